@@ -1,0 +1,124 @@
+#include "app/Options.h"
+
+#include <array>
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "core/Version.h"
+
+namespace tessera::app {
+namespace {
+
+constexpr std::array kShortcuts{
+    Shortcut{"Tab", "show or hide the side panel"},
+    Shortcut{"Esc, Q", "quit"},
+};
+
+std::optional<int> parse_positive_int(std::string_view text) {
+    int value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size() || value <= 0) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+core::Result<std::pair<int, int>> parse_size(std::string_view text) {
+    const auto x = text.find('x');
+    if (x != std::string_view::npos) {
+        const auto w = parse_positive_int(text.substr(0, x));
+        const auto h = parse_positive_int(text.substr(x + 1));
+        if (w && h && *w <= 16384 && *h <= 16384) {
+            return std::pair{*w, *h};
+        }
+    }
+    return core::Error{fmt::format(
+        "--size expects WIDTHxHEIGHT with sides from 1 to 16384 (e.g. 1280x800), got '{}'", text)};
+}
+
+}  // namespace
+
+std::span<const Shortcut> shortcuts() {
+    return kShortcuts;
+}
+
+std::string usage_line() {
+    return "usage: tessera [--size WxH] [--frames N] [--screenshot OUT.png] [FILE...]";
+}
+
+std::string help_text() {
+    std::string text = fmt::format(
+        "Tessera {}: a GPU image inspector.\n\n{}\n\n"
+        "With no FILE, opens the built-in demo image.\n\n"
+        "Options:\n"
+        "  -h, --help            show this help and exit\n"
+        "  --version             print the version and exit\n"
+        "  --size WxH            window size in pixels (default 1280x800)\n"
+        "  --frames N            render N frames, then exit (scripted runs and tests)\n"
+        "  --screenshot OUT.png  write the window's pixels to OUT.png after the last frame\n"
+        "                        (with --frames; alone, after the first frame)\n\n"
+        "Keyboard:\n",
+        core::kVersion, usage_line());
+    for (const Shortcut& shortcut : kShortcuts) {
+        text += fmt::format("  {:<20}  {}\n", shortcut.keys, shortcut.action);
+    }
+    text +=
+        "\nWithout a display, run the window under a virtual X server: xvfb-run -a tessera ...\n";
+    return text;
+}
+
+core::Result<Options> parse_options(std::span<const std::string_view> arguments) {
+    Options options;
+    for (std::size_t i = 0; i < arguments.size(); ++i) {
+        const std::string_view argument = arguments[i];
+        const auto value = [&]() -> core::Result<std::string_view> {
+            if (i + 1 >= arguments.size()) {
+                return core::Error{fmt::format("{} needs a value", argument)};
+            }
+            return arguments[++i];
+        };
+        if (argument == "-h" || argument == "--help") {
+            options.show_help = true;
+        } else if (argument == "--version") {
+            options.show_version = true;
+        } else if (argument == "--size") {
+            auto text = value();
+            if (!text) {
+                return text.error();
+            }
+            auto size = parse_size(text.value());
+            if (!size) {
+                return size.error();
+            }
+            std::tie(options.window_width, options.window_height) = size.value();
+        } else if (argument == "--frames") {
+            auto text = value();
+            if (!text) {
+                return text.error();
+            }
+            options.frames = parse_positive_int(text.value());
+            if (!options.frames) {
+                return core::Error{fmt::format("--frames expects a positive whole number, got '{}'",
+                                               text.value())};
+            }
+        } else if (argument == "--screenshot") {
+            auto text = value();
+            if (!text) {
+                return text.error();
+            }
+            options.screenshot = std::string(text.value());
+        } else if (argument == "--") {
+            for (++i; i < arguments.size(); ++i) {
+                options.files.emplace_back(arguments[i]);
+            }
+        } else if (argument.starts_with("-") && argument.size() > 1) {
+            return core::Error{fmt::format("unknown option '{}'", argument)};
+        } else {
+            options.files.emplace_back(argument);
+        }
+    }
+    return options;
+}
+
+}  // namespace tessera::app

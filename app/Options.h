@@ -1,0 +1,39 @@
+// Command-line options of the `tessera` program: parsing into one struct, the usage line and
+// the full help text (options and keyboard shortcuts, from the same tables the app uses).
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/Result.h"
+
+namespace tessera::app {
+
+struct Options {
+    bool show_help = false;
+    bool show_version = false;
+    std::vector<std::string> files;
+    int window_width = 1280;
+    int window_height = 800;
+    std::optional<int> frames;              // render this many frames, then exit
+    std::optional<std::string> screenshot;  // write the window to this PNG before exiting
+};
+
+struct Shortcut {
+    std::string_view keys;
+    std::string_view action;
+};
+
+// Keyboard shortcuts as the app implements them; --help and the in-app help list this table.
+std::span<const Shortcut> shortcuts();
+
+std::string usage_line();
+std::string help_text();
+
+// Parses argv (without the program name). Errors carry a message and are usage errors.
+core::Result<Options> parse_options(std::span<const std::string_view> arguments);
+
+}  // namespace tessera::app

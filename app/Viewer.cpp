@@ -1,0 +1,185 @@
+#include "app/Viewer.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "assets/DemoImage.h"
+#include "core/Version.h"
+#include "gl/Error.h"
+#include "gl/Gl.h"
+#include "gl/Readback.h"
+// glad first; GLFW only for key codes (ImGui 1.86's GLFW backend indexes io.KeysDown by them).
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+
+namespace tessera::app {
+namespace {
+
+constexpr float kPanelWidth = 300.0f;
+
+}  // namespace
+
+core::Result<std::unique_ptr<Viewer>> Viewer::create(Window& window,
+                                                     std::unique_ptr<core::ImageSource> image,
+                                                     std::string image_name) {
+    std::unique_ptr<Viewer> viewer(new Viewer(window));
+    auto channels = core::default_preview_channels(*image);
+    if (!channels) {
+        return core::Error{fmt::format("{}: {}", image_name, channels.error().message)};
+    }
+    auto preview = core::composite_preview(*image, channels.value());
+    if (!preview) {
+        return core::Error{fmt::format("{}: {}", image_name, preview.error().message)};
+    }
+    auto quad = gl::TexturedQuad::create();
+    if (!quad) {
+        return quad.error();
+    }
+    viewer->m_image = std::move(image);
+    viewer->m_image_name = std::move(image_name);
+    viewer->m_channels = std::move(channels).value();
+    viewer->m_quad = std::move(quad).value();
+    viewer->m_texture = gl::Texture2D::create(preview->width, preview->height, gl::PixelFormat{},
+                                              preview->pixels.data());
+    viewer->m_texture.set_filter(GL_LINEAR);
+    viewer->m_renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
+    return viewer;
+}
+
+void Viewer::handle_keys() {
+    const ImGuiIO& io = ImGui::GetIO();
+    if (io.WantTextInput) {
+        return;  // shortcuts never fire while the user types into a field
+    }
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false) ||
+        ImGui::IsKeyPressed(GLFW_KEY_Q, false)) {
+        m_window.request_close();
+    }
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Tab), false)) {
+        m_show_panel = !m_show_panel;
+    }
+}
+
+void Viewer::draw_panel() {
+    if (!m_show_panel) {
+        return;
+    }
+    const ImGuiViewport* viewport = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(viewport->WorkPos);
+    ImGui::SetNextWindowSize(ImVec2(kPanelWidth, viewport->WorkSize.y));
+    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                   ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
+    if (ImGui::Begin("Tessera", nullptr, flags)) {
+        ImGui::TextUnformatted(m_image_name.c_str());
+        ImGui::Text("%lld x %lld pixels, %zu channels", static_cast<long long>(m_image->width()),
+                    static_cast<long long>(m_image->height()), m_image->channel_count());
+        ImGui::Separator();
+        for (std::size_t c = 0; c < m_image->channel_count(); ++c) {
+            const core::ChannelInfo& info = m_image->channels()[c];
+            const auto& tint = m_channels[c].tint;
+            ImGui::ColorButton(fmt::format("##tint{}", c).c_str(),
+                               ImVec4(tint[0], tint[1], tint[2], 1.0f),
+                               ImGuiColorEditFlags_NoTooltip, ImVec2(14, 14));
+            ImGui::SameLine();
+            ImGui::Text("%s  (%s, %.0f .. %.0f)", info.name.c_str(),
+                        std::string(core::to_string(info.type)).c_str(), m_channels[c].lo,
+                        m_channels[c].hi);
+        }
+        ImGui::Separator();
+        ImGui::TextDisabled("Tessera %s", core::kVersion);
+        ImGui::TextDisabled("%s", m_renderer.c_str());
+        ImGui::TextDisabled("%.1f FPS", static_cast<double>(ImGui::GetIO().Framerate));
+        ImGui::TextDisabled("Tab: hide panel   Esc/Q: quit");
+    }
+    ImGui::End();
+}
+
+void Viewer::draw_image() {
+    const int width = m_window.framebuffer_width();
+    const int height = m_window.framebuffer_height();
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    glViewport(0, 0, width, height);
+    glClearColor(0.09f, 0.09f, 0.10f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    // Fit the image into the area right of the panel, aspect kept, centred.
+    const float left = m_show_panel ? kPanelWidth : 0.0f;
+    const float area_w = std::max(1.0f, static_cast<float>(width) - left);
+    const float area_h = static_cast<float>(height);
+    const float scale = std::min(area_w / static_cast<float>(m_texture.width()),
+                                 area_h / static_cast<float>(m_texture.height()));
+    const float w = static_cast<float>(m_texture.width()) * scale;
+    const float h = static_cast<float>(m_texture.height()) * scale;
+    const float x0 = left + (area_w - w) * 0.5f;
+    const float y0 = (area_h - h) * 0.5f;
+    m_quad.draw(m_texture, {x0, y0, x0 + w, y0 + h}, width, height);
+}
+
+core::Result<void> Viewer::run(const Options& options) {
+    // --screenshot alone captures the first frame; --frames N captures frame N.
+    const int last_frame = options.frames.value_or(options.screenshot ? 1 : 0);
+    for (int frame = 1; !m_window.should_close(); ++frame) {
+        m_window.begin_frame();
+        handle_keys();
+        draw_panel();
+        draw_image();
+        m_window.end_frame();
+        TESSERA_GL_CHECK();
+        if (last_frame != 0 && frame >= last_frame) {
+            if (options.screenshot) {
+                glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
+                glReadBuffer(GL_BACK);
+                const core::RgbaImage shot = gl::read_rgba8(0, 0, m_window.framebuffer_width(),
+                                                            m_window.framebuffer_height());
+                if (auto written = core::write_png(shot, *options.screenshot); !written) {
+                    return written.error();
+                }
+            }
+            break;
+        }
+        m_window.present();
+    }
+    return {};
+}
+
+int run_tessera(int argc, char** argv) {
+    std::vector<std::string_view> arguments(argv + 1, argv + argc);
+    auto parsed = parse_options(arguments);
+    if (!parsed) {
+        std::fprintf(stderr, "tessera: %s\n%s\nTry 'tessera --help' for more information.\n",
+                     parsed.error().message.c_str(), usage_line().c_str());
+        return 2;
+    }
+    const Options& options = parsed.value();
+    if (options.show_help) {
+        std::fputs(help_text().c_str(), stdout);
+        return 0;
+    }
+    if (options.show_version) {
+        std::printf("tessera %s\n", core::kVersion);
+        return 0;
+    }
+    if (!options.files.empty()) {
+        std::fprintf(stderr, "tessera: %s: this build cannot open image files yet\n",
+                     options.files.front().c_str());
+        return 1;
+    }
+    auto window = Window::open("Tessera", options.window_width, options.window_height);
+    if (!window) {
+        std::fprintf(stderr, "tessera: %s\n", window.error().message.c_str());
+        return 1;
+    }
+    auto viewer = Viewer::create(*window.value(), assets::make_fluorescence_demo(), "demo");
+    if (!viewer) {
+        std::fprintf(stderr, "tessera: %s\n", viewer.error().message.c_str());
+        return 1;
+    }
+    if (auto ran = viewer.value()->run(options); !ran) {
+        std::fprintf(stderr, "tessera: %s\n", ran.error().message.c_str());
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace tessera::app

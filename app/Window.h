@@ -1,0 +1,38 @@
+// Window: the GLFW window with an OpenGL 3.3 core context and Dear ImGui on top. One per process.
+// open() reports a missing display or an unsupported GL version as an error a user can act on.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/Result.h"
+
+struct GLFWwindow;
+
+namespace tessera::app {
+
+class Window {
+  public:
+    static core::Result<std::unique_ptr<Window>> open(const std::string& title, int width,
+                                                      int height);
+    ~Window();
+    Window(const Window&) = delete;
+    Window& operator=(const Window&) = delete;
+
+    bool should_close() const;
+    void request_close();
+
+    void begin_frame();  // polls events and starts an ImGui frame
+    void end_frame();    // renders ImGui's draw data; call present() after any readback
+    void present();
+
+    int framebuffer_width() const;
+    int framebuffer_height() const;
+
+  private:
+    Window() = default;
+    GLFWwindow* m_window = nullptr;
+    bool m_imgui_initialised = false;
+};
+
+}  // namespace tessera::app

@@ -1,0 +1,6 @@
+// tessera: the GPU image inspector. Everything but main() lives in the tessera_app library.
+#include "app/Viewer.h"
+
+int main(int argc, char** argv) {
+    return tessera::app::run_tessera(argc, argv);
+}

@@ -1,0 +1,35 @@
+// What tests need from their environment: the external test images (one setting, the CMake cache
+// variable TESSERA_TESTDATA_DIR) and whether this run is CI, where a missing prerequisite fails
+// the test instead of skipping it.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace tessera::testing {
+
+bool running_in_ci();
+
+// The testdata folder if it exists; nullopt otherwise.
+std::optional<std::filesystem::path> testdata_dir();
+std::string testdata_setting();  // the configured path, for messages
+
+}  // namespace tessera::testing
+
+// Skips the test with a visible message when the external test images are absent; fails under
+// CI=true. Declares `testdata` (a std::filesystem::path) in the calling scope.
+#define TESSERA_REQUIRE_TESTDATA(testdata)                                   \
+    const auto testdata##_found = ::tessera::testing::testdata_dir();        \
+    if (!testdata##_found) {                                                 \
+        const std::string message = "external test images not found at " +   \
+                                    ::tessera::testing::testdata_setting() + \
+                                    " (set -DTESSERA_TESTDATA_DIR=...)";     \
+        if (::tessera::testing::running_in_ci()) {                           \
+            FAIL() << message << "; CI=true requires them";                  \
+        }                                                                    \
+        GTEST_SKIP() << message;                                             \
+    }                                                                        \
+    const std::filesystem::path testdata = *testdata##_found
