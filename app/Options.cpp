@@ -44,20 +44,28 @@ std::span<const Shortcut> shortcuts() {
 }
 
 std::string usage_line() {
-    return "usage: tessera [--size WxH] [--frames N] [--screenshot OUT.png] [FILE...]";
+    return "usage: tessera [--size WxH] [--frames N] [--screenshot OUT.png] [FILE...]\n"
+           "       tessera info [--json] FILE...";
 }
 
 std::string help_text() {
     std::string text = fmt::format(
         "Tessera {}: a GPU image inspector.\n\n{}\n\n"
-        "With no FILE, opens the built-in demo image.\n\n"
+        "With no FILE, opens the built-in demo image. `tessera info` prints each image's format,\n"
+        "size, windows, layers and per-channel statistics (text, or JSON with --json) and exits\n"
+        "1 if any file failed to open.\n\n"
+        "Formats (chosen by content, not extension): PNG, JPEG, BMP, TGA, GIF, PSD, PNM,\n"
+        "Radiance HDR, OpenEXR (all parts and layers), NumPy .npy (memory-mapped).\n\n"
         "Options:\n"
         "  -h, --help            show this help and exit\n"
         "  --version             print the version and exit\n"
         "  --size WxH            window size in pixels (default 1280x800)\n"
         "  --frames N            render N frames, then exit (scripted runs and tests)\n"
         "  --screenshot OUT.png  write the window's pixels to OUT.png after the last frame\n"
-        "                        (with --frames; alone, after the first frame)\n\n"
+        "                        (with --frames; alone, after the first frame)\n"
+        "  --json                info: print JSON (schema in the README)\n"
+        "  --channel-axis AXIS   NumPy (C,H,W) vs (H,W,C): auto (the shorter of the first and\n"
+        "                        last axes; the last on a tie), first or last\n\n"
         "Keyboard:\n",
         core::kVersion, usage_line());
     for (const Shortcut& shortcut : kShortcuts) {
@@ -70,7 +78,12 @@ std::string help_text() {
 
 core::Result<Options> parse_options(std::span<const std::string_view> arguments) {
     Options options;
-    for (std::size_t i = 0; i < arguments.size(); ++i) {
+    std::size_t first = 0;
+    if (!arguments.empty() && arguments[0] == "info") {
+        options.command = Command::Info;
+        first = 1;
+    }
+    for (std::size_t i = first; i < arguments.size(); ++i) {
         const std::string_view argument = arguments[i];
         const auto value = [&]() -> core::Result<std::string_view> {
             if (i + 1 >= arguments.size()) {
@@ -108,6 +121,23 @@ core::Result<Options> parse_options(std::span<const std::string_view> arguments)
                 return text.error();
             }
             options.screenshot = std::string(text.value());
+        } else if (argument == "--json" && options.command == Command::Info) {
+            options.json = true;
+        } else if (argument == "--channel-axis") {
+            auto text = value();
+            if (!text) {
+                return text.error();
+            }
+            if (text.value() == "auto") {
+                options.channel_axis = core::ChannelAxis::Auto;
+            } else if (text.value() == "first") {
+                options.channel_axis = core::ChannelAxis::First;
+            } else if (text.value() == "last") {
+                options.channel_axis = core::ChannelAxis::Last;
+            } else {
+                return core::Error{fmt::format(
+                    "--channel-axis expects auto, first or last, got '{}'", text.value())};
+            }
         } else if (argument == "--") {
             for (++i; i < arguments.size(); ++i) {
                 options.files.emplace_back(arguments[i]);
@@ -117,6 +147,9 @@ core::Result<Options> parse_options(std::span<const std::string_view> arguments)
         } else {
             options.files.emplace_back(argument);
         }
+    }
+    if (options.command == Command::Info && options.files.empty() && !options.show_help) {
+        return core::Error{"info needs at least one FILE"};
     }
     return options;
 }

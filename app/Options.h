@@ -8,11 +8,17 @@
 #include <string_view>
 #include <vector>
 
+#include "core/ImageLoader.h"
 #include "core/Result.h"
 
 namespace tessera::app {
 
+enum class Command { View, Info };
+
 struct Options {
+    Command command = Command::View;
+    bool json = false;  // info: JSON instead of text
+    core::ChannelAxis channel_axis = core::ChannelAxis::Auto;
     bool show_help = false;
     bool show_version = false;
     std::vector<std::string> files;

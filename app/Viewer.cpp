@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "app/InfoCommand.h"
 #include "assets/DemoImage.h"
 #include "core/Version.h"
 #include "gl/Error.h"
@@ -159,6 +160,9 @@ int run_tessera(int argc, char** argv) {
     if (options.show_version) {
         std::printf("tessera %s\n", core::kVersion);
         return 0;
+    }
+    if (options.command == Command::Info) {
+        return run_info(options, stdout, stderr);
     }
     if (!options.files.empty()) {
         std::fprintf(stderr, "tessera: %s: this build cannot open image files yet\n",

@@ -34,6 +34,8 @@ class [[nodiscard]] Result {
         assert(ok() && "Result::value() on an error");
         return std::get<0>(std::move(m_state));
     }
+    T& operator*() & { return value(); }
+    const T& operator*() const& { return value(); }
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
 

@@ -1,0 +1,18 @@
+// OpenEXR decoder on tinyexr: single- and multi-part, scanline and tiled (level 0 of mip/rip
+// maps), NONE/RLE/ZIPS/ZIP/PIZ, half/float/uint channels kept in their types, the data window
+// honoured. Headers are first read by our own bounds-checked scanner so that what tinyexr cannot
+// decode correctly (PXR24, B44, B44A, DWAA, DWAB; deep data; subsampled luminance/chroma
+// channels) is refused with a message naming the feature, never shown with wrong pixels.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "core/ImageLoader.h"
+
+namespace tessera::core {
+
+Result<std::vector<Image>> decode_exr(const std::shared_ptr<const MappedFile>& file,
+                                      const LoadOptions& options);
+
+}  // namespace tessera::core

@@ -1,0 +1,43 @@
+// ImageLoader: opens image files. The format is chosen by magic bytes, never by extension, from
+// one ordered table of decoders. Every failure comes back as an error naming the file and the
+// reason; nothing is allocated for a header that claims more than LoadOptions::max_pixels.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/Image.h"
+#include "core/MappedFile.h"
+
+namespace tessera::core {
+
+// Which axis of a 3-D NumPy array holds channels. Auto: the shorter of the first and last axes,
+// the last on a tie; (H, W) arrays always have one channel.
+enum class ChannelAxis : std::uint8_t { Auto, First, Last };
+
+struct LoadOptions {
+    // Decoded (not memory-mapped) images larger than this are refused before any allocation:
+    // 2^30 pixels (e.g. 32768 x 32768), several GB once decoded.
+    std::uint64_t max_pixels = std::uint64_t{1} << 30;
+    ChannelAxis channel_axis = ChannelAxis::Auto;
+};
+
+struct Decoder {
+    std::string_view format;      // shown to users: "PNG", "OpenEXR", ...
+    std::string_view extensions;  // for documentation only; never used to choose
+    bool (*sniff)(std::span<const std::byte> bytes);
+    // Returns one Image per part; errors carry the reason without the path (the loader adds it).
+    Result<std::vector<Image>> (*decode)(const std::shared_ptr<const MappedFile>& file,
+                                         const LoadOptions& options);
+};
+
+std::span<const Decoder> decoders();
+
+Result<std::vector<Image>> load_images(const std::filesystem::path& path,
+                                       const LoadOptions& options = {});
+
+}  // namespace tessera::core
