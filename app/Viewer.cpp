@@ -7,6 +7,7 @@
 
 #include "app/InfoCommand.h"
 #include "assets/DemoImage.h"
+#include "core/ImageLoader.h"
 #include "core/Version.h"
 #include "gl/Error.h"
 #include "gl/Gl.h"
@@ -22,25 +23,31 @@ constexpr float kPanelWidth = 300.0f;
 
 }  // namespace
 
-core::Result<std::unique_ptr<Viewer>> Viewer::create(Window& window,
-                                                     std::unique_ptr<core::ImageSource> image,
-                                                     std::string image_name) {
+core::Result<std::unique_ptr<Viewer>> Viewer::create(Window& window, core::Image image,
+                                                     std::vector<std::string> load_errors) {
     std::unique_ptr<Viewer> viewer(new Viewer(window));
-    auto channels = core::default_preview_channels(*image);
-    if (!channels) {
-        return core::Error{fmt::format("{}: {}", image_name, channels.error().message)};
+    const std::string name = image.display_name();
+    auto statistics = core::compute_statistics(*image.source);
+    if (!statistics) {
+        return core::Error{fmt::format("{}: {}", name, statistics.error().message)};
     }
-    auto preview = core::composite_preview(*image, channels.value());
+    auto channels = core::default_preview_channels(image.source->channels(), statistics.value());
+    GLint max_texture = 0;
+    glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_texture);
+    const std::int64_t max_side = std::min<std::int64_t>(8192, max_texture);
+    auto preview = core::composite_preview(*image.source, channels, max_side);
     if (!preview) {
-        return core::Error{fmt::format("{}: {}", image_name, preview.error().message)};
+        return core::Error{fmt::format("{}: {}", name, preview.error().message)};
     }
     auto quad = gl::TexturedQuad::create();
     if (!quad) {
         return quad.error();
     }
+    viewer->m_preview_stride = core::preview_stride(*image.source, max_side);
     viewer->m_image = std::move(image);
-    viewer->m_image_name = std::move(image_name);
-    viewer->m_channels = std::move(channels).value();
+    viewer->m_statistics = std::move(statistics).value();
+    viewer->m_channels = std::move(channels);
+    viewer->m_load_errors = std::move(load_errors);
     viewer->m_quad = std::move(quad).value();
     viewer->m_texture = gl::Texture2D::create(preview->width, preview->height, gl::PixelFormat{},
                                               preview->pixels.data());
@@ -73,20 +80,36 @@ void Viewer::draw_panel() {
     const ImGuiWindowFlags flags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                    ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
     if (ImGui::Begin("Tessera", nullptr, flags)) {
-        ImGui::TextUnformatted(m_image_name.c_str());
-        ImGui::Text("%lld x %lld pixels, %zu channels", static_cast<long long>(m_image->width()),
-                    static_cast<long long>(m_image->height()), m_image->channel_count());
+        const core::ImageSource& source = *m_image.source;
+        const core::ImageMetadata& meta = m_image.metadata;
+        ImGui::TextWrapped("%s", m_image.display_name().c_str());
+        ImGui::TextDisabled("%s, %lld x %lld, %s", meta.format.c_str(),
+                            static_cast<long long>(source.width()),
+                            static_cast<long long>(source.height()),
+                            std::string(core::to_string(meta.transfer)).c_str());
+        if (m_preview_stride > 1) {
+            ImGui::TextColored(ImVec4(1.0f, 0.8f, 0.3f, 1.0f), "Preview shows every %lld-th pixel",
+                               static_cast<long long>(m_preview_stride));
+        }
         ImGui::Separator();
-        for (std::size_t c = 0; c < m_image->channel_count(); ++c) {
-            const core::ChannelInfo& info = m_image->channels()[c];
+        for (std::size_t c = 0; c < source.channel_count(); ++c) {
+            const core::ChannelInfo& info = source.channels()[c];
             const auto& tint = m_channels[c].tint;
-            ImGui::ColorButton(fmt::format("##tint{}", c).c_str(),
-                               ImVec4(tint[0], tint[1], tint[2], 1.0f),
-                               ImGuiColorEditFlags_NoTooltip, ImVec2(14, 14));
+            ImGui::ColorButton(
+                fmt::format("##tint{}", c).c_str(),
+                ImVec4(tint[0], tint[1], tint[2], m_channels[c].visible ? 1.0f : 0.2f),
+                ImGuiColorEditFlags_NoTooltip, ImVec2(14, 14));
             ImGui::SameLine();
-            ImGui::Text("%s  (%s, %.0f .. %.0f)", info.name.c_str(),
-                        std::string(core::to_string(info.type)).c_str(), m_channels[c].lo,
-                        m_channels[c].hi);
+            ImGui::Text("%s  %s  %.4g .. %.4g", info.name.c_str(),
+                        std::string(core::to_string(info.type)).c_str(),
+                        static_cast<double>(m_channels[c].lo),
+                        static_cast<double>(m_channels[c].hi));
+        }
+        for (const std::string& error : m_load_errors) {
+            ImGui::Separator();
+            ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.4f, 1.0f));
+            ImGui::TextWrapped("%s", error.c_str());
+            ImGui::PopStyleColor();
         }
         ImGui::Separator();
         ImGui::TextDisabled("Tessera %s", core::kVersion);
@@ -164,17 +187,41 @@ int run_tessera(int argc, char** argv) {
     if (options.command == Command::Info) {
         return run_info(options, stdout, stderr);
     }
-    if (!options.files.empty()) {
-        std::fprintf(stderr, "tessera: %s: this build cannot open image files yet\n",
-                     options.files.front().c_str());
+    // Every file is tried; failures are reported and the first image that opened is shown.
+    std::vector<core::Image> images;
+    std::vector<std::string> errors;
+    core::LoadOptions load;
+    load.channel_axis = options.channel_axis;
+    for (const std::string& path : options.files) {
+        auto opened = core::load_images(path, load);
+        if (!opened) {
+            std::fprintf(stderr, "tessera: %s\n", opened.error().message.c_str());
+            errors.push_back(opened.error().message);
+            continue;
+        }
+        for (core::Image& image : opened.value()) {
+            images.push_back(std::move(image));
+        }
+    }
+    if (!options.files.empty() && images.empty()) {
         return 1;
     }
-    auto window = Window::open("Tessera", options.window_width, options.window_height);
+    if (images.empty()) {
+        core::Image demo;
+        demo.source = assets::make_fluorescence_demo();
+        demo.metadata.path = "demo";
+        demo.metadata.format = "built-in demo";
+        demo.metadata.data_window = core::full_window(demo.source->width(), demo.source->height());
+        demo.metadata.display_window = demo.metadata.data_window;
+        images.push_back(std::move(demo));
+    }
+    const std::string title = "Tessera - " + images.front().display_name();
+    auto window = Window::open(title, options.window_width, options.window_height);
     if (!window) {
         std::fprintf(stderr, "tessera: %s\n", window.error().message.c_str());
         return 1;
     }
-    auto viewer = Viewer::create(*window.value(), assets::make_fluorescence_demo(), "demo");
+    auto viewer = Viewer::create(*window.value(), std::move(images.front()), std::move(errors));
     if (!viewer) {
         std::fprintf(stderr, "tessera: %s\n", viewer.error().message.c_str());
         return 1;

@@ -10,7 +10,7 @@
 #include "app/Options.h"
 #include "app/Window.h"
 #include "core/CpuPreview.h"
-#include "core/ImageSource.h"
+#include "core/Image.h"
 #include "gl/Texture2D.h"
 #include "gl/TexturedQuad.h"
 
@@ -18,9 +18,9 @@ namespace tessera::app {
 
 class Viewer {
   public:
-    static core::Result<std::unique_ptr<Viewer>> create(Window& window,
-                                                        std::unique_ptr<core::ImageSource> image,
-                                                        std::string image_name);
+    // Statistics are computed here, once; errors name the image.
+    static core::Result<std::unique_ptr<Viewer>> create(Window& window, core::Image image,
+                                                        std::vector<std::string> load_errors);
 
     // Runs until the window closes, Esc/Q, or the scripted frame count; writes the screenshot.
     core::Result<void> run(const Options& options);
@@ -32,9 +32,11 @@ class Viewer {
     void draw_image();
 
     Window& m_window;
-    std::unique_ptr<core::ImageSource> m_image;
-    std::string m_image_name;
+    core::Image m_image;
+    std::vector<core::ChannelStatistics> m_statistics;
     std::vector<core::PreviewChannel> m_channels;
+    std::vector<std::string> m_load_errors;  // files given that could not be opened
+    std::int64_t m_preview_stride = 1;
     gl::Texture2D m_texture;
     gl::TexturedQuad m_quad;
     bool m_show_panel = true;

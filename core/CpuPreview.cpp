@@ -7,17 +7,31 @@
 namespace tessera::core {
 namespace {
 
-Result<std::vector<float>> read_channel_as_float(const ImageSource& image, std::size_t channel) {
-    const Rect all{0, 0, image.width(), image.height()};
-    const SampleType type = image.channels()[channel].type;
-    std::vector<std::byte> raw(image.region_bytes(channel, all));
-    if (auto read = image.read_region(channel, 0, all, raw); !read) {
-        return read.error();
+bool is_colour(const std::vector<ChannelInfo>& channels) {
+    std::string names;
+    for (const auto& channel : channels) {
+        names += channel.name;
     }
-    const std::size_t stride = sample_size(type);
-    std::vector<float> values(static_cast<std::size_t>(all.area()));
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        values[i] = sample_as_float(raw.data() + i * stride, type);
+    return names == "RGB" || names == "RGBA" || names == "BGR" || names == "ABGR";
+}
+
+// Reads every stride-th sample of every stride-th row of a channel, as floats.
+Result<std::vector<float>> read_channel_as_float(const ImageSource& image, std::size_t channel,
+                                                 std::int64_t stride, int out_width,
+                                                 int out_height) {
+    const SampleType type = image.channels()[channel].type;
+    const std::size_t size = sample_size(type);
+    std::vector<std::byte> row(static_cast<std::size_t>(image.width()) * size);
+    std::vector<float> values(static_cast<std::size_t>(out_width) * out_height);
+    for (int y = 0; y < out_height; ++y) {
+        const Rect line{0, y * stride, image.width(), 1};
+        if (auto read = image.read_region(channel, 0, line, row); !read) {
+            return read.error();
+        }
+        for (int x = 0; x < out_width; ++x) {
+            values[static_cast<std::size_t>(y) * out_width + x] =
+                sample_as_float(row.data() + static_cast<std::size_t>(x * stride) * size, type);
+        }
     }
     return values;
 }
@@ -36,40 +50,51 @@ std::array<float, 3> default_tint(std::size_t channel, std::size_t channel_count
     return kCycle[channel % kCycle.size()];
 }
 
-Result<std::vector<PreviewChannel>> default_preview_channels(const ImageSource& image) {
+std::vector<PreviewChannel> default_preview_channels(
+    const std::vector<ChannelInfo>& channels, const std::vector<ChannelStatistics>& statistics) {
     std::vector<PreviewChannel> result;
-    for (std::size_t c = 0; c < image.channel_count(); ++c) {
-        auto values = read_channel_as_float(image, c);
-        if (!values) {
-            return values.error();
+    const bool colour = is_colour(channels);
+    for (std::size_t c = 0; c < channels.size(); ++c) {
+        const ChannelStatistics& s = statistics[c];
+        PreviewChannel preview;
+        preview.tint = default_tint(c, channels.size());
+        if (colour) {
+            const char name = channels[c].name[0];
+            preview.tint = {name == 'R' ? 1.0f : 0.0f, name == 'G' ? 1.0f : 0.0f,
+                            name == 'B' ? 1.0f : 0.0f};
+            preview.visible = name != 'A';
         }
-        float lo = std::numeric_limits<float>::infinity();
-        float hi = -lo;
-        for (float v : values.value()) {
-            if (std::isfinite(v)) {
-                lo = std::min(lo, v);
-                hi = std::max(hi, v);
-            }
-        }
+        double lo = s.p0_1;
+        double hi = s.p99_9;
         if (!(lo < hi)) {
-            hi = std::isfinite(lo) ? lo + 1.0f : 1.0f;
-            lo = std::isfinite(lo) ? lo : 0.0f;
+            lo = s.min;
+            hi = s.max > s.min ? s.max : s.min + 1.0;
         }
-        result.push_back({true, default_tint(c, image.channel_count()), lo, hi});
+        preview.lo = static_cast<float>(lo);
+        preview.hi = static_cast<float>(hi);
+        result.push_back(preview);
     }
     return result;
 }
 
+std::int64_t preview_stride(const ImageSource& image, std::int64_t max_side) {
+    const std::int64_t side = std::max(image.width(), image.height());
+    return std::max<std::int64_t>(1, (side + max_side - 1) / max_side);
+}
+
 Result<RgbaImage> composite_preview(const ImageSource& image,
-                                    const std::vector<PreviewChannel>& channels) {
-    RgbaImage out(static_cast<int>(image.width()), static_cast<int>(image.height()));
+                                    const std::vector<PreviewChannel>& channels,
+                                    std::int64_t max_side) {
+    const std::int64_t stride = preview_stride(image, max_side);
+    RgbaImage out(static_cast<int>((image.width() + stride - 1) / stride),
+                  static_cast<int>((image.height() + stride - 1) / stride));
     std::vector<std::array<float, 3>> accum(static_cast<std::size_t>(out.width) * out.height);
     for (std::size_t c = 0; c < channels.size() && c < image.channel_count(); ++c) {
         const PreviewChannel& ch = channels[c];
         if (!ch.visible) {
             continue;
         }
-        auto values = read_channel_as_float(image, c);
+        auto values = read_channel_as_float(image, c, stride, out.width, out.height);
         if (!values) {
             return values.error();
         }

@@ -97,5 +97,26 @@ TEST(TesseraWindow, AScriptedRunWithoutScreenshotExitsCleanly) {
     EXPECT_EQ(result.output.find("error"), std::string::npos) << result.output;
 }
 
+TEST(TesseraWindow, OpensAFileFromTheCorpusAndShowsIt) {
+    REQUIRE_XVFB_RUN();
+    TESSERA_REQUIRE_TESTDATA(testdata);
+    const auto shot = std::filesystem::path(::testing::TempDir()) / "tessera_carrots.png";
+    const auto exr = testdata / "exr/openexr-images/ScanLines/Carrots.exr";
+    const auto result =
+        run_command(xvfb("--size 900x500 --frames 3 --screenshot " + shell_quote(shot.string()) +
+                         " " + shell_quote(exr.string())));
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    auto image = core::read_rgba8(shot);
+    ASSERT_TRUE(image.ok()) << image.error().message;
+    // The 600x400 image fits 600x500 beside the panel: it fills the middle of the viewport.
+    const std::uint8_t* background = image->at(image->width - 1, 5);
+    int covered = 0;
+    for (int x = 320; x < 880; x += 10) {
+        const std::uint8_t* p = image->at(x, 250);
+        covered += std::equal(p, p + 3, background) ? 0 : 1;
+    }
+    EXPECT_GT(covered, 50) << "the EXR is not visible";
+}
+
 }  // namespace
 }  // namespace tessera::app

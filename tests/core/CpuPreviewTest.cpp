@@ -1,3 +1,4 @@
+#include <cmath>
 #include <cstdint>
 
 #include <gtest/gtest.h>
@@ -16,17 +17,43 @@ TEST(CpuPreview, DefaultTintsFollowNapariConventions) {
     EXPECT_EQ(default_tint(6, 7), default_tint(0, 7));
 }
 
-TEST(CpuPreview, DefaultLimitsSpanEachChannelsFiniteRange) {
-    PlanarImage image(3, 1);
-    image.add_channel("f", SampleType::F32);
-    auto f = image.samples<float>(0);
-    f[0] = -2.0f;
-    f[1] = 6.0f;
-    f[2] = std::numeric_limits<float>::quiet_NaN();
-    auto channels = default_preview_channels(image);
-    ASSERT_TRUE(channels.ok());
-    EXPECT_EQ(channels.value()[0].lo, -2.0f);
-    EXPECT_EQ(channels.value()[0].hi, 6.0f);
+TEST(CpuPreview, DefaultLimitsAreThePercentilesOfFiniteValues) {
+    PlanarImage image(1001, 1);
+    image.add_channel("f", SampleType::U16);
+    auto f = image.samples<std::uint16_t>(0);
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        f[i] = static_cast<std::uint16_t>(i * 10);  // 0..10000: p0.1 = 10, p99.9 = 9990
+    }
+    auto statistics = compute_statistics(image);
+    ASSERT_TRUE(statistics.ok());
+    const auto channels = default_preview_channels(image.channels(), statistics.value());
+    EXPECT_FLOAT_EQ(channels[0].lo, 10.0f);
+    EXPECT_FLOAT_EQ(channels[0].hi, 9990.0f);
+}
+
+TEST(CpuPreview, ColourImagesShowRedGreenBlueAndHideAlpha) {
+    const std::vector<ChannelInfo> rgba{{"R"}, {"G"}, {"B"}, {"A"}};
+    const std::vector<ChannelStatistics> statistics(4);
+    const auto channels = default_preview_channels(rgba, statistics);
+    EXPECT_EQ(channels[0].tint, (std::array<float, 3>{1, 0, 0}));
+    EXPECT_EQ(channels[2].tint, (std::array<float, 3>{0, 0, 1}));
+    EXPECT_FALSE(channels[3].visible);
+    EXPECT_EQ(channels[3].hi, 1.0f);  // a constant channel still gets an ordered range
+}
+
+TEST(CpuPreview, LargeImagesArePreviewedAtAStride) {
+    PlanarImage image(100, 40);
+    image.add_channel("x", SampleType::U8);
+    auto x = image.samples<std::uint8_t>(0);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        x[i] = static_cast<std::uint8_t>(i % 100);
+    }
+    EXPECT_EQ(preview_stride(image, 30), 4);
+    auto out = composite_preview(image, {{true, {1, 1, 1}, 0, 99}}, 30);
+    ASSERT_TRUE(out.ok());
+    EXPECT_EQ(out->width, 25);
+    EXPECT_EQ(out->height, 10);
+    EXPECT_EQ(out->at(1, 0)[0], static_cast<std::uint8_t>(std::lround(4 * 255 / 99.0)));
 }
 
 TEST(CpuPreview, ChannelsAddTheirTintsScaledBetweenLimits) {

@@ -1,0 +1,85 @@
+// `tessera info` end to end: text and JSON records, every file tried, exit 1 if any failed.
+#include <gtest/gtest.h>
+#include <stb_image_write.h>
+
+#include "tests/support/Fixtures.h"
+#include "tests/support/Process.h"
+#include "tests/support/TestEnvironment.h"
+
+namespace tessera::app {
+namespace {
+
+using testing::run_command;
+using testing::shell_quote;
+
+const std::string kTessera = shell_quote(TESSERA_EXECUTABLE);
+
+std::string make_png() {
+    const auto path = testing::temp_path("info.png");
+    std::vector<std::uint8_t> pixels(8 * 4 * 3);
+    for (std::size_t i = 0; i < pixels.size(); ++i) {
+        pixels[i] = static_cast<std::uint8_t>(i);
+    }
+    stbi_write_png(path.c_str(), 8, 4, 3, pixels.data(), 24);
+    return path.string();
+}
+
+TEST(TesseraInfo, PrintsEachImageAndReportsEachFailureByName) {
+    const std::string png = make_png();
+    const std::string missing = testing::temp_path("missing.exr").string();
+    const auto result = run_command(kTessera + " info " + shell_quote(png) + " " +
+                                    shell_quote(missing) + " " + shell_quote(png));
+    EXPECT_EQ(result.exit_code, 1) << result.output;
+    EXPECT_NE(result.output.find("info.png: PNG, 8 x 4, 3 channels (sRGB)"), std::string::npos)
+        << result.output;
+    EXPECT_NE(result.output.find("tessera: " + missing + ": cannot open"), std::string::npos)
+        << result.output;
+    // The file after the failure is still reported.
+    EXPECT_NE(result.output.rfind("info.png: PNG"), result.output.find("info.png: PNG"));
+}
+
+TEST(TesseraInfo, JsonIsValidAndCarriesStatisticsPerChannel) {
+    const std::string png = make_png();
+    const std::string json = testing::temp_path("info.json").string();
+    const auto result =
+        run_command(kTessera + " info --json " + shell_quote(png) + " > " + shell_quote(json));
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    // python3 is part of the build dependencies (glad); it checks the JSON independently.
+    const auto check = run_command(
+        "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=d[\"files\"][0]; "
+        "i=f[\"images\"][0]; c=i[\"channels\"][1]; s=c[\"statistics\"]; "
+        "assert f[\"ok\"] and i[\"format\"]==\"PNG\" and i[\"width\"]==8 and c[\"name\"]==\"G\"; "
+        "assert c[\"type\"]==\"u8\" and s[\"min\"]==1 and s[\"max\"]==94 and s[\"exact\"]; "
+        "assert i[\"data_window\"]==[0,0,7,3] and \"p99_9\" in s; print(\"ok\")' " +
+        shell_quote(json));
+    EXPECT_EQ(check.exit_code, 0) << check.output;
+    EXPECT_EQ(check.output, "ok\n");
+}
+
+TEST(TesseraInfo, JsonReportsFailuresInline) {
+    const std::string missing = testing::temp_path("gone.npy").string();
+    const auto result = run_command(kTessera + " info --json " + shell_quote(missing));
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_NE(result.output.find("\"ok\": false"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("\"error\": \"" + missing + ": cannot open"), std::string::npos)
+        << result.output;
+}
+
+TEST(TesseraInfo, NeedsAFile) {
+    const auto result = run_command(kTessera + " info");
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_NE(result.output.find("info needs at least one FILE"), std::string::npos);
+}
+
+TEST(TesseraOpen, AFileThatCannotBeOpenedIsNamedAndNothingElseIsLost) {
+    const std::string bad = testing::temp_path("bad.png").string();
+    testing::write_text(bad, "\x89PNG\r\n\x1a\nnot really");
+    // Only bad files: the program says why and exits 1 without opening a window.
+    const auto result = run_command("env -u DISPLAY " + kTessera + " " + shell_quote(bad));
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_NE(result.output.find("tessera: " + bad + ": PNG"), std::string::npos) << result.output;
+    EXPECT_EQ(result.output.find("cannot open a window"), std::string::npos) << result.output;
+}
+
+}  // namespace
+}  // namespace tessera::app
