@@ -1,0 +1,249 @@
+// Decode + statistics throughput, Tessera beside `oiiotool --stats` (OpenImageIO) on the same
+// files in the same run. Files are generated once into a folder (default /tmp/tessera-bench):
+// a large RGB PNG, an 8-channel half EXR with ZIP and with PIZ, and a float32 .npy (oiiotool
+// cannot read .npy, so it gets the same pixels as an uncompressed float TIFF).
+//
+//   tessera_decode_bench [--dir DIR] [--repeat N]
+//
+// Each case runs both tools N times, alternating, from a warm page cache; medians are printed.
+// "tessera info" is the whole CLI (process start, decode, statistics of every channel, output),
+// the same work oiiotool --stats does. Tessera's in-process decode and statistics are shown too.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <stb_image_write.h>
+#include <tinyexr.h>
+
+#include "core/ChannelStatistics.h"
+#include "core/ImageLoader.h"
+#include "tests/support/Fixtures.h"
+#include "tests/support/Process.h"
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using tessera::testing::run_command;
+using tessera::testing::shell_quote;
+
+namespace {
+
+double seconds_since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+// Smooth structure plus fine noise: compresses like a photograph, not like a flat test card.
+float pattern(int x, int y, int c) {
+    const float fx = static_cast<float>(x);
+    const float fy = static_cast<float>(y);
+    const std::uint32_t h = static_cast<std::uint32_t>(x) * 73856093u ^
+                            static_cast<std::uint32_t>(y) * 19349663u ^
+                            static_cast<std::uint32_t>(c) * 83492791u;
+    const float noise = static_cast<float>(h % 1000) / 1000.0f;
+    return 0.5f + 0.35f * std::sin(fx * 0.0031f * static_cast<float>(c + 1) + fy * 0.0017f) +
+           0.1f * noise;
+}
+
+void make_png(const fs::path& path, int w, int h) {
+    std::vector<std::uint8_t> pixels(static_cast<std::size_t>(w) * h * 3);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+            for (int c = 0; c < 3; ++c)
+                pixels[(static_cast<std::size_t>(y) * w + x) * 3 + c] =
+                    static_cast<std::uint8_t>(std::clamp(pattern(x, y, c), 0.0f, 1.0f) * 255);
+    stbi_write_png_compression_level = 6;
+    stbi_write_png(path.c_str(), w, h, 3, pixels.data(), w * 3);
+}
+
+void make_exr(const fs::path& path, int w, int h, int channels, int compression) {
+    std::vector<std::vector<std::uint16_t>> planes(static_cast<std::size_t>(channels));
+    std::vector<unsigned char*> pointers;
+    std::vector<EXRChannelInfo> infos(static_cast<std::size_t>(channels));
+    std::vector<int> types(static_cast<std::size_t>(channels), TINYEXR_PIXELTYPE_HALF);
+    static const char* kNames[] = {"A",        "B",        "G",        "R",
+                                   "albedo.B", "albedo.G", "albedo.R", "depth.Z"};
+    for (int c = 0; c < channels; ++c) {
+        auto& plane = planes[static_cast<std::size_t>(c)];
+        plane.resize(static_cast<std::size_t>(w) * h);
+        for (int y = 0; y < h; ++y)
+            for (int x = 0; x < w; ++x)
+                plane[static_cast<std::size_t>(y) * w + x] =
+                    tessera::core::float_to_half(pattern(x, y, c) * 4.0f);
+        pointers.push_back(reinterpret_cast<unsigned char*>(plane.data()));
+        std::memset(&infos[static_cast<std::size_t>(c)], 0, sizeof(EXRChannelInfo));
+        std::strcpy(infos[static_cast<std::size_t>(c)].name, kNames[c % 8]);
+    }
+    EXRHeader header;
+    InitEXRHeader(&header);
+    EXRImage image;
+    InitEXRImage(&image);
+    header.num_channels = channels;
+    header.channels = infos.data();
+    header.pixel_types = types.data();
+    header.requested_pixel_types = types.data();
+    header.compression_type = compression;
+    image.num_channels = channels;
+    image.images = pointers.data();
+    image.width = w;
+    image.height = h;
+    const char* err = nullptr;
+    if (SaveEXRImageToFile(&image, &header, path.c_str(), &err) != TINYEXR_SUCCESS) {
+        std::fprintf(stderr, "cannot write %s: %s\n", path.c_str(), err ? err : "?");
+        std::exit(1);
+    }
+}
+
+void make_npy_and_tiff(const fs::path& npy, const fs::path& tiff, int w, int h) {
+    std::vector<float> values(static_cast<std::size_t>(w) * h);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+            values[static_cast<std::size_t>(y) * w + x] = pattern(x, y, 0) * 1000.0f;
+    tessera::testing::write_npy(
+        npy, {"<f4", {static_cast<std::uint64_t>(h), static_cast<std::uint64_t>(w)}},
+        std::as_bytes(std::span(values)));
+    // The same pixels for oiiotool, which cannot read .npy: a minimal uncompressed float TIFF
+    // (one strip, IEEE float samples), written by hand.
+    std::vector<std::byte> out;
+    auto put16 = [&](std::uint16_t v) {
+        out.push_back(std::byte(v & 0xff));
+        out.push_back(std::byte(v >> 8));
+    };
+    auto put32 = [&](std::uint32_t v) {
+        for (int i = 0; i < 4; ++i)
+            out.push_back(std::byte((v >> (8 * i)) & 0xff));
+    };
+    const std::uint32_t data_offset = 8;
+    const std::uint32_t data_bytes = static_cast<std::uint32_t>(values.size() * 4);
+    out.insert(out.end(), {std::byte{'I'}, std::byte{'I'}});
+    put16(42);
+    put32(data_offset + data_bytes);  // IFD after the pixels
+    const auto* raw = reinterpret_cast<const std::byte*>(values.data());
+    out.insert(out.end(), raw, raw + data_bytes);
+    struct Entry {
+        std::uint16_t tag, type;
+        std::uint32_t count, value;
+    };
+    const std::vector<Entry> entries{{256, 4, 1, static_cast<std::uint32_t>(w)},
+                                     {257, 4, 1, static_cast<std::uint32_t>(h)},
+                                     {258, 3, 1, 32},
+                                     {259, 3, 1, 1},
+                                     {262, 3, 1, 1},
+                                     {273, 4, 1, data_offset},
+                                     {277, 3, 1, 1},
+                                     {278, 4, 1, static_cast<std::uint32_t>(h)},
+                                     {279, 4, 1, data_bytes},
+                                     {284, 3, 1, 1},
+                                     {339, 3, 1, 3}};
+    put16(static_cast<std::uint16_t>(entries.size()));
+    for (const Entry& e : entries) {
+        put16(e.tag);
+        put16(e.type);
+        put32(e.count);
+        if (e.type == 3) {
+            put16(static_cast<std::uint16_t>(e.value));
+            put16(0);
+        } else {
+            put32(e.value);
+        }
+    }
+    put32(0);
+    tessera::testing::write_bytes(tiff, out);
+}
+
+struct Case {
+    std::string label;
+    fs::path tessera_file;
+    fs::path oiio_file;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    fs::path dir = "/tmp/tessera-bench";
+    int repeat = 5;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (std::string(argv[i]) == "--dir")
+            dir = argv[i + 1];
+        if (std::string(argv[i]) == "--repeat")
+            repeat = std::max(1, std::atoi(argv[i + 1]));
+    }
+    if (run_command("command -v oiiotool").exit_code != 0) {
+        std::fprintf(stderr, "oiiotool not found: install it with `.ci/setup bench`\n");
+        return 1;
+    }
+    fs::create_directories(dir);
+    const std::vector<Case> cases{
+        {"PNG 6000x4000 RGB u8", dir / "photo.png", dir / "photo.png"},
+        {"EXR 4096x4096 8ch half ZIP", dir / "aovs_zip.exr", dir / "aovs_zip.exr"},
+        {"EXR 4096x4096 8ch half PIZ", dir / "aovs_piz.exr", dir / "aovs_piz.exr"},
+        {"NPY 8192x8192 f32 (oiiotool: same pixels as TIFF)", dir / "field.npy", dir / "field.tif"},
+    };
+    const auto generate = [&](const fs::path& path, auto make) {
+        if (!fs::exists(path)) {
+            std::printf("generating %s ...\n", path.c_str());
+            std::fflush(stdout);
+            make();
+        }
+    };
+    generate(cases[0].tessera_file, [&] { make_png(cases[0].tessera_file, 6000, 4000); });
+    generate(cases[1].tessera_file,
+             [&] { make_exr(cases[1].tessera_file, 4096, 4096, 8, TINYEXR_COMPRESSIONTYPE_ZIP); });
+    generate(cases[2].tessera_file,
+             [&] { make_exr(cases[2].tessera_file, 4096, 4096, 8, TINYEXR_COMPRESSIONTYPE_PIZ); });
+    generate(cases[3].oiio_file,
+             [&] { make_npy_and_tiff(cases[3].tessera_file, cases[3].oiio_file, 8192, 8192); });
+
+    std::printf("\n%-50s %8s %8s | %9s %9s %9s | %9s %9s %7s | %6s\n", "case", "file MB", "Mpixel",
+                "decode ms", "stats ms", "info ms", "oiio ms", "info MB/s", "Mpix/s",
+                "oiio/tessera");
+    for (const Case& c : cases) {
+        const double file_mb = static_cast<double>(fs::file_size(c.tessera_file)) / 1e6;
+        std::vector<double> decode, stats, info, oiio;
+        double mpixel = 0;
+        for (int r = 0; r < repeat; ++r) {
+            auto start = Clock::now();
+            auto images = tessera::core::load_images(c.tessera_file);
+            decode.push_back(seconds_since(start));
+            if (!images) {
+                std::fprintf(stderr, "%s\n", images.error().message.c_str());
+                return 1;
+            }
+            const auto& source = *images->front().source;
+            mpixel = static_cast<double>(source.width() * source.height()) / 1e6;
+            start = Clock::now();
+            auto s = tessera::core::compute_statistics(source);
+            stats.push_back(seconds_since(start));
+            images = tessera::core::Error{"released"};
+
+            start = Clock::now();
+            const auto t = run_command(shell_quote(TESSERA_EXECUTABLE) + " info " +
+                                       shell_quote(c.tessera_file.string()) + " > /dev/null");
+            info.push_back(seconds_since(start));
+            start = Clock::now();
+            const auto o = run_command("oiiotool --stats " + shell_quote(c.oiio_file.string()) +
+                                       " > /dev/null");
+            oiio.push_back(seconds_since(start));
+            if (t.exit_code != 0 || o.exit_code != 0) {
+                std::fprintf(stderr, "a tool failed on %s:\n%s%s", c.label.c_str(),
+                             t.output.c_str(), o.output.c_str());
+                return 1;
+            }
+        }
+        std::printf("%-50s %8.1f %8.1f | %9.0f %9.0f %9.0f | %9.0f %9.0f %7.1f | %6.2fx\n",
+                    c.label.c_str(), file_mb, mpixel, median(decode) * 1e3, median(stats) * 1e3,
+                    median(info) * 1e3, median(oiio) * 1e3, file_mb / median(info),
+                    mpixel / median(info), median(oiio) / median(info));
+    }
+    std::printf("\n(medians of %d alternating runs; ratio > 1 means Tessera is faster)\n", repeat);
+    return 0;
+}
