@@ -211,6 +211,7 @@ int run_tessera(int argc, char** argv) {
         demo.source = assets::make_fluorescence_demo();
         demo.metadata.path = "demo";
         demo.metadata.format = "built-in demo";
+        demo.metadata.transfer = core::Transfer::Linear;  // fluorescence intensities
         demo.metadata.data_window = core::full_window(demo.source->width(), demo.source->height());
         demo.metadata.display_window = demo.metadata.data_window;
         images.push_back(std::move(demo));
