@@ -1,6 +1,7 @@
 #include "gl/TexturedQuad.h"
 
 #include "gl/Error.h"
+#include "gl/StateScope.h"
 
 namespace tessera::gl {
 namespace {
@@ -22,52 +23,6 @@ out vec4 o_color;
 void main() { o_color = texture(u_image, v_texcoord); }
 )";
 
-// The state TexturedQuad changes, captured on entry and put back on exit.
-class StateScope {
-  public:
-    StateScope() {
-        glGetIntegerv(GL_CURRENT_PROGRAM, &m_program);
-        glGetIntegerv(GL_VERTEX_ARRAY_BINDING, &m_vertex_array);
-        glGetIntegerv(GL_ACTIVE_TEXTURE, &m_active_texture);
-        glActiveTexture(GL_TEXTURE0);
-        glGetIntegerv(GL_TEXTURE_BINDING_2D, &m_texture);
-        glGetIntegerv(GL_VIEWPORT, m_viewport);
-        m_blend = glIsEnabled(GL_BLEND);
-        m_depth = glIsEnabled(GL_DEPTH_TEST);
-        m_scissor = glIsEnabled(GL_SCISSOR_TEST);
-        m_cull = glIsEnabled(GL_CULL_FACE);
-    }
-    ~StateScope() {
-        glUseProgram(static_cast<GLuint>(m_program));
-        glBindVertexArray(static_cast<GLuint>(m_vertex_array));
-        glActiveTexture(GL_TEXTURE0);
-        glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(m_texture));
-        glActiveTexture(static_cast<GLenum>(m_active_texture));
-        glViewport(m_viewport[0], m_viewport[1], m_viewport[2], m_viewport[3]);
-        restore(GL_BLEND, m_blend);
-        restore(GL_DEPTH_TEST, m_depth);
-        restore(GL_SCISSOR_TEST, m_scissor);
-        restore(GL_CULL_FACE, m_cull);
-    }
-    StateScope(const StateScope&) = delete;
-    StateScope& operator=(const StateScope&) = delete;
-
-  private:
-    static void restore(GLenum capability, GLboolean enabled) {
-        enabled ? glEnable(capability) : glDisable(capability);
-    }
-
-    GLint m_program = 0;
-    GLint m_vertex_array = 0;
-    GLint m_active_texture = GL_TEXTURE0;
-    GLint m_texture = 0;
-    GLint m_viewport[4] = {};
-    GLboolean m_blend = GL_FALSE;
-    GLboolean m_depth = GL_FALSE;
-    GLboolean m_scissor = GL_FALSE;
-    GLboolean m_cull = GL_FALSE;
-};
-
 }  // namespace
 
 core::Result<TexturedQuad> TexturedQuad::create() {
@@ -87,10 +42,7 @@ void TexturedQuad::draw(const Texture2D& texture, PixelRect destination, int tar
                         int target_height) const {
     StateScope scope;
     glViewport(0, 0, target_width, target_height);
-    glDisable(GL_BLEND);
-    glDisable(GL_DEPTH_TEST);
-    glDisable(GL_SCISSOR_TEST);
-    glDisable(GL_CULL_FACE);
+    StateScope::set_plain_draw_state();
     m_program.use();
     const auto ndc_x = [&](float x) {
         return 2.0f * x / static_cast<float>(target_width) - 1.0f;

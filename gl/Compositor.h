@@ -1,0 +1,52 @@
+// Compositor: draws a TiledImage with DisplaySettings through a View into a rectangle of a
+// framebuffer, on the GPU. Visible channels are composited in passes of up to 8 (any number of
+// channels works) into a float accumulation buffer, then resolved into the target. Display
+// settings reach the GPU as uniforms only; textures are uploaded by TiledImage the first time a
+// tile's channel is needed. Sets the GL state it relies on and restores the caller's.
+#pragma once
+
+#include <array>
+
+#include "core/DisplaySettings.h"
+#include "core/View.h"
+#include "gl/Framebuffer.h"
+#include "gl/Program.h"
+#include "gl/TiledImage.h"
+#include "gl/VertexArray.h"
+
+namespace tessera::gl {
+
+// A rectangle of a framebuffer, in GL's window coordinates (origin at the lower left).
+struct Target {
+    GLuint framebuffer = 0;
+    int x = 0;
+    int y = 0;
+    int width = 0;
+    int height = 0;
+};
+
+struct CompositeStats {
+    int passes = 0;
+    int tiles_drawn = 0;
+};
+
+class Compositor {
+  public:
+    static core::Result<Compositor> create();
+
+    // view.width/height must equal the target's size.
+    core::Result<CompositeStats> draw(TiledImage& image, const core::DisplaySettings& settings,
+                                      const core::View& view, const Target& target);
+
+  private:
+    void resize_accumulation(int width, int height);
+
+    Program m_pass;
+    Program m_resolve;
+    VertexArray m_vertex_array;
+    Texture2D m_luts;
+    std::array<Texture2D, 2> m_accumulation;
+    std::array<Framebuffer, 2> m_accumulation_framebuffers;
+};
+
+}  // namespace tessera::gl

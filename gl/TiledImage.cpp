@@ -1,0 +1,113 @@
+#include "gl/TiledImage.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "gl/Error.h"
+
+namespace tessera::gl {
+namespace {
+
+PixelFormat texture_format(core::SampleType type) {
+    switch (type) {
+        case core::SampleType::U8:
+            return {GL_R8, GL_RED, GL_UNSIGNED_BYTE};
+        case core::SampleType::U16:
+            return {GL_R16, GL_RED, GL_UNSIGNED_SHORT};
+        case core::SampleType::F16:
+            return {GL_R16F, GL_RED, GL_HALF_FLOAT};
+        case core::SampleType::U32:  // no normalised 32-bit format: uploaded as float
+        case core::SampleType::F32:
+            return {GL_R32F, GL_RED, GL_FLOAT};
+    }
+    return {};
+}
+
+int max_texture_size(int requested) {
+    GLint limit = 0;
+    glGetIntegerv(GL_MAX_TEXTURE_SIZE, &limit);
+    return requested > 0 ? std::min(requested, static_cast<int>(limit)) : static_cast<int>(limit);
+}
+
+}  // namespace
+
+TiledImage::TiledImage(std::shared_ptr<const core::ImageSource> source, int tile_size,
+                       int max_texture)
+    : m_source(std::move(source)),
+      m_grid(m_source->width(), m_source->height(), tile_size, max_texture_size(max_texture)) {}
+
+core::Result<void> TiledImage::ensure(const std::vector<core::TileIndex>& tiles,
+                                      const std::vector<std::size_t>& channels) {
+    for (const core::TileIndex& tile : tiles) {
+        auto& textures = m_tiles[{tile.column, tile.row}];
+        textures.resize(m_source->channel_count());
+        for (std::size_t channel : channels) {
+            if (textures[channel]) {
+                continue;
+            }
+            auto texture = upload(tile, channel);
+            if (!texture) {
+                return texture.error();
+            }
+            textures[channel] = std::move(texture).value();
+        }
+    }
+    return {};
+}
+
+const Texture2D* TiledImage::texture(core::TileIndex tile, std::size_t channel) const {
+    const auto found = m_tiles.find({tile.column, tile.row});
+    if (found == m_tiles.end() || channel >= found->second.size() || !found->second[channel]) {
+        return nullptr;
+    }
+    return &found->second[channel];
+}
+
+core::Result<Texture2D> TiledImage::upload(core::TileIndex tile, std::size_t channel) {
+    const core::SampleType type = m_source->channels()[channel].type;
+    const core::Rect content = m_grid.content(tile);
+    const core::Rect source = m_grid.texture_source(tile);
+    std::vector<std::byte> read(m_source->region_bytes(channel, source));
+    if (auto ok = m_source->read_region(channel, 0, source, read); !ok) {
+        return core::Error{fmt::format("cannot read tile ({}, {}) of channel {}: {}", tile.column,
+                                       tile.row, m_source->channels()[channel].name,
+                                       ok.error().message)};
+    }
+    // Texel (0, 0) is image pixel (content.x - 1, content.y - 1); where the gutter falls outside
+    // the image, the nearest edge pixel is repeated (the shader clamps to the image anyway).
+    const int width = static_cast<int>(content.width) + 2 * core::kTileGutter;
+    const int height = static_cast<int>(content.height) + 2 * core::kTileGutter;
+    const std::size_t in_size = core::sample_size(type);
+    const bool to_float = type == core::SampleType::U32;
+    const std::size_t out_size = to_float ? sizeof(float) : in_size;
+    std::vector<std::byte> texels(static_cast<std::size_t>(width) * height * out_size);
+    for (int ty = 0; ty < height; ++ty) {
+        const std::int64_t y = std::clamp<std::int64_t>(content.y - core::kTileGutter + ty,
+                                                        source.y, source.y + source.height - 1);
+        for (int tx = 0; tx < width; ++tx) {
+            const std::int64_t x = std::clamp<std::int64_t>(content.x - core::kTileGutter + tx,
+                                                            source.x, source.x + source.width - 1);
+            const std::byte* in =
+                read.data() +
+                static_cast<std::size_t>((y - source.y) * source.width + (x - source.x)) * in_size;
+            std::byte* out = texels.data() + (static_cast<std::size_t>(ty) * width + tx) * out_size;
+            if (to_float) {
+                const float value = core::sample_as_float(in, type);
+                std::memcpy(out, &value, sizeof value);
+            } else {
+                std::memcpy(out, in, in_size);
+            }
+        }
+    }
+    Texture2D texture = Texture2D::create(width, height, texture_format(type), texels.data());
+    ++m_uploads.uploads;
+    ++m_uploads.textures;
+    m_uploads.bytes += texels.size();
+    m_texture_bytes += texels.size();
+    TESSERA_GL_CHECK();
+    return texture;
+}
+
+}  // namespace tessera::gl
