@@ -45,7 +45,8 @@ std::span<const Shortcut> shortcuts() {
 
 std::string usage_line() {
     return "usage: tessera [--size WxH] [--frames N] [--screenshot OUT.png] [FILE...]\n"
-           "       tessera info [--json] FILE...";
+           "       tessera info [--json] FILE...\n"
+           "       tessera render FILE -o OUT.png [options]  (tessera render --help)";
 }
 
 std::string help_text() {
@@ -79,6 +80,15 @@ std::string help_text() {
 core::Result<Options> parse_options(std::span<const std::string_view> arguments) {
     Options options;
     std::size_t first = 0;
+    if (!arguments.empty() && arguments[0] == "render") {
+        options.command = Command::Render;
+        for (std::size_t i = 1; i < arguments.size(); ++i) {
+            options.render_arguments.emplace_back(arguments[i]);
+            options.show_help =
+                options.show_help || arguments[i] == "--help" || arguments[i] == "-h";
+        }
+        return options;
+    }
     if (!arguments.empty() && arguments[0] == "info") {
         options.command = Command::Info;
         first = 1;

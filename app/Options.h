@@ -13,12 +13,13 @@
 
 namespace tessera::app {
 
-enum class Command { View, Info };
+enum class Command { View, Info, Render };
 
 struct Options {
     Command command = Command::View;
     bool json = false;  // info: JSON instead of text
     core::ChannelAxis channel_axis = core::ChannelAxis::Auto;
+    std::vector<std::string> render_arguments;  // render: everything after "render"
     bool show_help = false;
     bool show_version = false;
     std::vector<std::string> files;

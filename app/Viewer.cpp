@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "app/InfoCommand.h"
+#include "app/RenderCommand.h"
 #include "assets/DemoImage.h"
 #include "core/ImageLoader.h"
 #include "core/Version.h"
@@ -31,27 +32,17 @@ core::Result<std::unique_ptr<Viewer>> Viewer::create(Window& window, core::Image
     if (!statistics) {
         return core::Error{fmt::format("{}: {}", name, statistics.error().message)};
     }
-    auto channels = core::default_preview_channels(image.source->channels(), statistics.value());
-    GLint max_texture = 0;
-    glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_texture);
-    const std::int64_t max_side = std::min<std::int64_t>(8192, max_texture);
-    auto preview = core::composite_preview(*image.source, channels, max_side);
-    if (!preview) {
-        return core::Error{fmt::format("{}: {}", name, preview.error().message)};
+    auto compositor = gl::Compositor::create();
+    if (!compositor) {
+        return compositor.error();
     }
-    auto quad = gl::TexturedQuad::create();
-    if (!quad) {
-        return quad.error();
-    }
-    viewer->m_preview_stride = core::preview_stride(*image.source, max_side);
+    viewer->m_display = core::default_display(image.source->channels(), statistics.value(),
+                                              image.metadata.transfer);
+    viewer->m_tiles = std::make_unique<gl::TiledImage>(image.source);
     viewer->m_image = std::move(image);
     viewer->m_statistics = std::move(statistics).value();
-    viewer->m_channels = std::move(channels);
     viewer->m_load_errors = std::move(load_errors);
-    viewer->m_quad = std::move(quad).value();
-    viewer->m_texture = gl::Texture2D::create(preview->width, preview->height, gl::PixelFormat{},
-                                              preview->pixels.data());
-    viewer->m_texture.set_filter(GL_LINEAR);
+    viewer->m_compositor.emplace(std::move(compositor).value());
     viewer->m_renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
     return viewer;
 }
@@ -87,23 +78,25 @@ void Viewer::draw_panel() {
                             static_cast<long long>(source.width()),
                             static_cast<long long>(source.height()),
                             std::string(core::to_string(meta.transfer)).c_str());
-        if (m_preview_stride > 1) {
-            ImGui::TextColored(ImVec4(1.0f, 0.8f, 0.3f, 1.0f), "Preview shows every %lld-th pixel",
-                               static_cast<long long>(m_preview_stride));
+        if (m_display.colour) {
+            ImGui::TextDisabled("colour image");
         }
         ImGui::Separator();
         for (std::size_t c = 0; c < source.channel_count(); ++c) {
             const core::ChannelInfo& info = source.channels()[c];
-            const auto& tint = m_channels[c].tint;
+            const core::ChannelDisplay& display = m_display.channels[c];
+            const auto swatch = core::sample_colormap(display.colormap, 1.0f);
             ImGui::ColorButton(
-                fmt::format("##tint{}", c).c_str(),
-                ImVec4(tint[0], tint[1], tint[2], m_channels[c].visible ? 1.0f : 0.2f),
+                fmt::format("##swatch{}", c).c_str(),
+                ImVec4(swatch[0], swatch[1], swatch[2], display.visible ? 1.0f : 0.2f),
                 ImGuiColorEditFlags_NoTooltip, ImVec2(14, 14));
             ImGui::SameLine();
-            ImGui::Text("%s  %s  %.4g .. %.4g", info.name.c_str(),
+            ImGui::Text("%s  %s  %s  %.4g .. %.4g", info.name.c_str(),
                         std::string(core::to_string(info.type)).c_str(),
-                        static_cast<double>(m_channels[c].lo),
-                        static_cast<double>(m_channels[c].hi));
+                        core::colormap_name(display.colormap).c_str(), display.lo, display.hi);
+        }
+        if (!m_draw_error.empty()) {
+            ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "%s", m_draw_error.c_str());
         }
         for (const std::string& error : m_load_errors) {
             ImGui::Separator();
@@ -125,19 +118,17 @@ void Viewer::draw_image() {
     const int height = m_window.framebuffer_height();
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
     glViewport(0, 0, width, height);
-    glClearColor(0.09f, 0.09f, 0.10f, 1.0f);
+    const auto& bg = m_display.background;
+    glClearColor(bg[0], bg[1], bg[2], 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
-    // Fit the image into the area right of the panel, aspect kept, centred.
-    const float left = m_show_panel ? kPanelWidth : 0.0f;
-    const float area_w = std::max(1.0f, static_cast<float>(width) - left);
-    const float area_h = static_cast<float>(height);
-    const float scale = std::min(area_w / static_cast<float>(m_texture.width()),
-                                 area_h / static_cast<float>(m_texture.height()));
-    const float w = static_cast<float>(m_texture.width()) * scale;
-    const float h = static_cast<float>(m_texture.height()) * scale;
-    const float x0 = left + (area_w - w) * 0.5f;
-    const float y0 = (area_h - h) * 0.5f;
-    m_quad.draw(m_texture, {x0, y0, x0 + w, y0 + h}, width, height);
+    // The image fills the area right of the panel, fitted, aspect kept.
+    const int left = m_show_panel ? static_cast<int>(kPanelWidth) : 0;
+    const gl::Target target{0, left, 0, std::max(1, width - left), std::max(1, height)};
+    core::View view = core::View::fit(m_image.source->width(), m_image.source->height(),
+                                      target.width, target.height);
+    view.sampling = view.x_scale < 1.0 ? core::Sampling::Nearest : core::Sampling::Linear;
+    auto drawn = m_compositor->draw(*m_tiles, m_display, view, target);
+    m_draw_error = drawn.ok() ? std::string() : drawn.error().message;
 }
 
 core::Result<void> Viewer::run(const Options& options) {
@@ -176,6 +167,21 @@ int run_tessera(int argc, char** argv) {
         return 2;
     }
     const Options& options = parsed.value();
+    if (options.command == Command::Render) {
+        if (options.show_help) {
+            std::printf("%s\n\n%s", render_usage().c_str(), render_help().c_str());
+            return 0;
+        }
+        std::vector<std::string_view> render_arguments(options.render_arguments.begin(),
+                                                       options.render_arguments.end());
+        auto request = parse_render_arguments(render_arguments);
+        if (!request) {
+            std::fprintf(stderr, "tessera: %s\n%s\n", request.error().message.c_str(),
+                         render_usage().c_str());
+            return 2;
+        }
+        return run_render(request.value(), stdout, stderr);
+    }
     if (options.show_help) {
         std::fputs(help_text().c_str(), stdout);
         return 0;

@@ -9,10 +9,11 @@
 
 #include "app/Options.h"
 #include "app/Window.h"
-#include "core/CpuPreview.h"
+#include "core/ChannelStatistics.h"
+#include "core/DisplaySettings.h"
 #include "core/Image.h"
-#include "gl/Texture2D.h"
-#include "gl/TexturedQuad.h"
+#include "gl/Compositor.h"
+#include "gl/TiledImage.h"
 
 namespace tessera::app {
 
@@ -34,11 +35,11 @@ class Viewer {
     Window& m_window;
     core::Image m_image;
     std::vector<core::ChannelStatistics> m_statistics;
-    std::vector<core::PreviewChannel> m_channels;
+    core::DisplaySettings m_display;
     std::vector<std::string> m_load_errors;  // files given that could not be opened
-    std::int64_t m_preview_stride = 1;
-    gl::Texture2D m_texture;
-    gl::TexturedQuad m_quad;
+    std::unique_ptr<gl::TiledImage> m_tiles;
+    std::optional<gl::Compositor> m_compositor;
+    std::string m_draw_error;
     bool m_show_panel = true;
     std::string m_renderer;
 };

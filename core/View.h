@@ -22,6 +22,8 @@ struct View {
 
     // The whole image, aspect kept, centred in the output.
     static View fit(std::int64_t image_width, std::int64_t image_height, int width, int height);
+    // The image rectangle [x0, x1) x [y0, y1), aspect kept, centred in the output.
+    static View fit_rect(double x0, double y0, double x1, double y1, int width, int height);
     // The image rectangle [x0, x1) x [y0, y1) stretched over the output.
     static View of_rect(double x0, double y0, double x1, double y1, int width, int height);
 

@@ -342,6 +342,43 @@ TEST_F(CompositorTest, DisplayChangesPerformZeroUploads) {
     EXPECT_EQ(tiled.uploads().uploads, first.uploads + 6u);
 }
 
+TEST_F(CompositorTest, RestoresTheGlStateItChanges) {
+    auto image = make_image(SampleType::U8, 8, 8, 2);
+    TiledImage tiled(image);
+    const Texture2D target = Texture2D::create(16, 16, PixelFormat{});
+    auto framebuffer = Framebuffer::create(target);
+    ASSERT_TRUE(framebuffer.ok());
+    const Texture2D unrelated = Texture2D::create(2, 2, PixelFormat{});
+    framebuffer->bind();
+    glEnable(GL_BLEND);
+    glEnable(GL_SCISSOR_TEST);
+    glViewport(1, 2, 3, 4);
+    unrelated.bind(3);
+    glActiveTexture(GL_TEXTURE5);
+    auto drawn = m_compositor->draw(tiled, settings_for(SampleType::U8, 2),
+                                    core::View::fit(8, 8, 8, 8), {framebuffer->id(), 4, 4, 8, 8});
+    ASSERT_TRUE(drawn.ok()) << drawn.error().message;
+    EXPECT_TRUE(glIsEnabled(GL_BLEND));
+    EXPECT_TRUE(glIsEnabled(GL_SCISSOR_TEST));
+    GLint viewport[4] = {};
+    glGetIntegerv(GL_VIEWPORT, viewport);
+    EXPECT_EQ(viewport[0], 1);
+    EXPECT_EQ(viewport[3], 4);
+    GLint value = -1;
+    glGetIntegerv(GL_CURRENT_PROGRAM, &value);
+    EXPECT_EQ(value, 0);
+    glGetIntegerv(GL_FRAMEBUFFER_BINDING, &value);
+    EXPECT_EQ(static_cast<GLuint>(value), framebuffer->id());
+    glGetIntegerv(GL_ACTIVE_TEXTURE, &value);
+    EXPECT_EQ(value, GL_TEXTURE5);
+    glActiveTexture(GL_TEXTURE3);
+    glGetIntegerv(GL_TEXTURE_BINDING_2D, &value);
+    EXPECT_EQ(static_cast<GLuint>(value), unrelated.id());
+    glDisable(GL_BLEND);
+    glDisable(GL_SCISSOR_TEST);
+    Framebuffer::bind_default();
+}
+
 TEST_F(CompositorTest, BadSettingsAreErrorsNotDraws) {
     auto image = make_image(SampleType::U8, 8, 8, 1);
     core::DisplaySettings settings = settings_for(SampleType::U8, 1);

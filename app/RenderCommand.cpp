@@ -1,0 +1,497 @@
+#include "app/RenderCommand.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "core/ChannelStatistics.h"
+#include "core/CpuCompositor.h"
+#include "core/View.h"
+#include "gl/Compositor.h"
+#include "gl/Framebuffer.h"
+#include "gl/HeadlessContext.h"
+#include "gl/Readback.h"
+
+namespace tessera::app {
+namespace {
+
+constexpr int kDefaultLongestSide = 4096;
+// Images above this many pixels get provisional (row-sampled) statistics for default limits.
+constexpr std::int64_t kExactStatisticsPixels = std::int64_t{64} << 20;
+
+std::optional<double> parse_number(std::string_view text) {
+    double value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size() || !std::isfinite(value)) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<int> parse_int(std::string_view text) {
+    int value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size()) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::vector<std::string_view> split(std::string_view text, char separator) {
+    std::vector<std::string_view> parts;
+    while (true) {
+        const auto at = text.find(separator);
+        parts.push_back(text.substr(0, at));
+        if (at == std::string_view::npos) {
+            return parts;
+        }
+        text.remove_prefix(at + 1);
+    }
+}
+
+// "CH=VALUE" with the channel name before the last '=' (names may contain dots, not '=').
+core::Result<std::pair<std::string, std::string_view>> channel_value(std::string_view option,
+                                                                     std::string_view text) {
+    const auto at = text.rfind('=');
+    if (at == std::string_view::npos || at == 0 || at + 1 == text.size()) {
+        return core::Error{fmt::format("{} expects CHANNEL=VALUE, got '{}'", option, text)};
+    }
+    return std::pair{std::string(text.substr(0, at)), text.substr(at + 1)};
+}
+
+std::string valid_names(const std::vector<core::ChannelInfo>& channels) {
+    std::string names;
+    for (const auto& channel : channels) {
+        names += (names.empty() ? "" : ", ") + channel.name;
+    }
+    return names;
+}
+
+core::Result<std::size_t> find_channel(const std::vector<core::ChannelInfo>& channels,
+                                       const std::string& name) {
+    for (std::size_t c = 0; c < channels.size(); ++c) {
+        if (channels[c].name == name) {
+            return c;
+        }
+    }
+    return core::Error{
+        fmt::format("no channel named '{}'; the channels are: {}", name, valid_names(channels))};
+}
+
+}  // namespace
+
+std::string render_usage() {
+    return "usage: tessera render FILE -o OUT.png [--size WxH] [--view X0,Y0,X1,Y1]\n"
+           "         [--channels A,B,...] [--colormap NAME | --colormap CH=NAME]...\n"
+           "         [--limits CH=LO:HI]... [--gamma CH=G]... [--opacity CH=O]...\n"
+           "         [--blend additive|max|min|over] [--exposure EV] [--nearest|--linear]\n"
+           "         [--tile-size N] [--max-texture-size N] [--part NAME|INDEX] [--cpu]\n"
+           "         [--channel-axis auto|first|last]";
+}
+
+std::string render_help() {
+    return "Composites FILE headlessly (EGL: no window, no X server) and writes an 8-bit sRGB "
+           "RGBA\n"
+           "PNG. Channel names are those `tessera info` prints.\n\n"
+           "  -o, --output OUT.png     where to write (required)\n"
+           "  --size WxH               output size (default: the view's own size, at most 4096 on\n"
+           "                           the longer side, aspect kept; a different aspect "
+           "letterboxes)\n"
+           "  --view X0,Y0,X1,Y1       image rectangle to show (default: the whole image)\n"
+           "  --channels A,B,...       the visible channels (default: all, or R,G,B,A for colour)\n"
+           "  --colormap NAME          every channel; --colormap CH=NAME for one (repeatable);\n"
+           "                           choosing colormaps shows colour images as channels\n"
+           "  --limits CH=LO:HI        contrast limits in data units (default: 0.1 and 99.9 "
+           "%iles)\n"
+           "  --gamma CH=G             gamma (> 0)\n"
+           "  --opacity CH=O           opacity (0 to 1)\n"
+           "  --blend MODE             additive (default), max, min or over\n"
+           "  --exposure EV            colour images: exposure in stops\n"
+           "  --nearest, --linear      sampling (default: nearest when magnified, else linear)\n"
+           "  --tile-size N            tile size (default 2048)\n"
+           "  --max-texture-size N     pretend the GPU allows at most N texels (forces tiling)\n"
+           "  --part NAME|INDEX        part of a multi-part EXR (default: the first)\n"
+           "  --cpu                    render with the CPU reference compositor instead\n"
+           "  --channel-axis AXIS      NumPy: auto, first or last\n\n"
+           "Colormaps: gray red green blue cyan magenta yellow viridis magma inferno plasma\n"
+           "cividis turbo twilight fire ice HiLo coolwarm, each also reversed as NAME_r.\n";
+}
+
+core::Result<RenderRequest> parse_render_arguments(std::span<const std::string_view> arguments) {
+    RenderRequest request;
+    for (std::size_t i = 0; i < arguments.size(); ++i) {
+        const std::string_view argument = arguments[i];
+        const auto value = [&]() -> core::Result<std::string_view> {
+            if (i + 1 >= arguments.size()) {
+                return core::Error{fmt::format("{} needs a value", argument)};
+            }
+            return arguments[++i];
+        };
+        const auto needs = [&](auto&& use) -> core::Result<void> {
+            auto text = value();
+            if (!text) {
+                return text.error();
+            }
+            return use(text.value());
+        };
+        core::Result<void> ok;
+        if (argument == "-o" || argument == "--output") {
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                request.output = std::string(v);
+                return {};
+            });
+        } else if (argument == "--size") {
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                const auto parts = split(v, 'x');
+                const auto w = parts.size() == 2 ? parse_int(parts[0]) : std::nullopt;
+                const auto h = parts.size() == 2 ? parse_int(parts[1]) : std::nullopt;
+                if (!w || !h || *w < 1 || *h < 1 || *w > 16384 || *h > 16384) {
+                    return core::Error{fmt::format(
+                        "--size expects WIDTHxHEIGHT with sides from 1 to 16384, got '{}'", v)};
+                }
+                request.size = std::pair{*w, *h};
+                return {};
+            });
+        } else if (argument == "--view") {
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                const auto parts = split(v, ',');
+                std::array<double, 4> rect{};
+                bool good = parts.size() == 4;
+                for (std::size_t k = 0; good && k < 4; ++k) {
+                    const auto n = parse_number(parts[k]);
+                    good = n.has_value();
+                    rect[k] = n.value_or(0);
+                }
+                if (!good || !(rect[0] < rect[2]) || !(rect[1] < rect[3])) {
+                    return core::Error{fmt::format(
+                        "--view expects X0,Y0,X1,Y1 with X0 < X1 and Y0 < Y1, got '{}'", v)};
+                }
+                request.view = rect;
+                return {};
+            });
+        } else if (argument == "--channels") {
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                std::vector<std::string> names;
+                for (std::string_view name : split(v, ',')) {
+                    if (!name.empty()) {
+                        names.emplace_back(name);
+                    }
+                }
+                request.channels = std::move(names);
+                return {};
+            });
+        } else if (argument == "--colormap") {
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                if (v.find('=') == std::string_view::npos) {
+                    request.colormap_all = std::string(v);
+                    return {};
+                }
+                auto pair = channel_value("--colormap", v);
+                if (!pair) {
+                    return pair.error();
+                }
+                request.colormaps.emplace_back(pair->first, std::string(pair->second));
+                return {};
+            });
+        } else if (argument == "--limits") {
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                auto pair = channel_value("--limits", v);
+                if (!pair) {
+                    return pair.error();
+                }
+                const auto colon = pair->second.find(':');
+                const auto lo = colon != std::string_view::npos
+                                    ? parse_number(pair->second.substr(0, colon))
+                                    : std::nullopt;
+                const auto hi = colon != std::string_view::npos
+                                    ? parse_number(pair->second.substr(colon + 1))
+                                    : std::nullopt;
+                if (!lo || !hi) {
+                    return core::Error{fmt::format("--limits expects CHANNEL=LO:HI, got '{}'", v)};
+                }
+                if (!(*lo < *hi)) {
+                    return core::Error{fmt::format("--limits {}: LO ({}) must be below HI ({})",
+                                                   pair->first, *lo, *hi)};
+                }
+                request.limits.emplace_back(pair->first, std::pair{*lo, *hi});
+                return {};
+            });
+        } else if (argument == "--gamma" || argument == "--opacity") {
+            const bool gamma = argument == "--gamma";
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                auto pair = channel_value(argument, v);
+                if (!pair) {
+                    return pair.error();
+                }
+                const auto number = parse_number(pair->second);
+                if (!number || (gamma && *number <= 0) ||
+                    (!gamma && (*number < 0 || *number > 1))) {
+                    return core::Error{fmt::format(
+                        "{} {}: expected {}, got '{}'", argument, pair->first,
+                        gamma ? "a positive number" : "a number from 0 to 1", pair->second)};
+                }
+                (gamma ? request.gammas : request.opacities)
+                    .emplace_back(pair->first, static_cast<float>(*number));
+                return {};
+            });
+        } else if (argument == "--blend") {
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                request.blend = core::parse_blend_mode(v);
+                if (!request.blend) {
+                    return core::Error{
+                        fmt::format("--blend expects additive, max, min or over, got '{}'", v)};
+                }
+                return {};
+            });
+        } else if (argument == "--exposure") {
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                const auto n = parse_number(v);
+                if (!n) {
+                    return core::Error{
+                        fmt::format("--exposure expects a number of stops, got '{}'", v)};
+                }
+                request.exposure = static_cast<float>(*n);
+                return {};
+            });
+        } else if (argument == "--nearest" || argument == "--linear") {
+            request.sampling =
+                argument == "--nearest" ? core::Sampling::Nearest : core::Sampling::Linear;
+        } else if (argument == "--tile-size" || argument == "--max-texture-size") {
+            const bool tile = argument == "--tile-size";
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                const auto n = parse_int(v);
+                if (!n || *n < (tile ? 1 : 3)) {
+                    return core::Error{
+                        fmt::format("{} expects a whole number of at least {}, got '{}'", argument,
+                                    tile ? 1 : 3, v)};
+                }
+                (tile ? request.tile_size : request.max_texture_size) = *n;
+                return {};
+            });
+        } else if (argument == "--part") {
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                request.part = std::string(v);
+                return {};
+            });
+        } else if (argument == "--cpu") {
+            request.cpu = true;
+        } else if (argument == "--channel-axis") {
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                if (v == "auto" || v == "first" || v == "last") {
+                    request.channel_axis = v == "auto"    ? core::ChannelAxis::Auto
+                                           : v == "first" ? core::ChannelAxis::First
+                                                          : core::ChannelAxis::Last;
+                    return {};
+                }
+                return core::Error{
+                    fmt::format("--channel-axis expects auto, first or last, got '{}'", v)};
+            });
+        } else if (argument.starts_with("-") && argument.size() > 1) {
+            return core::Error{fmt::format("render: unknown option '{}'", argument)};
+        } else if (request.file.empty()) {
+            request.file = std::string(argument);
+        } else {
+            return core::Error{
+                fmt::format("render takes one FILE, got '{}' and '{}'", request.file, argument)};
+        }
+        if (!ok) {
+            return ok.error();
+        }
+    }
+    if (request.file.empty() || request.output.empty()) {
+        return core::Error{"render needs a FILE and -o OUT.png"};
+    }
+    return request;
+}
+
+core::Result<core::DisplaySettings> apply_render_request(
+    const RenderRequest& request, const std::vector<core::ChannelInfo>& channels,
+    core::DisplaySettings settings) {
+    // Choosing colormaps shows the channels as data, not as a photograph.
+    if (request.colormap_all || !request.colormaps.empty()) {
+        settings.colour = false;
+        settings.alpha_channel = -1;
+    }
+    if (request.channels) {
+        std::vector<bool> shown(channels.size(), false);
+        for (const std::string& name : *request.channels) {
+            auto c = find_channel(channels, name);
+            if (!c) {
+                return core::Error{"--channels: " + c.error().message};
+            }
+            shown[*c] = true;
+        }
+        for (std::size_t c = 0; c < channels.size(); ++c) {
+            settings.channels[c].visible = shown[c];
+        }
+    }
+    const auto colormap = [](const std::string& name) -> core::Result<core::Colormap> {
+        if (auto parsed = core::parse_colormap(name)) {
+            return *parsed;
+        }
+        std::string names;
+        for (std::string_view n : core::colormap_names()) {
+            names += (names.empty() ? "" : ", ") + std::string(n);
+        }
+        return core::Error{
+            fmt::format("--colormap: no colormap named '{}'; the colormaps are: {} "
+                        "(each also reversed with _r)",
+                        name, names)};
+    };
+    if (request.colormap_all) {
+        auto map = colormap(*request.colormap_all);
+        if (!map) {
+            return map.error();
+        }
+        for (auto& channel : settings.channels) {
+            channel.colormap = *map;
+        }
+    }
+    for (const auto& [name, map_name] : request.colormaps) {
+        auto c = find_channel(channels, name);
+        auto map = colormap(map_name);
+        if (!c || !map) {
+            return c ? map.error() : core::Error{"--colormap: " + c.error().message};
+        }
+        settings.channels[*c].colormap = *map;
+    }
+    for (const auto& [name, range] : request.limits) {
+        auto c = find_channel(channels, name);
+        if (!c) {
+            return core::Error{"--limits: " + c.error().message};
+        }
+        settings.channels[*c].lo = range.first;
+        settings.channels[*c].hi = range.second;
+    }
+    for (const auto& [name, gamma] : request.gammas) {
+        auto c = find_channel(channels, name);
+        if (!c) {
+            return core::Error{"--gamma: " + c.error().message};
+        }
+        settings.channels[*c].gamma = gamma;
+    }
+    for (const auto& [name, opacity] : request.opacities) {
+        auto c = find_channel(channels, name);
+        if (!c) {
+            return core::Error{"--opacity: " + c.error().message};
+        }
+        settings.channels[*c].opacity = opacity;
+    }
+    if (request.blend) {
+        settings.blend = *request.blend;
+    }
+    if (request.exposure) {
+        settings.exposure = *request.exposure;
+    }
+    return settings;
+}
+
+int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
+    const auto fail = [&](const std::string& message) {
+        fmt::print(err, "tessera: {}\n", message);
+        return 1;
+    };
+    core::LoadOptions load;
+    load.channel_axis = request.channel_axis;
+    auto images = core::load_images(request.file, load);
+    if (!images) {
+        return fail(images.error().message);
+    }
+    std::size_t part = 0;
+    if (request.part) {
+        const auto index = parse_int(*request.part);
+        auto found = std::find_if(images->begin(), images->end(), [&](const core::Image& i) {
+            return i.metadata.part_name == *request.part;
+        });
+        if (found != images->end()) {
+            part = static_cast<std::size_t>(found - images->begin());
+        } else if (index && *index >= 0 && static_cast<std::size_t>(*index) < images->size()) {
+            part = static_cast<std::size_t>(*index);
+        } else {
+            std::string parts;
+            for (const core::Image& i : *images) {
+                parts += fmt::format("{}{} \"{}\"", parts.empty() ? "" : ", ",
+                                     i.metadata.part_index, i.metadata.part_name);
+            }
+            return fail(fmt::format("{}: no part '{}'; the parts are: {}", request.file,
+                                    *request.part, parts));
+        }
+    }
+    const core::Image& image = (*images)[part];
+    const core::ImageSource& source = *image.source;
+    core::StatisticsOptions statistics_options;
+    if (source.width() * source.height() > kExactStatisticsPixels) {
+        statistics_options.row_step =
+            (source.width() * source.height()) / kExactStatisticsPixels + 1;
+    }
+    auto statistics = core::compute_statistics(source, statistics_options);
+    if (!statistics) {
+        return fail(fmt::format("{}: {}", request.file, statistics.error().message));
+    }
+    auto settings = apply_render_request(
+        request, source.channels(),
+        core::default_display(source.channels(), *statistics, image.metadata.transfer));
+    if (!settings) {
+        return fail(fmt::format("{}: {}", request.file, settings.error().message));
+    }
+    const std::array<double, 4> rect = request.view.value_or(std::array<double, 4>{
+        0, 0, static_cast<double>(source.width()), static_cast<double>(source.height())});
+    std::pair<int, int> size;
+    if (request.size) {
+        size = *request.size;
+    } else {
+        const double w = rect[2] - rect[0];
+        const double h = rect[3] - rect[1];
+        const double shrink = std::min(1.0, kDefaultLongestSide / std::max(w, h));
+        size = {std::max(1, static_cast<int>(std::lround(w * shrink))),
+                std::max(1, static_cast<int>(std::lround(h * shrink)))};
+    }
+    core::View view =
+        core::View::fit_rect(rect[0], rect[1], rect[2], rect[3], size.first, size.second);
+    // Magnified pixels stay crisp unless asked otherwise; reduced images are filtered.
+    view.sampling = request.sampling.value_or(view.x_scale < 1.0 ? core::Sampling::Nearest
+                                                                 : core::Sampling::Linear);
+
+    core::RgbaImage pixels;
+    if (request.cpu) {
+        auto cpu = core::composite_cpu(source, *settings, view);
+        if (!cpu) {
+            return fail(fmt::format("{}: {}", request.file, cpu.error().message));
+        }
+        pixels = std::move(cpu).value();
+    } else {
+        auto context = gl::HeadlessContext::create();
+        if (!context) {
+            return fail(context.error().message + " (use --cpu to render without OpenGL)");
+        }
+        auto compositor = gl::Compositor::create();
+        if (!compositor) {
+            return fail(compositor.error().message);
+        }
+        gl::TiledImage tiled(image.source, request.tile_size, request.max_texture_size);
+        const gl::Texture2D target =
+            gl::Texture2D::create(size.first, size.second, gl::PixelFormat{});
+        auto framebuffer = gl::Framebuffer::create(target);
+        if (!framebuffer) {
+            return fail(framebuffer.error().message);
+        }
+        auto drawn = compositor->draw(tiled, *settings, view,
+                                      {framebuffer->id(), 0, 0, size.first, size.second});
+        if (!drawn) {
+            return fail(fmt::format("{}: {}", request.file, drawn.error().message));
+        }
+        framebuffer->bind();
+        pixels = gl::read_rgba8(0, 0, size.first, size.second);
+        gl::Framebuffer::bind_default();
+    }
+    if (auto written = core::write_png(pixels, request.output); !written) {
+        return fail(written.error().message);
+    }
+    fmt::print(out, "{}: {}x{} written ({})\n", request.output, size.first, size.second,
+               request.cpu ? "CPU reference" : "GPU");
+    return 0;
+}
+
+}  // namespace tessera::app
