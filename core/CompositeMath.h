@@ -97,7 +97,9 @@ inline void accumulate(Accumulator& acc, float n, const ChannelUniforms& c,
         acc.alpha = t;
         return;
     }
-    t = std::pow(t, c.gamma);
+    if (c.gamma != 1.0f) {
+        t = std::pow(t, c.gamma);
+    }
     const std::array<float, 3> lut = sample_colormap(c.colormap, t);
     for (std::size_t k = 0; k < 3; ++k) {
         const float v = lut[k] * c.opacity;

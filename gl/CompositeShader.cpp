@@ -23,21 +23,21 @@ void main() {
 )";
 }
 
-std::string composite_pass_fragment_shader() {
+std::string composite_pass_fragment_shader(int channels) {
     std::string samplers;
-    std::string cases;
-    for (int slot = 0; slot < kChannelsPerPass; ++slot) {
+    std::string slots;
+    for (int slot = 0; slot < channels; ++slot) {
         samplers += fmt::format("uniform sampler2D u_channel{};\n", slot);
-        cases +=
-            fmt::format("        case {0}: return sample_channel(u_channel{0}, image);\n", slot);
+        slots += fmt::format(
+            "    accumulate({0}, sample_channel(u_channel{0}, image), rgb, alpha, non_finite);\n",
+            slot);
     }
     return fmt::format(R"(#version 330 core
-#define SLOTS {slots}
+#define SLOTS {slot_count}
 {samplers}
 uniform sampler2D u_luts;       // one 256-texel row per colormap
 uniform sampler2D u_previous;   // accumulation so far (passes after the first)
 uniform int u_first;
-uniform int u_count;
 uniform ivec2 u_image_size;
 uniform ivec2 u_texel_origin;   // image pixel of texel (0, 0) of this tile's textures
 uniform ivec2 u_texture_size;
@@ -84,12 +84,6 @@ float sample_channel(sampler2D s, vec2 image) {{
     return top * (1.0 - f.y) + bottom * f.y;
 }}
 
-float channel_value(int slot, vec2 image) {{
-    switch (slot) {{
-{cases}    }}
-    return 0.0;
-}}
-
 float srgb_to_linear(float c) {{
     return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4);
 }}
@@ -106,6 +100,38 @@ vec3 sample_lut(int row, int reversed, float t) {{
     vec3 a = texelFetch(u_luts, ivec2(i, row), 0).rgb;
     vec3 b = texelFetch(u_luts, ivec2(i + 1, row), 0).rgb;
     return a * (1.0 - f) + b * f;
+}}
+
+void accumulate(int slot, float n, inout vec3 rgb, inout float alpha, inout bool non_finite) {{
+    if (isnan(n) || isinf(n)) {{
+        non_finite = true;
+        return;
+    }}
+    float t = (n - u_lo[slot]) * u_inv_range[slot];
+    if (u_colour != 0) {{
+        if (u_srgb_input != 0) {{
+            t = srgb_to_linear(clamp(t, 0.0, 1.0));
+        }}
+        t = t * u_exposure_scale + u_offset;
+    }}
+    t = clamp(t, 0.0, 1.0);
+    if (u_is_alpha[slot] != 0) {{
+        alpha = t;
+        return;
+    }}
+    if (u_gamma[slot] != 1.0) {{
+        t = pow(t, u_gamma[slot]);
+    }}
+    vec3 c = sample_lut(u_lut_row[slot], u_reversed[slot], t) * u_opacity[slot];
+    if (u_blend == 0) {{
+        rgb += c;
+    }} else if (u_blend == 1) {{
+        rgb = max(rgb, c);
+    }} else if (u_blend == 2) {{
+        rgb = min(rgb, c);
+    }} else {{
+        rgb = c + rgb * (1.0 - u_opacity[slot]);
+    }}
 }}
 
 void main() {{
@@ -127,41 +153,11 @@ void main() {{
         non_finite = previous.a >= 1.5;
         alpha = non_finite ? previous.a - 2.0 : previous.a;
     }}
-    for (int slot = 0; slot < u_count; ++slot) {{
-        float n = channel_value(slot, image);
-        if (isnan(n) || isinf(n)) {{
-            non_finite = true;
-            continue;
-        }}
-        float t = (n - u_lo[slot]) * u_inv_range[slot];
-        if (u_colour != 0) {{
-            if (u_srgb_input != 0) {{
-                t = srgb_to_linear(clamp(t, 0.0, 1.0));
-            }}
-            t = t * u_exposure_scale + u_offset;
-        }}
-        t = clamp(t, 0.0, 1.0);
-        if (u_is_alpha[slot] != 0) {{
-            alpha = t;
-            continue;
-        }}
-        t = pow(t, u_gamma[slot]);
-        vec3 c = sample_lut(u_lut_row[slot], u_reversed[slot], t) * u_opacity[slot];
-        if (u_blend == 0) {{
-            rgb += c;
-        }} else if (u_blend == 1) {{
-            rgb = max(rgb, c);
-        }} else if (u_blend == 2) {{
-            rgb = min(rgb, c);
-        }} else {{
-            rgb = c + rgb * (1.0 - u_opacity[slot]);
-        }}
-    }}
-    o_accumulation = vec4(rgb, alpha + (non_finite ? 2.0 : 0.0));
+{slots}    o_accumulation = vec4(rgb, alpha + (non_finite ? 2.0 : 0.0));
 }}
 )",
-                       fmt::arg("slots", kChannelsPerPass), fmt::arg("samplers", samplers),
-                       fmt::arg("cases", cases));
+                       fmt::arg("slot_count", kChannelsPerPass), fmt::arg("samplers", samplers),
+                       fmt::arg("slots", slots));
 }
 
 std::string composite_resolve_fragment_shader() {

@@ -13,7 +13,9 @@ inline constexpr int kLutUnit = kChannelsPerPass;
 inline constexpr int kPreviousUnit = kChannelsPerPass + 1;
 
 std::string composite_vertex_shader();
-std::string composite_pass_fragment_shader();
+// A pass over exactly `channels` channels (0 to kChannelsPerPass), fully unrolled: each slot
+// samples its own sampler, with no loop or switch for the JIT to execute for every case.
+std::string composite_pass_fragment_shader(int channels);
 std::string composite_resolve_fragment_shader();
 
 }  // namespace tessera::gl

@@ -34,22 +34,31 @@ void set_float(const Program& p, const char* name, float v) {
 }  // namespace
 
 core::Result<Compositor> Compositor::create() {
-    auto pass = Program::link("composite pass", composite_vertex_shader(),
-                              composite_pass_fragment_shader());
-    if (!pass) {
-        return pass.error();
-    }
     auto resolve = Program::link("composite resolve", composite_vertex_shader(),
                                  composite_resolve_fragment_shader());
     if (!resolve) {
         return resolve.error();
     }
     Compositor compositor;
-    compositor.m_pass = std::move(pass).value();
     compositor.m_resolve = std::move(resolve).value();
     compositor.m_vertex_array = VertexArray::create();
     compositor.m_luts = make_lut_texture();
     return compositor;
+}
+
+core::Result<const Program*> Compositor::pass_program(std::size_t channels) {
+    static_assert(std::tuple_size_v<decltype(m_passes)> == kChannelsPerPass + 1);
+    std::optional<Program>& slot = m_passes[channels];
+    if (!slot) {
+        auto program = Program::link(fmt::format("composite pass ({} channels)", channels),
+                                     composite_vertex_shader(),
+                                     composite_pass_fragment_shader(static_cast<int>(channels)));
+        if (!program) {
+            return program.error();
+        }
+        slot.emplace(std::move(program).value());
+    }
+    return &*slot;
 }
 
 void Compositor::resize_accumulation(int width, int height) {
@@ -105,30 +114,35 @@ core::Result<CompositeStats> Compositor::draw(TiledImage& image,
     const std::size_t passes =
         std::max<std::size_t>(1, (visible.size() + kChannelsPerPass - 1) / kChannelsPerPass);
     std::size_t current = 0;
-    m_pass.use();
-    glUniform4fv(m_pass.uniform("u_view"), 1, view_uniform);
-    glUniform2f(m_pass.uniform("u_output_size"), static_cast<float>(target.width),
-                static_cast<float>(target.height));
-    glUniform2i(m_pass.uniform("u_image_size"), static_cast<GLint>(source.width()),
-                static_cast<GLint>(source.height()));
-    set_int(m_pass, "u_linear", view.sampling == core::Sampling::Linear ? 1 : 0);
-    set_int(m_pass, "u_blend", static_cast<int>(uniforms.blend));
-    set_int(m_pass, "u_colour", uniforms.colour ? 1 : 0);
-    set_int(m_pass, "u_srgb_input", uniforms.srgb_input ? 1 : 0);
-    set_float(m_pass, "u_exposure_scale", uniforms.exposure_scale);
-    set_float(m_pass, "u_offset", uniforms.offset);
-    glUniform3fv(m_pass.uniform("u_background"), 1, uniforms.background.data());
-    for (int slot = 0; slot < kChannelsPerPass; ++slot) {
-        set_int(m_pass, fmt::format("u_channel{}", slot).c_str(), slot);
-    }
-    set_int(m_pass, "u_luts", kLutUnit);
-    set_int(m_pass, "u_previous", kPreviousUnit);
     m_luts.bind(kLutUnit);
-
     for (std::size_t pass = 0; pass < passes; ++pass) {
         const std::size_t first = pass * kChannelsPerPass;
         const std::size_t count = std::min<std::size_t>(
             kChannelsPerPass, visible.size() - std::min(first, visible.size()));
+        auto program_result = pass_program(count);
+        if (!program_result) {
+            return program_result.error();
+        }
+        const Program& p = **program_result;
+        p.use();
+        glUniform4fv(p.uniform("u_view"), 1, view_uniform);
+        glUniform2f(p.uniform("u_output_size"), static_cast<float>(target.width),
+                    static_cast<float>(target.height));
+        glUniform2i(p.uniform("u_image_size"), static_cast<GLint>(source.width()),
+                    static_cast<GLint>(source.height()));
+        set_int(p, "u_linear", view.sampling == core::Sampling::Linear ? 1 : 0);
+        set_int(p, "u_blend", static_cast<int>(uniforms.blend));
+        set_int(p, "u_colour", uniforms.colour ? 1 : 0);
+        set_int(p, "u_srgb_input", uniforms.srgb_input ? 1 : 0);
+        set_float(p, "u_exposure_scale", uniforms.exposure_scale);
+        set_float(p, "u_offset", uniforms.offset);
+        glUniform3fv(p.uniform("u_background"), 1, uniforms.background.data());
+        for (std::size_t slot = 0; slot < count; ++slot) {
+            set_int(p, fmt::format("u_channel{}", slot).c_str(), static_cast<int>(slot));
+        }
+        set_int(p, "u_luts", kLutUnit);
+        set_int(p, "u_previous", kPreviousUnit);
+
         std::array<float, kChannelsPerPass> lo{}, inv_range{}, gamma{}, opacity{};
         std::array<int, kChannelsPerPass> lut_row{}, reversed{}, is_alpha{};
         for (std::size_t slot = 0; slot < count; ++slot) {
@@ -144,15 +158,14 @@ core::Result<CompositeStats> Compositor::draw(TiledImage& image,
             reversed[slot] = u.colormap.reversed ? 1 : 0;
             is_alpha[slot] = u.is_alpha ? 1 : 0;
         }
-        glUniform1fv(m_pass.uniform("u_lo"), kChannelsPerPass, lo.data());
-        glUniform1fv(m_pass.uniform("u_inv_range"), kChannelsPerPass, inv_range.data());
-        glUniform1fv(m_pass.uniform("u_gamma"), kChannelsPerPass, gamma.data());
-        glUniform1fv(m_pass.uniform("u_opacity"), kChannelsPerPass, opacity.data());
-        glUniform1iv(m_pass.uniform("u_lut_row"), kChannelsPerPass, lut_row.data());
-        glUniform1iv(m_pass.uniform("u_reversed"), kChannelsPerPass, reversed.data());
-        glUniform1iv(m_pass.uniform("u_is_alpha"), kChannelsPerPass, is_alpha.data());
-        set_int(m_pass, "u_first", pass == 0 ? 1 : 0);
-        set_int(m_pass, "u_count", static_cast<int>(count));
+        glUniform1fv(p.uniform("u_lo"), kChannelsPerPass, lo.data());
+        glUniform1fv(p.uniform("u_inv_range"), kChannelsPerPass, inv_range.data());
+        glUniform1fv(p.uniform("u_gamma"), kChannelsPerPass, gamma.data());
+        glUniform1fv(p.uniform("u_opacity"), kChannelsPerPass, opacity.data());
+        glUniform1iv(p.uniform("u_lut_row"), kChannelsPerPass, lut_row.data());
+        glUniform1iv(p.uniform("u_reversed"), kChannelsPerPass, reversed.data());
+        glUniform1iv(p.uniform("u_is_alpha"), kChannelsPerPass, is_alpha.data());
+        set_int(p, "u_first", pass == 0 ? 1 : 0);
         if (pass > 0) {
             m_accumulation[current].bind(kPreviousUnit);
             current = 1 - current;
@@ -162,19 +175,16 @@ core::Result<CompositeStats> Compositor::draw(TiledImage& image,
         glClear(GL_COLOR_BUFFER_BIT);
         for (const core::TileIndex& tile : tiles) {
             const core::Rect content = image.grid().content(tile);
-            const Texture2D* first_texture = nullptr;
             for (std::size_t slot = 0; slot < count; ++slot) {
-                const Texture2D* texture = image.texture(tile, visible[first + slot]);
-                texture->bind(static_cast<int>(slot));
-                first_texture = first_texture ? first_texture : texture;
+                image.texture(tile, visible[first + slot])->bind(static_cast<int>(slot));
             }
-            glUniform2i(m_pass.uniform("u_texel_origin"),
+            glUniform2i(p.uniform("u_texel_origin"),
                         static_cast<GLint>(content.x - core::kTileGutter),
                         static_cast<GLint>(content.y - core::kTileGutter));
-            glUniform2i(m_pass.uniform("u_texture_size"),
+            glUniform2i(p.uniform("u_texture_size"),
                         static_cast<GLint>(content.width + 2 * core::kTileGutter),
                         static_cast<GLint>(content.height + 2 * core::kTileGutter));
-            glUniform4f(m_pass.uniform("u_rect"), static_cast<float>(content.x),
+            glUniform4f(p.uniform("u_rect"), static_cast<float>(content.x),
                         static_cast<float>(content.y),
                         static_cast<float>(content.x + content.width),
                         static_cast<float>(content.y + content.height));

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 
 #include "core/DisplaySettings.h"
 #include "core/View.h"
@@ -40,8 +41,10 @@ class Compositor {
 
   private:
     void resize_accumulation(int width, int height);
+    core::Result<const Program*> pass_program(std::size_t channels);
 
-    Program m_pass;
+    // One pass program per channel count, 0 to kChannelsPerPass, compiled on first use.
+    std::array<std::optional<Program>, 9> m_passes;
     Program m_resolve;
     VertexArray m_vertex_array;
     Texture2D m_luts;
