@@ -73,7 +73,8 @@ std::string help_text() {
         text += fmt::format("  {:<20}  {}\n", shortcut.keys, shortcut.action);
     }
     text +=
-        "\nWithout a display, run the window under a virtual X server: xvfb-run -a tessera ...\n";
+        "\nWithout a display, run the window under a virtual X server (xvfb-run -a tessera ...)\n"
+        "or render headlessly: tessera render FILE -o OUT.png (tessera render --help).\n";
     return text;
 }
 

@@ -29,7 +29,8 @@ core::Result<std::unique_ptr<Window>> Window::open(const std::string& title, int
         return core::Error{fmt::format(
             "cannot open a window: {}.\n"
             "Tessera's window needs a display. On a machine without one, run it under a virtual "
-            "X server: xvfb-run -a tessera [FILE...]",
+            "X server (xvfb-run -a tessera [FILE...]), or render headlessly to a PNG with "
+            "`tessera render FILE -o OUT.png`",
             g_last_glfw_error.empty() ? "GLFW could not initialise" : g_last_glfw_error)};
     }
     std::unique_ptr<Window> window(new Window());

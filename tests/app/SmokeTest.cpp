@@ -52,6 +52,8 @@ TEST(TesseraCli, WithoutADisplayItSaysToUseXvfbRunAndExitsCleanly) {
     EXPECT_EQ(result.exit_code, 1) << result.output;  // an exit, not a signal
     EXPECT_NE(result.output.find("cannot open a window"), std::string::npos) << result.output;
     EXPECT_NE(result.output.find("xvfb-run"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("tessera render FILE -o OUT.png"), std::string::npos)
+        << result.output;
 }
 
 TEST(TesseraWindow, ScreenshotOfTheDemoHasTheRequestedSizeAndShowsTheImage) {
