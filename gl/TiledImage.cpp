@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -65,7 +66,8 @@ const Texture2D* TiledImage::texture(core::TileIndex tile, std::size_t channel) 
     return &found->second[channel];
 }
 
-core::Result<Texture2D> TiledImage::upload(core::TileIndex tile, std::size_t channel) {
+core::Result<std::vector<std::byte>> TiledImage::texels(core::TileIndex tile, std::size_t channel,
+                                                        int& width, int& height) const {
     const core::SampleType type = m_source->channels()[channel].type;
     const core::Rect content = m_grid.content(tile);
     const core::Rect source = m_grid.texture_source(tile);
@@ -77,8 +79,8 @@ core::Result<Texture2D> TiledImage::upload(core::TileIndex tile, std::size_t cha
     }
     // Texel (0, 0) is image pixel (content.x - 1, content.y - 1); where the gutter falls outside
     // the image, the nearest edge pixel is repeated (the shader clamps to the image anyway).
-    const int width = static_cast<int>(content.width) + 2 * core::kTileGutter;
-    const int height = static_cast<int>(content.height) + 2 * core::kTileGutter;
+    width = static_cast<int>(content.width) + 2 * core::kTileGutter;
+    height = static_cast<int>(content.height) + 2 * core::kTileGutter;
     const std::size_t in_size = core::sample_size(type);
     const bool to_float = type == core::SampleType::U32;
     const std::size_t out_size = to_float ? sizeof(float) : in_size;
@@ -101,13 +103,58 @@ core::Result<Texture2D> TiledImage::upload(core::TileIndex tile, std::size_t cha
             }
         }
     }
-    Texture2D texture = Texture2D::create(width, height, texture_format(type), texels.data());
+    return texels;
+}
+
+core::Result<Texture2D> TiledImage::upload(core::TileIndex tile, std::size_t channel) {
+    int width = 0;
+    int height = 0;
+    auto data = texels(tile, channel, width, height);
+    if (!data) {
+        return data.error();
+    }
+    Texture2D texture = Texture2D::create(
+        width, height, texture_format(m_source->channels()[channel].type), data->data());
     ++m_uploads.uploads;
     ++m_uploads.textures;
-    m_uploads.bytes += texels.size();
-    m_texture_bytes += texels.size();
+    m_uploads.bytes += data->size();
+    m_texture_bytes += data->size();
     TESSERA_GL_CHECK();
     return texture;
+}
+
+core::Result<void> TiledImage::replace_source(std::shared_ptr<const core::ImageSource> source) {
+    const auto& old_channels = m_source->channels();
+    const auto& new_channels = source->channels();
+    bool same = source->width() == m_source->width() && source->height() == m_source->height() &&
+                old_channels.size() == new_channels.size();
+    for (std::size_t c = 0; same && c < old_channels.size(); ++c) {
+        same = old_channels[c].name == new_channels[c].name &&
+               old_channels[c].type == new_channels[c].type;
+    }
+    if (!same) {
+        return core::Error{"the new image differs in size or channels"};
+    }
+    const auto previous = std::exchange(m_source, std::move(source));
+    for (auto& [key, textures] : m_tiles) {
+        const core::TileIndex tile{key.first, key.second};
+        for (std::size_t channel = 0; channel < textures.size(); ++channel) {
+            if (!textures[channel]) {
+                continue;
+            }
+            int width = 0;
+            int height = 0;
+            auto data = texels(tile, channel, width, height);
+            if (!data) {
+                m_source = previous;  // keep showing what we had
+                return data.error();
+            }
+            textures[channel].upload(0, 0, width, height, data->data());
+            ++m_uploads.uploads;
+            m_uploads.bytes += data->size();
+        }
+    }
+    return {};
 }
 
 }  // namespace tessera::gl

@@ -38,10 +38,18 @@ class TiledImage {
     // The channel's texture of a tile, or nullptr if it was never uploaded.
     const Texture2D* texture(core::TileIndex tile, std::size_t channel) const;
 
+    // Swaps in a source of the same size and channels (a reloaded file) and updates every
+    // resident texture in place (glTexSubImage2D): nothing is deleted or created. A source of
+    // another shape is refused, leaving everything as it was; the caller rebuilds.
+    core::Result<void> replace_source(std::shared_ptr<const core::ImageSource> source);
+
     const UploadStats& uploads() const { return m_uploads; }
     std::uint64_t texture_bytes() const { return m_texture_bytes; }
 
   private:
+    // The tile's texels for a channel, gutter included, in the texture's client format.
+    core::Result<std::vector<std::byte>> texels(core::TileIndex tile, std::size_t channel,
+                                                int& width, int& height) const;
     core::Result<Texture2D> upload(core::TileIndex tile, std::size_t channel);
 
     std::shared_ptr<const core::ImageSource> m_source;

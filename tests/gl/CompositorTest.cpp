@@ -342,6 +342,33 @@ TEST_F(CompositorTest, DisplayChangesPerformZeroUploads) {
     EXPECT_EQ(tiled.uploads().uploads, first.uploads + 6u);
 }
 
+TEST_F(CompositorTest, ASameShapeReloadUpdatesTexturesInPlace) {
+    auto before = make_image(SampleType::U16, 100, 70, 2);
+    auto after = make_image(SampleType::U16, 100, 70, 2);
+    for (auto& v : after->samples<std::uint16_t>(1)) {
+        v = static_cast<std::uint16_t>(65535 - v);
+    }
+    const core::DisplaySettings settings = settings_for(SampleType::U16, 2);
+    core::View view = core::View::fit(100, 70, 100, 70);
+    view.sampling = core::Sampling::Nearest;
+    TiledImage tiled(before, 48);
+    render(tiled, settings, view);
+    const UploadStats loaded = tiled.uploads();
+    const GLuint name = tiled.texture({0, 0}, 1)->id();
+
+    ASSERT_TRUE(tiled.replace_source(after).ok());
+    EXPECT_EQ(tiled.uploads().textures, loaded.textures) << "no texture may be re-created";
+    EXPECT_EQ(tiled.uploads().uploads, loaded.uploads * 2);
+    EXPECT_EQ(tiled.texture({0, 0}, 1)->id(), name);
+    auto cpu = core::composite_cpu(*after, settings, view);
+    ASSERT_TRUE(cpu.ok());
+    EXPECT_LE(compare(render(tiled, settings, view), *cpu).max, 1) << "the new pixels are shown";
+
+    auto other = make_image(SampleType::U16, 101, 70, 2);
+    EXPECT_FALSE(tiled.replace_source(other).ok());
+    EXPECT_EQ(&tiled.source(), after.get());
+}
+
 TEST_F(CompositorTest, RestoresTheGlStateItChanges) {
     auto image = make_image(SampleType::U8, 8, 8, 2);
     TiledImage tiled(image);
