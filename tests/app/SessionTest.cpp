@@ -1,0 +1,167 @@
+// The session's loading, reloading and file watching, in a headless GL context.
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <stb_image_write.h>
+#include <tinyexr.h>
+
+#include "app/Session.h"
+#include "tests/gl/GlTest.h"
+#include "tests/support/Fixtures.h"
+
+namespace tessera::app {
+namespace {
+
+using SessionTest = gl::GlTest;
+
+void write_png(const std::filesystem::path& path, int width, int height, int seed) {
+    std::vector<std::uint8_t> pixels(static_cast<std::size_t>(width * height * 3));
+    for (std::size_t i = 0; i < pixels.size(); ++i) {
+        pixels[i] = static_cast<std::uint8_t>((i * 13 + static_cast<std::size_t>(seed) * 7) % 256);
+    }
+    ASSERT_TRUE(stbi_write_png(path.c_str(), width, height, 3, pixels.data(), width * 3));
+}
+
+void settle(Session& session) {
+    for (int i = 0; i < 2000 && session.busy(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        session.poll();
+    }
+    ASSERT_FALSE(session.busy()) << "loading did not finish";
+}
+
+std::uint8_t first_sample(const ImageDocument& document) {
+    std::uint8_t value = 0;
+    EXPECT_TRUE(document.image.source
+                    ->read_region(0, 0, {0, 0, 1, 1}, std::as_writable_bytes(std::span(&value, 1)))
+                    .ok());
+    return value;
+}
+
+TEST_F(SessionTest, FilesLoadInTheBackgroundAndFailuresStayListedWithTheirError) {
+    const auto good = testing::temp_path("session-good.png");
+    write_png(good, 40, 30, 1);
+    const auto missing = testing::temp_path("session-missing.exr");
+    Session session;
+    session.open(good.string());
+    session.open(missing.string());
+    ASSERT_EQ(session.documents().size(), 2u);
+    EXPECT_EQ(session.documents()[0]->state, DocumentState::Loading);
+    settle(session);
+    EXPECT_EQ(session.documents()[0]->state, DocumentState::Ready);
+    EXPECT_EQ(session.documents()[0]->title, "session-good.png");
+    EXPECT_TRUE(session.documents()[0]->display.colour);
+    EXPECT_EQ(session.documents()[1]->state, DocumentState::Failed);
+    EXPECT_NE(session.documents()[1]->error.find(missing.string() + ": cannot open"),
+              std::string::npos);
+    session.previous();
+    EXPECT_EQ(session.current_index(), 0u);
+    session.previous();
+    EXPECT_EQ(session.current_index(), 1u);
+    session.close_current();
+    EXPECT_EQ(session.documents().size(), 1u);
+}
+
+TEST_F(SessionTest, ASameShapeReloadKeepsSettingsAndUpdatesTexturesInPlace) {
+    const auto path = testing::temp_path("session-reload.png");
+    write_png(path, 64, 48, 1);
+    Session session;
+    session.open(path.string());
+    settle(session);
+    ImageDocument& document = *session.current();
+    // Show it, so that textures exist, then change what the user would change.
+    ASSERT_TRUE(
+        document.tiles->ensure(document.tiles->grid().tiles_in(0, 0, 64, 48), {0, 1, 2}).ok());
+    document.display.colour = false;
+    document.display.channels[1].colormap = core::named_colormap("magma");
+    document.view.zoom_steps(3, 10, 10);
+    const auto textures = document.tiles->uploads().textures;
+    const auto old_value = first_sample(document);
+
+    write_png(path, 64, 48, 2);
+    session.reload_current();
+    settle(session);
+    EXPECT_EQ(document.in_place_reloads, 1u);
+    EXPECT_EQ(document.tiles->uploads().textures, textures) << "textures must not be re-created";
+    EXPECT_EQ(core::colormap_name(document.display.channels[1].colormap), "magma");
+    EXPECT_FALSE(document.display.colour);
+    EXPECT_FALSE(document.view.fitted());
+    EXPECT_NE(first_sample(document), old_value);
+}
+
+TEST_F(SessionTest, ABrokenReloadKeepsThePreviousImageAndShowsTheError) {
+    const auto path = testing::temp_path("session-broken.png");
+    write_png(path, 20, 10, 1);
+    Session session;
+    session.open(path.string());
+    settle(session);
+    const auto value = first_sample(*session.current());
+    testing::write_text(path, "\x89PNG\r\n\x1a\nhalf-written");
+    session.reload_current();
+    settle(session);
+    ImageDocument& document = *session.current();
+    EXPECT_EQ(document.state, DocumentState::Ready);
+    EXPECT_EQ(first_sample(document), value);
+    EXPECT_NE(document.error.find(path.string()), std::string::npos) << document.error;
+    write_png(path, 20, 10, 5);  // written completely: the next reload recovers
+    session.reload_current();
+    settle(session);
+    EXPECT_TRUE(document.error.empty());
+}
+
+TEST_F(SessionTest, AReloadOfAnotherShapeRebuildsAndAChangedFileIsNoticed) {
+    const auto path = testing::temp_path("session-shape.png");
+    write_png(path, 20, 10, 1);
+    Session session;
+    session.open(path.string());
+    settle(session);
+    session.watch_files(std::chrono::milliseconds(0));  // records nothing new: no reload
+    EXPECT_FALSE(session.busy());
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    write_png(path, 33, 17, 2);
+    session.watch_files(std::chrono::milliseconds(0));
+    EXPECT_TRUE(session.busy()) << "the changed file was not noticed";
+    settle(session);
+    EXPECT_EQ(session.current()->image.source->width(), 33);
+    EXPECT_EQ(session.current()->in_place_reloads, 0u);
+}
+
+TEST_F(SessionTest, EveryPartOfAMultiPartFileBecomesADocument) {
+    std::vector<float> a(16, 0.25f), b(16, 0.75f);
+    unsigned char* planes_a[] = {reinterpret_cast<unsigned char*>(a.data())};
+    unsigned char* planes_b[] = {reinterpret_cast<unsigned char*>(b.data())};
+    EXRChannelInfo channel{};
+    std::strcpy(channel.name, "Y");
+    int type = TINYEXR_PIXELTYPE_FLOAT;
+    EXRHeader headers[2];
+    EXRImage images[2];
+    for (int i = 0; i < 2; ++i) {
+        InitEXRHeader(&headers[i]);
+        InitEXRImage(&images[i]);
+        headers[i].num_channels = 1;
+        headers[i].channels = &channel;
+        headers[i].pixel_types = &type;
+        headers[i].requested_pixel_types = &type;
+        std::strcpy(headers[i].name, i == 0 ? "left" : "right");
+        images[i].num_channels = 1;
+        images[i].images = i == 0 ? planes_a : planes_b;
+        images[i].width = 4;
+        images[i].height = 4;
+    }
+    const EXRHeader* pointers[] = {&headers[0], &headers[1]};
+    const auto path = testing::temp_path("session-parts.exr");
+    const char* err = nullptr;
+    ASSERT_EQ(SaveEXRMultipartImageToFile(images, pointers, 2, path.c_str(), &err),
+              TINYEXR_SUCCESS);
+    Session session;
+    session.open(path.string());
+    settle(session);
+    ASSERT_EQ(session.documents().size(), 2u);
+    EXPECT_EQ(session.documents()[0]->title, "session-parts.exr [left]");
+    EXPECT_EQ(session.documents()[1]->title, "session-parts.exr [right]");
+}
+
+}  // namespace
+}  // namespace tessera::app
