@@ -5,15 +5,11 @@
 
 #include <fmt/format.h>
 
+#include "app/Shortcuts.h"
 #include "core/Version.h"
 
 namespace tessera::app {
 namespace {
-
-constexpr std::array kShortcuts{
-    Shortcut{"Tab", "show or hide the side panel"},
-    Shortcut{"Esc, Q", "quit"},
-};
 
 std::optional<int> parse_positive_int(std::string_view text) {
     int value = 0;
@@ -39,12 +35,9 @@ core::Result<std::pair<int, int>> parse_size(std::string_view text) {
 
 }  // namespace
 
-std::span<const Shortcut> shortcuts() {
-    return kShortcuts;
-}
-
 std::string usage_line() {
-    return "usage: tessera [--size WxH] [--frames N] [--screenshot OUT.png] [FILE...]\n"
+    return "usage: tessera [--size WxH] [--frames N] [--screenshot OUT.png] [--script FILE]\n"
+           "               [display options] [FILE...]\n"
            "       tessera info [--json] FILE...\n"
            "       tessera render FILE -o OUT.png [options]  (tessera render --help)";
 }
@@ -64,12 +57,16 @@ std::string help_text() {
         "  --frames N            render N frames, then exit (scripted runs and tests)\n"
         "  --screenshot OUT.png  write the window's pixels to OUT.png after the last frame\n"
         "                        (with --frames; alone, after the first frame)\n"
+        "  --script FILE         scripted input: keys, pointer, waits, screenshots (README)\n"
         "  --json                info: print JSON (schema in the README)\n"
         "  --channel-axis AXIS   NumPy (C,H,W) vs (H,W,C): auto (the shorter of the first and\n"
         "                        last axes; the last on a tie), first or last\n\n"
+        "Display options (initial settings of every image, as for `tessera render`):\n"
+        "  --channels A,B,...  --colormap NAME | CH=NAME  --limits CH=LO:HI  --gamma CH=G\n"
+        "  --opacity CH=O  --blend additive|max|min|over  --exposure EV\n\n"
         "Keyboard:\n",
         core::kVersion, usage_line());
-    for (const Shortcut& shortcut : kShortcuts) {
+    for (const Shortcut& shortcut : shortcuts()) {
         text += fmt::format("  {:<20}  {}\n", shortcut.keys, shortcut.action);
     }
     text +=
@@ -132,6 +129,16 @@ core::Result<Options> parse_options(std::span<const std::string_view> arguments)
                 return text.error();
             }
             options.screenshot = std::string(text.value());
+        } else if (argument == "--script") {
+            auto text = value();
+            if (!text) {
+                return text.error();
+            }
+            options.script = std::string(text.value());
+        } else if (auto display = parse_display_option(arguments, i, options.display); !display) {
+            return display.error();
+        } else if (*display) {
+            continue;
         } else if (argument == "--json" && options.command == Command::Info) {
             options.json = true;
         } else if (argument == "--channel-axis") {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/DisplayOptions.h"
 #include "core/ImageLoader.h"
 #include "core/Result.h"
 
@@ -27,15 +28,9 @@ struct Options {
     int window_height = 800;
     std::optional<int> frames;              // render this many frames, then exit
     std::optional<std::string> screenshot;  // write the window to this PNG before exiting
+    std::optional<std::string> script;      // scripted input (app/Script.h)
+    DisplayRequest display;                 // initial display settings of every image
 };
-
-struct Shortcut {
-    std::string_view keys;
-    std::string_view action;
-};
-
-// Keyboard shortcuts as the app implements them; --help and the in-app help list this table.
-std::span<const Shortcut> shortcuts();
 
 std::string usage_line();
 std::string help_text();

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/DisplayOptions.h"
 #include "core/DisplaySettings.h"
 #include "core/ImageLoader.h"
 
@@ -21,14 +22,7 @@ struct RenderRequest {
     std::string output;
     std::optional<std::pair<int, int>> size;
     std::optional<std::array<double, 4>> view;  // x0, y0, x1, y1
-    std::optional<std::vector<std::string>> channels;
-    std::optional<std::string> colormap_all;
-    std::vector<std::pair<std::string, std::string>> colormaps;  // channel, name
-    std::vector<std::pair<std::string, std::pair<double, double>>> limits;
-    std::vector<std::pair<std::string, float>> gammas;
-    std::vector<std::pair<std::string, float>> opacities;
-    std::optional<core::BlendMode> blend;
-    std::optional<float> exposure;
+    DisplayRequest display;
     std::optional<core::Sampling> sampling;
     int tile_size = 2048;
     int max_texture_size = 0;  // 0: the GPU's limit
@@ -42,11 +36,6 @@ std::string render_help();
 
 // arguments: everything after "render".
 core::Result<RenderRequest> parse_render_arguments(std::span<const std::string_view> arguments);
-
-// The display settings a request asks for, starting from the image's defaults.
-core::Result<core::DisplaySettings> apply_render_request(
-    const RenderRequest& request, const std::vector<core::ChannelInfo>& channels,
-    core::DisplaySettings settings);
 
 int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err);
 

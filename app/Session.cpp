@@ -137,13 +137,23 @@ void Session::make_ready(ImageDocument& document, core::Image image,
                          std::vector<core::ChannelStatistics> statistics) {
     document.display =
         core::default_display(image.source->channels(), statistics, image.metadata.transfer);
+    std::string display_error;
+    if (!m_initial_display.empty()) {
+        auto requested =
+            apply_display_request(m_initial_display, image.source->channels(), document.display);
+        if (requested) {
+            document.display = std::move(requested).value();
+        } else {
+            display_error = document.title + ": " + requested.error().message;
+        }
+    }
     document.tiles = std::make_unique<gl::TiledImage>(image.source);
     document.view.set_image_size(image.source->width(), image.source->height());
     document.title = image.display_name();
     document.image = std::move(image);
     document.statistics = std::move(statistics);
     document.state = DocumentState::Ready;
-    document.error.clear();
+    document.error = display_error;  // the image shows with its defaults, and says why
     document.selected_channel = 0;
 }
 
@@ -164,6 +174,9 @@ void Session::integrate(Job& job, LoadResult result) {
         m_documents[i]->file_size = result.file_size;
     }
     if (!result.error.empty()) {
+        if (m_on_error) {
+            m_on_error(result.error);
+        }
         for (std::size_t i : indices) {
             ImageDocument& document = *m_documents[i];
             document.error = result.error;

@@ -7,11 +7,13 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "app/DisplayOptions.h"
 #include "core/ChannelStatistics.h"
 #include "core/DisplaySettings.h"
 #include "core/ImageLoader.h"
@@ -58,6 +60,12 @@ class Session {
     explicit Session(core::LoadOptions options = {}) : m_options(options) {}
     ~Session();
 
+    // Display options applied to every image when it first opens (not on reloads).
+    void set_initial_display(DisplayRequest request) { m_initial_display = std::move(request); }
+    // Called with every load or reload error (the message names the file).
+    void set_error_handler(std::function<void(const std::string&)> handler) {
+        m_on_error = std::move(handler);
+    }
     void open(const std::string& path);
     // Adds an already decoded image (the built-in demo).
     void add(core::Image image, std::vector<core::ChannelStatistics> statistics);
@@ -87,6 +95,8 @@ class Session {
                     std::vector<core::ChannelStatistics> statistics);
 
     core::LoadOptions m_options;
+    DisplayRequest m_initial_display;
+    std::function<void(const std::string&)> m_on_error;
     std::vector<std::unique_ptr<ImageDocument>> m_documents;
     std::vector<Job> m_jobs;
     std::size_t m_current = 0;

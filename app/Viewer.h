@@ -1,50 +1,51 @@
-// Viewer: the interactive inspector's main loop. Shows one image in the viewport beside a side
-// panel, answers the keyboard shortcuts of Options.h, and runs scripted captures
-// (--frames/--screenshot) for tests.
+// Viewer: the inspector's main loop. Each frame: input (real, or scripted), the session's
+// finished loads, the panels, then the composite of the current image in the viewport. The
+// composite is kept in an offscreen texture and redrawn only when the image, its view, its
+// display settings or its textures change; otherwise the frame only redraws the interface.
 #pragma once
 
 #include <memory>
-#include <string>
-#include <vector>
+#include <optional>
 
 #include "app/Options.h"
+#include "app/Script.h"
+#include "app/Session.h"
+#include "app/UiState.h"
 #include "app/Window.h"
-#include "core/ChannelStatistics.h"
-#include "core/DisplaySettings.h"
-#include "core/Image.h"
 #include "gl/Compositor.h"
-#include "gl/TiledImage.h"
+#include "gl/Framebuffer.h"
 
 namespace tessera::app {
 
 class Viewer {
   public:
-    // Statistics are computed here, once; errors name the image.
-    static core::Result<std::unique_ptr<Viewer>> create(Window& window, core::Image image,
-                                                        std::vector<std::string> load_errors);
+    static core::Result<std::unique_ptr<Viewer>> create(Window& window, Session& session);
 
-    // Runs until the window closes, Esc/Q, or the scripted frame count; writes the screenshot.
-    core::Result<void> run(const Options& options);
+    // Runs until quit, the scripted frame count or the end of the script.
+    core::Result<void> run(const Options& options, Script* script);
 
   private:
-    Viewer(Window& window) : m_window(window) {}
-    void handle_keys();
-    void draw_panel();
-    void draw_image();
+    Viewer(Window& window, Session& session) : m_window(window), m_session(session) {}
+    void layout();
+    void draw_composite();
+    core::Result<void> write_screenshot(const std::string& path);
+
+    struct CompositeKey {
+        const ImageDocument* document = nullptr;
+        core::View view;
+        core::DisplaySettings display;
+        std::uint64_t uploads = 0;
+        bool operator==(const CompositeKey&) const = default;
+    };
 
     Window& m_window;
-    core::Image m_image;
-    std::vector<core::ChannelStatistics> m_statistics;
-    core::DisplaySettings m_display;
-    std::vector<std::string> m_load_errors;  // files given that could not be opened
-    std::unique_ptr<gl::TiledImage> m_tiles;
+    Session& m_session;
     std::optional<gl::Compositor> m_compositor;
-    std::string m_draw_error;
-    bool m_show_panel = true;
+    UiState m_ui;
+    gl::Texture2D m_frame;
+    std::optional<gl::Framebuffer> m_frame_buffer;
+    std::optional<CompositeKey> m_drawn;
     std::string m_renderer;
 };
-
-// The whole program: parses arguments, opens the window, runs the viewer. Returns the exit code.
-int run_tessera(int argc, char** argv);
 
 }  // namespace tessera::app

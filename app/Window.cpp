@@ -1,6 +1,7 @@
 #include "app/Window.h"
 
 #include <string>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -15,6 +16,13 @@ namespace tessera::app {
 namespace {
 
 std::string g_last_glfw_error;
+std::vector<std::string> g_dropped_files;  // GLFW calls back with C strings; one window only
+
+void record_drop(GLFWwindow*, int count, const char** paths) {
+    for (int i = 0; i < count; ++i) {
+        g_dropped_files.emplace_back(paths[i]);
+    }
+}
 
 void record_glfw_error(int code, const char* description) {
     g_last_glfw_error = fmt::format("{} (GLFW error 0x{:x})", description, code);
@@ -45,6 +53,7 @@ core::Result<std::unique_ptr<Window>> Window::open(const std::string& title, int
             "cannot open a {}x{} window with an OpenGL 3.3 core context: {}", width, height,
             g_last_glfw_error.empty() ? "unknown GLFW error" : g_last_glfw_error)};
     }
+    glfwSetDropCallback(window->m_window, record_drop);
     glfwMakeContextCurrent(window->m_window);
     glfwSwapInterval(1);
     const int loaded = gladLoadGL(glfwGetProcAddress);
@@ -84,11 +93,18 @@ void Window::request_close() {
     glfwSetWindowShouldClose(m_window, GLFW_TRUE);
 }
 
-void Window::begin_frame() {
-    glfwPollEvents();
+void Window::begin_frame(double wait_seconds) {
+    if (wait_seconds > 0.0) {
+        glfwWaitEventsTimeout(wait_seconds);
+    } else {
+        glfwPollEvents();
+    }
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
-    ImGui::NewFrame();
+}
+
+std::vector<std::string> Window::take_dropped_files() {
+    return std::exchange(g_dropped_files, {});
 }
 
 void Window::end_frame() {

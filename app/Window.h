@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/Result.h"
 
@@ -22,9 +23,13 @@ class Window {
     bool should_close() const;
     void request_close();
 
-    void begin_frame();  // polls events and starts an ImGui frame
-    void end_frame();    // renders ImGui's draw data; call present() after any readback
+    // Gathers input (waiting up to wait_seconds for an event when positive) and prepares the
+    // platform and renderer backends; the caller then calls ImGui::NewFrame(), so that scripted
+    // input can be injected in between.
+    void begin_frame(double wait_seconds = 0.0);
+    void end_frame();  // renders ImGui's draw data; call present() after any readback
     void present();
+    std::vector<std::string> take_dropped_files();
 
     int framebuffer_width() const;
     int framebuffer_height() const;

@@ -1,5 +1,5 @@
 // tessera: the GPU image inspector. Everything but main() lives in the tessera_app library.
-#include "app/Viewer.h"
+#include "app/Program.h"
 
 int main(int argc, char** argv) {
     return tessera::app::run_tessera(argc, argv);

@@ -29,6 +29,7 @@ struct ChannelDisplay {
     double hi = 1;
     float gamma = 1;
     float opacity = 1;
+    bool operator==(const ChannelDisplay&) const = default;
 };
 
 struct DisplaySettings {
@@ -41,6 +42,7 @@ struct DisplaySettings {
     float offset = 0;         // colour mode: added after exposure
     std::array<float, 3> nan_colour{1.0f, 0.0f, 0.5f};  // NaN, +Inf, -Inf in a visible channel
     std::array<float, 3> background{0.0f, 0.0f, 0.0f};
+    bool operator==(const DisplaySettings&) const = default;
 };
 
 // What napari and Fiji users expect: one channel gray; two magenta and green; more cycle cyan,

@@ -20,6 +20,8 @@ struct View {
     int height = 0;
     Sampling sampling = Sampling::Linear;
 
+    bool operator==(const View&) const = default;
+
     // The whole image, aspect kept, centred in the output.
     static View fit(std::int64_t image_width, std::int64_t image_height, int width, int height);
     // The image rectangle [x0, x1) x [y0, y1), aspect kept, centred in the output.

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "app/Options.h"
+#include "app/Shortcuts.h"
 
 namespace tessera::app {
 namespace {
@@ -41,6 +42,16 @@ TEST(Options, BadValuesAndUnknownOptionsAreUsageErrorsThatSayWhy) {
     EXPECT_FALSE(parse({"--size", "640x400x3"}).ok());
 }
 
+TEST(Options, DisplayOptionsAndScriptAreAcceptedForTheWindow) {
+    auto options =
+        parse({"--script", "s.txt", "--colormap", "viridis", "--limits", "c0=1:5", "a.npy"});
+    ASSERT_TRUE(options.ok()) << options.error().message;
+    EXPECT_EQ(options->script, "s.txt");
+    EXPECT_EQ(options->display.colormap_all, "viridis");
+    EXPECT_EQ(options->display.limits.size(), 1u);
+    EXPECT_FALSE(parse({"--limits", "c0=5:1"}).ok());
+}
+
 TEST(Options, DoubleDashEndsOptionsSoFilesMayStartWithADash) {
     auto options = parse({"--", "-odd-name.png"});
     ASSERT_TRUE(options.ok());
@@ -49,7 +60,8 @@ TEST(Options, DoubleDashEndsOptionsSoFilesMayStartWithADash) {
 
 TEST(Options, HelpListsEveryOptionAndEveryShortcut) {
     const std::string help = help_text();
-    for (const char* option : {"--help", "--version", "--size", "--frames", "--screenshot"}) {
+    for (const char* option : {"--help", "--version", "--size", "--frames", "--screenshot",
+                               "--script", "--channels", "--colormap", "--limits", "--blend"}) {
         EXPECT_NE(help.find(option), std::string::npos) << option;
     }
     for (const Shortcut& shortcut : shortcuts()) {

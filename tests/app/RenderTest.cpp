@@ -171,14 +171,15 @@ TEST(RenderArguments, RepeatableOptionsAccumulate) {
     auto request = parse_render_arguments(args);
     ASSERT_TRUE(request.ok()) << request.error().message;
     EXPECT_EQ(request->file, "a.exr");
-    ASSERT_EQ(request->colormaps.size(), 2u);
-    EXPECT_EQ(request->colormaps[0].first, "diffuse.R");
-    EXPECT_EQ(request->colormaps[0].second, "viridis_r");
-    EXPECT_EQ(request->limits[0].second.first, -1.5);
-    EXPECT_EQ(request->limits[0].second.second, 2000.0);
-    EXPECT_EQ(request->channels->size(), 2u);
+    const DisplayRequest& display = request->display;
+    ASSERT_EQ(display.colormaps.size(), 2u);
+    EXPECT_EQ(display.colormaps[0].first, "diffuse.R");
+    EXPECT_EQ(display.colormaps[0].second, "viridis_r");
+    EXPECT_EQ(display.limits[0].second.first, -1.5);
+    EXPECT_EQ(display.limits[0].second.second, 2000.0);
+    EXPECT_EQ(display.channels->size(), 2u);
     EXPECT_EQ(request->sampling, core::Sampling::Nearest);
-    EXPECT_EQ(request->exposure, -2.0f);
+    EXPECT_EQ(display.exposure, -2.0f);
 }
 
 TEST(RenderArguments, ChoosingColormapsLeavesColourMode) {
@@ -186,9 +187,9 @@ TEST(RenderArguments, ChoosingColormapsLeavesColourMode) {
     core::DisplaySettings colour;
     colour.colour = true;
     colour.channels.resize(3);
-    RenderRequest request;
+    DisplayRequest request;
     request.colormap_all = "magma";
-    auto settings = apply_render_request(request, rgb, colour);
+    auto settings = apply_display_request(request, rgb, colour);
     ASSERT_TRUE(settings.ok());
     EXPECT_FALSE(settings->colour);
     EXPECT_EQ(core::colormap_name(settings->channels[1].colormap), "magma");

@@ -1,0 +1,47 @@
+// Display options shared by `tessera FILE...` (initial settings) and `tessera render`:
+// --channels, --colormap NAME | CH=NAME, --limits CH=LO:HI, --gamma CH=G, --opacity CH=O,
+// --blend MODE, --exposure EV. Parsing checks values; applying checks channel and colormap
+// names against an image and says what is valid.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/DisplaySettings.h"
+
+namespace tessera::app {
+
+struct DisplayRequest {
+    std::optional<std::vector<std::string>> channels;
+    std::optional<std::string> colormap_all;
+    std::vector<std::pair<std::string, std::string>> colormaps;  // channel, name
+    std::vector<std::pair<std::string, std::pair<double, double>>> limits;
+    std::vector<std::pair<std::string, float>> gammas;
+    std::vector<std::pair<std::string, float>> opacities;
+    std::optional<core::BlendMode> blend;
+    std::optional<float> exposure;
+
+    bool empty() const {
+        return !channels && !colormap_all && colormaps.empty() && limits.empty() &&
+               gammas.empty() && opacities.empty() && !blend && !exposure;
+    }
+};
+
+// If arguments[i] is a display option, parses it (and its value, advancing i) and returns true.
+core::Result<bool> parse_display_option(std::span<const std::string_view> arguments, std::size_t& i,
+                                        DisplayRequest& request);
+
+// The settings a request asks for, starting from `settings` (the image's defaults). Choosing
+// colormaps shows a colour image as channels.
+core::Result<core::DisplaySettings> apply_display_request(
+    const DisplayRequest& request, const std::vector<core::ChannelInfo>& channels,
+    core::DisplaySettings settings);
+
+std::optional<double> parse_number(std::string_view text);
+std::optional<int> parse_int(std::string_view text);
+std::vector<std::string_view> split(std::string_view text, char separator);
+
+}  // namespace tessera::app

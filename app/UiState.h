@@ -1,0 +1,37 @@
+// UiState: what the inspector's interface shows besides the images: panels, dialogs, the
+// viewport rectangle and pointer, and requests (quit, screenshot) that the main loop carries out.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+
+namespace tessera::app {
+
+struct ViewportRect {
+    float x = 0;  // window pixels, origin top-left
+    float y = 0;
+    float width = 1;
+    float height = 1;
+
+    bool contains(float px, float py) const {
+        return px >= x && py >= y && px < x + width && py < y + height;
+    }
+};
+
+struct UiState {
+    bool show_panels = true;
+    bool show_help = false;
+    bool show_open_dialog = false;
+    bool focus_open_field = false;
+    std::array<char, 4096> open_path{};
+    bool quit = false;
+    std::optional<std::string> screenshot;  // write the next frame here
+    int screenshot_counter = 0;
+    std::string message;  // a status message (screenshot written, errors of actions)
+    ViewportRect viewport;
+    bool dragging = false;                               // a drag that started on the image pans it
+    std::optional<std::array<double, 2>> pointer_image;  // image point under the pointer
+};
+
+}  // namespace tessera::app
