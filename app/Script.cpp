@@ -143,6 +143,10 @@ core::Result<Script> Script::parse(const std::string& text, const std::string& n
             ScriptFrame frame;
             frame.screenshot = path;
             frames.push_back(frame);
+        } else if (command == "idle") {
+            ScriptFrame frame;
+            frame.wait_idle = true;
+            frames.push_back(frame);
         } else if (command == "quit") {
             ScriptFrame frame;
             frame.quit = true;
@@ -164,7 +168,7 @@ core::Result<Script> Script::load(const std::filesystem::path& path) {
     return parse(text.str(), path.string());
 }
 
-void Script::before_new_frame(ImGuiIO& io) {
+void Script::before_new_frame(ImGuiIO& io, bool busy) {
     for (int key : m_held) {
         io.KeysDown[key] = false;
     }
@@ -173,6 +177,11 @@ void Script::before_new_frame(ImGuiIO& io) {
     m_screenshot.reset();
     io.KeyShift = false;
     io.KeyCtrl = false;
+    if (m_next < m_frames.size() && m_frames[m_next].wait_idle && busy) {
+        io.MousePos = m_mouse;
+        io.MouseDown[0] = m_button;
+        return;  // stay on this step until loading is done
+    }
     if (m_next < m_frames.size()) {
         const ScriptFrame& frame = m_frames[m_next++];
         m_mouse = frame.mouse.value_or(m_mouse);

@@ -2,6 +2,7 @@
 // '#' starts a comment. Coordinates are window pixels from the top-left corner.
 //
 //   wait N                  let N frames pass
+//   idle                    wait until every file being opened or reloaded has loaded
 //   key NAME [shift] [ctrl] press and release a key: a-z, 0-9, f1-f12, escape, tab, enter,
 //                           left, right, up, down, pageup, pagedown, plus, minus, slash,
 //                           leftbracket, rightbracket
@@ -38,6 +39,7 @@ struct ScriptFrame {
     std::string text;
     std::optional<std::string> screenshot;
     bool quit = false;
+    bool wait_idle = false;
 };
 
 class Script {
@@ -45,8 +47,9 @@ class Script {
     static core::Result<Script> parse(const std::string& text, const std::string& name);
     static core::Result<Script> load(const std::filesystem::path& path);
 
-    // Applies the next frame's input to io; call after the backend's NewFrame.
-    void before_new_frame(ImGuiIO& io);
+    // Applies the next frame's input to io; call after the backend's NewFrame. `busy`: files
+    // are still loading (an `idle` step waits for that).
+    void before_new_frame(ImGuiIO& io, bool busy = false);
     // The screenshot this frame asked for, if any.
     const std::optional<std::string>& screenshot() const { return m_screenshot; }
     bool finished() const { return m_next >= m_frames.size() && m_released; }

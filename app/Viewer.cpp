@@ -98,7 +98,7 @@ core::Result<void> Viewer::run(const Options& options, Script* script) {
         m_window.begin_frame(waiting ? 0.05 : 0.0);
         ImGuiIO& io = ImGui::GetIO();
         if (script != nullptr && started) {
-            script->before_new_frame(io);
+            script->before_new_frame(io, m_session.busy());
         }
         ImGui::NewFrame();
         for (const std::string& path : m_window.take_dropped_files()) {
