@@ -310,9 +310,11 @@ void draw_help_window(UiState& ui) {
     if (!ui.show_help) {
         return;
     }
-    ImGui::SetNextWindowSize(ImVec2(560, 0), ImGuiCond_Appearing);
+    ImGui::SetNextWindowSize(ImVec2(600, 0), ImGuiCond_Appearing);
     if (ImGui::Begin("Keyboard and mouse", &ui.show_help, ImGuiWindowFlags_NoSavedSettings)) {
         if (ImGui::BeginTable("shortcuts", 2, ImGuiTableFlags_RowBg)) {
+            ImGui::TableSetupColumn("keys", ImGuiTableColumnFlags_WidthFixed, 110.0f);
+            ImGui::TableSetupColumn("action", ImGuiTableColumnFlags_WidthStretch);
             for (const Shortcut& shortcut : shortcuts()) {
                 ImGui::TableNextRow();
                 ImGui::TableNextColumn();

@@ -51,7 +51,7 @@ int run_window(const Options& options) {
         [](const std::string& message) { std::fprintf(stderr, "tessera: %s\n", message.c_str()); });
     // Files are decoded on worker threads; the window opens at once and shows them as they come.
     for (const std::string& path : options.files) {
-        session.open(path);
+        session.open(path, /*show=*/false);  // the first file is shown
     }
     if (options.files.empty()) {
         core::Image demo = demo_image();

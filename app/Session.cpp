@@ -66,12 +66,14 @@ Session::~Session() {
     }
 }
 
-void Session::open(const std::string& path) {
+void Session::open(const std::string& path, bool show) {
     auto document = std::make_unique<ImageDocument>();
     document->path = path;
     document->title = file_name(path);
     m_documents.push_back(std::move(document));
-    m_current = m_documents.size() - 1;
+    if (show || m_documents.size() == 1) {
+        m_current = m_documents.size() - 1;
+    }
     m_jobs.push_back({path, false, std::async(std::launch::async, load_file, path, m_options)});
 }
 

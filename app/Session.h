@@ -66,7 +66,9 @@ class Session {
     void set_error_handler(std::function<void(const std::string&)> handler) {
         m_on_error = std::move(handler);
     }
-    void open(const std::string& path);
+    // Starts loading a file; `show` makes it the current image (interactive opens do, the
+    // command line's files after the first do not).
+    void open(const std::string& path, bool show = true);
     // Adds an already decoded image (the built-in demo).
     void add(core::Image image, std::vector<core::ChannelStatistics> statistics);
     void reload(std::size_t index);

@@ -9,6 +9,8 @@ namespace tessera::core {
 namespace {
 
 constexpr std::array<std::string_view, 4> kBlendNames{"additive", "max", "min", "over"};
+constexpr std::size_t kAllVisibleUpTo = 6;
+constexpr std::size_t kVisibleOfMany = 4;
 
 Colormap default_colormap(std::size_t channel, std::size_t count) {
     static constexpr std::array<std::string_view, 6> kCycle{"cyan", "magenta", "yellow",
@@ -92,6 +94,8 @@ DisplaySettings default_display(const std::vector<ChannelInfo>& channels,
             display.lo = 0.0;
             display.hi = full_range_hi(channels[c].type);
         } else {
+            // Dozens of channels added together saturate to white: show the first few.
+            display.visible = channels.size() <= kAllVisibleUpTo || c < kVisibleOfMany;
             display.colormap = default_colormap(c, channels.size());
             const ChannelStatistics& s = statistics[c];
             display.lo = s.p0_1;

@@ -46,8 +46,9 @@ struct DisplaySettings {
 };
 
 // What napari and Fiji users expect: one channel gray; two magenta and green; more cycle cyan,
-// magenta, yellow, blue, green, red; limits at the 0.1 and 99.9 percentiles. Images with R, G
-// and B channels in their root layer open in colour mode (other channels hidden).
+// magenta, yellow, blue, green, red; limits at the 0.1 and 99.9 percentiles; with more than six
+// channels only the first four are visible. Images with R, G and B channels in their root layer
+// open in colour mode (other channels hidden).
 DisplaySettings default_display(const std::vector<ChannelInfo>& channels,
                                 const std::vector<ChannelStatistics>& statistics,
                                 Transfer transfer);

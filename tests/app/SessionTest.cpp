@@ -46,8 +46,9 @@ TEST_F(SessionTest, FilesLoadInTheBackgroundAndFailuresStayListedWithTheirError)
     const auto missing = testing::temp_path("session-missing.exr");
     Session session;
     session.open(good.string());
-    session.open(missing.string());
+    session.open(missing.string(), /*show=*/false);
     ASSERT_EQ(session.documents().size(), 2u);
+    EXPECT_EQ(session.current_index(), 0u) << "opening without showing keeps the current image";
     EXPECT_EQ(session.documents()[0]->state, DocumentState::Loading);
     settle(session);
     EXPECT_EQ(session.documents()[0]->state, DocumentState::Ready);

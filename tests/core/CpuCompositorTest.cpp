@@ -190,6 +190,14 @@ TEST(DisplayDefaults, FollowNapariAndFijiConventions) {
         default_display(two, std::vector<ChannelStatistics>(2), Transfer::Linear);
     EXPECT_EQ(colormap_name(d2.channels[0].colormap), "magenta");
     EXPECT_EQ(colormap_name(d2.channels[1].colormap), "green");
+    const std::vector<ChannelInfo> many(40, ChannelInfo{"c", SampleType::F32});
+    const DisplaySettings d40 =
+        default_display(many, std::vector<ChannelStatistics>(40), Transfer::Linear);
+    EXPECT_EQ(
+        std::count_if(d40.channels.begin(), d40.channels.end(), [](auto& c) { return c.visible; }),
+        4);
+    EXPECT_TRUE(d40.channels[3].visible);
+    EXPECT_FALSE(d40.channels[4].visible);
     const std::vector<ChannelInfo> one{{"Y"}};
     EXPECT_EQ(
         colormap_name(default_display(one, std::vector<ChannelStatistics>(1), Transfer::Linear)
