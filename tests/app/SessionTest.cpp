@@ -57,12 +57,13 @@ TEST_F(SessionTest, FilesLoadInTheBackgroundAndFailuresStayListedWithTheirError)
     EXPECT_EQ(session.documents()[1]->state, DocumentState::Failed);
     EXPECT_NE(session.documents()[1]->error.find(missing.string() + ": cannot open"),
               std::string::npos);
-    session.previous();
-    EXPECT_EQ(session.current_index(), 0u);
-    session.previous();
+    session.previous();  // wraps around
     EXPECT_EQ(session.current_index(), 1u);
+    session.next();
+    EXPECT_EQ(session.current_index(), 0u);
     session.close_current();
-    EXPECT_EQ(session.documents().size(), 1u);
+    ASSERT_EQ(session.documents().size(), 1u);
+    EXPECT_EQ(session.current()->state, DocumentState::Failed);
 }
 
 TEST_F(SessionTest, ASameShapeReloadKeepsSettingsAndUpdatesTexturesInPlace) {
