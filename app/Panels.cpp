@@ -127,6 +127,15 @@ void channel_panel(ImageDocument& document) {
         ImGui::TextDisabled("colour image");
         ImGui::SliderFloat("exposure", &display.exposure, -10.0f, 10.0f, "%+.2f EV");
         ImGui::SliderFloat("offset", &display.offset, -0.5f, 0.5f, "%+.3f");
+        // One gamma for the colour channels (applied before the sRGB output encoding).
+        float gamma = display.channels.empty() ? 1.0f : display.channels.front().gamma;
+        if (ImGui::SliderFloat("gamma", &gamma, 0.1f, 5.0f, "%.2f", ImGuiSliderFlags_Logarithmic)) {
+            for (std::size_t c = 0; c < channels.size(); ++c) {
+                if (static_cast<int>(c) != display.alpha_channel) {
+                    display.channels[c].gamma = gamma;
+                }
+            }
+        }
         for (std::size_t c = 0; c < channels.size(); ++c) {
             if (c > 0) {
                 ImGui::SameLine();

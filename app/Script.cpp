@@ -143,6 +143,15 @@ core::Result<Script> Script::parse(const std::string& text, const std::string& n
             ScriptFrame frame;
             frame.screenshot = path;
             frames.push_back(frame);
+        } else if (command == "drop") {
+            std::string path;
+            std::getline(words >> std::ws, path);
+            if (path.empty()) {
+                return bad("drop expects a PATH");
+            }
+            ScriptFrame frame;
+            frame.drop = path;
+            frames.push_back(frame);
         } else if (command == "idle") {
             ScriptFrame frame;
             frame.wait_idle = true;
@@ -175,6 +184,7 @@ void Script::before_new_frame(ImGuiIO& io, bool busy) {
     m_held.clear();
     m_released = true;
     m_screenshot.reset();
+    m_dropped.reset();
     io.KeyShift = false;
     io.KeyCtrl = false;
     if (m_next < m_frames.size() && m_frames[m_next].wait_idle && busy) {
@@ -198,6 +208,7 @@ void Script::before_new_frame(ImGuiIO& io, bool busy) {
             io.AddInputCharacter(static_cast<unsigned>(static_cast<unsigned char>(ch)));
         }
         m_screenshot = frame.screenshot;
+        m_dropped = frame.drop;
         m_quit = m_quit || frame.quit;
     }
     io.MousePos = m_mouse;

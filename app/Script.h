@@ -11,6 +11,7 @@
 //   click X Y               press and release the left button
 //   scroll X Y AMOUNT       turn the wheel at X,Y (positive: zoom in)
 //   type TEXT               type characters into the focused text field
+//   drop PATH               drop a file onto the window (as the window system would)
 //   screenshot PATH         write the window to PATH after this frame
 //   quit                    end the run (the end of the script does too)
 //
@@ -40,6 +41,7 @@ struct ScriptFrame {
     std::optional<std::string> screenshot;
     bool quit = false;
     bool wait_idle = false;
+    std::optional<std::string> drop;
 };
 
 class Script {
@@ -54,6 +56,8 @@ class Script {
     const std::optional<std::string>& screenshot() const { return m_screenshot; }
     bool finished() const { return m_next >= m_frames.size() && m_released; }
     bool quit_requested() const { return m_quit; }
+    // A file this frame dropped onto the window, if any.
+    const std::optional<std::string>& dropped() const { return m_dropped; }
     std::size_t frame_count() const { return m_frames.size(); }
 
   private:
@@ -64,6 +68,7 @@ class Script {
     ImVec2 m_mouse{0, 0};
     bool m_button = false;
     std::optional<std::string> m_screenshot;
+    std::optional<std::string> m_dropped;
     bool m_quit = false;
 };
 

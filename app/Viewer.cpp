@@ -101,8 +101,12 @@ core::Result<void> Viewer::run(const Options& options, Script* script) {
             script->before_new_frame(io, m_session.busy());
         }
         ImGui::NewFrame();
-        for (const std::string& path : m_window.take_dropped_files()) {
-            m_session.open(path);
+        std::vector<std::string> dropped = m_window.take_dropped_files();
+        if (script != nullptr && started && script->dropped()) {
+            dropped.push_back(*script->dropped());
+        }
+        for (const std::string& path : dropped) {
+            m_session.open(path);  // a dropped file is shown
         }
         m_session.poll();
         m_session.watch_files();

@@ -140,6 +140,34 @@ TEST(ScriptedWindow, DraggingPansAndOneToOneShowsImagePixels) {
     EXPECT_LE(viewport_difference(shot, expected), 1);
 }
 
+TEST(ScriptedWindow, ADroppedFileIsOpenedAndShownAndTheDemoStaysInTheList) {
+    REQUIRE_XVFB_RUN();
+    const auto npy = testing::temp_path("dropped.npy");
+    std::vector<float> values(300 * 200);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        values[i] = static_cast<float>(i % 300) * 0.5f + static_cast<float>(i / 300);
+    }
+    testing::write_npy(npy, {"<f4", {200, 300}}, std::as_bytes(std::span(values)));
+    const std::string shot = testing::temp_path("dropped.png").string();
+    const std::string back = testing::temp_path("back.png").string();
+    const auto result =
+        run_script("drop", "idle\ndrop " + npy.string() + "\nwait 2\nidle\nwait 2\nscreenshot " +
+                               shot + "\nkey pageup\nwait 2\nscreenshot " + back + "\n");
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    auto images = core::load_images(npy);
+    ASSERT_TRUE(images.ok());
+    const core::Image& image = images->front();
+    const auto statistics = core::compute_statistics(*image.source).value();
+    const auto expected =
+        core::composite_cpu(
+            *image.source,
+            core::default_display(image.source->channels(), statistics, image.metadata.transfer),
+            fitted_view(300, 200))
+            .value();
+    EXPECT_LE(viewport_difference(shot, expected), 1);
+    EXPECT_GT(viewport_difference(back, expected), 16) << "PageUp did not go back to the demo";
+}
+
 TEST(ScriptedWindow, ABadScriptIsAUsageErrorNamingTheLine) {
     const auto path = testing::temp_path("bad.script");
     testing::write_text(path, "wait 2\nkey hyperspace\n");
