@@ -37,9 +37,10 @@ core::Result<std::pair<int, int>> parse_size(std::string_view text) {
 
 std::string usage_line() {
     return "usage: tessera [--size WxH] [--frames N] [--screenshot OUT.png] [--script FILE]\n"
-           "               [display options] [FILE...]\n"
+           "               [--fps] [--record-frames F.csv] [display options] [FILE...]\n"
            "       tessera info [--json] FILE...\n"
-           "       tessera render FILE -o OUT.png [options]  (tessera render --help)";
+           "       tessera render FILE -o OUT.png [options]  (tessera render --help)\n"
+           "       tessera bench FILE [options]              (tessera bench --help)";
 }
 
 std::string help_text() {
@@ -58,6 +59,9 @@ std::string help_text() {
         "  --screenshot OUT.png  write the window's pixels to OUT.png after the last frame\n"
         "                        (with --frames; alone, after the first frame)\n"
         "  --script FILE         scripted input: keys, pointer, waits, screenshots (README)\n"
+        "  --fps                 show the FPS overlay (P toggles it)\n"
+        "  --record-frames F.csv write one row per frame: index, timestamp, CPU and GPU ms,\n"
+        "                        uploads, bytes uploaded, tiles resident\n"
         "  --json                info: print JSON (schema in the README)\n"
         "  --channel-axis AXIS   NumPy (C,H,W) vs (H,W,C): auto (the shorter of the first and\n"
         "                        last axes; the last on a tie), first or last\n\n"
@@ -78,8 +82,8 @@ std::string help_text() {
 core::Result<Options> parse_options(std::span<const std::string_view> arguments) {
     Options options;
     std::size_t first = 0;
-    if (!arguments.empty() && arguments[0] == "render") {
-        options.command = Command::Render;
+    if (!arguments.empty() && (arguments[0] == "render" || arguments[0] == "bench")) {
+        options.command = arguments[0] == "render" ? Command::Render : Command::Bench;
         for (std::size_t i = 1; i < arguments.size(); ++i) {
             options.render_arguments.emplace_back(arguments[i]);
             options.show_help =
@@ -129,6 +133,14 @@ core::Result<Options> parse_options(std::span<const std::string_view> arguments)
                 return text.error();
             }
             options.screenshot = std::string(text.value());
+        } else if (argument == "--fps") {
+            options.fps = true;
+        } else if (argument == "--record-frames") {
+            auto text = value();
+            if (!text) {
+                return text.error();
+            }
+            options.record_frames = std::string(text.value());
         } else if (argument == "--script") {
             auto text = value();
             if (!text) {

@@ -14,7 +14,7 @@
 
 namespace tessera::app {
 
-enum class Command { View, Info, Render };
+enum class Command { View, Info, Render, Bench };
 
 struct Options {
     Command command = Command::View;
@@ -26,10 +26,12 @@ struct Options {
     std::vector<std::string> files;
     int window_width = 1280;
     int window_height = 800;
-    std::optional<int> frames;              // render this many frames, then exit
-    std::optional<std::string> screenshot;  // write the window to this PNG before exiting
-    std::optional<std::string> script;      // scripted input (app/Script.h)
-    DisplayRequest display;                 // initial display settings of every image
+    std::optional<int> frames;                 // render this many frames, then exit
+    std::optional<std::string> screenshot;     // write the window to this PNG before exiting
+    std::optional<std::string> script;         // scripted input (app/Script.h)
+    bool fps = false;                          // start with the FPS overlay shown
+    std::optional<std::string> record_frames;  // one CSV row per frame
+    DisplayRequest display;                    // initial display settings of every image
 };
 
 std::string usage_line();

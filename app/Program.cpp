@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/BenchCommand.h"
 #include "app/InfoCommand.h"
 #include "app/Options.h"
 #include "app/RenderCommand.h"
@@ -99,6 +100,21 @@ int run_tessera(int argc, char** argv) {
             return 2;
         }
         return run_render(request.value(), stdout, stderr);
+    }
+    if (options.command == Command::Bench) {
+        std::vector<std::string_view> bench_arguments(options.render_arguments.begin(),
+                                                      options.render_arguments.end());
+        if (options.show_help) {
+            std::printf("%s\n", bench_usage().c_str());
+            return 0;
+        }
+        auto request = parse_bench_arguments(bench_arguments);
+        if (!request) {
+            std::fprintf(stderr, "tessera: %s\n%s\n", request.error().message.c_str(),
+                         bench_usage().c_str());
+            return 2;
+        }
+        return run_bench(request.value(), stdout, stderr);
     }
     if (options.show_help) {
         std::fputs(help_text().c_str(), stdout);

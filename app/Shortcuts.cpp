@@ -24,6 +24,7 @@ constexpr std::array kShortcuts{
     Shortcut{"Ctrl+O", "open a file"},
     Shortcut{"Ctrl+W", "close the image"},
     Shortcut{"Tab", "hide or show the panels"},
+    Shortcut{"P", "show or hide the FPS overlay"},
     Shortcut{"F12", "screenshot (tessera-screenshot-N.png)"},
     Shortcut{"?, F1", "this help"},
     Shortcut{"Esc, Q", "quit (Esc first closes a dialog)"},
@@ -122,6 +123,9 @@ void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io) {
     }
     if (pressed(GLFW_KEY_TAB)) {
         ui.show_panels = !ui.show_panels;
+    }
+    if (pressed(GLFW_KEY_P) && !io.KeyCtrl) {
+        ui.show_overlay = !ui.show_overlay;
     }
     if (pressed(GLFW_KEY_F12)) {
         ui.screenshot = "tessera-screenshot-" + std::to_string(++ui.screenshot_counter) + ".png";

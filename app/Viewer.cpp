@@ -1,6 +1,7 @@
 #include "app/Viewer.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include <fmt/format.h>
 #include <imgui.h>
@@ -22,6 +23,7 @@ core::Result<std::unique_ptr<Viewer>> Viewer::create(Window& window, Session& se
     std::unique_ptr<Viewer> viewer(new Viewer(window, session));
     viewer->m_compositor.emplace(std::move(compositor).value());
     viewer->m_renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
+    viewer->m_gpu_timer.emplace();
     return viewer;
 }
 
@@ -61,6 +63,9 @@ void Viewer::draw_composite() {
                                         {m_frame_buffer->id(), 0, 0, width, height});
         if (!drawn) {
             m_ui.message = drawn.error().message;
+        } else {
+            m_overlay.tiles_visible = drawn->tiles_visible;
+            m_overlay.tiles_pending = drawn->tiles_uploaded;
         }
         key.uploads = document->tiles->uploads().uploads;  // what this draw uploaded is shown
         m_drawn = key;
@@ -72,6 +77,52 @@ void Viewer::draw_composite() {
     glBlitFramebuffer(0, 0, width, height, x, y, x + width, y + height, GL_COLOR_BUFFER_BIT,
                       GL_NEAREST);
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
+}
+
+void Viewer::record_frame(std::uint64_t index, double timestamp_s, double cpu_ms) {
+    std::uint64_t uploads = 0;
+    std::uint64_t bytes = 0;
+    for (const auto& document : m_session.documents()) {
+        if (document->tiles) {
+            uploads += document->tiles->uploads().uploads;
+            bytes += document->tiles->uploads().bytes;
+        }
+    }
+    core::FrameRecord record;
+    record.index = index;
+    record.timestamp_s = timestamp_s;
+    record.cpu_ms = cpu_ms;
+    record.uploads = uploads >= m_uploads_seen ? uploads - m_uploads_seen : uploads;
+    record.upload_bytes = bytes >= m_bytes_seen ? bytes - m_bytes_seen : bytes;
+    m_uploads_seen = uploads;
+    m_bytes_seen = bytes;
+    const ImageDocument* document = m_session.current();
+    if (document != nullptr && document->tiles) {
+        record.tiles_resident = document->tiles->resident_tiles();
+        m_overlay.tiles_resident = record.tiles_resident;
+        m_overlay.texture_bytes = document->tiles->texture_bytes();
+    }
+    m_stats.add(record);
+    if (m_record.is_open()) {
+        m_unwritten.push_back(record);
+    }
+    while (auto result = m_gpu_timer->take_result()) {
+        m_stats.set_gpu_ms(result->tag, result->ms);
+        for (core::FrameRecord& row : m_unwritten) {
+            if (row.index == result->tag) {
+                row.gpu_ms = result->ms;
+            }
+        }
+    }
+    flush_records(false);
+}
+
+void Viewer::flush_records(bool all) {
+    // A row waits up to 16 frames for its GPU time, then is written without it.
+    while (!m_unwritten.empty() && (all || m_unwritten.front().gpu_ms || m_unwritten.size() > 16)) {
+        m_record << core::csv_row(m_unwritten.front());
+        m_unwritten.pop_front();
+    }
 }
 
 core::Result<void> Viewer::write_screenshot(const std::string& path) {
@@ -86,6 +137,16 @@ core::Result<void> Viewer::run(const Options& options, Script* script) {
     // --screenshot alone captures the first frame; --frames N captures frame N.
     const int last_frame = options.frames.value_or(options.screenshot && !script ? 1 : 0);
     const bool scripted = script != nullptr || last_frame != 0;
+    m_ui.show_overlay = options.fps;
+    if (options.record_frames) {
+        m_record.open(*options.record_frames, std::ios::trunc);
+        if (!m_record) {
+            return core::Error{*options.record_frames + ": cannot write the frame record"};
+        }
+        m_record << core::csv_header();
+    }
+    const auto run_start = std::chrono::steady_clock::now();
+    std::uint64_t recorded = 0;
     // Scripted runs count frames (and play the script) once the files given have loaded.
     bool started = !scripted;
     for (int frame = 1; !m_ui.quit && !m_window.should_close(); ++frame) {
@@ -94,8 +155,11 @@ core::Result<void> Viewer::run(const Options& options, Script* script) {
             frame = started ? 1 : 0;
         }
         // Idle interactive sessions wait for events instead of spinning.
-        const bool waiting = !scripted && !m_session.busy() && !ImGui::IsAnyMouseDown();
+        // The overlay measures frames, so it keeps them coming.
+        const bool waiting =
+            !scripted && !m_ui.show_overlay && !m_session.busy() && !ImGui::IsAnyMouseDown();
         m_window.begin_frame(waiting ? 0.05 : 0.0);
+        const auto frame_start = std::chrono::steady_clock::now();
         ImGuiIO& io = ImGui::GetIO();
         if (script != nullptr && started) {
             script->before_new_frame(io, m_session.busy());
@@ -121,10 +185,21 @@ core::Result<void> Viewer::run(const Options& options, Script* script) {
         draw_help_window(m_ui);
         draw_open_dialog(m_session, m_ui);
         draw_viewport_overlay(m_session, m_ui);
+        if (m_ui.show_overlay) {
+            draw_fps_overlay(m_stats, m_overlay, m_ui.viewport);
+        }
         ImGui::Render();
+        m_gpu_timer->begin(recorded);
         draw_composite();
+        m_gpu_timer->end();
         m_window.end_frame();
         TESSERA_GL_CHECK();
+        const auto frame_end = std::chrono::steady_clock::now();
+        if (started) {
+            record_frame(
+                recorded++, std::chrono::duration<double>(frame_end - run_start).count(),
+                std::chrono::duration<double, std::milli>(frame_end - frame_start).count());
+        }
 
         std::optional<std::string> shot = std::exchange(m_ui.screenshot, std::nullopt);
         if (script != nullptr && script->screenshot()) {
@@ -152,6 +227,17 @@ core::Result<void> Viewer::run(const Options& options, Script* script) {
             break;
         }
         m_window.present();
+    }
+    if (m_record.is_open()) {
+        glFinish();  // let the last timer queries finish, then write every row
+        while (auto result = m_gpu_timer->take_result()) {
+            for (core::FrameRecord& row : m_unwritten) {
+                if (row.index == result->tag) {
+                    row.gpu_ms = result->ms;
+                }
+            }
+        }
+        flush_records(true);
     }
     return {};
 }

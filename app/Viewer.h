@@ -7,13 +7,19 @@
 #include <memory>
 #include <optional>
 
+#include <deque>
+#include <fstream>
+
 #include "app/Options.h"
+#include "app/Overlay.h"
 #include "app/Script.h"
 #include "app/Session.h"
 #include "app/UiState.h"
 #include "app/Window.h"
+#include "core/FrameStats.h"
 #include "gl/Compositor.h"
 #include "gl/Framebuffer.h"
+#include "gl/GpuTimer.h"
 
 namespace tessera::app {
 
@@ -29,6 +35,9 @@ class Viewer {
     void layout();
     void draw_composite();
     core::Result<void> write_screenshot(const std::string& path);
+    // Records the frame for the overlay and --record-frames; GPU times join when they arrive.
+    void record_frame(std::uint64_t index, double timestamp_s, double cpu_ms);
+    void flush_records(bool all);
 
     struct CompositeKey {
         const ImageDocument* document = nullptr;
@@ -46,6 +55,13 @@ class Viewer {
     std::optional<gl::Framebuffer> m_frame_buffer;
     std::optional<CompositeKey> m_drawn;
     std::string m_renderer;
+    core::FrameStats m_stats;
+    std::optional<gl::GpuTimer> m_gpu_timer;
+    OverlayInfo m_overlay;
+    std::ofstream m_record;
+    std::deque<core::FrameRecord> m_unwritten;  // rows waiting for their GPU time
+    std::uint64_t m_uploads_seen = 0;
+    std::uint64_t m_bytes_seen = 0;
 };
 
 }  // namespace tessera::app

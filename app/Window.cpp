@@ -130,4 +130,8 @@ int Window::framebuffer_height() const {
     return height;
 }
 
+void Window::set_vsync(bool on) {
+    glfwSwapInterval(on ? 1 : 0);
+}
+
 }  // namespace tessera::app

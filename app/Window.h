@@ -29,6 +29,7 @@ class Window {
     void begin_frame(double wait_seconds = 0.0);
     void end_frame();  // renders ImGui's draw data; call present() after any readback
     void present();
+    void set_vsync(bool on);
     std::vector<std::string> take_dropped_files();
 
     int framebuffer_width() const;

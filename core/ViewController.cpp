@@ -19,11 +19,21 @@ void ViewController::set_viewport(int width, int height) {
     }
 }
 
+double ViewController::fit_zoom() const {
+    return std::clamp(std::min(static_cast<double>(m_width) / static_cast<double>(m_image_width),
+                               static_cast<double>(m_height) / static_cast<double>(m_image_height)),
+                      kMinZoom, kMaxZoom);
+}
+
+void ViewController::look_at(double x, double y, double zoom) {
+    m_centre_x = x;
+    m_centre_y = y;
+    m_zoom = std::clamp(zoom, kMinZoom, kMaxZoom);
+    m_fitted = false;
+}
+
 void ViewController::fit() {
-    m_zoom =
-        std::clamp(std::min(static_cast<double>(m_width) / static_cast<double>(m_image_width),
-                            static_cast<double>(m_height) / static_cast<double>(m_image_height)),
-                   kMinZoom, kMaxZoom);
+    m_zoom = fit_zoom();
     m_centre_x = static_cast<double>(m_image_width) / 2.0;
     m_centre_y = static_cast<double>(m_image_height) / 2.0;
     m_fitted = true;

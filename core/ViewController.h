@@ -26,6 +26,9 @@ class ViewController {
     // Zoom steps of sqrt(2) (positive: in) about output point (x, y).
     void zoom_steps(double steps, double output_x, double output_y);
     void pan_by(double output_dx, double output_dy);  // moves the image with the pointer
+    // Centres image point (x, y) at the given zoom (scripted cameras).
+    void look_at(double x, double y, double zoom);
+    double fit_zoom() const;  // the zoom fit() would choose
 
     double zoom() const { return m_zoom; }
     bool fitted() const { return m_fitted; }

@@ -98,6 +98,15 @@ core::Result<CompositeStats> Compositor::draw(TiledImage& image,
     }
     const auto tiles = image.grid().tiles_in(view.x0, view.y0, view.x0 + view.x_scale * view.width,
                                              view.y0 + view.y_scale * view.height);
+    CompositeStats stats;
+    stats.tiles_visible = static_cast<int>(tiles.size());
+    for (const core::TileIndex& tile : tiles) {
+        stats.tiles_uploaded +=
+            std::any_of(visible.begin(), visible.end(),
+                        [&](std::size_t c) { return image.texture(tile, c) == nullptr; })
+                ? 1
+                : 0;
+    }
     if (auto ok = image.ensure(tiles, visible); !ok) {
         return ok.error();
     }
@@ -110,7 +119,6 @@ core::Result<CompositeStats> Compositor::draw(TiledImage& image,
                                    static_cast<float>(view.x_scale),
                                    static_cast<float>(view.y_scale)};
 
-    CompositeStats stats;
     const std::size_t passes =
         std::max<std::size_t>(1, (visible.size() + kChannelsPerPass - 1) / kChannelsPerPass);
     std::size_t current = 0;

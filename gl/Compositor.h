@@ -28,7 +28,9 @@ struct Target {
 
 struct CompositeStats {
     int passes = 0;
-    int tiles_drawn = 0;
+    int tiles_drawn = 0;     // tile draws over all passes
+    int tiles_visible = 0;   // tiles the view touches
+    int tiles_uploaded = 0;  // tiles that lacked a visible channel's texture (uploaded now)
 };
 
 class Compositor {

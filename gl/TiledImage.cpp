@@ -58,6 +58,17 @@ core::Result<void> TiledImage::ensure(const std::vector<core::TileIndex>& tiles,
     return {};
 }
 
+std::size_t TiledImage::resident_tiles() const {
+    std::size_t count = 0;
+    for (const auto& [key, textures] : m_tiles) {
+        count += std::any_of(textures.begin(), textures.end(),
+                             [](const Texture2D& t) { return static_cast<bool>(t); })
+                     ? 1
+                     : 0;
+    }
+    return count;
+}
+
 const Texture2D* TiledImage::texture(core::TileIndex tile, std::size_t channel) const {
     const auto found = m_tiles.find({tile.column, tile.row});
     if (found == m_tiles.end() || channel >= found->second.size() || !found->second[channel]) {

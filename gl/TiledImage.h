@@ -45,6 +45,7 @@ class TiledImage {
 
     const UploadStats& uploads() const { return m_uploads; }
     std::uint64_t texture_bytes() const { return m_texture_bytes; }
+    std::size_t resident_tiles() const;  // tiles with at least one texture
 
   private:
     // The tile's texels for a channel, gutter included, in the texture's client format.

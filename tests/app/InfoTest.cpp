@@ -72,9 +72,7 @@ TEST(TesseraInfo, NeedsAFile) {
 }
 
 TEST(TesseraOpen, AFileThatCannotBeOpenedIsNamedAndNothingElseIsLost) {
-    if (run_command("command -v xvfb-run").exit_code != 0) {
-        GTEST_SKIP() << "xvfb-run is not installed";
-    }
+    TESSERA_REQUIRE_XVFB_RUN();
     const std::string bad = testing::temp_path("bad.png").string();
     testing::write_text(bad, "\x89PNG\r\n\x1a\nnot really");
     const std::string good = make_png();

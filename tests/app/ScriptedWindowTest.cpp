@@ -23,14 +23,6 @@ constexpr int kHeight = 700;
 constexpr int kPanel = 340;  // app/Panels.h kPanelWidth
 constexpr int kStatus = 26;  // app/Panels.h kStatusHeight
 
-#define REQUIRE_XVFB_RUN()                                                              \
-    if (run_command("command -v xvfb-run").exit_code != 0) {                            \
-        if (::tessera::testing::running_in_ci()) {                                      \
-            FAIL() << "xvfb-run is not installed (CI=true requires it; see .ci/setup)"; \
-        }                                                                               \
-        GTEST_SKIP() << "xvfb-run is not installed";                                    \
-    }
-
 testing::ProcessResult run_script(const std::string& name, const std::string& script,
                                   const std::string& files = "") {
     const auto path = testing::temp_path(name + ".script");
@@ -75,7 +67,7 @@ core::Image demo() {
 }
 
 TEST(ScriptedWindow, TurningAChannelOffChangesTheCompositeAsTheCpuReferencePredicts) {
-    REQUIRE_XVFB_RUN();
+    TESSERA_REQUIRE_XVFB_RUN();
     const std::string before = testing::temp_path("before.png").string();
     const std::string after = testing::temp_path("after.png").string();
     const auto result = run_script("toggle", "idle\nwait 2\nscreenshot " + before +
@@ -96,7 +88,7 @@ TEST(ScriptedWindow, TurningAChannelOffChangesTheCompositeAsTheCpuReferencePredi
 }
 
 TEST(ScriptedWindow, CtrlOOpensTheTypedPathAndDigitsInItDoNotToggleChannels) {
-    REQUIRE_XVFB_RUN();
+    TESSERA_REQUIRE_XVFB_RUN();
     const auto png =
         testing::temp_path("c1 23.png");  // digits would toggle channels if typed as keys
     // Large enough that the fitted zoom stays below the pixel grid (app/Viewport.h kGridZoom).
@@ -122,7 +114,7 @@ TEST(ScriptedWindow, CtrlOOpensTheTypedPathAndDigitsInItDoNotToggleChannels) {
 }
 
 TEST(ScriptedWindow, DraggingPansAndOneToOneShowsImagePixels) {
-    REQUIRE_XVFB_RUN();
+    TESSERA_REQUIRE_XVFB_RUN();
     const std::string shot = testing::temp_path("panned.png").string();
     const auto result = run_script(
         "drag", "idle\nkey 0\nwait 2\ndrag 700 300 650 260 8\nwait 2\nscreenshot " + shot + "\n");
@@ -141,7 +133,7 @@ TEST(ScriptedWindow, DraggingPansAndOneToOneShowsImagePixels) {
 }
 
 TEST(ScriptedWindow, ADroppedFileIsOpenedAndShownAndTheDemoStaysInTheList) {
-    REQUIRE_XVFB_RUN();
+    TESSERA_REQUIRE_XVFB_RUN();
     const auto npy = testing::temp_path("dropped.npy");
     std::vector<float> values(300 * 200);
     for (std::size_t i = 0; i < values.size(); ++i) {

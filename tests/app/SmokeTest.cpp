@@ -17,18 +17,6 @@ using testing::shell_quote;
 
 const std::string kTessera = shell_quote(TESSERA_EXECUTABLE);
 
-bool have_xvfb_run() {
-    return run_command("command -v xvfb-run").exit_code == 0;
-}
-
-#define REQUIRE_XVFB_RUN()                                                              \
-    if (!have_xvfb_run()) {                                                             \
-        if (::tessera::testing::running_in_ci()) {                                      \
-            FAIL() << "xvfb-run is not installed (CI=true requires it; see .ci/setup)"; \
-        }                                                                               \
-        GTEST_SKIP() << "xvfb-run is not installed";                                    \
-    }
-
 std::string xvfb(const std::string& arguments) {
     return "xvfb-run -a -s '-screen 0 1920x1200x24' " + kTessera + " " + arguments;
 }
@@ -57,7 +45,7 @@ TEST(TesseraCli, WithoutADisplayItSaysToUseXvfbRunAndExitsCleanly) {
 }
 
 TEST(TesseraWindow, ScreenshotOfTheDemoHasTheRequestedSizeAndShowsTheImage) {
-    REQUIRE_XVFB_RUN();
+    TESSERA_REQUIRE_XVFB_RUN();
     const auto shot = std::filesystem::path(::testing::TempDir()) / "tessera_smoke.png";
     std::filesystem::remove(shot);
     const auto result =
@@ -93,14 +81,14 @@ TEST(TesseraWindow, ScreenshotOfTheDemoHasTheRequestedSizeAndShowsTheImage) {
 }
 
 TEST(TesseraWindow, AScriptedRunWithoutScreenshotExitsCleanly) {
-    REQUIRE_XVFB_RUN();
+    TESSERA_REQUIRE_XVFB_RUN();
     const auto result = run_command(xvfb("--size 320x200 --frames 2"));
     EXPECT_EQ(result.exit_code, 0) << result.output;
     EXPECT_EQ(result.output.find("error"), std::string::npos) << result.output;
 }
 
 TEST(TesseraWindow, OpensAFileFromTheCorpusAndShowsIt) {
-    REQUIRE_XVFB_RUN();
+    TESSERA_REQUIRE_XVFB_RUN();
     TESSERA_REQUIRE_TESTDATA(testdata);
     const auto shot = std::filesystem::path(::testing::TempDir()) / "tessera_carrots.png";
     const auto exr = testdata / "exr/openexr-images/ScanLines/Carrots.exr";

@@ -4,6 +4,7 @@
 
 #include "gl/Framebuffer.h"
 #include "gl/Gl.h"
+#include "gl/GpuTimer.h"
 #include "gl/Readback.h"
 #include "gl/Texture2D.h"
 #include "tests/gl/GlTest.h"
@@ -56,6 +57,34 @@ TEST_F(HeadlessContextTest, ASecondContextCanBeCreatedAfterTheFirstIsGone) {
     ASSERT_TRUE(again.ok()) << again.error().message;
     m_context.emplace(std::move(again).value());
     EXPECT_NE(glGetString(GL_VERSION), nullptr);
+}
+
+TEST_F(HeadlessContextTest, GpuTimerResultsArriveWithoutStallingAndArePlausible) {
+    const Texture2D target = Texture2D::create(512, 512, PixelFormat{});
+    auto framebuffer = Framebuffer::create(target);
+    ASSERT_TRUE(framebuffer.ok());
+    framebuffer->bind();
+    GpuTimer timer;
+    std::vector<GpuTimer::Result> results;
+    for (std::uint64_t frame = 0; frame < 20; ++frame) {
+        timer.begin(frame);
+        glClearColor(0.1f * static_cast<float>(frame % 10), 0, 0, 1);
+        glClear(GL_COLOR_BUFFER_BIT);
+        timer.end();
+        glFinish();
+        while (auto result = timer.take_result()) {
+            results.push_back(*result);
+        }
+    }
+    ASSERT_FALSE(results.empty()) << "no timer query result ever became available";
+    std::uint64_t previous = 0;
+    for (const auto& result : results) {
+        EXPECT_GE(result.ms, 0.0);
+        EXPECT_LT(result.ms, 1000.0);
+        EXPECT_GE(result.tag, previous);  // in order
+        previous = result.tag;
+    }
+    Framebuffer::bind_default();
 }
 
 }  // namespace

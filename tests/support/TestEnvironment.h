@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/Process.h"
+
 namespace tessera::testing {
 
 bool running_in_ci();
@@ -33,3 +35,12 @@ std::string testdata_setting();  // the configured path, for messages
         GTEST_SKIP() << message;                                             \
     }                                                                        \
     const std::filesystem::path testdata = *testdata##_found
+
+// Skips the test with a visible message when xvfb-run is missing; fails under CI=true.
+#define TESSERA_REQUIRE_XVFB_RUN()                                                      \
+    if (::tessera::testing::run_command("command -v xvfb-run").exit_code != 0) {        \
+        if (::tessera::testing::running_in_ci()) {                                      \
+            FAIL() << "xvfb-run is not installed (CI=true requires it; see .ci/setup)"; \
+        }                                                                               \
+        GTEST_SKIP() << "xvfb-run is not installed";                                    \
+    }
