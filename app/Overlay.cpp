@@ -1,6 +1,7 @@
 #include "app/Overlay.h"
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include <fmt/format.h>
@@ -56,11 +57,15 @@ void draw_fps_overlay(const core::FrameStats& stats, const OverlayInfo& info,
     const ImVec2 lo = ImGui::GetItemRectMin();
     const ImVec2 hi = ImGui::GetItemRectMax();
     ImDrawList* draw = ImGui::GetWindowDrawList();
-    for (const auto& [ms, colour] : {std::pair{16.7f, IM_COL32(90, 200, 90, 160)},
-                                     std::pair{33.3f, IM_COL32(220, 90, 80, 160)}}) {
+    float previous_label = 1e9f;
+    for (const auto& [ms, colour] : {std::pair{33.3f, IM_COL32(220, 90, 80, 160)},
+                                     std::pair{16.7f, IM_COL32(90, 200, 90, 160)}}) {
         const float y = hi.y - (hi.y - lo.y) * ms / top;
         draw->AddLine(ImVec2(lo.x, y), ImVec2(hi.x, y), colour);
-        draw->AddText(ImVec2(hi.x - 34, y - 13), colour, fmt::format("{:.0f}ms", ms).c_str());
+        if (std::abs(y - previous_label) > 12.0f) {  // labels of close lines would overlap
+            draw->AddText(ImVec2(hi.x - 34, y - 13), colour, fmt::format("{:.0f}ms", ms).c_str());
+            previous_label = y;
+        }
     }
     ImGui::Text("CPU ms  p50 %.2f  p95 %.2f  p99 %.2f  max %.2f", cpu.p50, cpu.p95, cpu.p99,
                 cpu.max);
