@@ -37,6 +37,9 @@ class ImageSource {
     virtual std::int64_t width() const = 0;
     virtual std::int64_t height() const = 0;
     virtual const std::vector<ChannelInfo>& channels() const = 0;
+    // Sources with a level-of-detail pyramid serve levels 1.. (each half the size of the one
+    // below); others only level 0.
+    virtual int level_count() const { return 1; }
 
     // Copies the samples of `channel` inside `rect` (which must lie inside the level) into
     // `dst`, row by row, tightly packed, in the channel's native type.
