@@ -29,7 +29,7 @@ std::string composite_pass_fragment_shader(int channels) {
     for (int slot = 0; slot < channels; ++slot) {
         samplers += fmt::format("uniform sampler2D u_channel{};\n", slot);
         slots += fmt::format(
-            "    accumulate({0}, sample_channel(u_channel{0}, image), rgb, alpha, non_finite);\n",
+            "    accumulate({0}, sample_channel(u_channel{0}, level), rgb, alpha, non_finite);\n",
             slot);
     }
     return fmt::format(R"(#version 330 core
@@ -38,12 +38,13 @@ std::string composite_pass_fragment_shader(int channels) {
 uniform sampler2D u_luts;       // one 256-texel row per colormap
 uniform sampler2D u_previous;   // accumulation so far (passes after the first)
 uniform int u_first;
-uniform ivec2 u_image_size;
-uniform ivec2 u_texel_origin;   // image pixel of texel (0, 0) of this tile's textures
+uniform ivec2 u_image_size;     // of the tile's level
+uniform float u_level_scale;    // 2^level: image pixels per level pixel
+uniform ivec2 u_texel_origin;   // level pixel of texel (0, 0) of this tile's textures
 uniform ivec2 u_texture_size;
 uniform vec4 u_view;
 uniform vec2 u_output_size;
-uniform vec4 u_rect;            // the tile's content: image x0, y0, x1, y1
+uniform vec4 u_rect;            // the image rectangle this draw owns: x0, y0, x1, y1
 uniform int u_linear;
 uniform int u_blend;            // 0 additive, 1 max, 2 min, 3 over
 uniform int u_colour;
@@ -140,6 +141,7 @@ void main() {{
     if (image.x < u_rect.x || image.y < u_rect.y || image.x >= u_rect.z || image.y >= u_rect.w) {{
         discard;  // another tile's pixel, or outside the image
     }}
+    vec2 level = image / u_level_scale;  // exact at level 0
     vec3 rgb;
     float alpha;
     bool non_finite;

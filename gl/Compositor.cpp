@@ -81,6 +81,49 @@ core::Result<CompositeStats> Compositor::draw(TiledImage& image,
     if (auto ok = core::check_display(settings, source.channels()); !ok) {
         return ok.error();
     }
+    std::vector<std::size_t> visible;
+    for (std::size_t c = 0; c < settings.channels.size(); ++c) {
+        if (settings.channels[c].visible) {
+            visible.push_back(c);
+        }
+    }
+    const auto tiles = image.grid().tiles_in(view.x0, view.y0, view.x0 + view.x_scale * view.width,
+                                             view.y0 + view.y_scale * view.height);
+    int uploaded = 0;
+    for (const core::TileIndex& tile : tiles) {
+        uploaded += std::any_of(visible.begin(), visible.end(),
+                                [&](std::size_t c) { return image.texture(tile, c) == nullptr; })
+                        ? 1
+                        : 0;
+    }
+    if (auto ok = image.ensure(tiles, visible); !ok) {
+        return ok.error();
+    }
+    std::vector<TileDraw> draws;
+    for (const core::TileIndex& tile : tiles) {
+        TileDraw d;
+        d.level = 0;
+        d.content = image.grid().content(tile);
+        d.clip = d.content;
+        for (std::size_t c = 0; c < source.channel_count(); ++c) {
+            d.textures.push_back(image.texture(tile, c));
+        }
+        draws.push_back(std::move(d));
+    }
+    auto stats = draw_tiles(source, draws, settings, view, target);
+    if (stats) {
+        stats->tiles_uploaded = uploaded;
+    }
+    return stats;
+}
+
+core::Result<CompositeStats> Compositor::draw_tiles(const core::ImageSource& source,
+                                                    const std::vector<TileDraw>& tiles,
+                                                    const core::DisplaySettings& settings,
+                                                    const core::View& view, const Target& target) {
+    if (auto ok = core::check_display(settings, source.channels()); !ok) {
+        return ok.error();
+    }
     if (view.width != target.width || view.height != target.height || target.width <= 0 ||
         target.height <= 0) {
         return core::Error{fmt::format("view of {}x{} does not match the {}x{} target", view.width,
@@ -96,19 +139,14 @@ core::Result<CompositeStats> Compositor::draw(TiledImage& image,
     if (visible.empty()) {
         uniforms.blend = core::BlendMode::Additive;  // nothing visible shows the background
     }
-    const auto tiles = image.grid().tiles_in(view.x0, view.y0, view.x0 + view.x_scale * view.width,
-                                             view.y0 + view.y_scale * view.height);
     CompositeStats stats;
     stats.tiles_visible = static_cast<int>(tiles.size());
-    for (const core::TileIndex& tile : tiles) {
-        stats.tiles_uploaded +=
-            std::any_of(visible.begin(), visible.end(),
-                        [&](std::size_t c) { return image.texture(tile, c) == nullptr; })
-                ? 1
-                : 0;
-    }
-    if (auto ok = image.ensure(tiles, visible); !ok) {
-        return ok.error();
+    for (const TileDraw& tile : tiles) {
+        for (std::size_t c : visible) {
+            if (c >= tile.textures.size() || tile.textures[c] == nullptr) {
+                return core::Error{fmt::format("tile at level {} lacks channel {}", tile.level, c)};
+            }
+        }
     }
 
     StateScope scope;
@@ -136,8 +174,6 @@ core::Result<CompositeStats> Compositor::draw(TiledImage& image,
         glUniform4fv(p.uniform("u_view"), 1, view_uniform);
         glUniform2f(p.uniform("u_output_size"), static_cast<float>(target.width),
                     static_cast<float>(target.height));
-        glUniform2i(p.uniform("u_image_size"), static_cast<GLint>(source.width()),
-                    static_cast<GLint>(source.height()));
         set_int(p, "u_linear", view.sampling == core::Sampling::Linear ? 1 : 0);
         set_int(p, "u_blend", static_cast<int>(uniforms.blend));
         set_int(p, "u_colour", uniforms.colour ? 1 : 0);
@@ -181,21 +217,28 @@ core::Result<CompositeStats> Compositor::draw(TiledImage& image,
         m_accumulation_framebuffers[current].bind();
         glClearColor(0.0f, 0.0f, 0.0f, -1.0f);  // alpha -1: no image at this pixel
         glClear(GL_COLOR_BUFFER_BIT);
-        for (const core::TileIndex& tile : tiles) {
-            const core::Rect content = image.grid().content(tile);
+        for (const TileDraw& tile : tiles) {
+            const core::Rect& content = tile.content;
             for (std::size_t slot = 0; slot < count; ++slot) {
-                image.texture(tile, visible[first + slot])->bind(static_cast<int>(slot));
+                tile.textures[visible[first + slot]]->bind(static_cast<int>(slot));
             }
+            const auto level_scale = static_cast<float>(std::int64_t{1} << tile.level);
+            set_float(p, "u_level_scale", level_scale);
+            glUniform2i(p.uniform("u_image_size"),
+                        static_cast<GLint>((source.width() + (std::int64_t{1} << tile.level) - 1) >>
+                                           tile.level),
+                        static_cast<GLint>(
+                            (source.height() + (std::int64_t{1} << tile.level) - 1) >> tile.level));
             glUniform2i(p.uniform("u_texel_origin"),
                         static_cast<GLint>(content.x - core::kTileGutter),
                         static_cast<GLint>(content.y - core::kTileGutter));
             glUniform2i(p.uniform("u_texture_size"),
                         static_cast<GLint>(content.width + 2 * core::kTileGutter),
                         static_cast<GLint>(content.height + 2 * core::kTileGutter));
-            glUniform4f(p.uniform("u_rect"), static_cast<float>(content.x),
-                        static_cast<float>(content.y),
-                        static_cast<float>(content.x + content.width),
-                        static_cast<float>(content.y + content.height));
+            glUniform4f(p.uniform("u_rect"), static_cast<float>(tile.clip.x),
+                        static_cast<float>(tile.clip.y),
+                        static_cast<float>(tile.clip.x + tile.clip.width),
+                        static_cast<float>(tile.clip.y + tile.clip.height));
             glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
             ++stats.tiles_drawn;
         }

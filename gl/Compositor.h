@@ -7,6 +7,7 @@
 
 #include <array>
 #include <optional>
+#include <vector>
 
 #include "core/DisplaySettings.h"
 #include "core/View.h"
@@ -26,6 +27,17 @@ struct Target {
     int height = 0;
 };
 
+// One tile to draw: its textures (indexed by channel; null where a channel has none), the level
+// they belong to, the level rectangle their content covers (textures include a 1-pixel gutter
+// around it), and the level-0 image rectangle this draw owns. A coarser tile standing in for a
+// missing finer one owns the finer tile's rectangle.
+struct TileDraw {
+    std::vector<const Texture2D*> textures;
+    int level = 0;
+    core::Rect content;  // level pixels
+    core::Rect clip;     // image pixels
+};
+
 struct CompositeStats {
     int passes = 0;
     int tiles_drawn = 0;     // tile draws over all passes
@@ -37,9 +49,15 @@ class Compositor {
   public:
     static core::Result<Compositor> create();
 
-    // view.width/height must equal the target's size.
+    // view.width/height must equal the target's size. Uploads what the view lacks (level 0).
     core::Result<CompositeStats> draw(TiledImage& image, const core::DisplaySettings& settings,
                                       const core::View& view, const Target& target);
+
+    // Draws prepared tiles (of any level); every visible channel must have a texture in each.
+    core::Result<CompositeStats> draw_tiles(const core::ImageSource& source,
+                                            const std::vector<TileDraw>& tiles,
+                                            const core::DisplaySettings& settings,
+                                            const core::View& view, const Target& target);
 
   private:
     void resize_accumulation(int width, int height);
