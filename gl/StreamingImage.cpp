@@ -1,0 +1,385 @@
+#include "gl/StreamingImage.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "gl/Error.h"
+
+namespace tessera::gl {
+namespace {
+
+PixelFormat texture_format(core::SampleType type) {
+    switch (type) {
+        case core::SampleType::U8:
+            return {GL_R8, GL_RED, GL_UNSIGNED_BYTE};
+        case core::SampleType::U16:
+            return {GL_R16, GL_RED, GL_UNSIGNED_SHORT};
+        case core::SampleType::F16:
+            return {GL_R16F, GL_RED, GL_HALF_FLOAT};
+        case core::SampleType::U32:
+        case core::SampleType::F32:
+            return {GL_R32F, GL_RED, GL_FLOAT};
+    }
+    return {};
+}
+
+int content_size(const StreamingOptions& options) {
+    GLint limit = 0;
+    glGetIntegerv(GL_MAX_TEXTURE_SIZE, &limit);
+    const int max_texture =
+        options.max_texture_size > 0 ? std::min<int>(options.max_texture_size, limit) : limit;
+    return std::max(1, std::min(options.tile_size, max_texture - 2 * core::kTileGutter));
+}
+
+}  // namespace
+
+StreamingImage::StreamingImage(std::shared_ptr<const core::ImageSource> source,
+                               StreamingOptions options)
+    : m_base(source),
+      m_pyramid(
+          std::make_shared<core::PyramidSource>(source, options.cpu_cache, content_size(options))),
+      m_options(options),
+      m_scheduler(m_pyramid->geometry(), content_size(options)) {
+    const unsigned workers =
+        options.workers ? options.workers : std::max(1u, std::thread::hardware_concurrency());
+    for (unsigned i = 0; i < workers; ++i) {
+        m_workers.emplace_back([this] { worker_loop(); });
+    }
+}
+
+StreamingImage::~StreamingImage() {
+    {
+        std::lock_guard lock(m_mutex);
+        m_stop = true;
+    }
+    m_wake.notify_all();
+    for (std::thread& worker : m_workers) {
+        worker.join();
+    }
+}
+
+void StreamingImage::worker_loop() {
+    while (true) {
+        Job job;
+        std::shared_ptr<core::PyramidSource> pyramid;
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, [&] { return m_stop || !m_jobs.empty(); });
+            if (m_stop) {
+                return;
+            }
+            job = m_jobs.front();
+            m_jobs.pop_front();
+            if (!m_wanted.count(job.tile)) {
+                m_queued.erase(job);  // left the view before it started
+                ++m_stats.dropped;
+                continue;
+            }
+        }
+        Ready ready = build(job);
+        {
+            std::lock_guard lock(m_mutex);
+            m_ready.push_back(std::move(ready));
+        }
+        m_arrived.notify_all();
+    }
+}
+
+StreamingImage::Ready StreamingImage::build(const Job& job) const {
+    Ready ready;
+    ready.job = job;
+    const core::SampleType type = m_base->channels()[job.channel].type;
+    const core::Rect content = m_scheduler.level_rect(job.tile);
+    const std::int64_t level_w = m_scheduler.geometry().level_width(job.tile.level);
+    const std::int64_t level_h = m_scheduler.geometry().level_height(job.tile.level);
+    const std::int64_t x0 = std::max<std::int64_t>(0, content.x - core::kTileGutter);
+    const std::int64_t y0 = std::max<std::int64_t>(0, content.y - core::kTileGutter);
+    const core::Rect source{x0, y0,
+                            std::min(level_w, content.x + content.width + core::kTileGutter) - x0,
+                            std::min(level_h, content.y + content.height + core::kTileGutter) - y0};
+    std::vector<std::byte> read(m_base->region_bytes(job.channel, source));
+    std::shared_ptr<core::PyramidSource> pyramid;
+    {
+        std::lock_guard lock(m_mutex);
+        pyramid = m_pyramid;
+    }
+    auto ok = job.provisional
+                  ? pyramid->read_region_sampled(job.channel, job.tile.level, source, read)
+                  : pyramid->read_region(job.channel, job.tile.level, source, read);
+    if (!ok) {
+        ready.error = ok.error().message;
+        return ready;
+    }
+    // Texel (0, 0) is level pixel (content.x - 1, content.y - 1); edges repeat where clamped.
+    ready.width = static_cast<int>(content.width) + 2 * core::kTileGutter;
+    ready.height = static_cast<int>(content.height) + 2 * core::kTileGutter;
+    const std::size_t in_size = core::sample_size(type);
+    const bool to_float = type == core::SampleType::U32;
+    const std::size_t out_size = to_float ? sizeof(float) : in_size;
+    ready.texels.resize(static_cast<std::size_t>(ready.width) * ready.height * out_size);
+    for (int ty = 0; ty < ready.height; ++ty) {
+        const std::int64_t y = std::clamp<std::int64_t>(content.y - core::kTileGutter + ty,
+                                                        source.y, source.y + source.height - 1);
+        for (int tx = 0; tx < ready.width; ++tx) {
+            const std::int64_t x = std::clamp<std::int64_t>(content.x - core::kTileGutter + tx,
+                                                            source.x, source.x + source.width - 1);
+            const std::byte* in =
+                read.data() +
+                static_cast<std::size_t>((y - source.y) * source.width + (x - source.x)) * in_size;
+            std::byte* out =
+                ready.texels.data() + (static_cast<std::size_t>(ty) * ready.width + tx) * out_size;
+            if (to_float) {
+                const float value = core::sample_as_float(in, type);
+                std::memcpy(out, &value, sizeof value);
+            } else {
+                std::memcpy(out, in, in_size);
+            }
+        }
+    }
+    return ready;
+}
+
+void StreamingImage::enqueue(const Job& job) {
+    if (m_queued.insert(job).second) {
+        m_jobs.push_back(job);
+    }
+}
+
+bool StreamingImage::drawable(const core::TileKey& tile,
+                              const std::vector<std::size_t>& channels) const {
+    const auto found = m_resident.find(tile);
+    if (found == m_resident.end()) {
+        return false;
+    }
+    return std::all_of(channels.begin(), channels.end(),
+                       [&](std::size_t c) { return static_cast<bool>(found->second.textures[c]); });
+}
+
+bool StreamingImage::exact(const core::TileKey& tile,
+                           const std::vector<std::size_t>& channels) const {
+    const auto found = m_resident.find(tile);
+    return found != m_resident.end() &&
+           std::none_of(channels.begin(), channels.end(),
+                        [&](std::size_t c) { return found->second.provisional[c]; });
+}
+
+void StreamingImage::upload(Ready& ready, const std::set<core::TileKey>& wanted,
+                            const std::set<core::TileKey>& essential, std::size_t& frame_bytes) {
+    const Job& job = ready.job;
+    if (!wanted.count(job.tile)) {
+        ++m_stats.dropped;
+        return;
+    }
+    auto resident = m_resident.find(job.tile);
+    const std::size_t bytes = ready.texels.size();
+    const bool replaces = resident != m_resident.end() && resident->second.textures[job.channel];
+    if (!replaces) {
+        // A prefetched tile may only displace what the view does not want; a visible one may
+        // displace prefetched tiles too.
+        const bool is_essential = essential.count(job.tile) != 0;
+        for (const core::TileKey& victim :
+             m_budget.victims(bytes, m_options.gpu_budget, is_essential ? essential : wanted)) {
+            m_budget.erase(victim);
+            m_resident.erase(victim);
+            ++m_stats.evicted;
+        }
+        if (m_budget.bytes() + bytes > m_options.gpu_budget) {
+            m_over_budget = m_over_budget || is_essential;
+            return;  // never exceed the budget
+        }
+        resident = m_resident.find(job.tile);
+    }
+    if (resident == m_resident.end()) {
+        Resident fresh;
+        fresh.textures.resize(m_base->channel_count());
+        fresh.provisional.resize(m_base->channel_count(), false);
+        resident = m_resident.emplace(job.tile, std::move(fresh)).first;
+    }
+    Texture2D& texture = resident->second.textures[job.channel];
+    if (replaces && texture.width() == ready.width && texture.height() == ready.height) {
+        texture.upload(0, 0, ready.width, ready.height, ready.texels.data());  // in place
+    } else {
+        texture = Texture2D::create(ready.width, ready.height,
+                                    texture_format(m_base->channels()[job.channel].type),
+                                    ready.texels.data());
+        resident->second.bytes += bytes;
+        ++m_stats.textures_created;
+    }
+    resident->second.provisional[job.channel] = job.provisional;
+    m_budget.insert(job.tile, resident->second.bytes);
+    m_stats.uploads += 1;
+    m_stats.bytes += bytes;
+    m_stats.peak_texture_bytes =
+        std::max<std::uint64_t>(m_stats.peak_texture_bytes, m_budget.bytes());
+    frame_bytes += bytes;
+    // (prepare() asks for the exact tile once a provisional one is drawn at the view's level.)
+}
+
+core::Result<StreamingFrame> StreamingImage::prepare(const core::View& view,
+                                                     const std::vector<std::size_t>& channels) {
+    const auto resident = [&](const core::TileKey& tile) {
+        return drawable(tile, channels);
+    };
+    core::TilePlan plan = m_scheduler.plan(view, resident);
+    std::vector<Ready> arrived;
+    {
+        std::lock_guard lock(m_mutex);
+        m_wanted = plan.wanted;
+        // Drop queued requests whose tile has left the view.
+        for (auto job = m_jobs.begin(); job != m_jobs.end();) {
+            if (!m_wanted.count(job->tile)) {
+                m_queued.erase(*job);
+                ++m_stats.dropped;
+                job = m_jobs.erase(job);
+            } else {
+                ++job;
+            }
+        }
+        // Coverage tiles (coarser than the view's level) stay provisional: an exact coarse tile of
+        // a huge image is the mean of most of it. Exact tiles are built for the view's level only.
+        for (const core::TileKey& tile : plan.requests) {
+            for (std::size_t c : channels) {
+                const auto found = m_resident.find(tile);
+                if (found == m_resident.end() || !found->second.textures[c]) {
+                    const bool coarse = tile.level > plan.level;
+                    enqueue({tile, c, (m_options.provisional && tile.level >= 2) || coarse});
+                }
+            }
+        }
+        for (const core::DrawItem& item : plan.draws) {
+            for (std::size_t c : channels) {
+                if (item.tile.level == plan.level && m_resident.at(item.tile).provisional[c]) {
+                    enqueue({item.tile, c, false});
+                }
+            }
+        }
+        while (!m_ready.empty()) {
+            arrived.push_back(std::move(m_ready.front()));
+            m_ready.pop_front();
+        }
+    }
+    m_wake.notify_all();
+
+    std::set<core::TileKey> essential;
+    for (const core::TileKey& tile : m_scheduler.visible(plan.level, view)) {
+        essential.insert(tile);
+    }
+    for (const core::TileKey& tile : m_scheduler.visible(m_scheduler.geometry().levels - 1, view)) {
+        essential.insert(tile);
+    }
+    for (const core::DrawItem& item : plan.draws) {
+        essential.insert(item.tile);
+    }
+    m_over_budget = false;
+    std::size_t frame_bytes = 0;
+    std::string error;
+    std::vector<Ready> later;
+    for (Ready& ready : arrived) {
+        {
+            std::lock_guard lock(m_mutex);
+            m_queued.erase(ready.job);
+        }
+        if (!ready.error.empty()) {
+            error = ready.error;
+            continue;
+        }
+        if (frame_bytes > 0 && frame_bytes + ready.texels.size() > m_options.upload_budget) {
+            later.push_back(std::move(ready));  // this frame's upload budget is spent
+            continue;
+        }
+        upload(ready, plan.wanted, essential, frame_bytes);
+    }
+    if (!later.empty()) {
+        std::lock_guard lock(m_mutex);
+        for (Ready& ready : later) {
+            m_queued.insert(ready.job);
+            m_ready.push_front(std::move(ready));
+        }
+    }
+    TESSERA_GL_CHECK();
+    if (!error.empty()) {
+        return core::Error{error};
+    }
+
+    // Draw what is resident now.
+    plan = m_scheduler.plan(view, resident, 0);
+    StreamingFrame frame;
+    frame.level = plan.level;
+    for (const core::DrawItem& item : plan.draws) {
+        const Resident& r = m_resident.at(item.tile);
+        m_budget.touch(item.tile);
+        TileDraw draw;
+        draw.level = item.tile.level;
+        draw.content = m_scheduler.level_rect(item.tile);
+        draw.clip = item.clip;
+        for (const Texture2D& texture : r.textures) {
+            draw.textures.push_back(texture ? &texture : nullptr);
+        }
+        frame.draws.push_back(std::move(draw));
+        frame.pending += item.final && exact(item.tile, channels) ? 0 : 1;
+    }
+    frame.visible = static_cast<int>(m_scheduler.visible(plan.level, view).size());
+    frame.pending += frame.visible - static_cast<int>(frame.draws.size());
+    frame.final = frame.pending == 0;
+    return frame;
+}
+
+core::Result<StreamingFrame> StreamingImage::prepare_final(const core::View& view,
+                                                           const std::vector<std::size_t>& channels,
+                                                           std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+        auto frame = prepare(view, channels);
+        if (!frame || frame->final) {
+            return frame;
+        }
+        if (m_over_budget) {
+            return core::Error{fmt::format(
+                "the view needs more texture memory than the GPU budget of {} MB allows",
+                m_options.gpu_budget >> 20)};
+        }
+        std::unique_lock lock(m_mutex);
+        if (!m_arrived.wait_until(lock, deadline, [&] { return !m_ready.empty(); }) &&
+            m_ready.empty()) {
+            return core::Error{"timed out waiting for the image's tiles"};
+        }
+    }
+}
+
+core::Result<void> StreamingImage::replace_source(std::shared_ptr<const core::ImageSource> source) {
+    bool same = source->width() == m_base->width() && source->height() == m_base->height() &&
+                source->channel_count() == m_base->channel_count();
+    for (std::size_t c = 0; same && c < source->channel_count(); ++c) {
+        same = source->channels()[c].name == m_base->channels()[c].name &&
+               source->channels()[c].type == m_base->channels()[c].type;
+    }
+    if (!same) {
+        return core::Error{"the new image differs in size or channels"};
+    }
+    {
+        std::lock_guard lock(m_mutex);
+        m_base = source;
+        m_pyramid = std::make_shared<core::PyramidSource>(source, m_options.cpu_cache,
+                                                          m_scheduler.tile_size());
+    }
+    for (auto& [tile, resident] : m_resident) {
+        for (std::size_t c = 0; c < resident.textures.size(); ++c) {
+            if (!resident.textures[c]) {
+                continue;
+            }
+            Ready ready = build({tile, c, false});
+            if (!ready.error.empty()) {
+                return core::Error{ready.error};
+            }
+            resident.textures[c].upload(0, 0, ready.width, ready.height, ready.texels.data());
+            resident.provisional[c] = false;
+            ++m_stats.uploads;
+            m_stats.bytes += ready.texels.size();
+        }
+    }
+    return {};
+}
+
+}  // namespace tessera::gl
