@@ -13,13 +13,12 @@
 #include "gl/Framebuffer.h"
 #include "gl/HeadlessContext.h"
 #include "gl/Readback.h"
+#include "gl/StreamingImage.h"
 
 namespace tessera::app {
 namespace {
 
 constexpr int kDefaultLongestSide = 4096;
-// Images above this many pixels get provisional (row-sampled) statistics for default limits.
-constexpr std::int64_t kExactStatisticsPixels = std::int64_t{64} << 20;
 
 }  // namespace
 
@@ -28,7 +27,8 @@ std::string render_usage() {
            "         [--channels A,B,...] [--colormap NAME | --colormap CH=NAME]...\n"
            "         [--limits CH=LO:HI]... [--gamma CH=G]... [--opacity CH=O]...\n"
            "         [--blend additive|max|min|over] [--exposure EV] [--nearest|--linear]\n"
-           "         [--tile-size N] [--max-texture-size N] [--part NAME|INDEX] [--cpu]\n"
+           "         [--tile-size N] [--max-texture-size N] [--gpu-memory MB] [--part NAME|INDEX]\n"
+           "         [--cpu]\n"
            "         [--channel-axis auto|first|last]";
 }
 
@@ -51,8 +51,9 @@ std::string render_help() {
            "  --blend MODE             additive (default), max, min or over\n"
            "  --exposure EV            colour images: exposure in stops\n"
            "  --nearest, --linear      sampling (default: nearest when magnified, else linear)\n"
-           "  --tile-size N            tile size (default 2048)\n"
+           "  --tile-size N            tile texture size (default 512)\n"
            "  --max-texture-size N     pretend the GPU allows at most N texels (forces tiling)\n"
+           "  --gpu-memory MB          texture memory budget (default 1024)\n"
            "  --part NAME|INDEX        part of a multi-part EXR (default: the first)\n"
            "  --cpu                    render with the CPU reference compositor instead\n"
            "  --channel-axis AXIS      NumPy: auto, first or last\n\n"
@@ -131,6 +132,16 @@ core::Result<RenderRequest> parse_render_arguments(std::span<const std::string_v
                 (tile ? request.tile_size : request.max_texture_size) = *n;
                 return {};
             });
+        } else if (argument == "--gpu-memory") {
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                const auto n = parse_int(v);
+                if (!n || *n < 16) {
+                    return core::Error{
+                        fmt::format("--gpu-memory expects megabytes, at least 16, got '{}'", v)};
+                }
+                request.gpu_memory_mb = *n;
+                return {};
+            });
         } else if (argument == "--part") {
             ok = needs([&](std::string_view v) -> core::Result<void> {
                 request.part = std::string(v);
@@ -200,12 +211,8 @@ int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
     }
     const core::Image& image = (*images)[part];
     const core::ImageSource& source = *image.source;
-    core::StatisticsOptions statistics_options;
-    if (source.width() * source.height() > kExactStatisticsPixels) {
-        statistics_options.row_step =
-            (source.width() * source.height()) / kExactStatisticsPixels + 1;
-    }
-    auto statistics = core::compute_statistics(source, statistics_options);
+    auto statistics = core::compute_statistics(
+        source, core::statistics_options_for(source.width(), source.height()));
     if (!statistics) {
         return fail(fmt::format("{}: {}", request.file, statistics.error().message));
     }
@@ -249,15 +256,31 @@ int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
         if (!compositor) {
             return fail(compositor.error().message);
         }
-        gl::TiledImage tiled(image.source, request.tile_size, request.max_texture_size);
+        // Streamed through the pyramid: a small view of a huge image reads only its tiles.
+        gl::StreamingOptions streaming;
+        streaming.tile_size = std::max(1, request.tile_size - 2);
+        streaming.max_texture_size = request.max_texture_size;
+        streaming.gpu_budget = static_cast<std::size_t>(request.gpu_memory_mb) << 20;
+        streaming.prefetch_ring = 0;  // one frame: read only what it shows
+        gl::StreamingImage tiles(image.source, streaming);
         const gl::Texture2D target =
             gl::Texture2D::create(size.first, size.second, gl::PixelFormat{});
         auto framebuffer = gl::Framebuffer::create(target);
         if (!framebuffer) {
             return fail(framebuffer.error().message);
         }
-        auto drawn = compositor->draw(tiled, *settings, view,
-                                      {framebuffer->id(), 0, 0, size.first, size.second});
+        std::vector<std::size_t> visible;
+        for (std::size_t c = 0; c < settings->channels.size(); ++c) {
+            if (settings->channels[c].visible) {
+                visible.push_back(c);
+            }
+        }
+        auto frame = tiles.prepare_final(view, visible);
+        if (!frame) {
+            return fail(fmt::format("{}: {}", request.file, frame.error().message));
+        }
+        auto drawn = compositor->draw_tiles(source, frame->draws, *settings, view,
+                                            {framebuffer->id(), 0, 0, size.first, size.second});
         if (!drawn) {
             return fail(fmt::format("{}: {}", request.file, drawn.error().message));
         }

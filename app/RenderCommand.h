@@ -24,8 +24,9 @@ struct RenderRequest {
     std::optional<std::array<double, 4>> view;  // x0, y0, x1, y1
     DisplayRequest display;
     std::optional<core::Sampling> sampling;
-    int tile_size = 2048;
+    int tile_size = 512;
     int max_texture_size = 0;  // 0: the GPU's limit
+    int gpu_memory_mb = 1024;  // texture memory budget
     std::optional<std::string> part;
     bool cpu = false;
     core::ChannelAxis channel_axis = core::ChannelAxis::Auto;

@@ -7,9 +7,6 @@
 namespace tessera::app {
 namespace {
 
-// Images above this many pixels get provisional (row-sampled) statistics for their defaults.
-constexpr std::int64_t kExactStatisticsPixels = std::int64_t{64} << 20;
-
 std::string file_name(const std::string& path) {
     const std::string name = std::filesystem::path(path).filename().string();
     return name.empty() ? path : name;
@@ -43,11 +40,9 @@ LoadResult load_file(const std::string& path, const core::LoadOptions& options) 
         return result;
     }
     for (core::Image& image : images.value()) {
-        const std::int64_t pixels = image.source->width() * image.source->height();
-        core::StatisticsOptions statistics_options;
-        statistics_options.row_step =
-            pixels > kExactStatisticsPixels ? pixels / kExactStatisticsPixels + 1 : 1;
-        auto statistics = core::compute_statistics(*image.source, statistics_options);
+        auto statistics = core::compute_statistics(
+            *image.source,
+            core::statistics_options_for(image.source->width(), image.source->height()));
         if (!statistics) {
             result.error = fmt::format("{}: {}", path, statistics.error().message);
             result.images.clear();

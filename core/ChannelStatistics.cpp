@@ -306,6 +306,17 @@ double ChannelStatistics::percentile(double q) const {
     return max;
 }
 
+StatisticsOptions statistics_options_for(std::int64_t width, std::int64_t height) {
+    constexpr std::int64_t kExactUpTo = std::int64_t{64} << 20;
+    constexpr std::int64_t kSampled = std::int64_t{16} << 20;
+    StatisticsOptions options;
+    const std::int64_t pixels = width * height;
+    if (pixels > kExactUpTo) {
+        options.row_step = std::max<std::int64_t>(1, (pixels + kSampled - 1) / kSampled);
+    }
+    return options;
+}
+
 Result<std::vector<ChannelStatistics>> compute_statistics(const ImageSource& image,
                                                           const StatisticsOptions& options) {
     const std::int64_t step = std::max<std::int64_t>(1, options.row_step);

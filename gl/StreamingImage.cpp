@@ -222,7 +222,7 @@ core::Result<StreamingFrame> StreamingImage::prepare(const core::View& view,
     const auto resident = [&](const core::TileKey& tile) {
         return drawable(tile, channels);
     };
-    core::TilePlan plan = m_scheduler.plan(view, resident);
+    core::TilePlan plan = m_scheduler.plan(view, resident, m_options.prefetch_ring);
     std::vector<Ready> arrived;
     {
         std::lock_guard lock(m_mutex);

@@ -32,6 +32,7 @@ struct StreamingOptions {
     std::size_t upload_budget = std::size_t{48} << 20;  // bytes uploaded per frame
     unsigned workers = 0;                               // 0: one per hardware thread
     bool provisional = true;  // strided samples for coarse tiles before exact ones
+    int prefetch_ring = 1;    // tiles around the view read ahead (0 for one-shot renders)
 };
 
 struct StreamingFrame {
