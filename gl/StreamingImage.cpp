@@ -74,7 +74,7 @@ void StreamingImage::worker_loop() {
             m_jobs.pop_front();
             if (!m_wanted.count(job.tile)) {
                 m_queued.erase(job);  // left the view before it started
-                ++m_stats.dropped;
+                ++m_dropped;
                 continue;
             }
         }
@@ -90,7 +90,12 @@ void StreamingImage::worker_loop() {
 StreamingImage::Ready StreamingImage::build(const Job& job) const {
     Ready ready;
     ready.job = job;
-    const core::SampleType type = m_base->channels()[job.channel].type;
+    std::shared_ptr<core::PyramidSource> pyramid;
+    {
+        std::lock_guard lock(m_mutex);  // replace_source swaps the pyramid
+        pyramid = m_pyramid;
+    }
+    const core::SampleType type = pyramid->channels()[job.channel].type;
     const core::Rect content = m_scheduler.level_rect(job.tile);
     const std::int64_t level_w = m_scheduler.geometry().level_width(job.tile.level);
     const std::int64_t level_h = m_scheduler.geometry().level_height(job.tile.level);
@@ -99,12 +104,7 @@ StreamingImage::Ready StreamingImage::build(const Job& job) const {
     const core::Rect source{x0, y0,
                             std::min(level_w, content.x + content.width + core::kTileGutter) - x0,
                             std::min(level_h, content.y + content.height + core::kTileGutter) - y0};
-    std::vector<std::byte> read(m_base->region_bytes(job.channel, source));
-    std::shared_ptr<core::PyramidSource> pyramid;
-    {
-        std::lock_guard lock(m_mutex);
-        pyramid = m_pyramid;
-    }
+    std::vector<std::byte> read(pyramid->region_bytes(job.channel, source));
     auto ok = job.provisional
                   ? pyramid->read_region_sampled(job.channel, job.tile.level, source, read)
                   : pyramid->read_region(job.channel, job.tile.level, source, read);
@@ -169,7 +169,7 @@ void StreamingImage::upload(Ready& ready, const std::set<core::TileKey>& wanted,
                             const std::set<core::TileKey>& essential, std::size_t& frame_bytes) {
     const Job& job = ready.job;
     if (!wanted.count(job.tile)) {
-        ++m_stats.dropped;
+        ++m_dropped;
         return;
     }
     auto resident = m_resident.find(job.tile);
@@ -231,7 +231,7 @@ core::Result<StreamingFrame> StreamingImage::prepare(const core::View& view,
         for (auto job = m_jobs.begin(); job != m_jobs.end();) {
             if (!m_wanted.count(job->tile)) {
                 m_queued.erase(*job);
-                ++m_stats.dropped;
+                ++m_dropped;
                 job = m_jobs.erase(job);
             } else {
                 ++job;

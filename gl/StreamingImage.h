@@ -8,6 +8,7 @@
 // view are dropped before they start; a ring of neighbours is prefetched.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -72,7 +73,11 @@ class StreamingImage {
 
     const core::ImageSource& source() const { return *m_base; }
     const core::TileScheduler& scheduler() const { return m_scheduler; }
-    const StreamingStats& stats() const { return m_stats; }
+    StreamingStats stats() const {
+        StreamingStats stats = m_stats;
+        stats.dropped = m_dropped.load();
+        return stats;
+    }
     std::size_t texture_bytes() const { return m_budget.bytes(); }
     std::size_t resident_tiles() const { return m_resident.size(); }
     std::size_t gpu_budget() const { return m_options.gpu_budget; }
@@ -113,8 +118,9 @@ class StreamingImage {
     core::TileScheduler m_scheduler;
     core::ResidencyBudget m_budget;
     std::map<core::TileKey, Resident> m_resident;
-    StreamingStats m_stats;
-    bool m_over_budget = false;  // an essential tile did not fit in the GPU budget
+    StreamingStats m_stats;                   // GL thread only, except:
+    std::atomic<std::uint64_t> m_dropped{0};  // counted by workers and the GL thread
+    bool m_over_budget = false;               // an essential tile did not fit in the GPU budget
 
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;     // workers wait for jobs
