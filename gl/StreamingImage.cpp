@@ -6,24 +6,10 @@
 #include <fmt/format.h>
 
 #include "gl/Error.h"
+#include "gl/TileTexels.h"
 
 namespace tessera::gl {
 namespace {
-
-PixelFormat texture_format(core::SampleType type) {
-    switch (type) {
-        case core::SampleType::U8:
-            return {GL_R8, GL_RED, GL_UNSIGNED_BYTE};
-        case core::SampleType::U16:
-            return {GL_R16, GL_RED, GL_UNSIGNED_SHORT};
-        case core::SampleType::F16:
-            return {GL_R16F, GL_RED, GL_HALF_FLOAT};
-        case core::SampleType::U32:
-        case core::SampleType::F32:
-            return {GL_R32F, GL_RED, GL_FLOAT};
-    }
-    return {};
-}
 
 int content_size(const StreamingOptions& options) {
     GLint limit = 0;
@@ -99,11 +85,7 @@ StreamingImage::Ready StreamingImage::build(const Job& job) const {
     const core::Rect content = m_scheduler.level_rect(job.tile);
     const std::int64_t level_w = m_scheduler.geometry().level_width(job.tile.level);
     const std::int64_t level_h = m_scheduler.geometry().level_height(job.tile.level);
-    const std::int64_t x0 = std::max<std::int64_t>(0, content.x - core::kTileGutter);
-    const std::int64_t y0 = std::max<std::int64_t>(0, content.y - core::kTileGutter);
-    const core::Rect source{x0, y0,
-                            std::min(level_w, content.x + content.width + core::kTileGutter) - x0,
-                            std::min(level_h, content.y + content.height + core::kTileGutter) - y0};
+    const core::Rect source = gutter_source(content, level_w, level_h);
     std::vector<std::byte> read(pyramid->region_bytes(job.channel, source));
     auto ok = job.provisional
                   ? pyramid->read_region_sampled(job.channel, job.tile.level, source, read)
@@ -112,32 +94,10 @@ StreamingImage::Ready StreamingImage::build(const Job& job) const {
         ready.error = ok.error().message;
         return ready;
     }
-    // Texel (0, 0) is level pixel (content.x - 1, content.y - 1); edges repeat where clamped.
-    ready.width = static_cast<int>(content.width) + 2 * core::kTileGutter;
-    ready.height = static_cast<int>(content.height) + 2 * core::kTileGutter;
-    const std::size_t in_size = core::sample_size(type);
-    const bool to_float = type == core::SampleType::U32;
-    const std::size_t out_size = to_float ? sizeof(float) : in_size;
-    ready.texels.resize(static_cast<std::size_t>(ready.width) * ready.height * out_size);
-    for (int ty = 0; ty < ready.height; ++ty) {
-        const std::int64_t y = std::clamp<std::int64_t>(content.y - core::kTileGutter + ty,
-                                                        source.y, source.y + source.height - 1);
-        for (int tx = 0; tx < ready.width; ++tx) {
-            const std::int64_t x = std::clamp<std::int64_t>(content.x - core::kTileGutter + tx,
-                                                            source.x, source.x + source.width - 1);
-            const std::byte* in =
-                read.data() +
-                static_cast<std::size_t>((y - source.y) * source.width + (x - source.x)) * in_size;
-            std::byte* out =
-                ready.texels.data() + (static_cast<std::size_t>(ty) * ready.width + tx) * out_size;
-            if (to_float) {
-                const float value = core::sample_as_float(in, type);
-                std::memcpy(out, &value, sizeof value);
-            } else {
-                std::memcpy(out, in, in_size);
-            }
-        }
-    }
+    TileTexels padded = gutter_texels(read, source, content, type);
+    ready.width = padded.width;
+    ready.height = padded.height;
+    ready.texels = std::move(padded.data);
     return ready;
 }
 
@@ -202,7 +162,7 @@ void StreamingImage::upload(Ready& ready, const std::set<core::TileKey>& wanted,
         texture.upload(0, 0, ready.width, ready.height, ready.texels.data());  // in place
     } else {
         texture = Texture2D::create(ready.width, ready.height,
-                                    texture_format(m_base->channels()[job.channel].type),
+                                    channel_texture_format(m_base->channels()[job.channel].type),
                                     ready.texels.data());
         resident->second.bytes += bytes;
         ++m_stats.textures_created;

@@ -7,24 +7,10 @@
 #include <fmt/format.h>
 
 #include "gl/Error.h"
+#include "gl/TileTexels.h"
 
 namespace tessera::gl {
 namespace {
-
-PixelFormat texture_format(core::SampleType type) {
-    switch (type) {
-        case core::SampleType::U8:
-            return {GL_R8, GL_RED, GL_UNSIGNED_BYTE};
-        case core::SampleType::U16:
-            return {GL_R16, GL_RED, GL_UNSIGNED_SHORT};
-        case core::SampleType::F16:
-            return {GL_R16F, GL_RED, GL_HALF_FLOAT};
-        case core::SampleType::U32:  // no normalised 32-bit format: uploaded as float
-        case core::SampleType::F32:
-            return {GL_R32F, GL_RED, GL_FLOAT};
-    }
-    return {};
-}
 
 int max_texture_size(int requested) {
     GLint limit = 0;
@@ -88,33 +74,10 @@ core::Result<std::vector<std::byte>> TiledImage::texels(core::TileIndex tile, st
                                        tile.row, m_source->channels()[channel].name,
                                        ok.error().message)};
     }
-    // Texel (0, 0) is image pixel (content.x - 1, content.y - 1); where the gutter falls outside
-    // the image, the nearest edge pixel is repeated (the shader clamps to the image anyway).
-    width = static_cast<int>(content.width) + 2 * core::kTileGutter;
-    height = static_cast<int>(content.height) + 2 * core::kTileGutter;
-    const std::size_t in_size = core::sample_size(type);
-    const bool to_float = type == core::SampleType::U32;
-    const std::size_t out_size = to_float ? sizeof(float) : in_size;
-    std::vector<std::byte> texels(static_cast<std::size_t>(width) * height * out_size);
-    for (int ty = 0; ty < height; ++ty) {
-        const std::int64_t y = std::clamp<std::int64_t>(content.y - core::kTileGutter + ty,
-                                                        source.y, source.y + source.height - 1);
-        for (int tx = 0; tx < width; ++tx) {
-            const std::int64_t x = std::clamp<std::int64_t>(content.x - core::kTileGutter + tx,
-                                                            source.x, source.x + source.width - 1);
-            const std::byte* in =
-                read.data() +
-                static_cast<std::size_t>((y - source.y) * source.width + (x - source.x)) * in_size;
-            std::byte* out = texels.data() + (static_cast<std::size_t>(ty) * width + tx) * out_size;
-            if (to_float) {
-                const float value = core::sample_as_float(in, type);
-                std::memcpy(out, &value, sizeof value);
-            } else {
-                std::memcpy(out, in, in_size);
-            }
-        }
-    }
-    return texels;
+    TileTexels padded = gutter_texels(read, source, content, type);
+    width = padded.width;
+    height = padded.height;
+    return std::move(padded.data);
 }
 
 core::Result<Texture2D> TiledImage::upload(core::TileIndex tile, std::size_t channel) {
@@ -125,7 +88,7 @@ core::Result<Texture2D> TiledImage::upload(core::TileIndex tile, std::size_t cha
         return data.error();
     }
     Texture2D texture = Texture2D::create(
-        width, height, texture_format(m_source->channels()[channel].type), data->data());
+        width, height, channel_texture_format(m_source->channels()[channel].type), data->data());
     ++m_uploads.uploads;
     ++m_uploads.textures;
     m_uploads.bytes += data->size();
