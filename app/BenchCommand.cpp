@@ -115,11 +115,8 @@ core::Result<BenchRequest> parse_bench_arguments(std::span<const std::string_vie
     BenchRequest request;
     for (std::size_t i = 0; i < arguments.size(); ++i) {
         const std::string_view argument = arguments[i];
-        const auto value = [&]() -> core::Result<std::string_view> {
-            if (i + 1 >= arguments.size()) {
-                return core::Error{fmt::format("{} needs a value", argument)};
-            }
-            return arguments[++i];
+        const auto value = [&] {
+            return option_value(arguments, i);
         };
         const auto positive = [&](int& target, int minimum) -> core::Result<void> {
             auto text = value();
@@ -157,14 +154,11 @@ core::Result<BenchRequest> parse_bench_arguments(std::span<const std::string_vie
             if (!text) {
                 return text.error();
             }
-            const auto parts = split(text.value(), 'x');
-            const auto w = parts.size() == 2 ? parse_int(parts[0]) : std::nullopt;
-            const auto h = parts.size() == 2 ? parse_int(parts[1]) : std::nullopt;
-            if (!w || !h || *w < 1 || *h < 1 || *w > 16384 || *h > 16384) {
-                return core::Error{
-                    fmt::format("--size expects WIDTHxHEIGHT, got '{}'", text.value())};
+            auto size = parse_size(text.value());
+            if (!size) {
+                return size.error();
             }
-            request.size = {*w, *h};
+            request.size = *size;
         } else if (argument == "--json") {
             auto text = value();
             if (!text) {

@@ -7,6 +7,26 @@
 
 namespace tessera::app {
 
+core::Result<std::string_view> option_value(std::span<const std::string_view> arguments,
+                                            std::size_t& i) {
+    if (i + 1 >= arguments.size()) {
+        return core::Error{fmt::format("{} needs a value", arguments[i])};
+    }
+    return arguments[++i];
+}
+
+core::Result<std::pair<int, int>> parse_size(std::string_view text) {
+    const auto parts = split(text, 'x');
+    const auto w = parts.size() == 2 ? parse_int(parts[0]) : std::nullopt;
+    const auto h = parts.size() == 2 ? parse_int(parts[1]) : std::nullopt;
+    if (!w || !h || *w < 1 || *h < 1 || *w > 16384 || *h > 16384) {
+        return core::Error{fmt::format(
+            "--size expects WIDTHxHEIGHT with sides from 1 to 16384 (e.g. 1280x800), got '{}'",
+            text)};
+    }
+    return std::pair{*w, *h};
+}
+
 std::optional<double> parse_number(std::string_view text) {
     double value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -73,11 +93,8 @@ core::Result<std::size_t> find_channel(const std::vector<core::ChannelInfo>& cha
 core::Result<bool> parse_display_option(std::span<const std::string_view> arguments, std::size_t& i,
                                         DisplayRequest& request) {
     const std::string_view argument = arguments[i];
-    const auto value = [&]() -> core::Result<std::string_view> {
-        if (i + 1 >= arguments.size()) {
-            return core::Error{fmt::format("{} needs a value", argument)};
-        }
-        return arguments[++i];
+    const auto value = [&] {
+        return option_value(arguments, i);
     };
     const auto needs = [&](auto&& use) -> core::Result<void> {
         auto text = value();

@@ -40,6 +40,12 @@ core::Result<core::DisplaySettings> apply_display_request(
     const DisplayRequest& request, const std::vector<core::ChannelInfo>& channels,
     core::DisplaySettings settings);
 
+// The value after option arguments[i] (advancing i), or "OPTION needs a value".
+core::Result<std::string_view> option_value(std::span<const std::string_view> arguments,
+                                            std::size_t& i);
+// WIDTHxHEIGHT with sides from 1 to 16384, for --size.
+core::Result<std::pair<int, int>> parse_size(std::string_view text);
+
 std::optional<double> parse_number(std::string_view text);
 std::optional<int> parse_int(std::string_view text);
 std::vector<std::string_view> split(std::string_view text, char separator);

@@ -20,19 +20,6 @@ std::optional<int> parse_positive_int(std::string_view text) {
     return value;
 }
 
-core::Result<std::pair<int, int>> parse_size(std::string_view text) {
-    const auto x = text.find('x');
-    if (x != std::string_view::npos) {
-        const auto w = parse_positive_int(text.substr(0, x));
-        const auto h = parse_positive_int(text.substr(x + 1));
-        if (w && h && *w <= 16384 && *h <= 16384) {
-            return std::pair{*w, *h};
-        }
-    }
-    return core::Error{fmt::format(
-        "--size expects WIDTHxHEIGHT with sides from 1 to 16384 (e.g. 1280x800), got '{}'", text)};
-}
-
 }  // namespace
 
 std::string usage_line() {
@@ -97,11 +84,8 @@ core::Result<Options> parse_options(std::span<const std::string_view> arguments)
     }
     for (std::size_t i = first; i < arguments.size(); ++i) {
         const std::string_view argument = arguments[i];
-        const auto value = [&]() -> core::Result<std::string_view> {
-            if (i + 1 >= arguments.size()) {
-                return core::Error{fmt::format("{} needs a value", argument)};
-            }
-            return arguments[++i];
+        const auto value = [&] {
+            return option_value(arguments, i);
         };
         if (argument == "-h" || argument == "--help") {
             options.show_help = true;

@@ -65,11 +65,8 @@ core::Result<RenderRequest> parse_render_arguments(std::span<const std::string_v
     RenderRequest request;
     for (std::size_t i = 0; i < arguments.size(); ++i) {
         const std::string_view argument = arguments[i];
-        const auto value = [&]() -> core::Result<std::string_view> {
-            if (i + 1 >= arguments.size()) {
-                return core::Error{fmt::format("{} needs a value", argument)};
-            }
-            return arguments[++i];
+        const auto value = [&] {
+            return option_value(arguments, i);
         };
         const auto needs = [&](auto&& use) -> core::Result<void> {
             auto text = value();
@@ -86,14 +83,11 @@ core::Result<RenderRequest> parse_render_arguments(std::span<const std::string_v
             });
         } else if (argument == "--size") {
             ok = needs([&](std::string_view v) -> core::Result<void> {
-                const auto parts = split(v, 'x');
-                const auto w = parts.size() == 2 ? parse_int(parts[0]) : std::nullopt;
-                const auto h = parts.size() == 2 ? parse_int(parts[1]) : std::nullopt;
-                if (!w || !h || *w < 1 || *h < 1 || *w > 16384 || *h > 16384) {
-                    return core::Error{fmt::format(
-                        "--size expects WIDTHxHEIGHT with sides from 1 to 16384, got '{}'", v)};
+                auto size = parse_size(v);
+                if (!size) {
+                    return size.error();
                 }
-                request.size = std::pair{*w, *h};
+                request.size = *size;
                 return {};
             });
         } else if (argument == "--view") {

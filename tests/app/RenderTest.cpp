@@ -91,33 +91,12 @@ TEST(TesseraRender, ForcedTilingGivesTheSameImage) {
 }
 
 TEST(TesseraRender, MultiPartFilesRenderTheChosenPart) {
-    std::vector<float> a(16, 0.0f), b(16, 1.0f);
-    unsigned char* planes_a[] = {reinterpret_cast<unsigned char*>(a.data())};
-    unsigned char* planes_b[] = {reinterpret_cast<unsigned char*>(b.data())};
-    EXRChannelInfo channel{};
-    std::strcpy(channel.name, "Y");
-    int type = TINYEXR_PIXELTYPE_FLOAT;
-    EXRHeader headers[2];
-    EXRImage images[2];
-    for (int i = 0; i < 2; ++i) {
-        InitEXRHeader(&headers[i]);
-        InitEXRImage(&images[i]);
-        headers[i].num_channels = 1;
-        headers[i].channels = &channel;
-        headers[i].pixel_types = &type;
-        headers[i].requested_pixel_types = &type;
-        headers[i].compression_type = TINYEXR_COMPRESSIONTYPE_NONE;
-        std::strcpy(headers[i].name, i == 0 ? "dark" : "bright");
-        images[i].num_channels = 1;
-        images[i].images = i == 0 ? planes_a : planes_b;
-        images[i].width = 4;
-        images[i].height = 4;
-    }
-    const EXRHeader* header_pointers[] = {&headers[0], &headers[1]};
     const auto exr = testing::temp_path("parts.exr");
-    const char* err = nullptr;
-    ASSERT_EQ(SaveEXRMultipartImageToFile(images, header_pointers, 2, exr.c_str(), &err),
-              TINYEXR_SUCCESS);
+    ASSERT_EQ(testing::write_exr(exr, {{"dark", 4, 4, TINYEXR_PIXELTYPE_FLOAT, 0,
+                                        testing::bytes_of(std::vector<float>(16, 0.0f))},
+                                       {"bright", 4, 4, TINYEXR_PIXELTYPE_FLOAT, 0,
+                                        testing::bytes_of(std::vector<float>(16, 1.0f))}}),
+              "");
     const std::string out = testing::temp_path("part.png").string();
     const std::string base = kTessera + " render " + shell_quote(exr.string()) + " -o " +
                              shell_quote(out) + " --limits Y=0:1 ";

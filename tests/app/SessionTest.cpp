@@ -131,32 +131,12 @@ TEST_F(SessionTest, AReloadOfAnotherShapeRebuildsAndAChangedFileIsNoticed) {
 }
 
 TEST_F(SessionTest, EveryPartOfAMultiPartFileBecomesADocument) {
-    std::vector<float> a(16, 0.25f), b(16, 0.75f);
-    unsigned char* planes_a[] = {reinterpret_cast<unsigned char*>(a.data())};
-    unsigned char* planes_b[] = {reinterpret_cast<unsigned char*>(b.data())};
-    EXRChannelInfo channel{};
-    std::strcpy(channel.name, "Y");
-    int type = TINYEXR_PIXELTYPE_FLOAT;
-    EXRHeader headers[2];
-    EXRImage images[2];
-    for (int i = 0; i < 2; ++i) {
-        InitEXRHeader(&headers[i]);
-        InitEXRImage(&images[i]);
-        headers[i].num_channels = 1;
-        headers[i].channels = &channel;
-        headers[i].pixel_types = &type;
-        headers[i].requested_pixel_types = &type;
-        std::strcpy(headers[i].name, i == 0 ? "left" : "right");
-        images[i].num_channels = 1;
-        images[i].images = i == 0 ? planes_a : planes_b;
-        images[i].width = 4;
-        images[i].height = 4;
-    }
-    const EXRHeader* pointers[] = {&headers[0], &headers[1]};
     const auto path = testing::temp_path("session-parts.exr");
-    const char* err = nullptr;
-    ASSERT_EQ(SaveEXRMultipartImageToFile(images, pointers, 2, path.c_str(), &err),
-              TINYEXR_SUCCESS);
+    ASSERT_EQ(testing::write_exr(path, {{"left", 4, 4, TINYEXR_PIXELTYPE_FLOAT, 0,
+                                         testing::bytes_of(std::vector<float>(16, 0.25f))},
+                                        {"right", 4, 4, TINYEXR_PIXELTYPE_FLOAT, 0,
+                                         testing::bytes_of(std::vector<float>(16, 0.75f))}}),
+              "");
     Session session;
     session.open(path.string());
     settle(session);

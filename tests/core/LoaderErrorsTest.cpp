@@ -69,27 +69,11 @@ TEST(LoaderErrors, AbsurdPngDimensionsAreRefusedBeforeDecoding) {
 }
 
 TEST(LoaderErrors, AbsurdExrDataWindowIsRefusedBeforeDecoding) {
-    EXRHeader header;
-    InitEXRHeader(&header);
-    EXRImage image;
-    InitEXRImage(&image);
-    std::vector<float> values(16, 1.0f);
-    unsigned char* planes[] = {reinterpret_cast<unsigned char*>(values.data())};
-    EXRChannelInfo channel{};
-    std::strcpy(channel.name, "Y");
-    int type = TINYEXR_PIXELTYPE_FLOAT;
-    header.num_channels = 1;
-    header.channels = &channel;
-    header.pixel_types = &type;
-    header.requested_pixel_types = &type;
-    header.compression_type = TINYEXR_COMPRESSIONTYPE_NONE;
-    image.num_channels = 1;
-    image.images = planes;
-    image.width = 4;
-    image.height = 4;
     const auto path = testing::temp_path("absurd.exr");
-    const char* err = nullptr;
-    ASSERT_EQ(SaveEXRImageToFile(&image, &header, path.c_str(), &err), TINYEXR_SUCCESS);
+    ASSERT_EQ(
+        testing::write_exr(path, {{"", 4, 4, TINYEXR_PIXELTYPE_FLOAT, TINYEXR_COMPRESSIONTYPE_NONE,
+                                   testing::bytes_of(std::vector<float>(16, 1.0f))}}),
+        "");
     auto bytes = testing::read_bytes(path);
     const std::string key("dataWindow\0box2i\0", 17);
     const auto found =
@@ -105,27 +89,11 @@ TEST(LoaderErrors, AbsurdExrDataWindowIsRefusedBeforeDecoding) {
 }
 
 TEST(LoaderErrors, EveryPrefixOfAValidExrIsRefusedWithoutCrashing) {
-    EXRHeader header;
-    InitEXRHeader(&header);
-    EXRImage image;
-    InitEXRImage(&image);
-    std::vector<std::uint16_t> values(64, float_to_half(0.5f));
-    unsigned char* planes[] = {reinterpret_cast<unsigned char*>(values.data())};
-    EXRChannelInfo channel{};
-    std::strcpy(channel.name, "Y");
-    int type = TINYEXR_PIXELTYPE_HALF;
-    header.num_channels = 1;
-    header.channels = &channel;
-    header.pixel_types = &type;
-    header.requested_pixel_types = &type;
-    header.compression_type = TINYEXR_COMPRESSIONTYPE_ZIP;
-    image.num_channels = 1;
-    image.images = planes;
-    image.width = 8;
-    image.height = 8;
     const auto path = testing::temp_path("whole.exr");
-    const char* err = nullptr;
-    ASSERT_EQ(SaveEXRImageToFile(&image, &header, path.c_str(), &err), TINYEXR_SUCCESS);
+    ASSERT_EQ(testing::write_exr(
+                  path, {{"", 8, 8, TINYEXR_PIXELTYPE_HALF, TINYEXR_COMPRESSIONTYPE_ZIP,
+                          testing::bytes_of(std::vector<std::uint16_t>(64, float_to_half(0.5f)))}}),
+              "");
     const auto bytes = testing::read_bytes(path);
     ASSERT_TRUE(load_images(path).ok());
     const auto cut = testing::temp_path("cut.exr");

@@ -6,6 +6,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <tinyexr.h>
+
 namespace tessera::testing {
 namespace {
 
@@ -126,6 +128,44 @@ std::vector<std::byte> png16(std::uint32_t width, std::uint32_t height, int chan
     append_chunk(out, "IDAT", idat);
     append_chunk(out, "IEND", {});
     return out;
+}
+
+std::string write_exr(const std::filesystem::path& path, const std::vector<ExrPart>& parts) {
+    std::vector<EXRHeader> headers(parts.size());
+    std::vector<EXRImage> images(parts.size());
+    std::vector<EXRChannelInfo> channels(parts.size());
+    std::vector<int> types(parts.size());
+    std::vector<unsigned char*> planes(parts.size());
+    std::vector<const EXRHeader*> pointers;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        InitEXRHeader(&headers[i]);
+        InitEXRImage(&images[i]);
+        std::memset(&channels[i], 0, sizeof(EXRChannelInfo));
+        std::strcpy(channels[i].name, "Y");
+        types[i] = parts[i].pixel_type;
+        planes[i] =
+            reinterpret_cast<unsigned char*>(const_cast<std::byte*>(parts[i].samples.data()));
+        headers[i].num_channels = 1;
+        headers[i].channels = &channels[i];
+        headers[i].pixel_types = &types[i];
+        headers[i].requested_pixel_types = &types[i];
+        headers[i].compression_type = parts[i].compression;
+        std::strncpy(headers[i].name, parts[i].name.c_str(), 255);
+        images[i].num_channels = 1;
+        images[i].images = &planes[i];
+        images[i].width = parts[i].width;
+        images[i].height = parts[i].height;
+        pointers.push_back(&headers[i]);
+    }
+    const char* err = nullptr;
+    const int result =
+        parts.size() == 1
+            ? SaveEXRImageToFile(&images[0], &headers[0], path.c_str(), &err)
+            : SaveEXRMultipartImageToFile(images.data(), pointers.data(),
+                                          static_cast<unsigned>(parts.size()), path.c_str(), &err);
+    std::string message = result == TINYEXR_SUCCESS ? "" : (err ? err : "tinyexr failed");
+    FreeEXRErrorMessage(err);
+    return message;
 }
 
 }  // namespace tessera::testing

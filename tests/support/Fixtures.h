@@ -33,4 +33,23 @@ void write_npy(const std::filesystem::path& path, const NpyHeader& header,
 std::vector<std::byte> png16(std::uint32_t width, std::uint32_t height, int channels,
                              std::span<const std::uint16_t> samples);
 
+// One part of an EXR with a single channel "Y" of `pixel_type` (TINYEXR_PIXELTYPE_*); `samples`
+// holds width * height values in that type.
+struct ExrPart {
+    std::string name;  // needed for multi-part files
+    int width = 0;
+    int height = 0;
+    int pixel_type = 2;   // TINYEXR_PIXELTYPE_FLOAT
+    int compression = 0;  // TINYEXR_COMPRESSIONTYPE_NONE
+    std::vector<std::byte> samples;
+};
+// Writes a single-part (one part) or multi-part EXR; returns tinyexr's error, empty on success.
+std::string write_exr(const std::filesystem::path& path, const std::vector<ExrPart>& parts);
+
+template <typename T>
+std::vector<std::byte> bytes_of(const std::vector<T>& values) {
+    const auto view = std::as_bytes(std::span(values));
+    return {view.begin(), view.end()};
+}
+
 }  // namespace tessera::testing
