@@ -45,12 +45,7 @@ std::vector<Segment> camera_path(const std::string& name, std::int64_t width, st
                                  const core::DisplaySettings& base) {
     const double cx = static_cast<double>(width) / 2.0;
     const double cy = static_cast<double>(height) / 2.0;
-    std::vector<std::size_t> visible;
-    for (std::size_t c = 0; c < base.channels.size(); ++c) {
-        if (base.channels[c].visible) {
-            visible.push_back(c);
-        }
-    }
+    const std::vector<std::size_t> visible = base.visible_channels();
     const auto zoom_between = [=](Camera& camera, double from_fit) {
         const double fit = camera.view.fit_zoom();
         camera.view.look_at(cx, cy, fit * std::pow(kBenchZoom / fit, from_fit));

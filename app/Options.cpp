@@ -24,7 +24,8 @@ std::optional<int> parse_positive_int(std::string_view text) {
 
 std::string usage_line() {
     return "usage: tessera [--size WxH] [--frames N] [--screenshot OUT.png] [--script FILE]\n"
-           "               [--fps] [--record-frames F.csv] [display options] [FILE...]\n"
+           "               [--fps] [--record-frames F.csv] [display options]\n"
+           "               [--gpu-memory MB] [--cpu-cache MB] [--upload-budget MB] [FILE...]\n"
            "       tessera info [--json] FILE...\n"
            "       tessera render FILE -o OUT.png [options]  (tessera render --help)\n"
            "       tessera bench FILE [options]              (tessera bench --help)";
@@ -55,8 +56,10 @@ std::string help_text() {
         "Display options (initial settings of every image, as for `tessera render`):\n"
         "  --channels A,B,...  --colormap NAME | CH=NAME  --limits CH=LO:HI  --gamma CH=G\n"
         "  --opacity CH=O  --blend additive|max|min|over  --exposure EV\n\n"
+        "Memory (images of any size stream through a level-of-detail pyramid):\n"
+        "{}\n"
         "Keyboard:\n",
-        core::kVersion, usage_line());
+        core::kVersion, usage_line(), memory_options_help());
     for (const Shortcut& shortcut : shortcuts()) {
         text += fmt::format("  {:<20}  {}\n", shortcut.keys, shortcut.action);
     }
@@ -134,6 +137,10 @@ core::Result<Options> parse_options(std::span<const std::string_view> arguments)
         } else if (auto display = parse_display_option(arguments, i, options.display); !display) {
             return display.error();
         } else if (*display) {
+            continue;
+        } else if (auto memory = parse_memory_option(arguments, i, options.memory); !memory) {
+            return memory.error();
+        } else if (*memory) {
             continue;
         } else if (argument == "--json" && options.command == Command::Info) {
             options.json = true;

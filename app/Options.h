@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/DisplayOptions.h"
+#include "app/MemoryOptions.h"
 #include "core/ImageLoader.h"
 #include "core/Result.h"
 
@@ -32,6 +33,7 @@ struct Options {
     bool fps = false;                          // start with the FPS overlay shown
     std::optional<std::string> record_frames;  // one CSV row per frame
     DisplayRequest display;                    // initial display settings of every image
+    MemoryRequest memory;                      // budgets of the session's streaming images
 };
 
 std::string usage_line();

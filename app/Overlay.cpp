@@ -75,12 +75,15 @@ void draw_fps_overlay(const core::FrameStats& stats, const OverlayInfo& info,
     }
     ImGui::TextDisabled("over the last %zu frames", frames.size());
     ImGui::Separator();
-    ImGui::Text("tiles  %d visible  %zu resident  %d pending", info.tiles_visible,
-                info.tiles_resident, info.tiles_pending);
+    ImGui::Text("level %d  tiles %d visible  %zu resident  %d pending", info.level,
+                info.tiles_visible, info.tiles_resident, info.tiles_pending);
     ImGui::Text("texture memory %s / %s",
                 megabytes(static_cast<double>(info.texture_bytes)).c_str(),
                 info.budget_bytes ? megabytes(static_cast<double>(info.budget_bytes)).c_str()
                                   : "no budget");
+    ImGui::Text("tile cache (CPU) %s / %s",
+                megabytes(static_cast<double>(info.cpu_cache_bytes)).c_str(),
+                megabytes(static_cast<double>(info.cpu_cache_budget)).c_str());
     ImGui::Text("uploads %s/s", megabytes(stats.upload_bytes_per_second()).c_str());
     ImGui::End();
 }

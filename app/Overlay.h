@@ -12,16 +12,19 @@
 namespace tessera::app {
 
 inline constexpr float kOverlayWidth = 380.0f;
-inline constexpr float kOverlayHeight = 250.0f;
+inline constexpr float kOverlayHeight = 268.0f;
 inline constexpr float kOverlayMargin = 10.0f;
 
 struct OverlayInfo {
     int tiles_visible = 0;
     std::size_t tiles_resident = 0;
-    int tiles_pending = 0;  // tiles the last composite still had to upload
+    int tiles_pending = 0;  // visible tiles not drawn exactly yet (streaming)
     std::uint64_t texture_bytes = 0;
     std::uint64_t budget_bytes = 0;  // 0: no budget
-    bool gpu_timing = true;          // the driver has timer queries
+    std::uint64_t cpu_cache_bytes = 0;
+    std::uint64_t cpu_cache_budget = 0;
+    int level = 0;           // the pyramid level the view uses
+    bool gpu_timing = true;  // the driver has timer queries
 };
 
 ViewportRect overlay_rect(const ViewportRect& viewport);

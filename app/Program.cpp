@@ -48,6 +48,7 @@ int run_window(const Options& options) {
     load.channel_axis = options.channel_axis;
     Session session(load);
     session.set_initial_display(options.display);
+    session.set_streaming(streaming_options(options.memory));
     session.set_error_handler(
         [](const std::string& message) { std::fprintf(stderr, "tessera: %s\n", message.c_str()); });
     // Files are decoded on worker threads; the window opens at once and shows them as they come.

@@ -27,8 +27,8 @@ std::string render_usage() {
            "         [--channels A,B,...] [--colormap NAME | --colormap CH=NAME]...\n"
            "         [--limits CH=LO:HI]... [--gamma CH=G]... [--opacity CH=O]...\n"
            "         [--blend additive|max|min|over] [--exposure EV] [--nearest|--linear]\n"
-           "         [--tile-size N] [--max-texture-size N] [--gpu-memory MB] [--part NAME|INDEX]\n"
-           "         [--cpu]\n"
+           "         [--tile-size N] [--max-texture-size N] [--part NAME|INDEX] [--cpu]\n"
+           "         [--gpu-memory MB] [--cpu-cache MB] [--upload-budget MB]\n"
            "         [--channel-axis auto|first|last]";
 }
 
@@ -53,11 +53,11 @@ std::string render_help() {
            "  --nearest, --linear      sampling (default: nearest when magnified, else linear)\n"
            "  --tile-size N            tile texture size (default 512)\n"
            "  --max-texture-size N     pretend the GPU allows at most N texels (forces tiling)\n"
-           "  --gpu-memory MB          texture memory budget (default 1024)\n"
            "  --part NAME|INDEX        part of a multi-part EXR (default: the first)\n"
            "  --cpu                    render with the CPU reference compositor instead\n"
-           "  --channel-axis AXIS      NumPy: auto, first or last\n\n"
-           "Colormaps: gray red green blue cyan magenta yellow viridis magma inferno plasma\n"
+           "  --channel-axis AXIS      NumPy: auto, first or last\n" +
+           memory_options_help() +
+           "\nColormaps: gray red green blue cyan magenta yellow viridis magma inferno plasma\n"
            "cividis turbo twilight fire ice HiLo coolwarm, each also reversed as NAME_r.\n";
 }
 
@@ -126,16 +126,10 @@ core::Result<RenderRequest> parse_render_arguments(std::span<const std::string_v
                 (tile ? request.tile_size : request.max_texture_size) = *n;
                 return {};
             });
-        } else if (argument == "--gpu-memory") {
-            ok = needs([&](std::string_view v) -> core::Result<void> {
-                const auto n = parse_int(v);
-                if (!n || *n < 16) {
-                    return core::Error{
-                        fmt::format("--gpu-memory expects megabytes, at least 16, got '{}'", v)};
-                }
-                request.gpu_memory_mb = *n;
-                return {};
-            });
+        } else if (auto memory = parse_memory_option(arguments, i, request.memory); !memory) {
+            return memory.error();
+        } else if (*memory) {
+            continue;
         } else if (argument == "--part") {
             ok = needs([&](std::string_view v) -> core::Result<void> {
                 request.part = std::string(v);
@@ -251,10 +245,9 @@ int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
             return fail(compositor.error().message);
         }
         // Streamed through the pyramid: a small view of a huge image reads only its tiles.
-        gl::StreamingOptions streaming;
+        gl::StreamingOptions streaming = streaming_options(request.memory);
         streaming.tile_size = std::max(1, request.tile_size - 2);
         streaming.max_texture_size = request.max_texture_size;
-        streaming.gpu_budget = static_cast<std::size_t>(request.gpu_memory_mb) << 20;
         streaming.prefetch_ring = 0;  // one frame: read only what it shows
         gl::StreamingImage tiles(image.source, streaming);
         const gl::Texture2D target =
@@ -263,13 +256,7 @@ int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
         if (!framebuffer) {
             return fail(framebuffer.error().message);
         }
-        std::vector<std::size_t> visible;
-        for (std::size_t c = 0; c < settings->channels.size(); ++c) {
-            if (settings->channels[c].visible) {
-                visible.push_back(c);
-            }
-        }
-        auto frame = tiles.prepare_final(view, visible);
+        auto frame = tiles.prepare_final(view, settings->visible_channels());
         if (!frame) {
             return fail(fmt::format("{}: {}", request.file, frame.error().message));
         }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "app/DisplayOptions.h"
+#include "app/MemoryOptions.h"
 #include "core/DisplaySettings.h"
 #include "core/ImageLoader.h"
 
@@ -26,7 +27,7 @@ struct RenderRequest {
     std::optional<core::Sampling> sampling;
     int tile_size = 512;
     int max_texture_size = 0;  // 0: the GPU's limit
-    int gpu_memory_mb = 1024;  // texture memory budget
+    MemoryRequest memory;      // GPU budget, CPU cache, upload budget
     std::optional<std::string> part;
     bool cpu = false;
     core::ChannelAxis channel_axis = core::ChannelAxis::Auto;

@@ -144,7 +144,7 @@ void Session::make_ready(ImageDocument& document, core::Image image,
             display_error = document.title + ": " + requested.error().message;
         }
     }
-    document.tiles = std::make_unique<gl::TiledImage>(image.source);
+    document.tiles = std::make_unique<gl::StreamingImage>(image.source, m_streaming);
     document.view.set_image_size(image.source->width(), image.source->height());
     document.title = image.display_name();
     document.image = std::move(image);
@@ -252,6 +252,16 @@ void Session::close_current() {
     m_documents.erase(m_documents.begin() + static_cast<std::ptrdiff_t>(m_current));
     if (m_current >= m_documents.size() && m_current > 0) {
         --m_current;
+    }
+}
+
+void Session::release_hidden() {
+    for (std::size_t i = 0; i < m_documents.size(); ++i) {
+        ImageDocument& document = *m_documents[i];
+        if (i != m_current && document.tiles &&
+            (document.tiles->resident_tiles() > 0 || document.tiles->cpu_cache_bytes() > 0)) {
+            document.tiles->release();
+        }
     }
 }
 

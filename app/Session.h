@@ -2,7 +2,8 @@
 // on worker threads; poll(), called once per frame on the GL thread, brings finished loads in.
 // A file that fails stays in the list with its error; a reload that fails keeps the previous
 // image on screen with the error beside it; a same-shape reload updates textures in place and
-// keeps every display setting.
+// keeps every display setting. Each image streams its tiles through a level-of-detail pyramid
+// (gl::StreamingImage) within the session's memory budgets.
 #pragma once
 
 #include <chrono>
@@ -18,7 +19,7 @@
 #include "core/DisplaySettings.h"
 #include "core/ImageLoader.h"
 #include "core/ViewController.h"
-#include "gl/TiledImage.h"
+#include "gl/StreamingImage.h"
 
 namespace tessera::app {
 
@@ -35,7 +36,7 @@ struct ImageDocument {
     std::vector<core::ChannelStatistics> statistics;
     core::DisplaySettings display;
     core::ViewController view;
-    std::unique_ptr<gl::TiledImage> tiles;
+    std::unique_ptr<gl::StreamingImage> tiles;  // streamed through its pyramid
     std::size_t selected_channel = 0;
 
     std::filesystem::file_time_type modified{};
@@ -62,6 +63,11 @@ class Session {
 
     // Display options applied to every image when it first opens (not on reloads).
     void set_initial_display(DisplayRequest request) { m_initial_display = std::move(request); }
+    // Budgets and tile size of the images opened from now on. The budgets are the session's:
+    // images that are not shown give their textures and cached tiles back (release_hidden).
+    void set_streaming(gl::StreamingOptions options) { m_streaming = options; }
+    const gl::StreamingOptions& streaming() const { return m_streaming; }
+    void release_hidden();  // GL thread only
     // Called with every load or reload error (the message names the file).
     void set_error_handler(std::function<void(const std::string&)> handler) {
         m_on_error = std::move(handler);
@@ -97,6 +103,7 @@ class Session {
                     std::vector<core::ChannelStatistics> statistics);
 
     core::LoadOptions m_options;
+    gl::StreamingOptions m_streaming;
     DisplayRequest m_initial_display;
     std::function<void(const std::string&)> m_on_error;
     std::vector<std::unique_ptr<ImageDocument>> m_documents;

@@ -25,6 +25,7 @@ constexpr std::array kShortcuts{
     Shortcut{"Ctrl+W", "close the image"},
     Shortcut{"Tab", "hide or show the panels"},
     Shortcut{"P", "show or hide the FPS overlay"},
+    Shortcut{"L", "mark tiles still loading (on by default)"},
     Shortcut{"F12", "screenshot (tessera-screenshot-N.png)"},
     Shortcut{"?, F1", "this help"},
     Shortcut{"Esc, Q", "quit (Esc first closes a dialog)"},
@@ -123,6 +124,9 @@ void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io) {
     }
     if (pressed(GLFW_KEY_TAB)) {
         ui.show_panels = !ui.show_panels;
+    }
+    if (pressed(GLFW_KEY_L) && !io.KeyCtrl) {
+        ui.show_pending = !ui.show_pending;
     }
     if (pressed(GLFW_KEY_P) && !io.KeyCtrl) {
         ui.show_overlay = !ui.show_overlay;

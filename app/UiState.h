@@ -22,6 +22,7 @@ struct ViewportRect {
 struct UiState {
     bool show_panels = true;
     bool show_overlay = false;  // the FPS overlay (P, --fps)
+    bool show_pending = true;   // mark tiles that are not final yet (L)
     bool show_help = false;
     bool show_open_dialog = false;
     bool focus_open_field = false;

@@ -36,6 +36,65 @@ void Viewer::layout() {
     m_ui.viewport = {left, 0.0f, std::max(1.0f, width - left), std::max(1.0f, height - bottom)};
 }
 
+void Viewer::prepare_image() {
+    m_session.release_hidden();
+    m_plan.reset();
+    m_image_settled = true;
+    ImageDocument* document = m_session.current();
+    if (document == nullptr || document->state != DocumentState::Ready) {
+        m_image_settled = document == nullptr || document->state == DocumentState::Failed;
+        return;
+    }
+    const float scale = ImGui::GetIO().DisplayFramebufferScale.x;
+    const int width = std::max(1, static_cast<int>(m_ui.viewport.width * scale));
+    const int height = std::max(1, static_cast<int>(m_ui.viewport.height * scale));
+    document->view.set_viewport(width, height);
+    gl::StreamingImage& tiles = *document->tiles;
+    auto frame = tiles.prepare(document->view.view(), document->display.visible_channels());
+    m_overlay.tiles_resident = tiles.resident_tiles();
+    m_overlay.texture_bytes = tiles.texture_bytes();
+    m_overlay.budget_bytes = tiles.gpu_budget();
+    m_overlay.cpu_cache_bytes = tiles.cpu_cache_bytes();
+    m_overlay.cpu_cache_budget = tiles.cpu_cache_budget();
+    if (!frame) {
+        m_ui.message = document->title + ": " + frame.error().message;
+        return;
+    }
+    m_plan = std::move(frame).value();
+    m_overlay.tiles_visible = m_plan->visible;
+    m_overlay.tiles_pending = m_plan->pending;
+    m_overlay.level = m_plan->level;
+    m_image_settled = m_plan->final || tiles.over_budget();
+    if (tiles.over_budget()) {
+        m_ui.message = fmt::format(
+            "{}: this view needs more texture memory than the {} MB "
+            "budget (--gpu-memory)",
+            document->title, tiles.gpu_budget() >> 20);
+    }
+    if (!m_ui.show_pending || m_plan->not_final.empty()) {
+        return;
+    }
+    // Tiles not final yet: a faint veil and outline, so nobody mistakes them for the data.
+    const core::View view = document->view.view();
+    ImDrawList* draw = ImGui::GetBackgroundDrawList();
+    draw->PushClipRect(
+        ImVec2(m_ui.viewport.x, m_ui.viewport.y),
+        ImVec2(m_ui.viewport.x + m_ui.viewport.width, m_ui.viewport.y + m_ui.viewport.height));
+    for (const core::Rect& rect : m_plan->not_final) {
+        const auto a =
+            view.output_from_image(static_cast<double>(rect.x), static_cast<double>(rect.y));
+        const auto b = view.output_from_image(static_cast<double>(rect.x + rect.width),
+                                              static_cast<double>(rect.y + rect.height));
+        const ImVec2 lo(m_ui.viewport.x + static_cast<float>(a[0]) / scale + 1.0f,
+                        m_ui.viewport.y + static_cast<float>(a[1]) / scale + 1.0f);
+        const ImVec2 hi(m_ui.viewport.x + static_cast<float>(b[0]) / scale - 1.0f,
+                        m_ui.viewport.y + static_cast<float>(b[1]) / scale - 1.0f);
+        draw->AddRectFilled(lo, hi, IM_COL32(20, 20, 30, 40));
+        draw->AddRect(lo, hi, IM_COL32(255, 190, 80, 90));
+    }
+    draw->PopClipRect();
+}
+
 void Viewer::draw_composite() {
     const ImGuiIO& io = ImGui::GetIO();
     const float scale = io.DisplayFramebufferScale.x;
@@ -45,29 +104,26 @@ void Viewer::draw_composite() {
     glClearColor(0.06f, 0.06f, 0.07f, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
     ImageDocument* document = m_session.current();
-    if (document == nullptr || document->state != DocumentState::Ready) {
+    if (document == nullptr || document->state != DocumentState::Ready || !m_plan) {
         return;
     }
-    const int width = std::max(1, static_cast<int>(m_ui.viewport.width * scale));
-    const int height = std::max(1, static_cast<int>(m_ui.viewport.height * scale));
-    document->view.set_viewport(width, height);
+    const int width = document->view.view().width;
+    const int height = document->view.view().height;
     if (!m_frame || m_frame.width() != width || m_frame.height() != height) {
         m_frame = gl::Texture2D::create(width, height, gl::PixelFormat{});
         m_frame_buffer.emplace(std::move(gl::Framebuffer::create(m_frame)).value());
         m_drawn.reset();
     }
-    CompositeKey key{document, document->view.view(), document->display,
-                     document->tiles->uploads().uploads};
+    // Uploads change what is drawn (a tile arrived, replaced a provisional one, or evicted one).
+    const CompositeKey key{document, document->view.view(), document->display,
+                           document->tiles->stats().uploads};
     if (!m_drawn || !(*m_drawn == key)) {
-        auto drawn = m_compositor->draw(*document->tiles, document->display, key.view,
-                                        {m_frame_buffer->id(), 0, 0, width, height});
+        auto drawn =
+            m_compositor->draw_tiles(document->tiles->source(), m_plan->draws, document->display,
+                                     key.view, {m_frame_buffer->id(), 0, 0, width, height});
         if (!drawn) {
             m_ui.message = drawn.error().message;
-        } else {
-            m_overlay.tiles_visible = drawn->tiles_visible;
-            m_overlay.tiles_pending = drawn->tiles_uploaded;
         }
-        key.uploads = document->tiles->uploads().uploads;  // what this draw uploaded is shown
         m_drawn = key;
     }
     const int x = static_cast<int>(m_ui.viewport.x * scale);
@@ -84,8 +140,8 @@ void Viewer::record_frame(std::uint64_t index, double timestamp_s, double cpu_ms
     std::uint64_t bytes = 0;
     for (const auto& document : m_session.documents()) {
         if (document->tiles) {
-            uploads += document->tiles->uploads().uploads;
-            bytes += document->tiles->uploads().bytes;
+            uploads += document->tiles->stats().uploads;
+            bytes += document->tiles->stats().bytes;
         }
     }
     core::FrameRecord record;
@@ -99,8 +155,6 @@ void Viewer::record_frame(std::uint64_t index, double timestamp_s, double cpu_ms
     const ImageDocument* document = m_session.current();
     if (document != nullptr && document->tiles) {
         record.tiles_resident = document->tiles->resident_tiles();
-        m_overlay.tiles_resident = record.tiles_resident;
-        m_overlay.texture_bytes = document->tiles->texture_bytes();
     }
     m_stats.add(record);
     if (m_record.is_open()) {
@@ -150,19 +204,20 @@ core::Result<void> Viewer::run(const Options& options, Script* script) {
     // Scripted runs count frames (and play the script) once the files given have loaded.
     bool started = !scripted;
     for (int frame = 1; !m_ui.quit && !m_window.should_close(); ++frame) {
+        // Busy: files loading, or the shown image's tiles still streaming in (last frame's plan).
+        const bool busy = m_session.busy() || !m_image_settled;
         if (!started) {
-            started = !m_session.busy();
+            started = !busy;
             frame = started ? 1 : 0;
         }
         // Idle interactive sessions wait for events instead of spinning.
         // The overlay measures frames, so it keeps them coming.
-        const bool waiting =
-            !scripted && !m_ui.show_overlay && !m_session.busy() && !ImGui::IsAnyMouseDown();
+        const bool waiting = !scripted && !m_ui.show_overlay && !busy && !ImGui::IsAnyMouseDown();
         m_window.begin_frame(waiting ? 0.05 : 0.0);
         const auto frame_start = std::chrono::steady_clock::now();
         ImGuiIO& io = ImGui::GetIO();
         if (script != nullptr && started) {
-            script->before_new_frame(io, m_session.busy());
+            script->before_new_frame(io, busy);
         }
         ImGui::NewFrame();
         std::vector<std::string> dropped = m_window.take_dropped_files();
@@ -184,6 +239,7 @@ core::Result<void> Viewer::run(const Options& options, Script* script) {
         }
         draw_help_window(m_ui);
         draw_open_dialog(m_session, m_ui);
+        prepare_image();
         draw_viewport_overlay(m_session, m_ui);
         if (m_ui.show_overlay) {
             draw_fps_overlay(m_stats, m_overlay, m_ui.viewport);

@@ -2,6 +2,7 @@
 // finished loads, the panels, then the composite of the current image in the viewport. The
 // composite is kept in an offscreen texture and redrawn only when the image, its view, its
 // display settings or its textures change; otherwise the frame only redraws the interface.
+// While tiles stream in, frames keep coming (no waiting for events) until the view is final.
 #pragma once
 
 #include <memory>
@@ -33,6 +34,9 @@ class Viewer {
   private:
     Viewer(Window& window, Session& session) : m_window(window), m_session(session) {}
     void layout();
+    // Plans the current image's frame before the interface is rendered: tiles that arrived are
+    // uploaded, missing ones requested, and tiles not final yet are marked (L).
+    void prepare_image();
     void draw_composite();
     core::Result<void> write_screenshot(const std::string& path);
     // Records the frame for the overlay and --record-frames; GPU times join when they arrive.
@@ -54,6 +58,8 @@ class Viewer {
     gl::Texture2D m_frame;
     std::optional<gl::Framebuffer> m_frame_buffer;
     std::optional<CompositeKey> m_drawn;
+    std::optional<gl::StreamingFrame> m_plan;  // this frame's tiles of the current image
+    bool m_image_settled = false;  // the current image is final, failed, or cannot get final
     std::string m_renderer;
     core::FrameStats m_stats;
     std::optional<gl::GpuTimer> m_gpu_timer;

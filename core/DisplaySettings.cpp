@@ -139,4 +139,14 @@ Result<void> check_display(const DisplaySettings& settings,
     return {};
 }
 
+std::vector<std::size_t> DisplaySettings::visible_channels() const {
+    std::vector<std::size_t> visible;
+    for (std::size_t c = 0; c < channels.size(); ++c) {
+        if (channels[c].visible) {
+            visible.push_back(c);
+        }
+    }
+    return visible;
+}
+
 }  // namespace tessera::core

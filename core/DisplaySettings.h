@@ -43,6 +43,8 @@ struct DisplaySettings {
     std::array<float, 3> nan_colour{1.0f, 0.0f, 0.5f};  // NaN, +Inf, -Inf in a visible channel
     std::array<float, 3> background{0.0f, 0.0f, 0.0f};
     bool operator==(const DisplaySettings&) const = default;
+
+    std::vector<std::size_t> visible_channels() const;  // indices, in order
 };
 
 // What napari and Fiji users expect: one channel gray; two magenta and green; more cycle cyan,

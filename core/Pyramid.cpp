@@ -9,48 +9,85 @@
 namespace tessera::core {
 namespace {
 
-// The mean of the finite values among `count` samples; rounded to nearest for integer types.
-void average(const std::byte* const* samples, int count, SampleType type, std::byte* out) {
-    double sum = 0;
-    int finite = 0;
-    for (int i = 0; i < count; ++i) {
-        const double v = sample_as_float(samples[i], type);
-        if (std::isfinite(v)) {
-            sum += v;
-            ++finite;
+// One level from the one below: each output pixel is the mean of its 2x2 block (1 or 2 pixels at
+// the right and bottom edges). Integers: the exact mean rounded to nearest, halves away from zero.
+// Floats: the mean of the finite values in double; a block with none keeps its first value (NaN
+// and Inf stay visible).
+template <typename T, typename ToFloat, typename FromFloat>
+void reduce_float(const std::byte* below, Rect in, std::byte* out, Rect out_rect, ToFloat to_float,
+                  FromFloat from_float) {
+    const auto* src = reinterpret_cast<const T*>(below);
+    auto* dst = reinterpret_cast<T*>(out);
+    for (std::int64_t y = 0; y < out_rect.height; ++y) {
+        const T* rows[2] = {src + 2 * y * in.width,
+                            2 * y + 1 < in.height ? src + (2 * y + 1) * in.width : nullptr};
+        for (std::int64_t x = 0; x < out_rect.width; ++x) {
+            const bool right = 2 * x + 1 < in.width;
+            double sum = 0;
+            int finite = 0;
+            for (const T* row : rows) {
+                if (row == nullptr) {
+                    continue;
+                }
+                for (int dx = 0; dx < (right ? 2 : 1); ++dx) {
+                    const double v = to_float(row[2 * x + dx]);
+                    if (std::isfinite(v)) {
+                        sum += v;
+                        ++finite;
+                    }
+                }
+            }
+            dst[y * out_rect.width + x] = finite == 0 ? rows[0][2 * x] : from_float(sum / finite);
         }
     }
-    if (finite == 0) {
-        std::memcpy(out, samples[0], sample_size(type));  // NaN or Inf stays visible
-        return;
+}
+
+template <typename T>
+void reduce_integer(const std::byte* below, Rect in, std::byte* out, Rect out_rect) {
+    const auto* src = reinterpret_cast<const T*>(below);
+    auto* dst = reinterpret_cast<T*>(out);
+    for (std::int64_t y = 0; y < out_rect.height; ++y) {
+        const T* top = src + 2 * y * in.width;
+        const bool has_bottom = 2 * y + 1 < in.height;
+        const T* bottom = has_bottom ? top + in.width : top;
+        const std::int64_t pairs = std::min(out_rect.width, in.width / 2);  // full 2-wide blocks
+        T* row_out = dst + y * out_rect.width;
+        if (has_bottom) {
+            for (std::int64_t x = 0; x < pairs; ++x) {
+                const std::uint64_t sum =
+                    std::uint64_t{top[2 * x]} + top[2 * x + 1] + bottom[2 * x] + bottom[2 * x + 1];
+                row_out[x] = static_cast<T>((sum + 2) / 4);
+            }
+        } else {
+            for (std::int64_t x = 0; x < pairs; ++x) {
+                const std::uint64_t sum = std::uint64_t{top[2 * x]} + top[2 * x + 1];
+                row_out[x] = static_cast<T>((sum + 1) / 2);
+            }
+        }
+        for (std::int64_t x = pairs; x < out_rect.width; ++x) {  // a 1-wide block at the edge
+            const std::uint64_t sum = std::uint64_t{top[2 * x]} + (has_bottom ? bottom[2 * x] : 0);
+            const std::uint64_t count = has_bottom ? 2 : 1;
+            row_out[x] = static_cast<T>((sum + count / 2) / count);
+        }
     }
-    const double mean = sum / finite;
+}
+
+void reduce(const std::byte* below, Rect in, SampleType type, std::byte* out, Rect out_rect) {
     switch (type) {
-        case SampleType::U8: {
-            const auto v = static_cast<std::uint8_t>(std::lround(mean));
-            std::memcpy(out, &v, 1);
-            break;
-        }
-        case SampleType::U16: {
-            const auto v = static_cast<std::uint16_t>(std::lround(mean));
-            std::memcpy(out, &v, 2);
-            break;
-        }
-        case SampleType::U32: {
-            const auto v = static_cast<std::uint32_t>(std::llround(mean));
-            std::memcpy(out, &v, 4);
-            break;
-        }
-        case SampleType::F16: {
-            const std::uint16_t v = float_to_half(static_cast<float>(mean));
-            std::memcpy(out, &v, 2);
-            break;
-        }
-        case SampleType::F32: {
-            const auto v = static_cast<float>(mean);
-            std::memcpy(out, &v, 4);
-            break;
-        }
+        case SampleType::U8:
+            return reduce_integer<std::uint8_t>(below, in, out, out_rect);
+        case SampleType::U16:
+            return reduce_integer<std::uint16_t>(below, in, out, out_rect);
+        case SampleType::U32:
+            return reduce_integer<std::uint32_t>(below, in, out, out_rect);
+        case SampleType::F16:
+            return reduce_float<std::uint16_t>(
+                below, in, out, out_rect, [](std::uint16_t h) { return half_to_float(h); },
+                [](double mean) { return float_to_half(static_cast<float>(mean)); });
+        case SampleType::F32:
+            return reduce_float<float>(
+                below, in, out, out_rect, [](float v) { return v; },
+                [](double mean) { return static_cast<float>(mean); });
     }
 }
 
@@ -128,24 +165,7 @@ Result<std::shared_ptr<const std::vector<std::byte>>> PyramidSource::tile(std::s
     }
     auto data =
         std::make_shared<std::vector<std::byte>>(static_cast<std::size_t>(out.area()) * size);
-    for (std::int64_t y = 0; y < out.height; ++y) {
-        for (std::int64_t x = 0; x < out.width; ++x) {
-            const std::byte* samples[4];
-            int count = 0;
-            for (std::int64_t dy = 0; dy < 2; ++dy) {
-                for (std::int64_t dx = 0; dx < 2; ++dx) {
-                    const std::int64_t sx = x * 2 + dx;
-                    const std::int64_t sy = y * 2 + dy;
-                    if (sx < in.width && sy < in.height) {
-                        samples[count++] =
-                            below.data() + static_cast<std::size_t>(sy * in.width + sx) * size;
-                    }
-                }
-            }
-            average(samples, count, type,
-                    data->data() + static_cast<std::size_t>(y * out.width + x) * size);
-        }
-    }
+    reduce(below.data(), in, type, data->data(), out);
     std::lock_guard lock(m_mutex);
     if (const auto found = m_cache.find(key); found != m_cache.end()) {
         return found->second.first;  // another thread built it meanwhile

@@ -81,12 +81,7 @@ core::Result<CompositeStats> Compositor::draw(TiledImage& image,
     if (auto ok = core::check_display(settings, source.channels()); !ok) {
         return ok.error();
     }
-    std::vector<std::size_t> visible;
-    for (std::size_t c = 0; c < settings.channels.size(); ++c) {
-        if (settings.channels[c].visible) {
-            visible.push_back(c);
-        }
-    }
+    const std::vector<std::size_t> visible = settings.visible_channels();
     const auto tiles = image.grid().tiles_in(view.x0, view.y0, view.x0 + view.x_scale * view.width,
                                              view.y0 + view.y_scale * view.height);
     int uploaded = 0;
@@ -129,12 +124,7 @@ core::Result<CompositeStats> Compositor::draw_tiles(const core::ImageSource& sou
         return core::Error{fmt::format("view of {}x{} does not match the {}x{} target", view.width,
                                        view.height, target.width, target.height)};
     }
-    std::vector<std::size_t> visible;
-    for (std::size_t c = 0; c < settings.channels.size(); ++c) {
-        if (settings.channels[c].visible) {
-            visible.push_back(c);
-        }
-    }
+    const std::vector<std::size_t> visible = settings.visible_channels();
     core::ImageUniforms uniforms = core::image_uniforms(settings);
     if (visible.empty()) {
         uniforms.blend = core::BlendMode::Additive;  // nothing visible shows the background

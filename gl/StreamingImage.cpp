@@ -80,6 +80,7 @@ StreamingImage::Ready StreamingImage::build(const Job& job) const {
     {
         std::lock_guard lock(m_mutex);  // replace_source swaps the pyramid
         pyramid = m_pyramid;
+        ready.generation = m_generation;
     }
     const core::SampleType type = pyramid->channels()[job.channel].type;
     const core::Rect content = m_scheduler.level_rect(job.tile);
@@ -186,6 +187,9 @@ core::Result<StreamingFrame> StreamingImage::prepare(const core::View& view,
     std::vector<Ready> arrived;
     {
         std::lock_guard lock(m_mutex);
+        if (plan.wanted != m_wanted) {
+            m_over_budget = false;  // a new view may fit
+        }
         m_wanted = plan.wanted;
         // Drop queued requests whose tile has left the view.
         for (auto job = m_jobs.begin(); job != m_jobs.end();) {
@@ -232,7 +236,6 @@ core::Result<StreamingFrame> StreamingImage::prepare(const core::View& view,
     for (const core::DrawItem& item : plan.draws) {
         essential.insert(item.tile);
     }
-    m_over_budget = false;
     std::size_t frame_bytes = 0;
     std::string error;
     std::vector<Ready> later;
@@ -240,6 +243,9 @@ core::Result<StreamingFrame> StreamingImage::prepare(const core::View& view,
         {
             std::lock_guard lock(m_mutex);
             m_queued.erase(ready.job);
+            if (ready.generation != m_generation) {
+                continue;  // read from a source or cache that has since been replaced
+            }
         }
         if (!ready.error.empty()) {
             error = ready.error;
@@ -278,10 +284,26 @@ core::Result<StreamingFrame> StreamingImage::prepare(const core::View& view,
             draw.textures.push_back(texture ? &texture : nullptr);
         }
         frame.draws.push_back(std::move(draw));
-        frame.pending += item.final && exact(item.tile, channels) ? 0 : 1;
+        if (!item.final || !exact(item.tile, channels)) {
+            ++frame.pending;
+            frame.not_final.push_back(item.clip);
+        }
     }
-    frame.visible = static_cast<int>(m_scheduler.visible(plan.level, view).size());
-    frame.pending += frame.visible - static_cast<int>(frame.draws.size());
+    const std::vector<core::TileKey> visible = m_scheduler.visible(plan.level, view);
+    frame.visible = static_cast<int>(visible.size());
+    frame.covered = frame.draws.size() == visible.size();
+    if (!frame.covered) {
+        for (const core::TileKey& tile : visible) {
+            const core::Rect rect = m_scheduler.image_rect(tile);
+            const bool has_draw =
+                std::any_of(plan.draws.begin(), plan.draws.end(),
+                            [&](const core::DrawItem& d) { return d.clip == rect; });
+            if (!has_draw) {
+                ++frame.pending;
+                frame.not_final.push_back(rect);
+            }
+        }
+    }
     frame.final = frame.pending == 0;
     return frame;
 }
@@ -323,23 +345,48 @@ core::Result<void> StreamingImage::replace_source(std::shared_ptr<const core::Im
         m_base = source;
         m_pyramid = std::make_shared<core::PyramidSource>(source, m_options.cpu_cache,
                                                           m_scheduler.tile_size());
+        ++m_generation;
+        for (const Ready& stale : m_ready) {
+            m_queued.erase(stale.job);
+        }
+        m_ready.clear();
     }
     for (auto& [tile, resident] : m_resident) {
         for (std::size_t c = 0; c < resident.textures.size(); ++c) {
             if (!resident.textures[c]) {
                 continue;
             }
-            Ready ready = build({tile, c, false});
+            Ready ready = build({tile, c, resident.provisional[c]});  // as exact as it was
             if (!ready.error.empty()) {
                 return core::Error{ready.error};
             }
             resident.textures[c].upload(0, 0, ready.width, ready.height, ready.texels.data());
-            resident.provisional[c] = false;
             ++m_stats.uploads;
             m_stats.bytes += ready.texels.size();
         }
     }
     return {};
+}
+
+void StreamingImage::release() {
+    {
+        std::lock_guard lock(m_mutex);
+        m_jobs.clear();
+        m_queued.clear();
+        m_wanted.clear();
+        m_ready.clear();
+        m_pyramid = std::make_shared<core::PyramidSource>(m_base, m_options.cpu_cache,
+                                                          m_scheduler.tile_size());
+        ++m_generation;
+    }
+    // Jobs being built still finish; their results are of an old generation and are dropped.
+    m_resident.clear();
+    m_budget = core::ResidencyBudget{};
+}
+
+std::size_t StreamingImage::cpu_cache_bytes() const {
+    std::lock_guard lock(m_mutex);
+    return m_pyramid->cached_bytes();
 }
 
 }  // namespace tessera::gl

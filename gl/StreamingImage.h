@@ -39,9 +39,11 @@ struct StreamingOptions {
 struct StreamingFrame {
     std::vector<TileDraw> draws;
     int level = 0;
-    int visible = 0;  // ideal tiles in the view
-    int pending = 0;  // ideal tiles not yet drawn exactly
+    int visible = 0;       // ideal tiles in the view
+    int pending = 0;       // ideal tiles not yet drawn exactly
+    bool covered = false;  // every visible tile is drawn (exactly, provisionally or scaled up)
     bool final = false;
+    std::vector<core::Rect> not_final;  // level-0 image rectangles not drawn exactly yet
 };
 
 struct StreamingStats {
@@ -70,6 +72,9 @@ class StreamingImage {
         std::chrono::milliseconds timeout = std::chrono::minutes(5));
     // A reloaded source of the same size and channels: resident textures are updated in place.
     core::Result<void> replace_source(std::shared_ptr<const core::ImageSource> source);
+    // Gives back every texture and cached pyramid tile and forgets queued work (an image that is
+    // no longer shown); the next prepare() starts streaming again.
+    void release();
 
     const core::ImageSource& source() const { return *m_base; }
     const core::TileScheduler& scheduler() const { return m_scheduler; }
@@ -81,6 +86,10 @@ class StreamingImage {
     std::size_t texture_bytes() const { return m_budget.bytes(); }
     std::size_t resident_tiles() const { return m_resident.size(); }
     std::size_t gpu_budget() const { return m_options.gpu_budget; }
+    std::size_t cpu_cache_bytes() const;
+    // The view's essential tiles do not all fit in the GPU budget (until the view changes).
+    bool over_budget() const { return m_over_budget; }
+    std::size_t cpu_cache_budget() const { return m_options.cpu_cache; }
 
   private:
     struct Job {
@@ -95,6 +104,7 @@ class StreamingImage {
         int width = 0;
         int height = 0;
         std::string error;
+        std::uint64_t generation = 0;  // of the source it was read from
     };
     struct Resident {
         std::vector<Texture2D> textures;  // by channel
@@ -130,6 +140,7 @@ class StreamingImage {
     std::set<core::TileKey> m_wanted;  // what the last plan wanted
     std::deque<Ready> m_ready;
     bool m_stop = false;
+    std::uint64_t m_generation = 0;  // bumped when the source or the caches are replaced
     std::vector<std::thread> m_workers;
 };
 

@@ -74,19 +74,24 @@ TEST_F(SessionTest, ASameShapeReloadKeepsSettingsAndUpdatesTexturesInPlace) {
     settle(session);
     ImageDocument& document = *session.current();
     // Show it, so that textures exist, then change what the user would change.
-    ASSERT_TRUE(
-        document.tiles->ensure(document.tiles->grid().tiles_in(0, 0, 64, 48), {0, 1, 2}).ok());
+    const core::View whole = core::View::fit_rect(0, 0, 64, 48, 64, 48);
+    ASSERT_TRUE(document.tiles->prepare_final(whole, {0, 1, 2}).ok());
     document.display.colour = false;
     document.display.channels[1].colormap = core::named_colormap("magma");
     document.view.zoom_steps(3, 10, 10);
-    const auto textures = document.tiles->uploads().textures;
+    const auto textures = document.tiles->stats().textures_created;
     const auto old_value = first_sample(document);
 
     write_png(path, 64, 48, 2);
     session.reload_current();
     settle(session);
     EXPECT_EQ(document.in_place_reloads, 1u);
-    EXPECT_EQ(document.tiles->uploads().textures, textures) << "textures must not be re-created";
+    EXPECT_EQ(document.tiles->stats().textures_created, textures)
+        << "textures must not be re-created";
+    auto shown = document.tiles->prepare_final(whole, {0, 1, 2});
+    ASSERT_TRUE(shown.ok());
+    EXPECT_TRUE(shown->final);
+    EXPECT_EQ(document.tiles->stats().textures_created, textures);
     EXPECT_EQ(core::colormap_name(document.display.channels[1].colormap), "magma");
     EXPECT_FALSE(document.display.colour);
     EXPECT_FALSE(document.view.fitted());

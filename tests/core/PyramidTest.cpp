@@ -1,5 +1,6 @@
 // The level-of-detail pyramid and the tile scheduler, without GL.
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <thread>
 
@@ -27,6 +28,24 @@ std::shared_ptr<PlanarImage> coordinate_image(int width, int height, SampleType 
         }
     }
     return image;
+}
+
+void store(std::byte* at, SampleType type, double v) {
+    const auto put = [&](auto value) {
+        std::memcpy(at, &value, sizeof value);
+    };
+    switch (type) {
+        case SampleType::U8:
+            return put(static_cast<std::uint8_t>(v));
+        case SampleType::U16:
+            return put(static_cast<std::uint16_t>(v));
+        case SampleType::U32:
+            return put(static_cast<std::uint32_t>(v));
+        case SampleType::F16:
+            return put(float_to_half(static_cast<float>(v)));
+        case SampleType::F32:
+            return put(static_cast<float>(v));
+    }
 }
 
 template <typename T>
@@ -68,6 +87,81 @@ TEST(Pyramid, LevelOneIsTheMeanOfEachTwoByTwoBlockRoundedForIntegers) {
             }
             EXPECT_EQ(level1[static_cast<std::size_t>(y * 4 + x)], std::lround(sum / count))
                 << x << "," << y;
+        }
+    }
+}
+
+TEST(Pyramid, EveryTypeMatchesTheMeanOfFiniteValuesAtOddEdges) {
+    // 9x7: partial blocks at the right (1 wide), the bottom (1 high) and the corner (1 pixel).
+    for (const SampleType type :
+         {SampleType::U8, SampleType::U16, SampleType::U32, SampleType::F16, SampleType::F32}) {
+        SCOPED_TRACE(to_string(type));
+        auto image = std::make_shared<PlanarImage>(9, 7);
+        image->add_channel("v", type);
+        const std::size_t size = sample_size(type);
+        std::vector<double> values(63);
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            const double v = static_cast<double>((i * 37 + 11) % 61);
+            std::byte* at = image->plane(0).data() + i * size;
+            switch (type) {
+                case SampleType::U8:
+                    values[i] = v * 4;
+                    break;
+                case SampleType::U16:
+                    values[i] = v * 1000 + 1;
+                    break;
+                case SampleType::U32:
+                    values[i] = 4'000'000'000.0 + v * 7;
+                    break;  // beyond float
+                case SampleType::F16:
+                    values[i] = v / 8;
+                    break;
+                case SampleType::F32:
+                    values[i] = v / 3;
+                    break;
+            }
+            if (type == SampleType::F32 && i == 10) {
+                values[i] = std::numeric_limits<double>::quiet_NaN();
+            }
+            store(at, type, values[i]);
+            if (type == SampleType::F32) {
+                values[i] = sample_as_float(at, type);  // what the image holds
+            }
+        }
+        const PyramidSource pyramid(image, 1 << 20, 3);
+        const Rect rect{0, 0, 5, 4};
+        std::vector<std::byte> level1(static_cast<std::size_t>(rect.area()) * size);
+        ASSERT_TRUE(pyramid.read_region(0, 1, rect, level1).ok());
+        for (int y = 0; y < 4; ++y) {
+            for (int x = 0; x < 5; ++x) {
+                double sum = 0;
+                int finite = 0;
+                for (int dy = 0; dy < 2; ++dy) {
+                    for (int dx = 0; dx < 2; ++dx) {
+                        if (x * 2 + dx < 9 && y * 2 + dy < 7) {
+                            const double v =
+                                values[static_cast<std::size_t>((y * 2 + dy) * 9 + x * 2 + dx)];
+                            if (std::isfinite(v)) {
+                                sum += v;
+                                ++finite;
+                            }
+                        }
+                    }
+                }
+                const double mean = sum / finite;
+                const double expected =
+                    type == SampleType::U8 || type == SampleType::U16 || type == SampleType::U32
+                        ? static_cast<double>(std::llround(mean))
+                    : type == SampleType::F16
+                        ? half_to_float(float_to_half(static_cast<float>(mean)))
+                        : static_cast<float>(mean);
+                const std::byte* got = level1.data() + static_cast<std::size_t>(y * 5 + x) * size;
+                const double value =
+                    type == SampleType::U32
+                        ? static_cast<double>(*reinterpret_cast<const std::uint32_t*>(got))
+                        : sample_as_float(got, type);
+                EXPECT_EQ(value, expected) << x << "," << y;
+            }
         }
     }
 }
