@@ -5,6 +5,8 @@
 #include <fstream>
 #include <functional>
 
+#include <sys/resource.h>
+
 #include <fmt/format.h>
 
 #include "app/DisplayOptions.h"
@@ -18,6 +20,8 @@
 #include "gl/Framebuffer.h"
 #include "gl/GpuTimer.h"
 #include "gl/HeadlessContext.h"
+#include "gl/StreamingImage.h"
+#include "gl/TiledImage.h"
 
 namespace tessera::app {
 namespace {
@@ -103,6 +107,7 @@ void write_summary(core::JsonWriter& json, const core::Summary& s) {
 std::string bench_usage() {
     return "usage: tessera bench FILE [--path full|zoom|pan|toggle] [--frames N] [--size WxH]\n"
            "         [--json OUT] [--headless] [--tile-size N] [--max-texture-size N]\n"
+           "         [--gpu-memory MB] [--cpu-cache MB] [--upload-budget MB] [--upload-all]\n"
            "         [--channel-axis auto|first|last]";
 }
 
@@ -141,7 +146,15 @@ core::Result<BenchRequest> parse_bench_arguments(std::span<const std::string_vie
         } else if (argument == "--frames") {
             ok = positive(request.frames, 10);
         } else if (argument == "--tile-size") {
-            ok = positive(request.tile_size, 1);
+            int tile = 0;
+            ok = positive(tile, 3);
+            request.tile_size = tile;
+        } else if (argument == "--upload-all") {
+            request.upload_all = true;
+        } else if (auto memory = parse_memory_option(arguments, i, request.memory); !memory) {
+            return memory.error();
+        } else if (*memory) {
+            continue;
         } else if (argument == "--max-texture-size") {
             ok = positive(request.max_texture_size, 3);
         } else if (argument == "--size") {
@@ -189,6 +202,103 @@ core::Result<BenchRequest> parse_bench_arguments(std::span<const std::string_vie
     return request;
 }
 
+namespace {
+
+// What one frame drew, and the image's counters after it.
+struct Drawn {
+    bool covered = true;  // nothing in the view was left empty
+    bool final = true;    // everything in the view was drawn exactly
+};
+
+// The image on the GPU, streamed through its pyramid (the default) or uploaded whole at full
+// resolution (--upload-all, what viewers without a pyramid do), behind one interface.
+class BenchImage {
+  public:
+    virtual ~BenchImage() = default;
+    virtual core::Result<Drawn> draw(gl::Compositor& compositor, const Camera& camera,
+                                     const gl::Target& target) = 0;
+    virtual std::uint64_t uploads() const = 0;
+    virtual std::uint64_t bytes() const = 0;
+    virtual std::size_t resident() const = 0;
+    virtual std::uint64_t texture_bytes() const = 0;
+    virtual void report(core::JsonWriter& json) const = 0;
+};
+
+class StreamedImage final : public BenchImage {
+  public:
+    StreamedImage(std::shared_ptr<const core::ImageSource> source, gl::StreamingOptions options)
+        : m_image(std::move(source), options) {}
+    core::Result<Drawn> draw(gl::Compositor& compositor, const Camera& camera,
+                             const gl::Target& target) override {
+        const core::View view = camera.view.view();
+        auto frame = m_image.prepare(view, camera.display.visible_channels());
+        if (!frame) {
+            return frame.error();
+        }
+        if (auto drawn =
+                compositor.draw_tiles(m_image.source(), frame->draws, camera.display, view, target);
+            !drawn) {
+            return drawn.error();
+        }
+        return Drawn{frame->covered, frame->final};
+    }
+    std::uint64_t uploads() const override { return m_image.stats().uploads; }
+    std::uint64_t bytes() const override { return m_image.stats().bytes; }
+    std::size_t resident() const override { return m_image.resident_tiles(); }
+    std::uint64_t texture_bytes() const override { return m_image.texture_bytes(); }
+    void report(core::JsonWriter& json) const override {
+        const gl::StreamingStats stats = m_image.stats();
+        json.key("residency").value("stream");
+        json.key("gpu_budget_bytes").value(static_cast<std::uint64_t>(m_image.gpu_budget()));
+        json.key("cpu_cache_budget_bytes")
+            .value(static_cast<std::uint64_t>(m_image.cpu_cache_budget()));
+        json.key("textures_created").value(stats.textures_created);
+        json.key("evicted").value(stats.evicted);
+        json.key("dropped_requests").value(stats.dropped);
+    }
+
+  private:
+    gl::StreamingImage m_image;
+};
+
+class WholeImage final : public BenchImage {
+  public:
+    WholeImage(std::shared_ptr<const core::ImageSource> source, int tile_size, int max_texture_size)
+        : m_image(std::move(source), tile_size, max_texture_size) {}
+    core::Result<Drawn> draw(gl::Compositor& compositor, const Camera& camera,
+                             const gl::Target& target) override {
+        // Uploads every missing tile of the view before drawing: always final, never streamed.
+        if (auto drawn = compositor.draw(m_image, camera.display, camera.view.view(), target);
+            !drawn) {
+            return drawn.error();
+        }
+        return Drawn{};
+    }
+    std::uint64_t uploads() const override { return m_image.uploads().uploads; }
+    std::uint64_t bytes() const override { return m_image.uploads().bytes; }
+    std::size_t resident() const override { return m_image.resident_tiles(); }
+    std::uint64_t texture_bytes() const override { return m_image.texture_bytes(); }
+    void report(core::JsonWriter& json) const override {
+        json.key("residency").value("upload-all");
+        json.key("gpu_budget_bytes").null();
+        json.key("cpu_cache_budget_bytes").null();
+        json.key("textures_created").value(m_image.uploads().textures);
+        json.key("evicted").value(std::uint64_t{0});
+        json.key("dropped_requests").value(std::uint64_t{0});
+    }
+
+  private:
+    gl::TiledImage m_image;
+};
+
+std::uint64_t peak_rss_bytes() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;  // Linux: kilobytes
+}
+
+}  // namespace
+
 int run_bench(const BenchRequest& request, std::FILE* out, std::FILE* err) {
     const auto start = Clock::now();
     const auto fail = [&](const std::string& message) {
@@ -232,7 +342,16 @@ int run_bench(const BenchRequest& request, std::FILE* out, std::FILE* err) {
     if (!compositor) {
         return fail(compositor.error().message);
     }
-    gl::TiledImage tiled(image.source, request.tile_size, request.max_texture_size);
+    std::unique_ptr<BenchImage> tiles;
+    if (request.upload_all) {
+        tiles = std::make_unique<WholeImage>(image.source, request.tile_size.value_or(2048),
+                                             request.max_texture_size);
+    } else {
+        gl::StreamingOptions streaming = streaming_options(request.memory);
+        streaming.tile_size = std::max(1, request.tile_size.value_or(512) - 2);
+        streaming.max_texture_size = request.max_texture_size;
+        tiles = std::make_unique<StreamedImage>(image.source, streaming);
+    }
     gl::Texture2D target_texture;
     std::optional<gl::Framebuffer> target_buffer;
     gl::Target target{0, 0, 0, width, height};
@@ -243,53 +362,102 @@ int run_bench(const BenchRequest& request, std::FILE* out, std::FILE* err) {
     }
     gl::GpuTimer timer;
 
-    const auto segments = camera_path(request.path, source.width(), source.height(), base.display);
     std::vector<core::FrameRecord> records;
-    std::vector<std::size_t> segment_of;
     std::uint64_t peak_texture = 0;
-    double first_frame_ms = 0;
+    std::uint64_t index = 0;
+    std::uint64_t not_final = 0;
+    // Draws one frame, records it and says what it drew.
+    const auto frame = [&](const Camera& camera) -> core::Result<Drawn> {
+        const std::uint64_t uploads_before = tiles->uploads();
+        const std::uint64_t bytes_before = tiles->bytes();
+        const auto frame_start = Clock::now();
+        timer.begin(index);
+        auto drawn = tiles->draw(*compositor, camera, target);
+        timer.end();
+        if (!drawn) {
+            return core::Error{fmt::format("{}: {}", request.file, drawn.error().message)};
+        }
+        if (window) {
+            window->present();  // llvmpipe's swap finishes the frame
+        } else {
+            glFinish();
+        }
+        const auto frame_end = Clock::now();
+        core::FrameRecord record;
+        record.index = index;
+        record.timestamp_s = std::chrono::duration<double>(frame_end - start).count();
+        record.cpu_ms = ms_between(frame_start, frame_end);
+        record.uploads = tiles->uploads() - uploads_before;
+        record.upload_bytes = tiles->bytes() - bytes_before;
+        record.tiles_resident = tiles->resident();
+        records.push_back(record);
+        peak_texture = std::max(peak_texture, tiles->texture_bytes());
+        not_final += drawn->final ? 0 : 1;
+        while (auto result = timer.take_result()) {
+            records[result->tag].gpu_ms = result->ms;
+        }
+        ++index;
+        return drawn;
+    };
+    // Frames of one view until it is final: what a user waits for after opening or jumping.
+    struct Milestone {
+        double covered_ms = -1;  // since `from`
+        double final_ms = -1;
+        std::uint64_t frames = 0;
+    };
+    const auto settle = [&](const Camera& camera,
+                            Clock::time_point from) -> core::Result<Milestone> {
+        Milestone milestone;
+        const auto deadline = Clock::now() + std::chrono::minutes(10);
+        while (Clock::now() < deadline) {
+            auto drawn = frame(camera);
+            if (!drawn) {
+                return drawn.error();
+            }
+            ++milestone.frames;
+            if (drawn->covered && milestone.covered_ms < 0) {
+                milestone.covered_ms = ms_between(from, Clock::now());
+            }
+            if (drawn->final) {
+                milestone.final_ms = ms_between(from, Clock::now());
+                return milestone;
+            }
+        }
+        return core::Error{
+            fmt::format("{}: the view was not final after 10 minutes", request.file)};
+    };
+    Camera fit = base;
+    fit.view.fit();
+    auto opened = settle(fit, start);
+    if (!opened) {
+        return fail(opened.error().message);
+    }
+    Camera middle = base;
+    middle.view.look_at(static_cast<double>(source.width()) / 2.0,
+                        static_cast<double>(source.height()) / 2.0, 1.0);
+    auto one_to_one = settle(middle, Clock::now());
+    if (!one_to_one) {
+        return fail(one_to_one.error().message);
+    }
+    const std::size_t path_begin = records.size();
+    const std::uint64_t not_final_before_path = not_final;
+
+    const auto segments = camera_path(request.path, source.width(), source.height(), base.display);
+    std::vector<std::size_t> segment_of;
     double total_weight = 0;
     for (const Segment& s : segments) {
         total_weight += s.weight;
     }
-    std::uint64_t index = 0;
     for (std::size_t si = 0; si < segments.size(); ++si) {
         const int count = std::max(
             1, static_cast<int>(std::lround(segments[si].weight / total_weight * request.frames)));
         for (int k = 0; k < count; ++k) {
             Camera camera = base;
             segments[si].apply(camera, count > 1 ? static_cast<double>(k) / (count - 1) : 1.0, k);
-            const gl::UploadStats before = tiled.uploads();
-            const auto frame_start = Clock::now();
-            timer.begin(index);
-            auto drawn = compositor->draw(tiled, camera.display, camera.view.view(), target);
-            timer.end();
-            if (!drawn) {
-                return fail(fmt::format("{}: {}", request.file, drawn.error().message));
+            if (auto drawn = frame(camera); !drawn) {
+                return fail(drawn.error().message);
             }
-            if (window) {
-                window->present();  // llvmpipe's swap finishes the frame
-            } else {
-                glFinish();
-            }
-            const auto frame_end = Clock::now();
-            core::FrameRecord record;
-            record.index = index;
-            record.timestamp_s = std::chrono::duration<double>(frame_end - start).count();
-            record.cpu_ms = ms_between(frame_start, frame_end);
-            record.uploads = tiled.uploads().uploads - before.uploads;
-            record.upload_bytes = tiled.uploads().bytes - before.bytes;
-            record.tiles_resident = tiled.resident_tiles();
-            records.push_back(record);
             segment_of.push_back(si);
-            peak_texture = std::max(peak_texture, tiled.texture_bytes());
-            if (index == 0) {
-                first_frame_ms = ms_between(start, frame_end);
-            }
-            while (auto result = timer.take_result()) {
-                records[result->tag].gpu_ms = result->ms;
-            }
-            ++index;
         }
     }
     glFinish();
@@ -297,22 +465,27 @@ int run_bench(const BenchRequest& request, std::FILE* out, std::FILE* err) {
         records[result->tag].gpu_ms = result->ms;
     }
 
+    // Frame-time figures are of the path; uploads and memory of the whole run.
+    const std::span<const core::FrameRecord> path(records.begin() + path_begin, records.end());
     std::vector<double> cpu;
     std::vector<double> gpu;
-    std::uint64_t uploads = 0;
-    std::uint64_t bytes = 0;
-    for (const core::FrameRecord& r : records) {
+    for (const core::FrameRecord& r : path) {
         cpu.push_back(r.cpu_ms);
         if (r.gpu_ms) {
             gpu.push_back(*r.gpu_ms);
         }
+    }
+    std::uint64_t uploads = 0;
+    std::uint64_t bytes = 0;
+    for (const core::FrameRecord& r : records) {
         uploads += r.uploads;
         bytes += r.upload_bytes;
     }
     const core::Summary cpu_summary = core::summarise(cpu);
-    const double frames = static_cast<double>(records.size());
+    const double frames = static_cast<double>(path.size());
     const double wall_s =
-        records.back().timestamp_s - (records.front().timestamp_s - records.front().cpu_ms / 1e3);
+        path.back().timestamp_s - (path.front().timestamp_s - path.front().cpu_ms / 1e3);
+    const std::uint64_t rss = peak_rss_bytes();
 
     core::JsonWriter json;
     json.begin_object();
@@ -325,11 +498,17 @@ int run_bench(const BenchRequest& request, std::FILE* out, std::FILE* err) {
     json.end_object();
     json.key("path").value(request.path);
     json.key("mode").value(request.headless ? "headless" : "window");
+    tiles->report(json);
     json.key("renderer").value(reinterpret_cast<const char*>(glGetString(GL_RENDERER)));
     json.key("size").begin_array().value(width).value(height).end_array();
-    json.key("frames").value(static_cast<std::uint64_t>(records.size()));
+    json.key("frames").value(static_cast<std::uint64_t>(path.size()));
     json.key("load_ms").value(ms_between(start, load_done));
-    json.key("time_to_first_frame_ms").value(first_frame_ms);
+    json.key("time_to_first_frame_ms").value(opened->covered_ms);
+    json.key("fit_final_ms").value(opened->final_ms);
+    json.key("fit_frames").value(opened->frames);
+    json.key("one_to_one_final_ms").value(one_to_one->final_ms);
+    json.key("one_to_one_frames").value(one_to_one->frames);
+    json.key("path_frames_not_final").value(not_final - not_final_before_path);
     json.key("fps").value(frames / wall_s);
     json.key("frame_ms").begin_object();
     json.key("cpu");
@@ -347,20 +526,21 @@ int run_bench(const BenchRequest& request, std::FILE* out, std::FILE* err) {
     json.key("bytes_per_frame").value(static_cast<double>(bytes) / frames);
     json.end_object();
     json.key("peak_texture_bytes").value(peak_texture);
+    json.key("peak_rss_bytes").value(rss);
     json.key("segments").begin_array();
     for (std::size_t si = 0; si < segments.size(); ++si) {
         std::vector<double> seg_cpu;
         std::vector<double> seg_gpu;
         std::uint64_t seg_uploads = 0;
         std::uint64_t seg_bytes = 0;
-        for (std::size_t f = 0; f < records.size(); ++f) {
+        for (std::size_t f = 0; f < path.size(); ++f) {
             if (segment_of[f] == si) {
-                seg_cpu.push_back(records[f].cpu_ms);
-                if (records[f].gpu_ms) {
-                    seg_gpu.push_back(*records[f].gpu_ms);
+                seg_cpu.push_back(path[f].cpu_ms);
+                if (path[f].gpu_ms) {
+                    seg_gpu.push_back(*path[f].gpu_ms);
                 }
-                seg_uploads += records[f].uploads;
-                seg_bytes += records[f].upload_bytes;
+                seg_uploads += path[f].uploads;
+                seg_bytes += path[f].upload_bytes;
             }
         }
         json.begin_object();
@@ -383,12 +563,15 @@ int run_bench(const BenchRequest& request, std::FILE* out, std::FILE* err) {
             return fail(*request.json + ": cannot write the JSON summary");
         }
         fmt::print(out,
-                   "{} ({}, {} frames at {}x{}): {:.1f} FPS, CPU p50 {:.2f} ms p99 {:.2f} ms, "
-                   "first frame {:.0f} ms, "
-                   "{} uploads, peak texture {:.1f} MB -> {}\n",
-                   request.file, request.headless ? "headless" : "window", records.size(), width,
-                   height, frames / wall_s, cpu_summary.p50, cpu_summary.p99, first_frame_ms,
-                   uploads, static_cast<double>(peak_texture) / 1e6, *request.json);
+                   "{} ({}, {}, {} frames at {}x{}): first frame {:.0f} ms, fit final {:.0f} ms, "
+                   "1:1 final {:.0f} ms; path {:.1f} FPS, CPU p50 {:.2f} ms p99 {:.2f} ms; "
+                   "{} uploads, peak texture {:.1f} MB, peak RSS {:.1f} MB -> {}\n",
+                   request.file, request.headless ? "headless" : "window",
+                   request.upload_all ? "upload-all" : "stream", path.size(), width, height,
+                   opened->covered_ms, opened->final_ms, one_to_one->final_ms, frames / wall_s,
+                   cpu_summary.p50, cpu_summary.p99, uploads,
+                   static_cast<double>(peak_texture) / 1e6, static_cast<double>(rss) / 1e6,
+                   *request.json);
     } else {
         fmt::print(out, "{}\n", json.text());
     }

@@ -179,9 +179,11 @@ class NpySource final : public ImageSource {
         }
         const std::byte* base = m_file->bytes().data() + m_offset;
         const auto out_size = sample_size(m_dtype.sample_type);
-        const bool direct = !m_swap && m_stride_x == 1 &&
-                            sample_size(m_dtype.sample_type) == m_dtype.item_size &&
-                            m_dtype.kind != Kind::I8;
+        // Samples stored as delivered: copied (contiguous rows) or gathered (interleaved channels).
+        const bool same = !m_swap && (m_dtype.kind == Kind::U8 || m_dtype.kind == Kind::U16 ||
+                                      m_dtype.kind == Kind::U32 || m_dtype.kind == Kind::F16 ||
+                                      m_dtype.kind == Kind::F32);
+        const bool direct = same && m_stride_x == 1;
         for (std::int64_t row = 0; row < rect.height; ++row) {
             const std::int64_t first = (rect.y + row) * m_stride_y + rect.x * m_stride_x +
                                        static_cast<std::int64_t>(channel) * m_stride_c;
@@ -191,16 +193,38 @@ class NpySource final : public ImageSource {
                             static_cast<std::size_t>(rect.width) * out_size);
                 continue;
             }
+            const std::byte* in = base + static_cast<std::size_t>(first) * m_dtype.item_size;
+            if (same && out_size == 1) {
+                gather<std::uint8_t>(in, m_stride_x, rect.width, out);
+                continue;
+            }
+            if (same && out_size == 2) {
+                gather<std::uint16_t>(in, m_stride_x, rect.width, out);
+                continue;
+            }
+            if (same && out_size == 4) {
+                gather<std::uint32_t>(in, m_stride_x, rect.width, out);
+                continue;
+            }
             for (std::int64_t col = 0; col < rect.width; ++col) {
-                const std::byte* in =
-                    base + static_cast<std::size_t>(first + col * m_stride_x) * m_dtype.item_size;
-                convert(in, out + static_cast<std::size_t>(col) * out_size);
+                convert(in + static_cast<std::size_t>(col * m_stride_x) * m_dtype.item_size,
+                        out + static_cast<std::size_t>(col) * out_size);
             }
         }
         return {};
     }
 
   private:
+    template <typename T>
+    static void gather(const std::byte* in, std::int64_t stride, std::int64_t count,
+                       std::byte* out) {
+        for (std::int64_t i = 0; i < count; ++i) {
+            T value;
+            std::memcpy(&value, in + static_cast<std::size_t>(i * stride) * sizeof(T), sizeof(T));
+            std::memcpy(out + static_cast<std::size_t>(i) * sizeof(T), &value, sizeof(T));
+        }
+    }
+
     void convert(const std::byte* in, std::byte* out) const {
         switch (m_dtype.kind) {
             case Kind::U8:

@@ -106,7 +106,11 @@ TEST(Bench, HeadlessJsonHasEveryFieldAndDisplayChangesUploadNothing) {
         "\"frames\",\"load_ms\",\n"
         "          "
         "\"time_to_first_frame_ms\",\"fps\",\"frame_ms\",\"uploads\",\"peak_texture_bytes\","
-        "\"segments\"]: assert k in d, k\n"
+        "\"segments\",\"residency\",\"fit_final_ms\",\"one_to_one_final_ms\",\"peak_rss_bytes\","
+        "\"path_frames_not_final\",\"gpu_budget_bytes\",\"dropped_requests\"]: assert k in d, k\n"
+        "assert d[\"residency\"] == \"stream\" and d[\"gpu_budget_bytes\"] == 1024 << 20\n"
+        "assert 0 < d[\"time_to_first_frame_ms\"] <= d[\"fit_final_ms\"]\n"
+        "assert d[\"one_to_one_final_ms\"] > 0 and d[\"peak_rss_bytes\"] > 1e6\n"
         "assert d[\"frames\"] == 80 and d[\"mode\"] == \"headless\" and d[\"path\"] == \"full\"\n"
         "for k in [\"mean\",\"p50\",\"p95\",\"p99\",\"max\"]: assert d[\"frame_ms\"][\"cpu\"][k] > "
         "0, k\n"
@@ -121,8 +125,36 @@ TEST(Bench, HeadlessJsonHasEveryFieldAndDisplayChangesUploadNothing) {
     EXPECT_EQ(check.output, "ok\n") << check.output;
 }
 
+// A 4096x4096 image (16.8 MB with gutters) under a 16 MB budget: streamed, texture memory stays
+// within it over the whole path; uploaded whole (--upload-all), it does not.
+TEST(Bench, StreamingStaysWithinTheGpuBudgetWhereUploadingEverythingDoesNot) {
+    const auto npy = testing::temp_path("bench-budget.npy");
+    std::vector<std::uint8_t> values(4096 * 4096);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        values[i] = static_cast<std::uint8_t>((i * 2654435761u) >> 24);
+    }
+    testing::write_npy(npy, {"|u1", {4096, 4096}}, std::as_bytes(std::span(values)));
+    const auto peak = [&](const std::string& options) {
+        const std::string json = testing::temp_path("bench-budget.json").string();
+        const auto result =
+            run_command("env -u DISPLAY " + kTessera + " bench " + shell_quote(npy.string()) +
+                        " --headless --frames 60 " + "--size 320x200 " + options + " --json " +
+                        shell_quote(json));
+        EXPECT_EQ(result.exit_code, 0) << result.output;
+        const auto check = run_command(
+            "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); "
+            "print(d[\"peak_texture_bytes\"], d[\"path_frames_not_final\"] >= 0)' " +
+            shell_quote(json));
+        return std::stoull(check.output);
+    };
+    const std::uint64_t budget = std::uint64_t{16} << 20;
+    EXPECT_LE(peak("--gpu-memory 16"), budget);
+    EXPECT_GT(peak("--upload-all"), budget);
+}
+
 TEST(Bench, BadArgumentsAreUsageErrors) {
-    for (const char* args : {"", "x.npy --path spiral", "x.npy --frames 3", "x.npy --size 12"}) {
+    for (const char* args : {"", "x.npy --path spiral", "x.npy --frames 3", "x.npy --size 12",
+                             "x.npy --gpu-memory 2", "x.npy --cpu-cache lots"}) {
         const auto result = run_command(kTessera + " bench " + args);
         EXPECT_EQ(result.exit_code, 2) << args << ": " << result.output;
         EXPECT_NE(result.output.find("usage: tessera bench"), std::string::npos) << args;

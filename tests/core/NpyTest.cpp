@@ -160,6 +160,8 @@ std::vector<NpyCase> all_cases() {
         }
     }
     cases.push_back({"<f4", true, false, 1});
+    cases.push_back({"<i4", true, false, 1});  // contiguous rows of a type that is converted
+    cases.push_back({"|b1", true, false, 1});
     cases.push_back({"<u2", true, true, 2});
     cases.push_back({">f8", false, true, 3});
     return cases;
