@@ -37,7 +37,7 @@ core::Result<bool> parse_memory_option(std::span<const std::string_view> argumen
 
 std::string memory_options_help() {
     return "  --gpu-memory MB          texture memory budget, never exceeded (default 1024)\n"
-           "  --cpu-cache MB           pyramid tiles kept in memory (default 512)\n"
+           "  --cpu-cache MB           pyramid tiles kept in memory (default 256)\n"
            "  --upload-budget MB       bytes uploaded to the GPU per frame (default 48)\n";
 }
 

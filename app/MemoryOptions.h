@@ -14,7 +14,7 @@ namespace tessera::app {
 
 struct MemoryRequest {
     int gpu_memory_mb = 1024;
-    int cpu_cache_mb = 512;
+    int cpu_cache_mb = 256;
     int upload_mb = 48;  // per frame
 };
 

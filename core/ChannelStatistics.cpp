@@ -330,6 +330,7 @@ Result<std::vector<ChannelStatistics>> compute_statistics(const ImageSource& ima
         const Reader read = [&](unsigned, const Rect& band, std::vector<std::byte>& buffer) {
             buffer.resize(image.region_bytes(c, band));
             auto ok = image.read_region(c, 0, band, buffer);
+            image.release_region(c, band);  // a multi-GB file is read once, not kept resident
             if (!ok) {
                 std::lock_guard lock(error_mutex);
                 first_error = first_error.value_or(ok.error());

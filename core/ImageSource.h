@@ -46,6 +46,11 @@ class ImageSource {
     virtual Result<void> read_region(std::size_t channel, int level, Rect rect,
                                      std::span<std::byte> dst) const = 0;
 
+    // A hint after read_region: the caller has copied this level-0 region and will not read it
+    // again soon. Memory-mapped sources let its pages leave the resident set, so that memory
+    // grows with what is shown and cached, not with the file; others ignore it.
+    virtual void release_region(std::size_t /*channel*/, Rect /*rect*/) const {}
+
     std::size_t channel_count() const { return channels().size(); }
     std::size_t region_bytes(std::size_t channel, Rect rect) const {
         return static_cast<std::size_t>(rect.area()) * sample_size(channels()[channel].type);

@@ -1,5 +1,6 @@
 #include "core/MappedFile.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -51,6 +52,15 @@ MappedFile::~MappedFile() {
     if (m_data != nullptr) {
         ::munmap(const_cast<std::byte*>(m_data), m_size);
     }
+}
+
+void MappedFile::release(std::size_t length) const {
+    if (m_data == nullptr || m_copied.fetch_add(length) + length < kResidentWindow) {
+        return;
+    }
+    m_copied = 0;
+    // A hint: a failure leaves the pages mapped, which is only memory, never wrong data.
+    ::madvise(const_cast<std::byte*>(m_data), m_size, MADV_DONTNEED);
 }
 
 }  // namespace tessera::core

@@ -214,6 +214,18 @@ class NpySource final : public ImageSource {
         return {};
     }
 
+    void release_region(std::size_t channel, Rect rect) const override {
+        if (channel < m_channels.size() && rect.width > 0 && rect.height > 0) {
+            // The bytes the read mapped: each row's span (samples and the channels interleaved
+            // between them), at least the 64 KiB the kernel maps around a page fault.
+            const auto step = static_cast<std::size_t>(std::max<std::int64_t>(1, m_stride_x));
+            const std::size_t span =
+                static_cast<std::size_t>(rect.width) * step * m_dtype.item_size;
+            m_file->release(static_cast<std::size_t>(rect.height) *
+                            std::max(span, std::size_t{64} << 10));
+        }
+    }
+
   private:
     template <typename T>
     static void gather(const std::byte* in, std::int64_t stride, std::int64_t count,

@@ -186,7 +186,9 @@ Result<std::shared_ptr<const std::vector<std::byte>>> PyramidSource::tile(std::s
 Result<void> PyramidSource::read_region(std::size_t channel, int level, Rect rect,
                                         std::span<std::byte> dst) const {
     if (level == 0) {
-        return m_base->read_region(channel, 0, rect, dst);
+        auto ok = m_base->read_region(channel, 0, rect, dst);
+        m_base->release_region(channel, rect);  // copied: tiles and textures keep what is shown
+        return ok;
     }
     if (channel >= channels().size() || level < 0 || level >= m_geometry.levels || rect.x < 0 ||
         rect.y < 0 || rect.width < 0 || rect.height < 0 ||
@@ -227,7 +229,7 @@ Result<void> PyramidSource::read_region(std::size_t channel, int level, Rect rec
 Result<void> PyramidSource::read_region_sampled(std::size_t channel, int level, Rect rect,
                                                 std::span<std::byte> dst) const {
     if (level == 0) {
-        return m_base->read_region(channel, 0, rect, dst);
+        return read_region(channel, 0, rect, dst);
     }
     const std::size_t size = sample_size(channels()[channel].type);
     const std::int64_t stride = std::int64_t{1} << level;
@@ -242,6 +244,7 @@ Result<void> PyramidSource::read_region_sampled(std::size_t channel, int level, 
         if (auto ok = m_base->read_region(channel, 0, source_row, line); !ok) {
             return ok.error();
         }
+        m_base->release_region(channel, source_row);
         for (std::int64_t x = 0; x < rect.width; ++x) {
             const std::int64_t sx = std::min(x * stride, source_row.width - 1);
             std::memcpy(dst.data() + static_cast<std::size_t>(y * rect.width + x) * size,

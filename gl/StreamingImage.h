@@ -29,7 +29,7 @@ struct StreamingOptions {
     int tile_size = 510;       // content pixels; textures add a 1-pixel gutter on every side
     int max_texture_size = 0;  // 0: the GPU's limit
     std::size_t gpu_budget = std::size_t{1024} << 20;
-    std::size_t cpu_cache = std::size_t{512} << 20;     // pyramid tiles kept in memory
+    std::size_t cpu_cache = std::size_t{256} << 20;     // pyramid tiles kept in memory
     std::size_t upload_budget = std::size_t{48} << 20;  // bytes uploaded per frame
     unsigned workers = 0;                               // 0: one per hardware thread
     bool provisional = true;  // strided samples for coarse tiles before exact ones

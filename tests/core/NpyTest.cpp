@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "core/ImageLoader.h"
+#include "core/MappedFile.h"
 #include "tests/support/Fixtures.h"
 
 namespace tessera::core {
@@ -272,6 +273,31 @@ TEST(NpyMapping, OpeningAFourGigabyteArrayNeitherReadsNorCopiesIt) {
     EXPECT_EQ(tile[0], 0.0f);
     const std::size_t grown = resident_kib() - std::min(before, resident_kib());
     EXPECT_LT(grown, 64u * 1024) << "resident memory grew by " << grown << " KiB";
+    images = Error{"released"};
+    std::filesystem::remove(path);
+}
+
+TEST(NpyMapping, ReadingAWholeGigabyteKeepsAtMostAWindowOfItResident) {
+    // 1 GiB read band by band, each band released after it is copied (as the pyramid and the
+    // statistics do): resident memory peaks near MappedFile::kResidentWindow, not at the file.
+    const auto path = testing::temp_path("gigabyte.npy");
+    const std::uint64_t h = 32768, w = 32768;
+    testing::write_npy(path, {"|u1", {h, w}}, {});
+    std::filesystem::resize_file(path, std::filesystem::file_size(path) + h * w);
+    auto images = load_images(path);
+    ASSERT_TRUE(images.ok()) << images.error().message;
+    const ImageSource& source = *images->front().source;
+    const std::size_t before = resident_kib();
+    std::size_t peak = 0;
+    std::vector<std::byte> band(static_cast<std::size_t>(w) * 256);
+    for (std::int64_t y = 0; y < static_cast<std::int64_t>(h); y += 256) {
+        const Rect rect{0, y, static_cast<std::int64_t>(w), 256};
+        ASSERT_TRUE(source.read_region(0, 0, rect, band).ok());
+        source.release_region(0, rect);
+        peak = std::max(peak, resident_kib() - std::min(before, resident_kib()));
+    }
+    const std::size_t window_kib = MappedFile::kResidentWindow >> 10;
+    EXPECT_LT(peak, window_kib + (128u << 10)) << "resident memory grew by " << peak << " KiB";
     images = Error{"released"};
     std::filesystem::remove(path);
 }
