@@ -2,7 +2,8 @@
 // '#' starts a comment. Coordinates are window pixels from the top-left corner.
 //
 //   wait N                  let N frames pass
-//   idle                    wait until every file being opened or reloaded has loaded
+//   idle                    wait until every file being opened or reloaded has loaded and
+//                           the image on screen is drawn exactly (no tile still streaming)
 //   key NAME [shift] [ctrl] press and release a key: a-z, 0-9, f1-f12, escape, tab, enter,
 //                           left, right, up, down, pageup, pagedown, plus, minus, slash,
 //                           leftbracket, rightbracket

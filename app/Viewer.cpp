@@ -207,7 +207,9 @@ core::Result<void> Viewer::run(const Options& options, Script* script) {
         // Busy: files loading, or the shown image's tiles still streaming in (last frame's plan).
         const bool busy = m_session.busy() || !m_image_settled;
         if (!started) {
-            started = !busy;
+            // --frames counts from the first final frame; a script starts once the files have
+            // loaded (its `idle` waits for final frames).
+            started = script != nullptr ? !m_session.busy() : !busy;
             frame = started ? 1 : 0;
         }
         // Idle interactive sessions wait for events instead of spinning.

@@ -135,37 +135,23 @@ std::uint64_t PyramidSource::tiles_built() const {
     return m_built;
 }
 
-Result<std::shared_ptr<const std::vector<std::byte>>> PyramidSource::tile(std::size_t channel,
-                                                                          int level,
-                                                                          std::int64_t column,
-                                                                          std::int64_t row) const {
-    const Key key{channel, level, column, row};
-    {
-        std::lock_guard lock(m_mutex);
-        if (const auto found = m_cache.find(key); found != m_cache.end()) {
-            m_lru.splice(m_lru.begin(), m_lru, found->second.second);
-            return found->second.first;
-        }
+Rect PyramidSource::tile_rect(int level, std::int64_t column, std::int64_t row) const {
+    return {column * m_tile, row * m_tile,
+            std::min<std::int64_t>(m_tile, m_geometry.level_width(level) - column * m_tile),
+            std::min<std::int64_t>(m_tile, m_geometry.level_height(level) - row * m_tile)};
+}
+
+PyramidSource::TileData PyramidSource::cached(const Key& key) const {
+    std::lock_guard lock(m_mutex);
+    const auto found = m_cache.find(key);
+    if (found == m_cache.end()) {
+        return nullptr;
     }
-    // Built outside the lock from the level below (which may itself be built on the way).
-    const SampleType type = channels()[channel].type;
-    const std::size_t size = sample_size(type);
-    const std::int64_t level_w = m_geometry.level_width(level);
-    const std::int64_t level_h = m_geometry.level_height(level);
-    const Rect out{column * m_tile, row * m_tile,
-                   std::min<std::int64_t>(m_tile, level_w - column * m_tile),
-                   std::min<std::int64_t>(m_tile, level_h - row * m_tile)};
-    const std::int64_t below_w = m_geometry.level_width(level - 1);
-    const std::int64_t below_h = m_geometry.level_height(level - 1);
-    const Rect in{out.x * 2, out.y * 2, std::min(out.width * 2, below_w - out.x * 2),
-                  std::min(out.height * 2, below_h - out.y * 2)};
-    std::vector<std::byte> below(static_cast<std::size_t>(in.area()) * size);
-    if (auto ok = read_region(channel, level - 1, in, below); !ok) {
-        return ok.error();
-    }
-    auto data =
-        std::make_shared<std::vector<std::byte>>(static_cast<std::size_t>(out.area()) * size);
-    reduce(below.data(), in, type, data->data(), out);
+    m_lru.splice(m_lru.begin(), m_lru, found->second.second);
+    return found->second.first;
+}
+
+PyramidSource::TileData PyramidSource::store(const Key& key, TileData data) const {
     std::lock_guard lock(m_mutex);
     if (const auto found = m_cache.find(key); found != m_cache.end()) {
         return found->second.first;  // another thread built it meanwhile
@@ -180,46 +166,164 @@ Result<std::shared_ptr<const std::vector<std::byte>>> PyramidSource::tile(std::s
         m_cached -= m_cache[victim].first->size();
         m_cache.erase(victim);
     }
-    return std::shared_ptr<const std::vector<std::byte>>(data);
+    return data;
+}
+
+Result<void> PyramidSource::build_from_base(std::span<const std::size_t> channels, int level,
+                                            Rect out,
+                                            std::vector<std::vector<std::byte>>& built) const {
+    // One output row at a time: its 2^level rows of level 0, reduced level by level exactly as
+    // the tiles of each level would be (every level's region is aligned to the output's blocks,
+    // and clipped at that level's own edge), all channels while the strip is in the cache.
+    const std::int64_t scale = std::int64_t{1} << level;
+    const std::int64_t x0 = out.x * scale;
+    const std::int64_t x1 = std::min(width(), (out.x + out.width) * scale);
+    std::vector<std::byte> a;
+    std::vector<std::byte> b;
+    for (std::int64_t y = 0; y < out.height; ++y) {
+        const std::int64_t y0 = (out.y + y) * scale;
+        const Rect strip{x0, y0, x1 - x0, std::min(height(), y0 + scale) - y0};
+        for (std::size_t k = 0; k < channels.size(); ++k) {
+            const SampleType type = this->channels()[channels[k]].type;
+            const std::size_t size = sample_size(type);
+            a.resize(static_cast<std::size_t>(strip.area()) * size);
+            if (auto ok = m_base->read_region(channels[k], 0, strip, a); !ok) {
+                return ok.error();
+            }
+            m_base->release_region(channels[k], strip);
+            Rect current{0, 0, strip.width, strip.height};
+            for (int j = 1; j <= level; ++j) {
+                const Rect next{0, 0, (current.width + 1) / 2, (current.height + 1) / 2};
+                b.resize(static_cast<std::size_t>(next.area()) * size);
+                reduce(a.data(), current, type, b.data(), next);
+                std::swap(a, b);
+                current = next;
+            }
+            std::memcpy(built[k].data() + static_cast<std::size_t>(y * out.width) * size, a.data(),
+                        static_cast<std::size_t>(out.width) * size);
+        }
+    }
+    return {};
+}
+
+Result<std::vector<PyramidSource::TileData>> PyramidSource::tiles(
+    std::span<const std::size_t> channels, int level, std::int64_t column, std::int64_t row) const {
+    std::vector<TileData> result(channels.size());
+    std::vector<std::size_t> missing;  // indices into `channels`
+    for (std::size_t k = 0; k < channels.size(); ++k) {
+        result[k] = cached({channels[k], level, column, row});
+        if (!result[k]) {
+            missing.push_back(k);
+        }
+    }
+    if (missing.empty()) {
+        return result;
+    }
+    std::vector<std::size_t> build_channels;
+    for (std::size_t k : missing) {
+        build_channels.push_back(channels[k]);
+    }
+    // Built outside the lock: from the level below where its tiles are cached (zooming out),
+    // otherwise straight from level 0, which reads each source pixel once.
+    const Rect out = tile_rect(level, column, row);
+    const std::int64_t below_w = m_geometry.level_width(level - 1);
+    const std::int64_t below_h = m_geometry.level_height(level - 1);
+    const Rect in{out.x * 2, out.y * 2, std::min(out.width * 2, below_w - out.x * 2),
+                  std::min(out.height * 2, below_h - out.y * 2)};
+    bool below_cached = true;
+    for (std::int64_t r = row * 2; below_cached && r * m_tile < in.y + in.height; ++r) {
+        for (std::int64_t c = column * 2; below_cached && c * m_tile < in.x + in.width; ++c) {
+            for (std::size_t channel : build_channels) {
+                std::lock_guard lock(m_mutex);
+                below_cached = below_cached && m_cache.count({channel, level - 1, c, r}) != 0;
+            }
+        }
+    }
+    std::vector<std::vector<std::byte>> built(build_channels.size());
+    for (std::size_t k = 0; k < built.size(); ++k) {
+        built[k].resize(region_bytes(build_channels[k], out));
+    }
+    if (level == 1 || below_cached) {
+        std::vector<std::vector<std::byte>> below(build_channels.size());
+        std::vector<std::span<std::byte>> spans;
+        for (std::size_t k = 0; k < below.size(); ++k) {
+            below[k].resize(region_bytes(build_channels[k], in));
+            spans.emplace_back(below[k]);
+        }
+        if (auto ok = read_regions(build_channels, level - 1, in, spans); !ok) {
+            return ok.error();
+        }
+        for (std::size_t k = 0; k < below.size(); ++k) {
+            reduce(below[k].data(), in, this->channels()[build_channels[k]].type, built[k].data(),
+                   out);
+        }
+    } else if (auto ok = build_from_base(build_channels, level, out, built); !ok) {
+        return ok.error();
+    }
+    for (std::size_t i = 0; i < missing.size(); ++i) {
+        result[missing[i]] =
+            store({build_channels[i], level, column, row},
+                  std::make_shared<const std::vector<std::byte>>(std::move(built[i])));
+    }
+    return result;
 }
 
 Result<void> PyramidSource::read_region(std::size_t channel, int level, Rect rect,
                                         std::span<std::byte> dst) const {
-    if (level == 0) {
-        auto ok = m_base->read_region(channel, 0, rect, dst);
-        m_base->release_region(channel, rect);  // copied: tiles and textures keep what is shown
-        return ok;
+    const std::size_t channels[] = {channel};
+    const std::span<std::byte> dsts[] = {dst};
+    return read_regions(channels, level, rect, dsts);
+}
+
+Result<void> PyramidSource::read_regions(std::span<const std::size_t> channel_list, int level,
+                                         Rect rect,
+                                         std::span<const std::span<std::byte>> dsts) const {
+    bool valid = channel_list.size() == dsts.size() && level >= 0 && level < m_geometry.levels &&
+                 rect.x >= 0 && rect.y >= 0 && rect.width >= 0 && rect.height >= 0 &&
+                 rect.x + rect.width <= m_geometry.level_width(level) &&
+                 rect.y + rect.height <= m_geometry.level_height(level);
+    for (std::size_t k = 0; valid && k < channel_list.size(); ++k) {
+        valid = channel_list[k] < channels().size() &&
+                dsts[k].size() >= region_bytes(channel_list[k], rect);
     }
-    if (channel >= channels().size() || level < 0 || level >= m_geometry.levels || rect.x < 0 ||
-        rect.y < 0 || rect.width < 0 || rect.height < 0 ||
-        rect.x + rect.width > m_geometry.level_width(level) ||
-        rect.y + rect.height > m_geometry.level_height(level) ||
-        dst.size() < region_bytes(channel, rect)) {
+    if (!valid) {
         return Error{fmt::format("region {}x{}+{}+{} lies outside level {} of the pyramid",
                                  rect.width, rect.height, rect.x, rect.y, level)};
     }
-    const std::size_t size = sample_size(channels()[channel].type);
+    if (level == 0) {
+        for (std::size_t k = 0; k < channel_list.size(); ++k) {
+            if (auto ok = m_base->read_region(channel_list[k], 0, rect, dsts[k]); !ok) {
+                return ok.error();
+            }
+            // Copied: tiles and textures keep what is shown, not the mapped file.
+            m_base->release_region(channel_list[k], rect);
+        }
+        return {};
+    }
     for (std::int64_t row = rect.y / m_tile; row * m_tile < rect.y + rect.height; ++row) {
         for (std::int64_t column = rect.x / m_tile; column * m_tile < rect.x + rect.width;
              ++column) {
-            auto data = tile(channel, level, column, row);
+            auto data = tiles(channel_list, level, column, row);
             if (!data) {
                 return data.error();
             }
-            const std::int64_t tile_w =
-                std::min<std::int64_t>(m_tile, m_geometry.level_width(level) - column * m_tile);
-            const std::int64_t x0 = std::max(rect.x, column * m_tile);
-            const std::int64_t x1 = std::min(rect.x + rect.width, column * m_tile + tile_w);
-            const std::int64_t y0 = std::max(rect.y, row * m_tile);
-            const std::int64_t y1 = std::min(rect.y + rect.height, (row + 1) * m_tile);
-            for (std::int64_t y = y0; y < y1; ++y) {
-                std::memcpy(
-                    dst.data() +
-                        static_cast<std::size_t>((y - rect.y) * rect.width + (x0 - rect.x)) * size,
-                    (*data)->data() + static_cast<std::size_t>((y - row * m_tile) * tile_w +
-                                                               (x0 - column * m_tile)) *
-                                          size,
-                    static_cast<std::size_t>(x1 - x0) * size);
+            const Rect tile = tile_rect(level, column, row);
+            const std::int64_t x0 = std::max(rect.x, tile.x);
+            const std::int64_t x1 = std::min(rect.x + rect.width, tile.x + tile.width);
+            const std::int64_t y0 = std::max(rect.y, tile.y);
+            const std::int64_t y1 = std::min(rect.y + rect.height, tile.y + tile.height);
+            for (std::size_t k = 0; k < channel_list.size(); ++k) {
+                const std::size_t size = sample_size(channels()[channel_list[k]].type);
+                for (std::int64_t y = y0; y < y1; ++y) {
+                    std::memcpy(
+                        dsts[k].data() +
+                            static_cast<std::size_t>((y - rect.y) * rect.width + (x0 - rect.x)) *
+                                size,
+                        (*data)[k]->data() +
+                            static_cast<std::size_t>((y - tile.y) * tile.width + (x0 - tile.x)) *
+                                size,
+                        static_cast<std::size_t>(x1 - x0) * size);
+                }
             }
         }
     }

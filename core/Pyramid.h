@@ -2,8 +2,9 @@
 // mean of the finite values of a 2x2 block of level k-1 (blocks at the right and bottom edges use
 // the pixels that exist; a block with no finite value keeps its first value, so NaN stays
 // visible). Integer channels round to nearest and keep their type; f16 stays f16. PyramidSource
-// builds level tiles lazily, from the level below, on whichever thread asks, and keeps them in an
-// LRU cache within a byte budget; read_region_sampled gives a quick provisional approximation of
+// builds level tiles lazily on whichever thread asks (from the level below where its tiles are
+// cached, otherwise straight from level 0 strip by strip, with the same result) and keeps them in
+// an LRU cache within a byte budget; read_region_sampled gives a quick provisional approximation of
 // any level by point-sampling level 0 at stride 2^k (every 2^k-th row touches a small fraction of
 // a memory-mapped file).
 #pragma once
@@ -55,12 +56,23 @@ class PyramidSource final : public ImageSource {
     std::size_t cached_bytes() const;
     std::uint64_t tiles_built() const;
 
+    // Several channels of one region at once: tiles missing from the cache are built for all of
+    // them together, so an interleaved source is read once per region, not once per channel.
+    Result<void> read_regions(std::span<const std::size_t> channels, int level, Rect rect,
+                              std::span<const std::span<std::byte>> dsts) const;
+
   private:
     using Key =
         std::tuple<std::size_t, int, std::int64_t, std::int64_t>;  // channel, level, col, row
-    Result<std::shared_ptr<const std::vector<std::byte>>> tile(std::size_t channel, int level,
-                                                               std::int64_t column,
-                                                               std::int64_t row) const;
+    using TileData = std::shared_ptr<const std::vector<std::byte>>;
+
+    Rect tile_rect(int level, std::int64_t column, std::int64_t row) const;
+    TileData cached(const Key& key) const;  // null when absent
+    TileData store(const Key& key, TileData data) const;
+    Result<std::vector<TileData>> tiles(std::span<const std::size_t> channels, int level,
+                                        std::int64_t column, std::int64_t row) const;
+    Result<void> build_from_base(std::span<const std::size_t> channels, int level, Rect out,
+                                 std::vector<std::vector<std::byte>>& built) const;
 
     std::shared_ptr<const ImageSource> m_base;
     LevelGeometry m_geometry;

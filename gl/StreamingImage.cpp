@@ -48,58 +48,87 @@ StreamingImage::~StreamingImage() {
 
 void StreamingImage::worker_loop() {
     while (true) {
-        Job job;
-        std::shared_ptr<core::PyramidSource> pyramid;
+        std::vector<Job> batch;
         {
             std::unique_lock lock(m_mutex);
             m_wake.wait(lock, [&] { return m_stop || !m_jobs.empty(); });
             if (m_stop) {
                 return;
             }
-            job = m_jobs.front();
+            const Job job = m_jobs.front();
             m_jobs.pop_front();
             if (!m_wanted.count(job.tile)) {
                 m_queued.erase(job);  // left the view before it started
                 ++m_dropped;
                 continue;
             }
+            // The tile's other channels are read with it (one pass over an interleaved source).
+            batch.push_back(job);
+            for (auto other = m_jobs.begin(); other != m_jobs.end();) {
+                if (other->tile == job.tile && other->provisional == job.provisional) {
+                    batch.push_back(*other);
+                    other = m_jobs.erase(other);
+                } else {
+                    ++other;
+                }
+            }
         }
-        Ready ready = build(job);
+        std::vector<Ready> built = build(batch);
         {
             std::lock_guard lock(m_mutex);
-            m_ready.push_back(std::move(ready));
+            for (Ready& ready : built) {
+                m_ready.push_back(std::move(ready));
+            }
         }
         m_arrived.notify_all();
     }
 }
 
-StreamingImage::Ready StreamingImage::build(const Job& job) const {
-    Ready ready;
-    ready.job = job;
+std::vector<StreamingImage::Ready> StreamingImage::build(const std::vector<Job>& jobs) const {
     std::shared_ptr<core::PyramidSource> pyramid;
+    std::uint64_t generation = 0;
     {
         std::lock_guard lock(m_mutex);  // replace_source swaps the pyramid
         pyramid = m_pyramid;
-        ready.generation = m_generation;
+        generation = m_generation;
     }
-    const core::SampleType type = pyramid->channels()[job.channel].type;
-    const core::Rect content = m_scheduler.level_rect(job.tile);
-    const std::int64_t level_w = m_scheduler.geometry().level_width(job.tile.level);
-    const std::int64_t level_h = m_scheduler.geometry().level_height(job.tile.level);
+    const core::TileKey& tile = jobs.front().tile;  // every job is of this tile
+    const core::Rect content = m_scheduler.level_rect(tile);
+    const std::int64_t level_w = m_scheduler.geometry().level_width(tile.level);
+    const std::int64_t level_h = m_scheduler.geometry().level_height(tile.level);
     const core::Rect source = gutter_source(content, level_w, level_h);
-    std::vector<std::byte> read(pyramid->region_bytes(job.channel, source));
-    auto ok = job.provisional
-                  ? pyramid->read_region_sampled(job.channel, job.tile.level, source, read)
-                  : pyramid->read_region(job.channel, job.tile.level, source, read);
-    if (!ok) {
-        ready.error = ok.error().message;
-        return ready;
+    std::vector<std::size_t> channels;
+    std::vector<std::vector<std::byte>> reads(jobs.size());
+    std::vector<std::span<std::byte>> spans;
+    for (std::size_t k = 0; k < jobs.size(); ++k) {
+        channels.push_back(jobs[k].channel);
+        reads[k].resize(pyramid->region_bytes(jobs[k].channel, source));
+        spans.emplace_back(reads[k]);
     }
-    TileTexels padded = gutter_texels(read, source, content, type);
-    ready.width = padded.width;
-    ready.height = padded.height;
-    ready.texels = std::move(padded.data);
-    return ready;
+    core::Result<void> ok;
+    if (jobs.front().provisional) {
+        for (std::size_t k = 0; ok && k < jobs.size(); ++k) {
+            ok = pyramid->read_region_sampled(channels[k], tile.level, source, spans[k]);
+        }
+    } else {
+        ok = pyramid->read_regions(channels, tile.level, source, spans);
+    }
+    std::vector<Ready> built(jobs.size());
+    for (std::size_t k = 0; k < jobs.size(); ++k) {
+        Ready& ready = built[k];
+        ready.job = jobs[k];
+        ready.generation = generation;
+        if (!ok) {
+            ready.error = ok.error().message;
+            continue;
+        }
+        TileTexels padded =
+            gutter_texels(reads[k], source, content, pyramid->channels()[channels[k]].type);
+        ready.width = padded.width;
+        ready.height = padded.height;
+        ready.texels = std::move(padded.data);
+    }
+    return built;
 }
 
 void StreamingImage::enqueue(const Job& job) {
@@ -212,13 +241,6 @@ core::Result<StreamingFrame> StreamingImage::prepare(const core::View& view,
                 }
             }
         }
-        for (const core::DrawItem& item : plan.draws) {
-            for (std::size_t c : channels) {
-                if (item.tile.level == plan.level && m_resident.at(item.tile).provisional[c]) {
-                    enqueue({item.tile, c, false});
-                }
-            }
-        }
         while (!m_ready.empty()) {
             arrived.push_back(std::move(m_ready.front()));
             m_ready.pop_front();
@@ -269,8 +291,20 @@ core::Result<StreamingFrame> StreamingImage::prepare(const core::View& view,
         return core::Error{error};
     }
 
-    // Draw what is resident now.
+    // Draw what is resident now; provisional tiles of the view's level that have just arrived
+    // ask for their exact versions at once (waiting for the next frame could wait for nothing).
     plan = m_scheduler.plan(view, resident, 0);
+    {
+        std::lock_guard lock(m_mutex);
+        for (const core::DrawItem& item : plan.draws) {
+            for (std::size_t c : channels) {
+                if (item.tile.level == plan.level && m_resident.at(item.tile).provisional[c]) {
+                    enqueue({item.tile, c, false});
+                }
+            }
+        }
+    }
+    m_wake.notify_all();
     StreamingFrame frame;
     frame.level = plan.level;
     for (const core::DrawItem& item : plan.draws) {
@@ -356,7 +390,8 @@ core::Result<void> StreamingImage::replace_source(std::shared_ptr<const core::Im
             if (!resident.textures[c]) {
                 continue;
             }
-            Ready ready = build({tile, c, resident.provisional[c]});  // as exact as it was
+            // As exact as it was: a provisional coarse tile stays a quick sample.
+            Ready ready = std::move(build({{tile, c, resident.provisional[c]}}).front());
             if (!ready.error.empty()) {
                 return core::Error{ready.error};
             }

@@ -113,8 +113,8 @@ class StreamingImage {
     };
 
     void worker_loop();
-    Ready build(const Job& job) const;
-    void enqueue(const Job& job);  // m_mutex held
+    std::vector<Ready> build(const std::vector<Job>& jobs) const;  // jobs of one tile
+    void enqueue(const Job& job);                                  // m_mutex held
     bool drawable(const core::TileKey& tile, const std::vector<std::size_t>& channels) const;
     bool exact(const core::TileKey& tile, const std::vector<std::size_t>& channels) const;
     // `essential`: tiles the view draws or must draw (never evicted for others); prefetched

@@ -17,8 +17,9 @@ namespace {
 // Values computed from coordinates: a gradient (box means keep it exact) plus fine detail.
 class ProceduralSource final : public core::ImageSource {
   public:
-    ProceduralSource(std::int64_t w, std::int64_t h, bool detail, int slow_tile_ms = 0)
-        : m_w(w), m_h(h), m_detail(detail), m_slow_tile_ms(slow_tile_ms) {
+    ProceduralSource(std::int64_t w, std::int64_t h, bool detail, int slow_tile_ms = 0,
+                     float offset = 0)
+        : m_w(w), m_h(h), m_detail(detail), m_slow_tile_ms(slow_tile_ms), m_offset(offset) {
         m_channels = {{"v", core::SampleType::F32}};
     }
     std::int64_t width() const override { return m_w; }
@@ -41,7 +42,8 @@ class ProceduralSource final : public core::ImageSource {
         return {};
     }
     float value(std::int64_t x, std::int64_t y) const {
-        const float gradient = static_cast<float>(x) * 1e-5f + static_cast<float>(y) * 2e-5f;
+        const float gradient =
+            static_cast<float>(x) * 1e-5f + static_cast<float>(y) * 2e-5f + m_offset;
         return m_detail ? gradient + static_cast<float>((x * 7 + y * 13) % 16) * 0.01f : gradient;
     }
 
@@ -50,6 +52,7 @@ class ProceduralSource final : public core::ImageSource {
     std::int64_t m_h;
     bool m_detail;
     int m_slow_tile_ms;
+    float m_offset;
     std::vector<core::ChannelInfo> m_channels;
 };
 
@@ -187,6 +190,45 @@ TEST_F(StreamingImageTest, TheFirstFramesShowCoarseCoverageBeforeFineTiles) {
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     EXPECT_TRUE(saw_coverage) << "missing fine tiles should be covered by a coarser tile meanwhile";
+}
+
+TEST_F(StreamingImageTest, AReloadedSourceReplacesEveryTileEvenWhileTilesAreInFlight) {
+    auto before = std::make_shared<ProceduralSource>(4000, 2000, true, 5);
+    StreamingImage image(before);
+    const core::DisplaySettings s = settings(0, 2);
+    core::View fit = core::View::fit(4000, 2000, 300, 150);
+    render(image, s, fit);
+    // Tiles of a 1:1 view are being read from the old source when the new one arrives.
+    core::View middle = core::View::of_rect(2000, 1000, 2300, 1150, 300, 150);
+    middle.sampling = core::Sampling::Nearest;
+    ASSERT_TRUE(image.prepare(middle, {0}).ok());
+    auto after = std::make_shared<ProceduralSource>(4000, 2000, true, 5, 0.5f);
+    ASSERT_TRUE(image.replace_source(after).ok());
+    StreamingImage fresh(after);  // what opening the new file shows
+    for (const core::View& view : {middle, fit}) {
+        const core::RgbaImage gpu = render(image, s, view);
+        EXPECT_EQ(difference(gpu, render(fresh, s, view)), 0);
+        auto stale = core::composite_cpu(*before, s, view);
+        ASSERT_TRUE(stale.ok());
+        EXPECT_GT(difference(gpu, *stale, 2), 20) << "old pixels are still shown";
+    }
+    auto different = std::make_shared<ProceduralSource>(4001, 2000, true);
+    EXPECT_FALSE(image.replace_source(different).ok());
+}
+
+TEST_F(StreamingImageTest, ReleasingGivesBackEveryTextureAndCachedTileThenStreamsAgain) {
+    auto source = std::make_shared<ProceduralSource>(8000, 4000, true);
+    StreamingImage image(source);
+    const core::DisplaySettings s = settings(0, 2);
+    const core::View fit = core::View::fit(8000, 4000, 400, 200);
+    const core::RgbaImage first = render(image, s, fit);
+    EXPECT_GT(image.texture_bytes(), 0u);
+    EXPECT_GT(image.cpu_cache_bytes(), 0u);
+    image.release();
+    EXPECT_EQ(image.texture_bytes(), 0u);
+    EXPECT_EQ(image.resident_tiles(), 0u);
+    EXPECT_EQ(image.cpu_cache_bytes(), 0u);
+    EXPECT_EQ(difference(render(image, s, fit), first), 0);
 }
 
 }  // namespace
