@@ -483,8 +483,11 @@ int run_bench(const BenchRequest& request, std::FILE* out, std::FILE* err) {
     const std::span<const core::FrameRecord> path(records.begin() + path_begin, records.end());
     std::vector<double> cpu;
     std::vector<double> gpu;
+    std::vector<double> uploading;      // path frames that uploaded textures
+    std::vector<double> not_uploading;  // and those that did not
     for (const core::FrameRecord& r : path) {
         cpu.push_back(r.cpu_ms);
+        (r.uploads > 0 ? uploading : not_uploading).push_back(r.cpu_ms);
         if (r.gpu_ms) {
             gpu.push_back(*r.gpu_ms);
         }
@@ -527,11 +530,15 @@ int run_bench(const BenchRequest& request, std::FILE* out, std::FILE* err) {
     json.key("frame_ms").begin_object();
     json.key("cpu");
     write_summary(json, cpu_summary);
-    json.key("gpu");
-    if (gpu.empty()) {
-        json.null();
-    } else {
-        write_summary(json, core::summarise(gpu));
+    for (const auto& [name, values] :
+         {std::pair{"gpu", &gpu}, std::pair{"cpu_uploading", &uploading},
+          std::pair{"cpu_not_uploading", &not_uploading}}) {
+        json.key(name);
+        if (values->empty()) {
+            json.null();
+        } else {
+            write_summary(json, core::summarise(*values));
+        }
     }
     json.end_object();
     json.key("uploads").begin_object();

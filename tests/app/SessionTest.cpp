@@ -66,6 +66,37 @@ TEST_F(SessionTest, FilesLoadInTheBackgroundAndFailuresStayListedWithTheirError)
     EXPECT_EQ(session.current()->state, DocumentState::Failed);
 }
 
+TEST_F(SessionTest, ImagesThatAreNotShownGiveTheirTexturesBackWithinTheSessionBudget) {
+    const auto a = testing::temp_path("session-budget-a.png");
+    const auto b = testing::temp_path("session-budget-b.png");
+    write_png(a, 300, 200, 1);
+    write_png(b, 300, 200, 2);
+    Session session;
+    gl::StreamingOptions options;
+    options.gpu_budget = std::size_t{16} << 20;
+    session.set_streaming(options);
+    session.open(a.string());
+    session.open(b.string(), /*show=*/false);
+    settle(session);
+    const core::View whole = core::View::fit_rect(0, 0, 300, 200, 300, 200);
+    auto& documents = session.documents();
+    EXPECT_EQ(documents[0]->tiles->gpu_budget(), options.gpu_budget);
+    ASSERT_TRUE(documents[0]->tiles->prepare_final(whole, {0, 1, 2}).ok());
+    EXPECT_GT(documents[0]->tiles->texture_bytes(), 0u);
+    session.next();  // b is shown, a is hidden
+    session.release_hidden();
+    ASSERT_TRUE(documents[1]->tiles->prepare_final(whole, {0, 1, 2}).ok());
+    EXPECT_EQ(documents[0]->tiles->texture_bytes(), 0u);
+    EXPECT_EQ(documents[0]->tiles->cpu_cache_bytes(), 0u);
+    EXPECT_GT(documents[1]->tiles->texture_bytes(), 0u);
+    session.previous();  // a streams back in when shown again
+    session.release_hidden();
+    auto shown = documents[0]->tiles->prepare_final(whole, {0, 1, 2});
+    ASSERT_TRUE(shown.ok());
+    EXPECT_TRUE(shown->final);
+    EXPECT_EQ(documents[1]->tiles->texture_bytes(), 0u);
+}
+
 TEST_F(SessionTest, ASameShapeReloadKeepsSettingsAndUpdatesTexturesInPlace) {
     const auto path = testing::temp_path("session-reload.png");
     write_png(path, 64, 48, 1);
