@@ -308,7 +308,7 @@ double ChannelStatistics::percentile(double q) const {
 
 StatisticsOptions statistics_options_for(std::int64_t width, std::int64_t height) {
     constexpr std::int64_t kExactUpTo = std::int64_t{64} << 20;
-    constexpr std::int64_t kSampled = std::int64_t{16} << 20;
+    constexpr std::int64_t kSampled = std::int64_t{4} << 20;
     StatisticsOptions options;
     const std::int64_t pixels = width * height;
     if (pixels > kExactUpTo) {
@@ -326,6 +326,11 @@ Result<std::vector<ChannelStatistics>> compute_statistics(const ImageSource& ima
     for (std::size_t c = 0; c < image.channel_count(); ++c) {
         const SampleType type = image.channels()[c].type;
         const auto bands = bands_of(image, c, step);
+        if (step > 1) {
+            for (const Rect& band : bands) {
+                image.prefetch_region(c, band);  // scattered rows of a cold file read together
+            }
+        }
         const unsigned workers = worker_count(bands.size(), options.threads);
         const Reader read = [&](unsigned, const Rect& band, std::vector<std::byte>& buffer) {
             buffer.resize(image.region_bytes(c, band));

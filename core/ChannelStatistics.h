@@ -49,7 +49,7 @@ struct StatisticsOptions {
     unsigned threads = 0;       // 0: one per hardware thread
 };
 
-// Exact statistics up to 64 Mpixel; beyond, every n-th row so that about 16 M samples are read
+// Exact statistics up to 64 Mpixel; beyond, every n-th row so that about 4 M samples are read
 // (a memory-mapped image is then touched only where those rows lie).
 StatisticsOptions statistics_options_for(std::int64_t width, std::int64_t height);
 

@@ -50,6 +50,10 @@ class ImageSource {
     // again soon. Memory-mapped sources let its pages leave the resident set, so that memory
     // grows with what is shown and cached, not with the file; others ignore it.
     virtual void release_region(std::size_t /*channel*/, Rect /*rect*/) const {}
+    // A hint before read_region: this level-0 region will be read soon. Memory-mapped sources ask
+    // the kernel to start reading it, so that many scattered rows of a file that is not in the
+    // page cache arrive together rather than one disk round trip after another.
+    virtual void prefetch_region(std::size_t /*channel*/, Rect /*rect*/) const {}
 
     std::size_t channel_count() const { return channels().size(); }
     std::size_t region_bytes(std::size_t channel, Rect rect) const {

@@ -54,6 +54,16 @@ MappedFile::~MappedFile() {
     }
 }
 
+void MappedFile::prefetch(std::size_t offset, std::size_t length) const {
+    if (m_data == nullptr || length == 0 || offset >= m_size) {
+        return;
+    }
+    static const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    const std::size_t begin = offset / page * page;
+    const std::size_t end = std::min(m_size, offset + length);
+    ::madvise(const_cast<std::byte*>(m_data) + begin, end - begin, MADV_WILLNEED);  // a hint
+}
+
 void MappedFile::release(std::size_t length) const {
     if (m_data == nullptr || m_copied.fetch_add(length) + length < kResidentWindow) {
         return;

@@ -28,6 +28,8 @@ class MappedFile {
     // the pages stay in the kernel's page cache, and touching them again maps them back). So
     // reading a multi-GB file keeps at most about a window of it resident, and pages shared by
     // neighbouring reads are mapped once per window rather than once per read.
+    // Bytes that will be read soon: the kernel starts reading them (MADV_WILLNEED).
+    void prefetch(std::size_t offset, std::size_t length) const;
     static constexpr std::size_t kResidentWindow = std::size_t{512} << 20;
     void release(std::size_t length) const;
 

@@ -226,6 +226,20 @@ class NpySource final : public ImageSource {
         }
     }
 
+    void prefetch_region(std::size_t channel, Rect rect) const override {
+        if (channel >= m_channels.size() || rect.width <= 0 || rect.height <= 0) {
+            return;
+        }
+        const std::int64_t c = static_cast<std::int64_t>(channel) * m_stride_c;
+        const std::int64_t first = rect.y * m_stride_y + rect.x * m_stride_x + c;
+        const std::int64_t last =
+            (rect.y + rect.height - 1) * m_stride_y + (rect.x + rect.width - 1) * m_stride_x + c;
+        const std::int64_t lo = std::min(first, last);
+        const std::int64_t hi = std::max(first, last);
+        m_file->prefetch(m_offset + static_cast<std::size_t>(lo) * m_dtype.item_size,
+                         static_cast<std::size_t>(hi - lo + 1) * m_dtype.item_size);
+    }
+
   private:
     template <typename T>
     static void gather(const std::byte* in, std::int64_t stride, std::int64_t count,

@@ -180,9 +180,17 @@ Result<void> PyramidSource::build_from_base(std::span<const std::size_t> channel
     const std::int64_t x1 = std::min(width(), (out.x + out.width) * scale);
     std::vector<std::byte> a;
     std::vector<std::byte> b;
-    for (std::int64_t y = 0; y < out.height; ++y) {
+    const auto strip_of = [&](std::int64_t y) {
         const std::int64_t y0 = (out.y + y) * scale;
-        const Rect strip{x0, y0, x1 - x0, std::min(height(), y0 + scale) - y0};
+        return Rect{x0, y0, x1 - x0, std::min(height(), y0 + scale) - y0};
+    };
+    for (std::int64_t y = 0; y < out.height; ++y) {
+        const Rect strip = strip_of(y);
+        if (y + 1 < out.height) {
+            for (std::size_t channel : channels) {  // the disk reads ahead while this one reduces
+                m_base->prefetch_region(channel, strip_of(y + 1));
+            }
+        }
         for (std::size_t k = 0; k < channels.size(); ++k) {
             const SampleType type = this->channels()[channels[k]].type;
             const std::size_t size = sample_size(type);
@@ -338,13 +346,18 @@ Result<void> PyramidSource::read_region_sampled(std::size_t channel, int level, 
     const std::size_t size = sample_size(channels()[channel].type);
     const std::int64_t stride = std::int64_t{1} << level;
     std::vector<std::byte> line(static_cast<std::size_t>(m_base->width()) * size);
+    // One row of level 0 per level row: a small fraction of the file for coarse levels.
+    const std::int64_t x_begin = rect.x * stride;
+    const std::int64_t x_end = std::min(m_base->width(), (rect.x + rect.width - 1) * stride + 1);
+    const auto source_row_of = [&](std::int64_t y) {
+        return Rect{x_begin, std::min((rect.y + y) * stride, m_base->height() - 1), x_end - x_begin,
+                    1};
+    };
     for (std::int64_t y = 0; y < rect.height; ++y) {
-        const std::int64_t source_y = std::min((rect.y + y) * stride, m_base->height() - 1);
-        // One row of level 0 per level row: a small fraction of the file for coarse levels.
-        const std::int64_t x_begin = rect.x * stride;
-        const std::int64_t x_end =
-            std::min(m_base->width(), (rect.x + rect.width - 1) * stride + 1);
-        const Rect source_row{x_begin, source_y, x_end - x_begin, 1};
+        m_base->prefetch_region(channel, source_row_of(y));  // scattered rows read together
+    }
+    for (std::int64_t y = 0; y < rect.height; ++y) {
+        const Rect source_row = source_row_of(y);
         if (auto ok = m_base->read_region(channel, 0, source_row, line); !ok) {
             return ok.error();
         }
