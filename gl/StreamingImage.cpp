@@ -346,6 +346,7 @@ core::Result<StreamingFrame> StreamingImage::prepare_final(const core::View& vie
                                                            const std::vector<std::size_t>& channels,
                                                            std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
+    int rounds_without_work = 0;
     while (true) {
         auto frame = prepare(view, channels);
         if (!frame || frame->final) {
@@ -357,6 +358,15 @@ core::Result<StreamingFrame> StreamingImage::prepare_final(const core::View& vie
                 m_options.gpu_budget >> 20)};
         }
         std::unique_lock lock(m_mutex);
+        if (m_queued.empty() && m_ready.empty()) {
+            // Nothing queued or in flight (results of a replaced source were just discarded):
+            // the next prepare() asks again for what is missing. Nothing to ask for is a bug.
+            if (++rounds_without_work > 3) {
+                return core::Error{"the image's tiles stopped arriving"};
+            }
+            continue;
+        }
+        rounds_without_work = 0;
         if (!m_arrived.wait_until(lock, deadline, [&] { return !m_ready.empty(); }) &&
             m_ready.empty()) {
             return core::Error{"timed out waiting for the image's tiles"};
