@@ -30,7 +30,7 @@ class MappedFile {
     // neighbouring reads are mapped once per window rather than once per read.
     // Bytes that will be read soon: the kernel starts reading them (MADV_WILLNEED).
     void prefetch(std::size_t offset, std::size_t length) const;
-    static constexpr std::size_t kResidentWindow = std::size_t{512} << 20;
+    static constexpr std::size_t kResidentWindow = std::size_t{128} << 20;
     void release(std::size_t length) const;
 
   private:
