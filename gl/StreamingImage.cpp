@@ -151,8 +151,9 @@ bool StreamingImage::exact(const core::TileKey& tile,
                            const std::vector<std::size_t>& channels) const {
     const auto found = m_resident.find(tile);
     return found != m_resident.end() &&
-           std::none_of(channels.begin(), channels.end(),
-                        [&](std::size_t c) { return found->second.provisional[c]; });
+           std::none_of(channels.begin(), channels.end(), [&](std::size_t c) {
+               return found->second.provisional[c] || found->second.stale[c];
+           });
 }
 
 void StreamingImage::upload(Ready& ready, const std::set<core::TileKey>& wanted,
@@ -185,6 +186,7 @@ void StreamingImage::upload(Ready& ready, const std::set<core::TileKey>& wanted,
         Resident fresh;
         fresh.textures.resize(m_base->channel_count());
         fresh.provisional.resize(m_base->channel_count(), false);
+        fresh.stale.resize(m_base->channel_count(), false);
         resident = m_resident.emplace(job.tile, std::move(fresh)).first;
     }
     Texture2D& texture = resident->second.textures[job.channel];
@@ -198,6 +200,7 @@ void StreamingImage::upload(Ready& ready, const std::set<core::TileKey>& wanted,
         ++m_stats.textures_created;
     }
     resident->second.provisional[job.channel] = job.provisional;
+    resident->second.stale[job.channel] = false;
     m_budget.insert(job.tile, resident->second.bytes);
     m_stats.uploads += 1;
     m_stats.bytes += bytes;
@@ -297,9 +300,13 @@ core::Result<StreamingFrame> StreamingImage::prepare(const core::View& view,
     {
         std::lock_guard lock(m_mutex);
         for (const core::DrawItem& item : plan.draws) {
+            const Resident& r = m_resident.at(item.tile);
+            const bool ideal = item.tile.level == plan.level;
             for (std::size_t c : channels) {
-                if (item.tile.level == plan.level && m_resident.at(item.tile).provisional[c]) {
+                if (ideal && (r.provisional[c] || r.stale[c])) {
                     enqueue({item.tile, c, false});
+                } else if (r.stale[c]) {
+                    enqueue({item.tile, c, true});  // coverage of a reloaded source
                 }
             }
         }
@@ -395,20 +402,10 @@ core::Result<void> StreamingImage::replace_source(std::shared_ptr<const core::Im
         }
         m_ready.clear();
     }
+    // Nothing is read here (the GL thread never waits for I/O): resident tiles keep showing the
+    // old pixels, counted as not final, until their replacements arrive and are uploaded in place.
     for (auto& [tile, resident] : m_resident) {
-        for (std::size_t c = 0; c < resident.textures.size(); ++c) {
-            if (!resident.textures[c]) {
-                continue;
-            }
-            // As exact as it was: a provisional coarse tile stays a quick sample.
-            Ready ready = std::move(build({{tile, c, resident.provisional[c]}}).front());
-            if (!ready.error.empty()) {
-                return core::Error{ready.error};
-            }
-            resident.textures[c].upload(0, 0, ready.width, ready.height, ready.texels.data());
-            ++m_stats.uploads;
-            m_stats.bytes += ready.texels.size();
-        }
+        std::fill(resident.stale.begin(), resident.stale.end(), true);
     }
     return {};
 }

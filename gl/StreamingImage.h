@@ -70,7 +70,8 @@ class StreamingImage {
     core::Result<StreamingFrame> prepare_final(
         const core::View& view, const std::vector<std::size_t>& channels,
         std::chrono::milliseconds timeout = std::chrono::minutes(5));
-    // A reloaded source of the same size and channels: resident textures are updated in place.
+    // A reloaded source of the same size and channels. Returns at once; resident tiles count as
+    // not final until re-read from the new source and updated in place (no texture re-created).
     core::Result<void> replace_source(std::shared_ptr<const core::ImageSource> source);
     // Gives back every texture and cached pyramid tile and forgets queued work (an image that is
     // no longer shown); the next prepare() starts streaming again.
@@ -109,6 +110,7 @@ class StreamingImage {
     struct Resident {
         std::vector<Texture2D> textures;  // by channel
         std::vector<bool> provisional;
+        std::vector<bool> stale;  // read from a source that has since been replaced
         std::size_t bytes = 0;
     };
 
