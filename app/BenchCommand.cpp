@@ -116,34 +116,31 @@ core::Result<BenchRequest> parse_bench_arguments(std::span<const std::string_vie
     BenchRequest request;
     for (std::size_t i = 0; i < arguments.size(); ++i) {
         const std::string_view argument = arguments[i];
-        const auto value = [&] {
-            return option_value(arguments, i);
+        const auto needs = [&](auto&& use) {
+            return with_option_value(arguments, i, use);
         };
-        const auto positive = [&](int& target, int minimum) -> core::Result<void> {
-            auto text = value();
-            if (!text) {
-                return text.error();
-            }
-            const auto n = parse_int(text.value());
-            if (!n || *n < minimum) {
-                return core::Error{fmt::format("{} expects a whole number of at least {}, got '{}'",
-                                               argument, minimum, text.value())};
-            }
-            target = *n;
-            return {};
+        const auto positive = [&](int& target, int minimum) {
+            return needs([&](std::string_view v) -> core::Result<void> {
+                const auto n = parse_int(v);
+                if (!n || *n < minimum) {
+                    return core::Error{
+                        fmt::format("{} expects a whole number of at least {}, got '{}'", argument,
+                                    minimum, v)};
+                }
+                target = *n;
+                return {};
+            });
         };
         core::Result<void> ok;
         if (argument == "--path") {
-            auto text = value();
-            if (!text) {
-                return text.error();
-            }
-            if (text.value() != "full" && text.value() != "zoom" && text.value() != "pan" &&
-                text.value() != "toggle") {
-                return core::Error{fmt::format("--path expects full, zoom, pan or toggle, got '{}'",
-                                               text.value())};
-            }
-            request.path = std::string(text.value());
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                if (v != "full" && v != "zoom" && v != "pan" && v != "toggle") {
+                    return core::Error{
+                        fmt::format("--path expects full, zoom, pan or toggle, got '{}'", v)};
+                }
+                request.path = std::string(v);
+                return {};
+            });
         } else if (argument == "--frames") {
             ok = positive(request.frames, 10);
         } else if (argument == "--tile-size") {
@@ -159,32 +156,13 @@ core::Result<BenchRequest> parse_bench_arguments(std::span<const std::string_vie
         } else if (argument == "--max-texture-size") {
             ok = positive(request.max_texture_size, 3);
         } else if (argument == "--size") {
-            auto text = value();
-            if (!text) {
-                return text.error();
-            }
-            auto size = parse_size(text.value());
-            if (!size) {
-                return size.error();
-            }
-            request.size = *size;
+            ok = size_option(arguments, i, request.size);
         } else if (argument == "--json") {
-            auto text = value();
-            if (!text) {
-                return text.error();
-            }
-            request.json = std::string(text.value());
+            ok = text_option(arguments, i, request.json);
         } else if (argument == "--headless") {
             request.headless = true;
         } else if (argument == "--channel-axis") {
-            auto text = value();
-            if (!text ||
-                (text.value() != "auto" && text.value() != "first" && text.value() != "last")) {
-                return core::Error{"--channel-axis expects auto, first or last"};
-            }
-            request.channel_axis = text.value() == "first"  ? core::ChannelAxis::First
-                                   : text.value() == "last" ? core::ChannelAxis::Last
-                                                            : core::ChannelAxis::Auto;
+            ok = channel_axis_option(arguments, i, request.channel_axis);
         } else if (argument.starts_with("-") && argument.size() > 1) {
             return core::Error{fmt::format("bench: unknown option '{}'", argument)};
         } else if (request.file.empty()) {

@@ -15,6 +15,61 @@ core::Result<std::string_view> option_value(std::span<const std::string_view> ar
     return arguments[++i];
 }
 
+core::Result<core::ChannelAxis> parse_channel_axis(std::string_view text) {
+    if (text == "auto") {
+        return core::ChannelAxis::Auto;
+    }
+    if (text == "first") {
+        return core::ChannelAxis::First;
+    }
+    if (text == "last") {
+        return core::ChannelAxis::Last;
+    }
+    return core::Error{fmt::format("--channel-axis expects auto, first or last, got '{}'", text)};
+}
+
+core::Result<void> text_option(std::span<const std::string_view> arguments, std::size_t& i,
+                               std::string& target) {
+    return with_option_value(arguments, i, [&](std::string_view v) -> core::Result<void> {
+        target = std::string(v);
+        return {};
+    });
+}
+
+core::Result<void> text_option(std::span<const std::string_view> arguments, std::size_t& i,
+                               std::optional<std::string>& target) {
+    std::string text;
+    auto ok = text_option(arguments, i, text);
+    if (ok) {
+        target = std::move(text);
+    }
+    return ok;
+}
+
+core::Result<void> channel_axis_option(std::span<const std::string_view> arguments, std::size_t& i,
+                                       core::ChannelAxis& target) {
+    return with_option_value(arguments, i, [&](std::string_view v) -> core::Result<void> {
+        auto axis = parse_channel_axis(v);
+        if (!axis) {
+            return axis.error();
+        }
+        target = *axis;
+        return {};
+    });
+}
+
+core::Result<void> size_option(std::span<const std::string_view> arguments, std::size_t& i,
+                               std::pair<int, int>& target) {
+    return with_option_value(arguments, i, [&](std::string_view v) -> core::Result<void> {
+        auto size = parse_size(v);
+        if (!size) {
+            return size.error();
+        }
+        target = *size;
+        return {};
+    });
+}
+
 core::Result<std::pair<int, int>> parse_size(std::string_view text) {
     const auto parts = split(text, 'x');
     const auto w = parts.size() == 2 ? parse_int(parts[0]) : std::nullopt;
@@ -93,15 +148,8 @@ core::Result<std::size_t> find_channel(const std::vector<core::ChannelInfo>& cha
 core::Result<bool> parse_display_option(std::span<const std::string_view> arguments, std::size_t& i,
                                         DisplayRequest& request) {
     const std::string_view argument = arguments[i];
-    const auto value = [&] {
-        return option_value(arguments, i);
-    };
-    const auto needs = [&](auto&& use) -> core::Result<void> {
-        auto text = value();
-        if (!text) {
-            return text.error();
-        }
-        return use(text.value());
+    const auto needs = [&](auto&& use) {
+        return with_option_value(arguments, i, use);
     };
     core::Result<void> ok;
     if (argument == "--channels") {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/DisplaySettings.h"
+#include "core/ImageLoader.h"
 
 namespace tessera::app {
 
@@ -43,6 +44,28 @@ core::Result<core::DisplaySettings> apply_display_request(
 // The value after option arguments[i] (advancing i), or "OPTION needs a value".
 core::Result<std::string_view> option_value(std::span<const std::string_view> arguments,
                                             std::size_t& i);
+// Runs `use` on the value after option arguments[i] (advancing i); a missing value is an error.
+template <typename Use>
+core::Result<void> with_option_value(std::span<const std::string_view> arguments, std::size_t& i,
+                                     Use&& use) {
+    auto text = option_value(arguments, i);
+    if (!text) {
+        return text.error();
+    }
+    return use(text.value());
+}
+// auto, first or last, for --channel-axis.
+core::Result<core::ChannelAxis> parse_channel_axis(std::string_view text);
+
+// Option values stored straight into their target (advancing i past the value).
+core::Result<void> text_option(std::span<const std::string_view> arguments, std::size_t& i,
+                               std::string& target);
+core::Result<void> text_option(std::span<const std::string_view> arguments, std::size_t& i,
+                               std::optional<std::string>& target);
+core::Result<void> channel_axis_option(std::span<const std::string_view> arguments, std::size_t& i,
+                                       core::ChannelAxis& target);
+core::Result<void> size_option(std::span<const std::string_view> arguments, std::size_t& i,
+                               std::pair<int, int>& target);
 // WIDTHxHEIGHT with sides from 1 to 16384, for --size.
 core::Result<std::pair<int, int>> parse_size(std::string_view text);
 

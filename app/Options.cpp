@@ -87,53 +87,35 @@ core::Result<Options> parse_options(std::span<const std::string_view> arguments)
     }
     for (std::size_t i = first; i < arguments.size(); ++i) {
         const std::string_view argument = arguments[i];
-        const auto value = [&] {
-            return option_value(arguments, i);
+        const auto needs = [&](auto&& use) {
+            return with_option_value(arguments, i, use);
         };
+        core::Result<void> ok;
         if (argument == "-h" || argument == "--help") {
             options.show_help = true;
         } else if (argument == "--version") {
             options.show_version = true;
         } else if (argument == "--size") {
-            auto text = value();
-            if (!text) {
-                return text.error();
-            }
-            auto size = parse_size(text.value());
-            if (!size) {
-                return size.error();
-            }
-            std::tie(options.window_width, options.window_height) = size.value();
+            std::pair<int, int> size{options.window_width, options.window_height};
+            ok = size_option(arguments, i, size);
+            std::tie(options.window_width, options.window_height) = size;
         } else if (argument == "--frames") {
-            auto text = value();
-            if (!text) {
-                return text.error();
-            }
-            options.frames = parse_positive_int(text.value());
-            if (!options.frames) {
-                return core::Error{fmt::format("--frames expects a positive whole number, got '{}'",
-                                               text.value())};
-            }
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                options.frames = parse_positive_int(v);
+                if (!options.frames) {
+                    return core::Error{
+                        fmt::format("--frames expects a positive whole number, got '{}'", v)};
+                }
+                return {};
+            });
         } else if (argument == "--screenshot") {
-            auto text = value();
-            if (!text) {
-                return text.error();
-            }
-            options.screenshot = std::string(text.value());
+            ok = text_option(arguments, i, options.screenshot);
         } else if (argument == "--fps") {
             options.fps = true;
         } else if (argument == "--record-frames") {
-            auto text = value();
-            if (!text) {
-                return text.error();
-            }
-            options.record_frames = std::string(text.value());
+            ok = text_option(arguments, i, options.record_frames);
         } else if (argument == "--script") {
-            auto text = value();
-            if (!text) {
-                return text.error();
-            }
-            options.script = std::string(text.value());
+            ok = text_option(arguments, i, options.script);
         } else if (auto display = parse_display_option(arguments, i, options.display); !display) {
             return display.error();
         } else if (*display) {
@@ -145,20 +127,7 @@ core::Result<Options> parse_options(std::span<const std::string_view> arguments)
         } else if (argument == "--json" && options.command == Command::Info) {
             options.json = true;
         } else if (argument == "--channel-axis") {
-            auto text = value();
-            if (!text) {
-                return text.error();
-            }
-            if (text.value() == "auto") {
-                options.channel_axis = core::ChannelAxis::Auto;
-            } else if (text.value() == "first") {
-                options.channel_axis = core::ChannelAxis::First;
-            } else if (text.value() == "last") {
-                options.channel_axis = core::ChannelAxis::Last;
-            } else {
-                return core::Error{fmt::format(
-                    "--channel-axis expects auto, first or last, got '{}'", text.value())};
-            }
+            ok = channel_axis_option(arguments, i, options.channel_axis);
         } else if (argument == "--") {
             for (++i; i < arguments.size(); ++i) {
                 options.files.emplace_back(arguments[i]);
@@ -167,6 +136,9 @@ core::Result<Options> parse_options(std::span<const std::string_view> arguments)
             return core::Error{fmt::format("unknown option '{}'", argument)};
         } else {
             options.files.emplace_back(argument);
+        }
+        if (!ok) {
+            return ok.error();
         }
     }
     if (options.command == Command::Info && options.files.empty() && !options.show_help) {

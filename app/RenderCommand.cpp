@@ -65,31 +65,16 @@ core::Result<RenderRequest> parse_render_arguments(std::span<const std::string_v
     RenderRequest request;
     for (std::size_t i = 0; i < arguments.size(); ++i) {
         const std::string_view argument = arguments[i];
-        const auto value = [&] {
-            return option_value(arguments, i);
-        };
-        const auto needs = [&](auto&& use) -> core::Result<void> {
-            auto text = value();
-            if (!text) {
-                return text.error();
-            }
-            return use(text.value());
+        const auto needs = [&](auto&& use) {
+            return with_option_value(arguments, i, use);
         };
         core::Result<void> ok;
         if (argument == "-o" || argument == "--output") {
-            ok = needs([&](std::string_view v) -> core::Result<void> {
-                request.output = std::string(v);
-                return {};
-            });
+            ok = text_option(arguments, i, request.output);
         } else if (argument == "--size") {
-            ok = needs([&](std::string_view v) -> core::Result<void> {
-                auto size = parse_size(v);
-                if (!size) {
-                    return size.error();
-                }
-                request.size = *size;
-                return {};
-            });
+            std::pair<int, int> size;
+            ok = size_option(arguments, i, size);
+            request.size = ok ? std::optional(size) : std::nullopt;
         } else if (argument == "--view") {
             ok = needs([&](std::string_view v) -> core::Result<void> {
                 const auto parts = split(v, ',');
@@ -131,23 +116,11 @@ core::Result<RenderRequest> parse_render_arguments(std::span<const std::string_v
         } else if (*memory) {
             continue;
         } else if (argument == "--part") {
-            ok = needs([&](std::string_view v) -> core::Result<void> {
-                request.part = std::string(v);
-                return {};
-            });
+            ok = text_option(arguments, i, request.part);
         } else if (argument == "--cpu") {
             request.cpu = true;
         } else if (argument == "--channel-axis") {
-            ok = needs([&](std::string_view v) -> core::Result<void> {
-                if (v == "auto" || v == "first" || v == "last") {
-                    request.channel_axis = v == "auto"    ? core::ChannelAxis::Auto
-                                           : v == "first" ? core::ChannelAxis::First
-                                                          : core::ChannelAxis::Last;
-                    return {};
-                }
-                return core::Error{
-                    fmt::format("--channel-axis expects auto, first or last, got '{}'", v)};
-            });
+            ok = channel_axis_option(arguments, i, request.channel_axis);
         } else if (argument.starts_with("-") && argument.size() > 1) {
             return core::Error{fmt::format("render: unknown option '{}'", argument)};
         } else if (request.file.empty()) {
