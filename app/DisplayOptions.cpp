@@ -46,28 +46,32 @@ core::Result<void> text_option(std::span<const std::string_view> arguments, std:
     return ok;
 }
 
-core::Result<void> channel_axis_option(std::span<const std::string_view> arguments, std::size_t& i,
-                                       core::ChannelAxis& target) {
+namespace {
+
+// Parses the value after arguments[i] with `parse` and stores it in `target`.
+template <typename T, typename Parse>
+core::Result<void> parsed_option(std::span<const std::string_view> arguments, std::size_t& i,
+                                 T& target, Parse parse) {
     return with_option_value(arguments, i, [&](std::string_view v) -> core::Result<void> {
-        auto axis = parse_channel_axis(v);
-        if (!axis) {
-            return axis.error();
+        auto parsed = parse(v);
+        if (!parsed) {
+            return parsed.error();
         }
-        target = *axis;
+        target = *parsed;
         return {};
     });
 }
 
+}  // namespace
+
+core::Result<void> channel_axis_option(std::span<const std::string_view> arguments, std::size_t& i,
+                                       core::ChannelAxis& target) {
+    return parsed_option(arguments, i, target, parse_channel_axis);
+}
+
 core::Result<void> size_option(std::span<const std::string_view> arguments, std::size_t& i,
                                std::pair<int, int>& target) {
-    return with_option_value(arguments, i, [&](std::string_view v) -> core::Result<void> {
-        auto size = parse_size(v);
-        if (!size) {
-            return size.error();
-        }
-        target = *size;
-        return {};
-    });
+    return parsed_option(arguments, i, target, parse_size);
 }
 
 core::Result<std::pair<int, int>> parse_size(std::string_view text) {
