@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <tinyexr.h>
 
+#include "core/ExrHeader.h"
 #include "core/PlanarImage.h"
 
 namespace tessera::core {
@@ -15,210 +16,11 @@ namespace {
 
 constexpr std::array<const char*, 10> kCompressionNames{"NONE",  "RLE", "ZIPS", "ZIP",  "PIZ",
                                                         "PXR24", "B44", "B44A", "DWAA", "DWAB"};
-constexpr int kFirstUnsupportedCompression = 5;  // PXR24 and everything after it
 
 std::string compression_name(int code) {
     return code >= 0 && code < static_cast<int>(kCompressionNames.size())
                ? kCompressionNames[static_cast<std::size_t>(code)]
                : fmt::format("unknown compression {}", code);
-}
-
-struct ScannedChannel {
-    std::string name;
-    int pixel_type = 0;
-    int x_sampling = 1;
-    int y_sampling = 1;
-};
-
-struct ScannedPart {
-    std::string name;
-    std::string type;
-    std::optional<int> compression;
-    std::vector<ScannedChannel> channels;
-    std::optional<Box2i> data_window;
-    std::optional<Box2i> display_window;
-};
-
-// Reads attribute headers (name, type, size, value) without trusting any of them: every read is
-// checked against the end of the file. Returns one entry per part.
-class HeaderScanner {
-  public:
-    explicit HeaderScanner(std::span<const std::byte> bytes) : m_bytes(bytes) {}
-
-    Result<std::vector<ScannedPart>> scan(bool multipart) {
-        m_pos = 8;
-        std::vector<ScannedPart> parts;
-        while (true) {
-            if (multipart && !parts.empty()) {
-                if (m_pos >= m_bytes.size()) {
-                    return Error{"OpenEXR multi-part header list is truncated"};
-                }
-                if (m_bytes[m_pos] == std::byte{0}) {
-                    break;  // an empty header ends the list
-                }
-            }
-            auto part = scan_part();
-            if (!part) {
-                return part.error();
-            }
-            parts.push_back(std::move(part).value());
-            if (!multipart) {
-                break;
-            }
-            if (parts.size() > 10000) {
-                return Error{"OpenEXR header lists an absurd number of parts"};
-            }
-        }
-        return parts;
-    }
-
-  private:
-    Result<ScannedPart> scan_part() {
-        ScannedPart part;
-        for (int attributes = 0;; ++attributes) {
-            auto name = read_string();
-            if (!name) {
-                return Error{"OpenEXR header is truncated"};
-            }
-            if (name->empty()) {
-                return part;
-            }
-            auto type = read_string();
-            auto size = read_i32();
-            if (!type || !size || *size < 0 ||
-                static_cast<std::size_t>(*size) > m_bytes.size() - m_pos) {
-                return Error{fmt::format("OpenEXR header attribute '{}' is truncated", *name)};
-            }
-            const auto value = m_bytes.subspan(m_pos, static_cast<std::size_t>(*size));
-            m_pos += static_cast<std::size_t>(*size);
-            if (*name == "compression" && *type == "compression" && value.size() == 1) {
-                part.compression = std::to_integer<int>(value[0]);
-            } else if (*name == "channels" && *type == "chlist") {
-                part.channels = parse_channels(value);
-            } else if (*name == "dataWindow" && *type == "box2i" && value.size() == 16) {
-                part.data_window = parse_box(value);
-            } else if (*name == "displayWindow" && *type == "box2i" && value.size() == 16) {
-                part.display_window = parse_box(value);
-            } else if (*name == "name" && *type == "string") {
-                part.name.assign(reinterpret_cast<const char*>(value.data()), value.size());
-            } else if (*name == "type" && *type == "string") {
-                part.type.assign(reinterpret_cast<const char*>(value.data()), value.size());
-            }
-            if (attributes > 100000) {
-                return Error{"OpenEXR header has an absurd number of attributes"};
-            }
-        }
-    }
-
-    std::optional<std::string> read_string() {
-        const auto* start = m_bytes.data() + m_pos;
-        const std::size_t limit = std::min<std::size_t>(m_bytes.size() - m_pos, 256);
-        const void* end = std::memchr(start, 0, limit);
-        if (end == nullptr) {
-            return std::nullopt;
-        }
-        const auto length = static_cast<std::size_t>(static_cast<const std::byte*>(end) - start);
-        m_pos += length + 1;
-        return std::string(reinterpret_cast<const char*>(start), length);
-    }
-    std::optional<std::int32_t> read_i32() {
-        if (m_bytes.size() - m_pos < 4) {
-            return std::nullopt;
-        }
-        const std::int32_t value = le32(m_bytes.data() + m_pos);
-        m_pos += 4;
-        return value;
-    }
-    static std::int32_t le32(const std::byte* p) {
-        std::uint32_t v = 0;
-        for (int i = 3; i >= 0; --i) {
-            v = v << 8 | std::to_integer<std::uint32_t>(p[i]);
-        }
-        return static_cast<std::int32_t>(v);
-    }
-    static Box2i parse_box(std::span<const std::byte> v) {
-        return {le32(v.data()), le32(v.data() + 4), le32(v.data() + 8), le32(v.data() + 12)};
-    }
-    static std::vector<ScannedChannel> parse_channels(std::span<const std::byte> v) {
-        std::vector<ScannedChannel> channels;
-        std::size_t pos = 0;
-        while (pos < v.size() && v[pos] != std::byte{0}) {
-            const void* end = std::memchr(v.data() + pos, 0, v.size() - pos);
-            if (end == nullptr) {
-                break;
-            }
-            const auto length =
-                static_cast<std::size_t>(static_cast<const std::byte*>(end) - (v.data() + pos));
-            if (v.size() - pos < length + 1 + 16) {
-                break;
-            }
-            ScannedChannel channel;
-            channel.name.assign(reinterpret_cast<const char*>(v.data() + pos), length);
-            pos += length + 1;
-            channel.pixel_type = le32(v.data() + pos);
-            channel.x_sampling = le32(v.data() + pos + 8);
-            channel.y_sampling = le32(v.data() + pos + 12);
-            pos += 16;
-            channels.push_back(std::move(channel));
-        }
-        return channels;
-    }
-
-    std::span<const std::byte> m_bytes;
-    std::size_t m_pos = 0;
-};
-
-// Refuses, by name, what tinyexr would decode wrongly or not at all.
-Result<void> check_supported(const ScannedPart& part, std::size_t index, bool multipart,
-                             const LoadOptions& options) {
-    const std::string where = multipart ? fmt::format("part {} ", index) : std::string();
-    // Single-part files say "deep" in the version flags (checked by the caller); OpenEXR itself
-    // ignores a mislabelled type attribute there, so only multi-part files are judged by it.
-    if (multipart && part.type.starts_with("deep")) {
-        return Error{fmt::format("OpenEXR {}holds deep data ({}), which Tessera does not support",
-                                 where, part.type)};
-    }
-    if (!part.compression) {
-        return Error{fmt::format("OpenEXR {}header has no compression attribute", where)};
-    }
-    if (*part.compression >= kFirstUnsupportedCompression) {
-        return Error{fmt::format(
-            "OpenEXR {}uses {} compression, which Tessera does not support (it reads NONE, RLE, "
-            "ZIPS, ZIP and PIZ)",
-            where, compression_name(*part.compression))};
-    }
-    for (const ScannedChannel& channel : part.channels) {
-        if (channel.x_sampling != 1 || channel.y_sampling != 1) {
-            return Error{fmt::format(
-                "OpenEXR {}has channel '{}' subsampled {}x{} (luminance/chroma data), which "
-                "Tessera does not support",
-                where, channel.name, channel.x_sampling, channel.y_sampling)};
-        }
-        if (channel.pixel_type < 0 || channel.pixel_type > 2) {
-            return Error{fmt::format("OpenEXR {}channel '{}' has unknown pixel type {}", where,
-                                     channel.name, channel.pixel_type)};
-        }
-    }
-    if (part.channels.empty()) {
-        return Error{fmt::format("OpenEXR {}has no channels", where)};
-    }
-    if (!part.data_window || !part.display_window) {
-        return Error{fmt::format("OpenEXR {}header lacks a data or display window", where)};
-    }
-    const Box2i& dw = *part.data_window;
-    if (dw.max_x < dw.min_x || dw.max_y < dw.min_y) {
-        return Error{fmt::format("OpenEXR {}data window ({},{})-({},{}) is empty or inverted",
-                                 where, dw.min_x, dw.min_y, dw.max_x, dw.max_y)};
-    }
-    const auto pixels =
-        static_cast<std::uint64_t>(dw.width()) * static_cast<std::uint64_t>(dw.height());
-    if (pixels > options.max_pixels) {
-        return Error{
-            fmt::format("OpenEXR {}data window claims {}x{} pixels, more than the limit "
-                        "of {} pixels",
-                        where, dw.width(), dw.height(), options.max_pixels)};
-    }
-    return {};
 }
 
 SampleType sample_type_of(int exr_pixel_type) {
@@ -328,15 +130,10 @@ Result<std::vector<Image>> decode_exr(const std::shared_ptr<const MappedFile>& f
     if (version.non_image && !version.multipart) {
         return Error{"OpenEXR file holds deep data, which Tessera does not support"};
     }
-    HeaderScanner scanner(bytes);
-    auto parts = scanner.scan(version.multipart != 0);
+    // Everything tinyexr would trust is validated first (ExrHeader.h).
+    auto parts = scan_exr(bytes, ExrLimits{options.max_pixels});
     if (!parts) {
         return parts.error();
-    }
-    for (std::size_t i = 0; i < parts->size(); ++i) {
-        if (auto ok = check_supported((*parts)[i], i, version.multipart != 0, options); !ok) {
-            return ok.error();
-        }
     }
 
     ExrCleanup cleanup;
@@ -385,12 +182,12 @@ Result<std::vector<Image>> decode_exr(const std::shared_ptr<const MappedFile>& f
     for (std::size_t i = 0; i < cleanup.headers.size(); ++i) {
         const EXRHeader& header = *cleanup.headers[i];
         const EXRImage& decoded = cleanup.images[i];
-        const ScannedPart& scanned = (*parts)[i];
-        if (decoded.width != scanned.data_window->width() ||
-            decoded.height != scanned.data_window->height()) {
+        const ExrPart& scanned = (*parts)[i];
+        if (decoded.width != scanned.data_window.width() ||
+            decoded.height != scanned.data_window.height()) {
             return Error{fmt::format("OpenEXR part {} decoded to {}x{}, not its {}x{} data window",
-                                     i, decoded.width, decoded.height, scanned.data_window->width(),
-                                     scanned.data_window->height())};
+                                     i, decoded.width, decoded.height, scanned.data_window.width(),
+                                     scanned.data_window.height())};
         }
         auto planar = to_planar(header, decoded);
         if (!planar) {
@@ -402,8 +199,8 @@ Result<std::vector<Image>> decode_exr(const std::shared_ptr<const MappedFile>& f
         image.metadata.part_index = static_cast<int>(i);
         image.metadata.part_count = static_cast<int>(cleanup.headers.size());
         image.metadata.transfer = Transfer::Linear;
-        image.metadata.data_window = *scanned.data_window;
-        image.metadata.display_window = *scanned.display_window;
+        image.metadata.data_window = scanned.data_window;
+        image.metadata.display_window = scanned.display_window;
         image.metadata.compression = compression_name(header.compression_type);
         image.metadata.storage = storage_of(header);
         images.push_back(std::move(image));

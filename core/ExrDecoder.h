@@ -1,8 +1,10 @@
 // OpenEXR decoder on tinyexr: single- and multi-part, scanline and tiled (level 0 of mip/rip
 // maps), NONE/RLE/ZIPS/ZIP/PIZ, half/float/uint channels kept in their types, the data window
-// honoured. Headers are first read by our own bounds-checked scanner so that what tinyexr cannot
-// decode correctly (PXR24, B44, B44A, DWAA, DWAB; deep data; subsampled luminance/chroma
-// channels) is refused with a message naming the feature, never shown with wrong pixels.
+// honoured. Headers, offset tables and chunk headers are first validated by ExrHeader, so that
+// tinyexr only sees files it decodes completely and correctly; what it cannot decode (PXR24,
+// B44, B44A, DWAA, DWAB; deep data; subsampled luminance/chroma channels) is refused with a
+// message naming the feature, never shown with wrong pixels. tinyexr runs without its own
+// threads, so an exception it throws reaches the loader, which reports it.
 #pragma once
 
 #include <memory>

@@ -49,18 +49,18 @@ bool sniff_npy(std::span<const std::byte> b) {
 
 // Order matters only where signatures are weak: every format with a real magic number comes
 // first; BMP's two-byte "BM" after the longer signatures; TGA has no signature at all, so it is
-// tried last, with stb_image's header plausibility test.
+// tried last, with a header plausibility test of our own.
 constexpr std::array kDecoders{
-    Decoder{"PNG", ".png", sniff_png, decode_stb},
-    Decoder{"OpenEXR", ".exr", sniff_exr, decode_exr},
-    Decoder{"NumPy", ".npy", sniff_npy, decode_npy},
-    Decoder{"JPEG", ".jpg .jpeg", sniff_jpeg, decode_stb},
-    Decoder{"GIF", ".gif", sniff_gif, decode_stb},
-    Decoder{"PSD", ".psd", sniff_psd, decode_stb},
-    Decoder{"Radiance HDR", ".hdr .pic", sniff_hdr, decode_stb},
-    Decoder{"PNM", ".pbm .pgm .ppm .pnm", sniff_pnm, decode_pnm},
-    Decoder{"BMP", ".bmp", sniff_bmp, decode_stb},
-    Decoder{"TGA", ".tga", sniff_tga, decode_stb},
+    Decoder{"PNG", ".png", sniff_png, false, decode_png},
+    Decoder{"OpenEXR", ".exr", sniff_exr, false, decode_exr},
+    Decoder{"NumPy", ".npy", sniff_npy, true, decode_npy},
+    Decoder{"JPEG", ".jpg .jpeg", sniff_jpeg, false, decode_jpeg},
+    Decoder{"GIF", ".gif", sniff_gif, false, decode_gif},
+    Decoder{"PSD", ".psd", sniff_psd, false, decode_psd},
+    Decoder{"Radiance HDR", ".hdr .pic", sniff_hdr, false, decode_hdr},
+    Decoder{"PNM", ".pbm .pgm .ppm .pnm", sniff_pnm, false, decode_pnm},
+    Decoder{"BMP", ".bmp", sniff_bmp, false, decode_bmp},
+    Decoder{"TGA", ".tga", sniff_tga, false, decode_tga},
 };
 
 std::string first_bytes(std::span<const std::byte> bytes) {
@@ -77,36 +77,83 @@ std::span<const Decoder> decoders() {
     return kDecoders;
 }
 
-Result<std::vector<Image>> load_images(const std::filesystem::path& path,
-                                       const LoadOptions& options) {
-    auto file = MappedFile::open(path);
-    if (!file) {
-        return file.error();
-    }
-    const auto bytes = file.value()->bytes();
-    if (bytes.empty()) {
-        return Error{fmt::format("{}: file is empty", path.string())};
-    }
+const Decoder* find_decoder(std::span<const std::byte> head) {
+    head = head.first(std::min(head.size(), kSniffBytes));
     for (const Decoder& decoder : kDecoders) {
-        if (!decoder.sniff(bytes)) {
-            continue;
+        if (decoder.sniff(head)) {
+            return &decoder;
         }
-        auto images = decoder.decode(file.value(), options);
-        if (!images) {
-            return Error{fmt::format("{}: {}", path.string(), images.error().message)};
-        }
-        for (Image& image : images.value()) {
-            image.metadata.path = path.string();
-            if (image.metadata.format.empty()) {
-                image.metadata.format = std::string(decoder.format);
-            }
-        }
-        return images;
     }
+    return nullptr;
+}
+
+namespace {
+
+Error unrecognised(const std::filesystem::path& path, std::span<const std::byte> head) {
     return Error{fmt::format(
         "{}: unrecognised image format (first bytes: {}); Tessera reads PNG, JPEG, BMP, TGA, "
         "GIF, PSD, PNM, Radiance HDR, OpenEXR and NumPy .npy files",
-        path.string(), first_bytes(bytes))};
+        path.string(), first_bytes(head))};
+}
+
+Result<std::vector<Image>> decode_with(const Decoder& decoder,
+                                       const std::shared_ptr<const MappedFile>& file,
+                                       const LoadOptions& options) {
+    const std::string path = file->path().string();
+    Result<std::vector<Image>> images = Error{};
+    try {
+        images = decoder.decode(file, options);
+    } catch (const std::bad_alloc&) {
+        return Error{
+            fmt::format("{}: out of memory while decoding the {} file", path, decoder.format)};
+    } catch (const std::exception& error) {
+        return Error{
+            fmt::format("{}: the {} decoder failed: {}", path, decoder.format, error.what())};
+    }
+    if (!images) {
+        return Error{fmt::format("{}: {}", path, images.error().message)};
+    }
+    for (Image& image : images.value()) {
+        image.metadata.path = path;
+        if (image.metadata.format.empty()) {
+            image.metadata.format = std::string(decoder.format);
+        }
+    }
+    return images;
+}
+
+}  // namespace
+
+Result<std::vector<Image>> load_images(const std::filesystem::path& path,
+                                       const LoadOptions& options) {
+    auto head = MappedFile::read_head(path, kSniffBytes);
+    if (!head) {
+        return head.error();
+    }
+    if (head->empty()) {
+        return Error{fmt::format("{}: file is empty", path.string())};
+    }
+    const Decoder* decoder = find_decoder(*head);
+    if (decoder == nullptr) {
+        return unrecognised(path, *head);
+    }
+    auto file = decoder->mapped ? MappedFile::open(path) : MappedFile::read(path);
+    if (!file) {
+        return file.error();
+    }
+    return decode_with(*decoder, file.value(), options);
+}
+
+Result<std::vector<Image>> load_images(const std::shared_ptr<const MappedFile>& file,
+                                       const LoadOptions& options) {
+    if (file->size() == 0) {
+        return Error{fmt::format("{}: file is empty", file->path().string())};
+    }
+    const Decoder* decoder = find_decoder(file->bytes());
+    if (decoder == nullptr) {
+        return unrecognised(file->path(), file->bytes());
+    }
+    return decode_with(*decoder, file, options);
 }
 
 }  // namespace tessera::core

@@ -1,6 +1,11 @@
-// MappedFile: a read-only memory map of a whole file. Pages are read on demand by the OS, so
-// mapping a multi-gigabyte file costs nothing until its bytes are touched. Opening reports a
-// missing file, a directory or an unreadable file as an error naming the path.
+// MappedFile: the bytes of a whole file, either memory-mapped (read on demand by the OS, so a
+// multi-gigabyte .npy costs nothing until its bytes are touched) or read into memory (decoders
+// that read every byte anyway). Opening never blocks: anything but a regular file (a FIFO, a
+// device, a directory) is refused before it is opened. Every failure names the path.
+//
+// A mapped file that shrinks afterwards (rewritten in place by a renderer) faults on reads past
+// its new end: read mapped bytes through read_mapped() (FaultGuard.h), which turns the fault into
+// an error. A file read into memory cannot fault; one that shrinks while it is read is an error.
 #pragma once
 
 #include <atomic>
@@ -8,6 +13,7 @@
 #include <filesystem>
 #include <memory>
 #include <span>
+#include <vector>
 
 #include "core/Result.h"
 
@@ -16,12 +22,20 @@ namespace tessera::core {
 class MappedFile {
   public:
     static Result<std::shared_ptr<const MappedFile>> open(const std::filesystem::path& path);
+    static Result<std::shared_ptr<const MappedFile>> read(const std::filesystem::path& path);
+    // Bytes already in memory (fuzzing, tests), named `path` in messages.
+    static std::shared_ptr<const MappedFile> from_bytes(std::vector<std::byte> bytes,
+                                                        std::filesystem::path path);
+    // Up to `count` bytes from the start of the file, read without mapping (format sniffing).
+    static Result<std::vector<std::byte>> read_head(const std::filesystem::path& path,
+                                                    std::size_t count);
     ~MappedFile();
     MappedFile(const MappedFile&) = delete;
     MappedFile& operator=(const MappedFile&) = delete;
 
     std::span<const std::byte> bytes() const { return {m_data, m_size}; }
     std::size_t size() const { return m_size; }
+    bool is_mapped() const { return m_mapped; }
     const std::filesystem::path& path() const { return m_path; }
     // The caller has copied `length` bytes and will not need them soon. Once copied bytes add
     // up to kResidentWindow, the whole map leaves this process's resident set (MADV_DONTNEED:
@@ -37,6 +51,8 @@ class MappedFile {
     MappedFile() = default;
     const std::byte* m_data = nullptr;
     std::size_t m_size = 0;
+    bool m_mapped = false;
+    std::vector<std::byte> m_copy;  // the bytes of a file that was read, not mapped
     std::filesystem::path m_path;
     mutable std::atomic<std::size_t> m_copied{0};  // bytes released since the last drop
 };

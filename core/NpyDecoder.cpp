@@ -8,6 +8,9 @@
 
 #include <fmt/format.h>
 
+#include "core/Checked.h"
+#include "core/FaultGuard.h"
+
 namespace tessera::core {
 namespace {
 
@@ -57,6 +60,9 @@ std::optional<std::string_view> value_after(std::string_view header, std::string
     return rest;
 }
 
+// NumPy writes headers of a few hundred bytes; version 2 allows up to 4 GiB, which no image needs.
+constexpr std::size_t kMaxHeaderBytes = std::size_t{1} << 20;
+
 struct Header {
     std::string descr;
     bool fortran_order = false;
@@ -88,7 +94,8 @@ Result<Header> parse_header(std::span<const std::byte> bytes) {
         return Error{fmt::format("NumPy format version {} is not supported (1 to 3 are)", major)};
     }
     if (length > bytes.size() - start) {
-        return Error{"NumPy header runs past the end of the file"};
+        return Error{length > kMaxHeaderBytes ? "NumPy header is absurdly long"
+                                              : "NumPy header runs past the end of the file"};
     }
     const std::string_view text(reinterpret_cast<const char*>(bytes.data() + start), length);
     Header header;
@@ -177,6 +184,44 @@ class NpySource final : public ImageSource {
             rect.y + rect.height > m_height || dst.size() < region_bytes(channel, rect)) {
             return Error{"NumPy region request lies outside the array"};
         }
+        // The loops own nothing with a destructor: a fault (the file shrank) leaves them safely.
+        const bool read = read_mapped([&] { copy_region(channel, rect, dst); });
+        if (!read) {
+            return Error{fmt::format(
+                "{}: the file shrank while it was read (it is being rewritten); reload it",
+                m_file->path().string())};
+        }
+        return {};
+    }
+
+    void release_region(std::size_t channel, Rect rect) const override {
+        if (channel < m_channels.size() && rect.width > 0 && rect.height > 0) {
+            // The bytes the read mapped: each row's span (samples and the channels interleaved
+            // between them), at least the 64 KiB the kernel maps around a page fault.
+            const auto step = static_cast<std::size_t>(std::max<std::int64_t>(1, m_stride_x));
+            const std::size_t span =
+                static_cast<std::size_t>(rect.width) * step * m_dtype.item_size;
+            m_file->release(static_cast<std::size_t>(rect.height) *
+                            std::max(span, std::size_t{64} << 10));
+        }
+    }
+
+    void prefetch_region(std::size_t channel, Rect rect) const override {
+        if (channel >= m_channels.size() || rect.width <= 0 || rect.height <= 0) {
+            return;
+        }
+        const std::int64_t c = static_cast<std::int64_t>(channel) * m_stride_c;
+        const std::int64_t first = rect.y * m_stride_y + rect.x * m_stride_x + c;
+        const std::int64_t last =
+            (rect.y + rect.height - 1) * m_stride_y + (rect.x + rect.width - 1) * m_stride_x + c;
+        const std::int64_t lo = std::min(first, last);
+        const std::int64_t hi = std::max(first, last);
+        m_file->prefetch(m_offset + static_cast<std::size_t>(lo) * m_dtype.item_size,
+                         static_cast<std::size_t>(hi - lo + 1) * m_dtype.item_size);
+    }
+
+  private:
+    void copy_region(std::size_t channel, Rect rect, std::span<std::byte> dst) const {
         const std::byte* base = m_file->bytes().data() + m_offset;
         const auto out_size = sample_size(m_dtype.sample_type);
         // Samples stored as delivered: copied (contiguous rows) or gathered (interleaved channels).
@@ -211,36 +256,8 @@ class NpySource final : public ImageSource {
                         out + static_cast<std::size_t>(col) * out_size);
             }
         }
-        return {};
     }
 
-    void release_region(std::size_t channel, Rect rect) const override {
-        if (channel < m_channels.size() && rect.width > 0 && rect.height > 0) {
-            // The bytes the read mapped: each row's span (samples and the channels interleaved
-            // between them), at least the 64 KiB the kernel maps around a page fault.
-            const auto step = static_cast<std::size_t>(std::max<std::int64_t>(1, m_stride_x));
-            const std::size_t span =
-                static_cast<std::size_t>(rect.width) * step * m_dtype.item_size;
-            m_file->release(static_cast<std::size_t>(rect.height) *
-                            std::max(span, std::size_t{64} << 10));
-        }
-    }
-
-    void prefetch_region(std::size_t channel, Rect rect) const override {
-        if (channel >= m_channels.size() || rect.width <= 0 || rect.height <= 0) {
-            return;
-        }
-        const std::int64_t c = static_cast<std::int64_t>(channel) * m_stride_c;
-        const std::int64_t first = rect.y * m_stride_y + rect.x * m_stride_x + c;
-        const std::int64_t last =
-            (rect.y + rect.height - 1) * m_stride_y + (rect.x + rect.width - 1) * m_stride_x + c;
-        const std::int64_t lo = std::min(first, last);
-        const std::int64_t hi = std::max(first, last);
-        m_file->prefetch(m_offset + static_cast<std::size_t>(lo) * m_dtype.item_size,
-                         static_cast<std::size_t>(hi - lo + 1) * m_dtype.item_size);
-    }
-
-  private:
     template <typename T>
     static void gather(const std::byte* in, std::int64_t stride, std::int64_t count,
                        std::byte* out) {
@@ -310,7 +327,13 @@ std::string shape_text(const std::vector<std::uint64_t>& shape) {
 
 Result<std::vector<Image>> decode_npy(const std::shared_ptr<const MappedFile>& file,
                                       const LoadOptions& options) {
-    auto header = parse_header(file->bytes());
+    // The header is copied out of the map first: the file may shrink under it.
+    const auto bytes = file->bytes();
+    std::vector<std::byte> head(std::min<std::size_t>(bytes.size(), kMaxHeaderBytes));
+    if (!read_mapped([&] { std::memcpy(head.data(), bytes.data(), head.size()); })) {
+        return Error{"the file shrank while its header was read: it is being rewritten"};
+    }
+    auto header = parse_header(head);
     if (!header) {
         return header.error();
     }
@@ -342,12 +365,14 @@ Result<std::vector<Image>> decode_npy(const std::shared_ptr<const MappedFile>& f
     }
     std::uint64_t count = 1;
     for (std::uint64_t dim : shape) {
-        if (dim == 0 || dim > (std::uint64_t{1} << 40) || count > (std::uint64_t{1} << 62) / dim) {
+        const auto next = checked_mul(count, dim);
+        if (dim == 0 || !next || *next > (std::uint64_t{1} << 56)) {
             return Error{fmt::format("NumPy array of shape {} is empty or absurdly large",
                                      shape_text(header->shape))};
         }
-        count *= dim;
+        count = *next;
     }
+    // count <= 2^56 and item_size <= 8: the product cannot wrap.
     const std::uint64_t data_bytes = count * dtype->item_size;
     if (file->size() < header->data_offset || file->size() - header->data_offset < data_bytes) {
         return Error{fmt::format(

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/Checked.h"
 #include "core/PlanarImage.h"
 
 namespace tessera::core {
@@ -86,12 +87,33 @@ Result<std::vector<Image>> decode_pnm(const std::shared_ptr<const MappedFile>& f
     if (*maxval == 0 || *maxval > 65535) {
         return Error{fmt::format("PNM maxval {} is outside 1..65535", *maxval)};
     }
-    if (*width * *height > options.max_pixels) {
+    const auto pixels = checked_mul(*width, *height);
+    if (!pixels || *pixels > options.max_pixels) {
         return Error{fmt::format("header claims {}x{} pixels, more than the limit of {} pixels",
                                  *width, *height, options.max_pixels)};
     }
     if (!ascii && !reader.single_whitespace()) {
         return Error{"PNM header does not end with a whitespace byte before the pixels"};
+    }
+    // The data must be in the file before anything is allocated for it: binary rasters exactly;
+    // text samples take at least one character each (and a separator, except P1's bits).
+    const std::uint64_t sample_bytes = *maxval > 255 ? 2 : 1;
+    const std::uint64_t available = reader.rest().size();
+    std::uint64_t needed = 0;
+    if (kind == 4) {
+        needed = (*width + 7) / 8 * *height;
+    } else if (kind == 1) {
+        needed = *pixels;
+    } else if (ascii) {
+        needed = *pixels * static_cast<std::uint64_t>(channels) * 2 - 1;
+    } else {
+        needed = *pixels * static_cast<std::uint64_t>(channels) * sample_bytes;
+    }
+    if (needed > available) {
+        return Error{fmt::format(
+            "PNM P{} header claims {}x{} pixels, which need {}{} bytes; the file has {} after "
+            "its header (truncated)",
+            kind, *width, *height, ascii ? "at least " : "", needed, available)};
     }
     const SampleType type = *maxval > 255 ? SampleType::U16 : SampleType::U8;
     auto image = std::make_shared<PlanarImage>(static_cast<std::int64_t>(*width),
@@ -99,7 +121,7 @@ Result<std::vector<Image>> decode_pnm(const std::shared_ptr<const MappedFile>& f
     for (int c = 0; c < channels; ++c) {
         image->add_channel(channels == 1 ? "Y" : std::string(1, "RGB"[c]), type);
     }
-    const std::size_t pixel_count = static_cast<std::size_t>(*width * *height);
+    const std::size_t pixel_count = static_cast<std::size_t>(*pixels);
     const auto store = [&](std::size_t index, int channel, std::uint64_t value) {
         if (type == SampleType::U16) {
             image->samples<std::uint16_t>(static_cast<std::size_t>(channel))[index] =
@@ -147,7 +169,6 @@ Result<std::vector<Image>> decode_pnm(const std::shared_ptr<const MappedFile>& f
             }
         }
     } else {
-        const std::size_t sample_bytes = type == SampleType::U16 ? 2 : 1;
         const auto raster = reader.rest();
         if (raster.size() < pixel_count * static_cast<std::size_t>(channels) * sample_bytes) {
             return truncated();

@@ -4,19 +4,14 @@
 #include <cstring>
 
 #include <fmt/format.h>
-#include <zlib.h>
 
 #include <stb_image.h>
 
+#include "core/HeaderChecks.h"
 #include "core/PlanarImage.h"
 
 namespace tessera::core {
 namespace {
-
-std::uint32_t read_be32(const std::byte* p) {
-    return std::to_integer<std::uint32_t>(p[0]) << 24 | std::to_integer<std::uint32_t>(p[1]) << 16 |
-           std::to_integer<std::uint32_t>(p[2]) << 8 | std::to_integer<std::uint32_t>(p[3]);
-}
 
 const char* channel_name(int channel, int channel_count) {
     static constexpr const char* kGray[] = {"Y", "A"};
@@ -45,84 +40,46 @@ std::shared_ptr<PlanarImage> deinterleave(const T* pixels, int width, int height
 }  // namespace
 
 bool sniff_tga(std::span<const std::byte> bytes) {
-    if (bytes.size() < 18 || bytes.size() > static_cast<std::size_t>(INT32_MAX)) {
-        return false;
-    }
-    int w = 0;
-    int h = 0;
-    int c = 0;
-    return stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()),
-                                 static_cast<int>(bytes.size()), &w, &h, &c) != 0;
+    return parse_tga_header(bytes).has_value();
 }
 
-Result<void> verify_png_structure(std::span<const std::byte> bytes) {
-    std::size_t offset = 8;
-    bool seen_idat = false;
-    for (int index = 0;; ++index) {
-        if (offset == bytes.size()) {
-            return Error{"PNG ends without an IEND chunk (the file is truncated)"};
-        }
-        if (offset + 12 > bytes.size()) {
-            return Error{fmt::format("PNG is truncated inside a chunk header at byte {}", offset)};
-        }
-        const std::uint32_t length = read_be32(bytes.data() + offset);
-        const std::byte* type = bytes.data() + offset + 4;
-        const std::string name(reinterpret_cast<const char*>(type), 4);
-        for (char ch : name) {
-            if (!std::isalpha(static_cast<unsigned char>(ch))) {
-                return Error{fmt::format("PNG has an invalid chunk type at byte {}", offset)};
-            }
-        }
-        if (length > 0x7fffffffu || bytes.size() - offset - 12 < length) {
-            return Error{
-                fmt::format("PNG chunk {} at byte {} runs past the end of the file", name, offset)};
-        }
-        if (index == 0 && (name != "IHDR" || length != 13)) {
-            return Error{
-                fmt::format("PNG does not start with a 13-byte IHDR chunk (found {}, {} "
-                            "bytes)",
-                            name, length)};
-        }
-        const auto stored = read_be32(type + 4 + length);
-        const auto computed = static_cast<std::uint32_t>(
-            crc32(crc32(0, nullptr, 0), reinterpret_cast<const Bytef*>(type), length + 4));
-        if (stored != computed) {
-            return Error{fmt::format(
-                "PNG chunk {} at byte {} has a bad CRC (stored {:08x}, computed {:08x}): the "
-                "file is corrupt",
-                name, offset, stored, computed)};
-        }
-        seen_idat = seen_idat || name == "IDAT";
-        if (name == "IEND") {
-            break;
-        }
-        offset += 12 + length;
-    }
-    if (!seen_idat) {
-        return Error{"PNG has no IDAT chunk: it holds no image data"};
+namespace {
+
+enum class Format : std::uint8_t { Png, Jpeg, Bmp, Gif, Psd, Hdr, Tga };
+
+Result<void> check_header(Format format, std::span<const std::byte> bytes, ImageClaim claim) {
+    switch (format) {
+        case Format::Png:
+            return {};  // checked in full before stb_image read the header
+        case Format::Jpeg:
+            return check_jpeg(bytes, claim);
+        case Format::Bmp:
+            return check_bmp(bytes);
+        case Format::Gif:
+            return check_gif(bytes, claim);
+        case Format::Psd:
+            return check_psd(bytes);
+        case Format::Hdr:
+            return check_hdr(bytes, claim);
+        case Format::Tga:
+            return check_tga(bytes);
     }
     return {};
 }
 
-Result<std::vector<Image>> decode_stb(const std::shared_ptr<const MappedFile>& file,
-                                      const LoadOptions& options) {
+Result<std::vector<Image>> decode(Format format, const std::shared_ptr<const MappedFile>& file,
+                                  const LoadOptions& options) {
     const auto bytes = file->bytes();
     if (bytes.size() > static_cast<std::size_t>(INT32_MAX)) {
         return Error{"file is larger than 2 GiB, which this decoder cannot read"};
     }
-    const bool is_png = bytes.size() >= 8 && std::memcmp(bytes.data(), "\x89PNG", 4) == 0;
-    if (is_png) {
-        if (auto verified = verify_png_structure(bytes); !verified) {
-            return verified.error();
-        }
-        // stb_image refuses huge PNGs with a vague reason; check IHDR against our limit first.
-        const std::uint64_t w = read_be32(bytes.data() + 16);
-        const std::uint64_t h = read_be32(bytes.data() + 20);
-        if (w * h > options.max_pixels) {
-            return Error{
-                fmt::format("PNG header claims {}x{} pixels, more than the limit of {} "
-                            "pixels",
-                            w, h, options.max_pixels)};
+    // What stb_image would misread while reading the header itself is checked before it does:
+    // PNG structure and checksums, JPEG Huffman tables.
+    if (format == Format::Png || format == Format::Jpeg) {
+        auto checked =
+            format == Format::Png ? check_png(bytes, options.max_pixels) : check_jpeg_tables(bytes);
+        if (!checked) {
+            return checked.error();
         }
     }
     const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
@@ -137,6 +94,10 @@ Result<std::vector<Image>> decode_stb(const std::shared_ptr<const MappedFile>& f
     if (width <= 0 || height <= 0 || pixels > options.max_pixels) {
         return Error{fmt::format("header claims {}x{} pixels, more than the limit of {} pixels",
                                  width, height, options.max_pixels)};
+    }
+    const ImageClaim claim{static_cast<std::uint64_t>(width), static_cast<std::uint64_t>(height)};
+    if (auto checked = check_header(format, bytes, claim); !checked) {
+        return checked.error();
     }
 
     Image image;
@@ -171,6 +132,37 @@ Result<std::vector<Image>> decode_stb(const std::shared_ptr<const MappedFile>& f
     std::vector<Image> images;
     images.push_back(std::move(image));
     return images;
+}
+
+}  // namespace
+
+Result<std::vector<Image>> decode_png(const std::shared_ptr<const MappedFile>& file,
+                                      const LoadOptions& options) {
+    return decode(Format::Png, file, options);
+}
+Result<std::vector<Image>> decode_jpeg(const std::shared_ptr<const MappedFile>& file,
+                                       const LoadOptions& options) {
+    return decode(Format::Jpeg, file, options);
+}
+Result<std::vector<Image>> decode_bmp(const std::shared_ptr<const MappedFile>& file,
+                                      const LoadOptions& options) {
+    return decode(Format::Bmp, file, options);
+}
+Result<std::vector<Image>> decode_gif(const std::shared_ptr<const MappedFile>& file,
+                                      const LoadOptions& options) {
+    return decode(Format::Gif, file, options);
+}
+Result<std::vector<Image>> decode_psd(const std::shared_ptr<const MappedFile>& file,
+                                      const LoadOptions& options) {
+    return decode(Format::Psd, file, options);
+}
+Result<std::vector<Image>> decode_hdr(const std::shared_ptr<const MappedFile>& file,
+                                      const LoadOptions& options) {
+    return decode(Format::Hdr, file, options);
+}
+Result<std::vector<Image>> decode_tga(const std::shared_ptr<const MappedFile>& file,
+                                      const LoadOptions& options) {
+    return decode(Format::Tga, file, options);
 }
 
 }  // namespace tessera::core

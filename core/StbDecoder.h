@@ -1,7 +1,8 @@
 // Decoders built on stb_image (Debian's libstb): PNG, JPEG, BMP, TGA, GIF (first frame), PSD
 // (composite) and Radiance HDR. 16-bit PNG/PSD stay 16-bit, HDR stays float; 8/16-bit data is
 // marked sRGB-encoded. stb_image does not check PNG chunk CRCs, so PNG structure and checksums
-// are verified here first, refusing what libpng would refuse.
+// are verified here first, refusing what libpng would refuse; nor does it check claimed sizes
+// against the data, which HeaderChecks does for every format first.
 #pragma once
 
 #include <memory>
@@ -12,14 +13,25 @@
 
 namespace tessera::core {
 
-Result<std::vector<Image>> decode_stb(const std::shared_ptr<const MappedFile>& file,
+// One entry per format: each checks its header against the file (HeaderChecks.h) before
+// stb_image allocates, then decodes with stb_image.
+Result<std::vector<Image>> decode_png(const std::shared_ptr<const MappedFile>& file,
+                                      const LoadOptions& options);
+Result<std::vector<Image>> decode_jpeg(const std::shared_ptr<const MappedFile>& file,
+                                       const LoadOptions& options);
+Result<std::vector<Image>> decode_bmp(const std::shared_ptr<const MappedFile>& file,
+                                      const LoadOptions& options);
+Result<std::vector<Image>> decode_gif(const std::shared_ptr<const MappedFile>& file,
+                                      const LoadOptions& options);
+Result<std::vector<Image>> decode_psd(const std::shared_ptr<const MappedFile>& file,
+                                      const LoadOptions& options);
+Result<std::vector<Image>> decode_hdr(const std::shared_ptr<const MappedFile>& file,
+                                      const LoadOptions& options);
+Result<std::vector<Image>> decode_tga(const std::shared_ptr<const MappedFile>& file,
                                       const LoadOptions& options);
 
-// TGA has no signature: this asks stb_image whether the header is a plausible TGA header.
+// TGA has no signature: a plausible 18-byte TGA header (HeaderChecks.h). Such a header can never
+// carry another format's signature, so stb_image decodes it as TGA and nothing else.
 bool sniff_tga(std::span<const std::byte> bytes);
-
-// Walks the chunks of a PNG: each must lie inside the file with a matching CRC-32, IHDR first,
-// at least one IDAT, and IEND present.
-Result<void> verify_png_structure(std::span<const std::byte> bytes);
 
 }  // namespace tessera::core

@@ -1,9 +1,10 @@
-// The one translation unit that compiles tinyexr's implementation: system zlib (no miniz),
-// threaded decoding, and NDEBUG forced on (Debian's build aborts on assert for some valid and
-// invalid files; CMake sets it for this file in every build type).
+// The one translation unit that compiles tinyexr's implementation: system zlib (no miniz); no
+// threads of its own (an exception thrown on one of them cannot be caught and ends the process;
+// on the caller's thread the loader turns it into an error); and NDEBUG forced on (Debian's
+// build aborts on assert for some valid and invalid files; CMake sets it in every build type).
 #define TINYEXR_IMPLEMENTATION
 #define TINYEXR_USE_MINIZ 0
-#define TINYEXR_USE_THREAD 1
+#define TINYEXR_USE_THREAD 0
 #define TINYEXR_USE_OPENMP 0
 #include <zlib.h>
 

@@ -1,0 +1,379 @@
+#include "core/HeaderChecks.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include <fmt/format.h>
+#include <zlib.h>
+
+#include "core/Checked.h"
+
+namespace tessera::core {
+namespace {
+
+std::uint32_t be16(const std::byte* p) {
+    return std::to_integer<std::uint32_t>(p[0]) << 8 | std::to_integer<std::uint32_t>(p[1]);
+}
+std::uint32_t be32(const std::byte* p) {
+    return be16(p) << 16 | be16(p + 2);
+}
+std::uint32_t le16(const std::byte* p) {
+    return std::to_integer<std::uint32_t>(p[0]) | std::to_integer<std::uint32_t>(p[1]) << 8;
+}
+std::uint32_t le32(const std::byte* p) {
+    return le16(p) | le16(p + 2) << 16;
+}
+unsigned byte_at(std::span<const std::byte> bytes, std::size_t at) {
+    return std::to_integer<unsigned>(bytes[at]);
+}
+
+// Refuses a claim of more pixels than `per_byte` pixels for every byte of the file.
+Result<void> check_density(std::string_view format, std::span<const std::byte> bytes,
+                           ImageClaim claim, std::uint64_t per_byte, std::string_view why) {
+    const auto pixels = checked_mul(claim.width, claim.height);
+    const auto most = checked_mul(bytes.size(), per_byte);
+    if (!pixels || (most && *pixels > *most)) {
+        return Error{fmt::format(
+            "{} header claims {}x{} pixels, more than its {} bytes can hold (at most {} pixels "
+            "per byte: {}); the file is truncated or corrupt",
+            format, claim.width, claim.height, bytes.size(), per_byte, why)};
+    }
+    return {};
+}
+
+Error truncated(std::string_view format, std::string_view what, std::uint64_t needed,
+                std::uint64_t have) {
+    return Error{fmt::format(
+        "{} {} need {} bytes, the file has {}: the file is truncated or its header is corrupt",
+        format, what, needed, have)};
+}
+
+}  // namespace
+
+Result<void> check_png(std::span<const std::byte> bytes, std::uint64_t max_pixels) {
+    std::size_t offset = 8;
+    std::uint64_t idat_bytes = 0;
+    bool seen_idat = false;
+    for (int index = 0;; ++index) {
+        if (offset == bytes.size()) {
+            return Error{"PNG ends without an IEND chunk (the file is truncated)"};
+        }
+        if (offset + 12 > bytes.size()) {
+            return Error{fmt::format("PNG is truncated inside a chunk header at byte {}", offset)};
+        }
+        const std::uint32_t length = be32(bytes.data() + offset);
+        const std::byte* type = bytes.data() + offset + 4;
+        const std::string name(reinterpret_cast<const char*>(type), 4);
+        for (char ch : name) {
+            if (!std::isalpha(static_cast<unsigned char>(ch))) {
+                return Error{fmt::format("PNG has an invalid chunk type at byte {}", offset)};
+            }
+        }
+        if (length > 0x7fffffffu || bytes.size() - offset - 12 < length) {
+            return Error{
+                fmt::format("PNG chunk {} at byte {} runs past the end of the file", name, offset)};
+        }
+        if (index == 0 && (name != "IHDR" || length != 13)) {
+            return Error{fmt::format(
+                "PNG does not start with a 13-byte IHDR chunk (found {}, {} bytes)", name, length)};
+        }
+        const auto stored = be32(type + 4 + length);
+        const auto computed = static_cast<std::uint32_t>(
+            crc32(crc32(0, nullptr, 0), reinterpret_cast<const Bytef*>(type), length + 4));
+        if (stored != computed) {
+            return Error{fmt::format(
+                "PNG chunk {} at byte {} has a bad CRC (stored {:08x}, computed {:08x}): the "
+                "file is corrupt",
+                name, offset, stored, computed)};
+        }
+        if (name == "IDAT") {
+            seen_idat = true;
+            idat_bytes += length;
+        }
+        if (name == "IEND") {
+            break;
+        }
+        offset += 12 + length;
+    }
+    if (!seen_idat) {
+        return Error{"PNG has no IDAT chunk: it holds no image data"};
+    }
+    const std::uint64_t width = be32(bytes.data() + 16);
+    const std::uint64_t height = be32(bytes.data() + 20);
+    const unsigned depth = byte_at(bytes, 24);
+    const unsigned colour = byte_at(bytes, 25);
+    static constexpr unsigned kChannels[] = {1, 0, 3, 1, 2, 0, 4};
+    const unsigned channels = colour < 7 ? kChannels[colour] : 0;
+    if (width == 0 || height == 0 || channels == 0 || depth == 0 || depth > 16) {
+        return Error{fmt::format("PNG header is invalid ({}x{}, colour type {}, bit depth {})",
+                                 width, height, colour, depth)};
+    }
+    if (!product_at_most({width, height}, max_pixels)) {
+        return Error{fmt::format("PNG header claims {}x{} pixels, more than the limit of {} pixels",
+                                 width, height, max_pixels)};
+    }
+    // Each row: a filter byte and its packed samples; deflate expands at most 1032:1.
+    const auto row = checked_add(1, (width * channels * depth + 7) / 8);
+    const auto raw = row ? checked_mul(*row, height) : std::nullopt;
+    const std::uint64_t most = (idat_bytes + 1) * 1032;
+    if (!raw || *raw > most) {
+        return Error{fmt::format(
+            "PNG header claims {}x{} pixels, more than its {} bytes of compressed data can hold; "
+            "the file is truncated or corrupt",
+            width, height, idat_bytes)};
+    }
+    return {};
+}
+
+Result<void> check_jpeg_tables(std::span<const std::byte> bytes) {
+    // Walk the markers; inside entropy-coded data, 0xFF 0x00 and restart markers are data.
+    std::size_t at = 2;
+    bool in_scan = false;
+    while (at + 1 < bytes.size()) {
+        if (byte_at(bytes, at) != 0xff) {
+            if (!in_scan) {
+                break;  // not a marker where one must be: stb_image reports it
+            }
+            ++at;
+            continue;
+        }
+        const unsigned marker = byte_at(bytes, at + 1);
+        if (marker == 0xff) {
+            ++at;  // fill byte
+            continue;
+        }
+        if (in_scan && (marker == 0x00 || (marker >= 0xd0 && marker <= 0xd7))) {
+            at += 2;
+            continue;
+        }
+        in_scan = false;
+        if (marker == 0xd9) {
+            break;  // end of image
+        }
+        if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+            at += 2;
+            continue;
+        }
+        if (at + 4 > bytes.size()) {
+            break;
+        }
+        const std::size_t length = be16(bytes.data() + at + 2);
+        if (length < 2 || at + 2 + length > bytes.size()) {
+            // stb_image would read a truncated segment's tables from past the end.
+            return Error{fmt::format(
+                "JPEG marker segment {:02X} at byte {} runs past the end of the file (truncated)",
+                marker, at)};
+        }
+        if (marker == 0xc4) {
+            std::size_t pos = at + 4;
+            const std::size_t end = at + 2 + length;
+            while (pos < end) {
+                const unsigned id = byte_at(bytes, pos);
+                if ((id >> 4) > 1 || (id & 15) > 3 || end - pos < 17) {
+                    return Error{
+                        fmt::format("JPEG Huffman table header at byte {} is invalid", pos)};
+                }
+                unsigned codes = 0;
+                unsigned code = 0;
+                for (std::size_t bits = 1; bits <= 16; ++bits) {
+                    const unsigned count = byte_at(bytes, pos + bits);
+                    codes += count;
+                    code = (code + count) << 1;
+                    if (code > (2u << bits)) {
+                        return Error{fmt::format(
+                            "JPEG Huffman table at byte {} has more {}-bit codes than exist", pos,
+                            bits)};
+                    }
+                }
+                if (codes > 256) {
+                    return Error{fmt::format(
+                        "JPEG Huffman table at byte {} lists {} codes; at most 256 exist", pos,
+                        codes)};
+                }
+                pos += 17 + codes;
+            }
+            if (pos != end) {
+                return Error{fmt::format("JPEG Huffman segment at byte {} is malformed", at)};
+            }
+        }
+        in_scan = marker == 0xda;
+        at += 2 + length;
+    }
+    return {};
+}
+
+Result<void> check_jpeg(std::span<const std::byte> bytes, ImageClaim claim) {
+    return check_density("JPEG", bytes, claim, 512, "one bit per 8x8 block");
+}
+
+Result<void> check_bmp(std::span<const std::byte> bytes) {
+    if (bytes.size() < 26) {
+        return Error{"BMP header is truncated"};
+    }
+    const std::uint64_t offset = le32(bytes.data() + 10);
+    const std::uint32_t header_size = le32(bytes.data() + 14);
+    std::uint64_t width = 0;
+    std::int64_t height = 0;
+    unsigned bits = 0;
+    std::uint32_t compression = 0;
+    if (header_size == 12) {
+        width = le16(bytes.data() + 18);
+        height = le16(bytes.data() + 20);
+        bits = le16(bytes.data() + 24);
+    } else if (header_size == 40 || header_size == 56 || header_size == 108 || header_size == 124) {
+        if (bytes.size() < 34) {
+            return Error{"BMP header is truncated"};
+        }
+        const auto signed_width = static_cast<std::int32_t>(le32(bytes.data() + 18));
+        height = static_cast<std::int32_t>(le32(bytes.data() + 22));
+        bits = le16(bytes.data() + 28);
+        compression = le32(bytes.data() + 30);
+        if (signed_width <= 0) {
+            return Error{fmt::format("BMP width {} is invalid", signed_width)};
+        }
+        width = static_cast<std::uint64_t>(signed_width);
+    } else {
+        return Error{fmt::format("BMP header of {} bytes is not supported", header_size)};
+    }
+    const std::uint64_t rows = static_cast<std::uint64_t>(height < 0 ? -height : height);
+    if (width == 0 || rows == 0) {
+        return Error{"BMP header claims an empty image"};
+    }
+    if (bits != 1 && bits != 4 && bits != 8 && bits != 16 && bits != 24 && bits != 32) {
+        return Error{fmt::format("BMP has {} bits per pixel, which is invalid", bits)};
+    }
+    if (compression != 0 && compression != 3) {
+        return Error{fmt::format(
+            "BMP compression {} (run-length or embedded JPEG/PNG) is not supported", compression)};
+    }
+    // Rows are padded to 4 bytes; the last may lack its padding.
+    const std::uint64_t row_bytes = (width * bits + 7) / 8;
+    const std::uint64_t stride = (width * bits + 31) / 32 * 4;
+    const std::uint64_t start = std::max<std::uint64_t>(offset, 14 + header_size);
+    const auto needed = checked_add(start, (rows - 1) * stride + row_bytes);
+    if (!needed || *needed > bytes.size()) {
+        return truncated("BMP", fmt::format("pixels ({}x{}, {} bits)", width, rows, bits),
+                         needed.value_or(UINT64_MAX), bytes.size());
+    }
+    return {};
+}
+
+Result<void> check_gif(std::span<const std::byte> bytes, ImageClaim claim) {
+    return check_density("GIF", bytes, claim, 32768, "LZW codes of up to 4096 pixels");
+}
+
+Result<void> check_psd(std::span<const std::byte> bytes) {
+    if (bytes.size() < 26) {
+        return Error{"PSD header is truncated"};
+    }
+    const std::uint64_t channels = be16(bytes.data() + 12);
+    const std::uint64_t height = be32(bytes.data() + 14);
+    const std::uint64_t width = be32(bytes.data() + 18);
+    const std::uint64_t depth = be16(bytes.data() + 22);
+    if (channels == 0 || width == 0 || height == 0 || (depth != 8 && depth != 16)) {
+        return Error{fmt::format("PSD header is invalid ({}x{}, {} channels, {} bits)", width,
+                                 height, channels, depth)};
+    }
+    // Three length-prefixed sections (colour mode data, resources, layers) precede the pixels.
+    std::uint64_t at = 26;
+    for (int section = 0; section < 3; ++section) {
+        if (at + 4 > bytes.size()) {
+            return Error{"PSD is truncated before its pixel data"};
+        }
+        at += 4 + std::uint64_t{be32(bytes.data() + at)};
+    }
+    if (at + 2 > bytes.size()) {
+        return Error{"PSD is truncated before its pixel data"};
+    }
+    const unsigned compression = be16(bytes.data() + at);
+    const std::uint64_t available = bytes.size() - at - 2;
+    const std::uint64_t planes = std::min<std::uint64_t>(channels, 4);  // what stb_image reads
+    std::optional<std::uint64_t> needed;
+    if (compression == 0) {
+        needed = checked_product({planes, width, height, depth / 8});
+    } else if (compression == 1) {
+        // A 2-byte count per row of every channel, then PackBits: 2 bytes per 128 samples.
+        const auto counts = checked_product({height, channels, 2});
+        const auto rows = checked_product({planes, height, (width + 127) / 128, 2});
+        needed = counts && rows ? checked_add(*counts, *rows) : std::nullopt;
+    } else {
+        return Error{fmt::format("PSD compression {} is not supported", compression)};
+    }
+    if (!needed || *needed > available) {
+        return truncated("PSD", fmt::format("pixels ({}x{}, {} channels)", width, height, channels),
+                         needed.value_or(UINT64_MAX), available);
+    }
+    return {};
+}
+
+Result<void> check_hdr(std::span<const std::byte> bytes, ImageClaim claim) {
+    return check_density("Radiance HDR", bytes, claim, 16, "run-length scanlines");
+}
+
+std::optional<TgaHeader> parse_tga_header(std::span<const std::byte> bytes) {
+    if (bytes.size() < 18) {
+        return std::nullopt;
+    }
+    const unsigned id_length = byte_at(bytes, 0);
+    const unsigned map_type = byte_at(bytes, 1);
+    const unsigned image_type = byte_at(bytes, 2);
+    const unsigned map_length = le16(bytes.data() + 5);
+    const unsigned map_bits = byte_at(bytes, 7);
+    TgaHeader header;
+    header.width = le16(bytes.data() + 12);
+    header.height = le16(bytes.data() + 14);
+    header.bits_per_pixel = byte_at(bytes, 16);
+    header.run_length = image_type >= 9;
+    const unsigned base_type = image_type & 7u;
+    if (map_type > 1 || header.width == 0 || header.height == 0 ||
+        (image_type != 1 && image_type != 2 && image_type != 3 && image_type != 9 &&
+         image_type != 10 && image_type != 11)) {
+        return std::nullopt;
+    }
+    const auto valid_bits = [](unsigned b) {
+        return b == 8 || b == 15 || b == 16 || b == 24 || b == 32;
+    };
+    if (base_type == 1) {
+        // Colour-mapped: a map must be present, indices 8 or 16 bits wide.
+        if (map_type != 1 || map_length == 0 || !valid_bits(map_bits) ||
+            (header.bits_per_pixel != 8 && header.bits_per_pixel != 16)) {
+            return std::nullopt;
+        }
+    } else {
+        const bool grey = base_type == 3;
+        if (grey ? (header.bits_per_pixel != 8 && header.bits_per_pixel != 16)
+                 : !valid_bits(header.bits_per_pixel)) {
+            return std::nullopt;
+        }
+        if (map_type == 1 && !valid_bits(map_bits)) {
+            return std::nullopt;
+        }
+    }
+    header.data_offset =
+        18 + id_length + (map_type == 1 ? std::uint64_t{map_length} * ((map_bits + 7) / 8) : 0);
+    return header;
+}
+
+Result<void> check_tga(std::span<const std::byte> bytes) {
+    const auto header = parse_tga_header(bytes);
+    if (!header) {
+        return Error{"TGA header is invalid"};
+    }
+    const std::uint64_t pixels = header->width * header->height;
+    const std::uint64_t pixel_bytes = (header->bits_per_pixel + 7) / 8;
+    // Raw: every pixel stored. Run-length: a packet is a byte and one pixel, for up to 128.
+    const std::uint64_t data =
+        header->run_length ? (pixels + 127) / 128 * (1 + pixel_bytes) : pixels * pixel_bytes;
+    const std::uint64_t needed = header->data_offset + data;
+    if (needed > bytes.size()) {
+        return truncated(
+            "TGA",
+            fmt::format("{}pixels ({}x{}, {} bits)", header->run_length ? "run-length " : "",
+                        header->width, header->height, header->bits_per_pixel),
+            needed, bytes.size());
+    }
+    return {};
+}
+
+}  // namespace tessera::core
