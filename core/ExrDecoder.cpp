@@ -97,10 +97,13 @@ std::string tinyexr_message(const char* err, int code) {
 struct ExrCleanup {
     std::vector<EXRHeader*> headers;
     std::vector<EXRImage> images;
-    bool loaded = false;
+    // Whether the images hold tinyexr's allocations: after a success; after a multi-part failure
+    // (tinyexr frees nothing then); after an exception. A failed single-part load has already
+    // freed its image itself.
+    bool free_images = false;
     EXRHeader** header_array = nullptr;  // from ParseEXRMultipartHeaderFromMemory
     ~ExrCleanup() {
-        if (loaded) {
+        if (free_images) {
             for (EXRImage& image : images) {
                 FreeEXRImage(&image);
             }
@@ -166,15 +169,21 @@ Result<std::vector<Image>> decode_exr(const std::shared_ptr<const MappedFile>& f
         // path sets on success alone: set it first so that its cleanup frees everything.
         cleanup.images[i].num_channels = cleanup.headers[i]->num_channels;
     }
-    const int loaded =
-        version.multipart
-            ? LoadEXRMultipartImageFromMemory(
-                  cleanup.images.data(), const_cast<const EXRHeader**>(cleanup.headers.data()),
-                  static_cast<unsigned>(cleanup.headers.size()), data, bytes.size(), &err)
-            : LoadEXRImageFromMemory(cleanup.images.data(), cleanup.headers[0], data, bytes.size(),
-                                     &err);
-    cleanup.loaded = loaded == TINYEXR_SUCCESS;
-    if (!cleanup.loaded) {
+    int loaded = TINYEXR_ERROR_INVALID_DATA;
+    try {
+        loaded =
+            version.multipart
+                ? LoadEXRMultipartImageFromMemory(
+                      cleanup.images.data(), const_cast<const EXRHeader**>(cleanup.headers.data()),
+                      static_cast<unsigned>(cleanup.headers.size()), data, bytes.size(), &err)
+                : LoadEXRImageFromMemory(cleanup.images.data(), cleanup.headers[0], data,
+                                         bytes.size(), &err);
+    } catch (...) {
+        cleanup.free_images = true;
+        throw;  // the loader reports it
+    }
+    cleanup.free_images = loaded == TINYEXR_SUCCESS || version.multipart;
+    if (loaded != TINYEXR_SUCCESS) {
         return Error{fmt::format("cannot decode OpenEXR pixels: {}", tinyexr_message(err, loaded))};
     }
 

@@ -263,50 +263,6 @@ Result<void> check_gif(std::span<const std::byte> bytes, ImageClaim claim) {
     return check_density("GIF", bytes, claim, 32768, "LZW codes of up to 4096 pixels");
 }
 
-Result<void> check_psd(std::span<const std::byte> bytes) {
-    if (bytes.size() < 26) {
-        return Error{"PSD header is truncated"};
-    }
-    const std::uint64_t channels = be16(bytes.data() + 12);
-    const std::uint64_t height = be32(bytes.data() + 14);
-    const std::uint64_t width = be32(bytes.data() + 18);
-    const std::uint64_t depth = be16(bytes.data() + 22);
-    if (channels == 0 || width == 0 || height == 0 || (depth != 8 && depth != 16)) {
-        return Error{fmt::format("PSD header is invalid ({}x{}, {} channels, {} bits)", width,
-                                 height, channels, depth)};
-    }
-    // Three length-prefixed sections (colour mode data, resources, layers) precede the pixels.
-    std::uint64_t at = 26;
-    for (int section = 0; section < 3; ++section) {
-        if (at + 4 > bytes.size()) {
-            return Error{"PSD is truncated before its pixel data"};
-        }
-        at += 4 + std::uint64_t{be32(bytes.data() + at)};
-    }
-    if (at + 2 > bytes.size()) {
-        return Error{"PSD is truncated before its pixel data"};
-    }
-    const unsigned compression = be16(bytes.data() + at);
-    const std::uint64_t available = bytes.size() - at - 2;
-    const std::uint64_t planes = std::min<std::uint64_t>(channels, 4);  // what stb_image reads
-    std::optional<std::uint64_t> needed;
-    if (compression == 0) {
-        needed = checked_product({planes, width, height, depth / 8});
-    } else if (compression == 1) {
-        // A 2-byte count per row of every channel, then PackBits: 2 bytes per 128 samples.
-        const auto counts = checked_product({height, channels, 2});
-        const auto rows = checked_product({planes, height, (width + 127) / 128, 2});
-        needed = counts && rows ? checked_add(*counts, *rows) : std::nullopt;
-    } else {
-        return Error{fmt::format("PSD compression {} is not supported", compression)};
-    }
-    if (!needed || *needed > available) {
-        return truncated("PSD", fmt::format("pixels ({}x{}, {} channels)", width, height, channels),
-                         needed.value_or(UINT64_MAX), available);
-    }
-    return {};
-}
-
 Result<void> check_hdr(std::span<const std::byte> bytes, ImageClaim claim) {
     return check_density("Radiance HDR", bytes, claim, 16, "run-length scanlines");
 }

@@ -37,9 +37,6 @@ Result<void> check_bmp(std::span<const std::byte> bytes);
 // GIF: the logical screen holds at most 32768 pixels per byte of the file (LZW's expansion).
 Result<void> check_gif(std::span<const std::byte> bytes, ImageClaim claim);
 
-// PSD: raw planes inside the file; RLE rows no shorter than PackBits allows.
-Result<void> check_psd(std::span<const std::byte> bytes);
-
 // Radiance HDR: at most 16 pixels per byte of the file (run-length scanlines).
 Result<void> check_hdr(std::span<const std::byte> bytes, ImageClaim claim);
 

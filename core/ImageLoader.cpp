@@ -8,6 +8,7 @@
 #include "core/ExrDecoder.h"
 #include "core/NpyDecoder.h"
 #include "core/PnmDecoder.h"
+#include "core/PsdDecoder.h"
 #include "core/StbDecoder.h"
 
 namespace tessera::core {

@@ -45,7 +45,7 @@ bool sniff_tga(std::span<const std::byte> bytes) {
 
 namespace {
 
-enum class Format : std::uint8_t { Png, Jpeg, Bmp, Gif, Psd, Hdr, Tga };
+enum class Format : std::uint8_t { Png, Jpeg, Bmp, Gif, Hdr, Tga };
 
 Result<void> check_header(Format format, std::span<const std::byte> bytes, ImageClaim claim) {
     switch (format) {
@@ -57,8 +57,6 @@ Result<void> check_header(Format format, std::span<const std::byte> bytes, Image
             return check_bmp(bytes);
         case Format::Gif:
             return check_gif(bytes, claim);
-        case Format::Psd:
-            return check_psd(bytes);
         case Format::Hdr:
             return check_hdr(bytes, claim);
         case Format::Tga:
@@ -151,10 +149,6 @@ Result<std::vector<Image>> decode_bmp(const std::shared_ptr<const MappedFile>& f
 Result<std::vector<Image>> decode_gif(const std::shared_ptr<const MappedFile>& file,
                                       const LoadOptions& options) {
     return decode(Format::Gif, file, options);
-}
-Result<std::vector<Image>> decode_psd(const std::shared_ptr<const MappedFile>& file,
-                                      const LoadOptions& options) {
-    return decode(Format::Psd, file, options);
 }
 Result<std::vector<Image>> decode_hdr(const std::shared_ptr<const MappedFile>& file,
                                       const LoadOptions& options) {

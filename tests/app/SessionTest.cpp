@@ -10,6 +10,7 @@
 #include "app/Session.h"
 #include "tests/gl/GlTest.h"
 #include "tests/support/Fixtures.h"
+#include "tests/support/TestEnvironment.h"
 
 namespace tessera::app {
 namespace {
@@ -64,6 +65,33 @@ TEST_F(SessionTest, FilesLoadInTheBackgroundAndFailuresStayListedWithTheirError)
     session.close_current();
     ASSERT_EQ(session.documents().size(), 1u);
     EXPECT_EQ(session.current()->state, DocumentState::Failed);
+}
+
+TEST_F(SessionTest, DecoderFailuresAmongFilesLoadingAtOnceLeaveTheOthersLoaded) {
+    // Every input that once crashed a decoder, loading on the session's workers between and
+    // beside good files: each fails alone, with its own error, and the good ones load.
+    const auto first = testing::temp_path("session-first.png");
+    const auto last = testing::temp_path("session-last.png");
+    write_png(first, 20, 10, 3);
+    write_png(last, 10, 20, 4);
+    const auto inputs = testing::regression_files();
+    ASSERT_FALSE(inputs.empty());
+    Session session;
+    session.open(first.string());
+    for (const auto& input : inputs) {
+        session.open(input.string(), /*show=*/false);
+    }
+    session.open(last.string(), /*show=*/false);
+    settle(session);
+    const auto& documents = session.documents();
+    ASSERT_EQ(documents.size(), inputs.size() + 2);
+    EXPECT_EQ(documents.front()->state, DocumentState::Ready);
+    EXPECT_EQ(documents.back()->state, DocumentState::Ready);
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        const ImageDocument& document = *documents[i + 1];
+        EXPECT_EQ(document.state, DocumentState::Failed) << inputs[i];
+        EXPECT_EQ(document.error.rfind(inputs[i].string() + ": ", 0), 0u) << document.error;
+    }
 }
 
 TEST_F(SessionTest, ImagesThatAreNotShownGiveTheirTexturesBackWithinTheSessionBudget) {

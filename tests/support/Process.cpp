@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdio>
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 namespace tessera::testing {
@@ -21,6 +22,10 @@ ProcessResult run_command(const std::string& command) {
     }
     const int status = pclose(pipe);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    struct rusage usage {};
+    if (getrusage(RUSAGE_CHILDREN, &usage) == 0) {
+        result.max_rss_kib = usage.ru_maxrss;
+    }
     return result;
 }
 

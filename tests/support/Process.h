@@ -9,6 +9,10 @@ namespace tessera::testing {
 struct ProcessResult {
     int exit_code = -1;
     std::string output;  // stdout and stderr together
+    // The largest resident set (KiB) of any child this process has waited for, this command's
+    // included. ctest runs each test in a process of its own, so within a test that runs one
+    // command it is that command's peak.
+    long max_rss_kib = 0;
 };
 
 ProcessResult run_command(const std::string& command);

@@ -1,5 +1,7 @@
 #include "tests/support/TestEnvironment.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <string_view>
 
@@ -22,6 +24,32 @@ std::optional<std::filesystem::path> testdata_dir() {
         return std::nullopt;
     }
     return path;
+}
+
+std::vector<std::filesystem::path> regression_files() {
+    std::vector<std::filesystem::path> folders{TESSERA_SOURCE_DIR "/tests/regressions"};
+    if (const auto testdata = testdata_dir()) {
+        folders.push_back(*testdata / "regressions");
+    }
+    std::vector<std::filesystem::path> files;
+    for (const auto& folder : folders) {
+        std::error_code error;
+        for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
+            if (entry.is_regular_file() && entry.path().extension() != ".md") {
+                files.push_back(entry.path());
+            }
+        }
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+std::string file_test_name(const std::filesystem::path& path) {
+    std::string name;
+    for (char ch : path.filename().string()) {
+        name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+    }
+    return name;
 }
 
 }  // namespace tessera::testing

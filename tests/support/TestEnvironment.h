@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -18,6 +19,12 @@ bool running_in_ci();
 // The testdata folder if it exists; nullopt otherwise.
 std::optional<std::filesystem::path> testdata_dir();
 std::string testdata_setting();  // the configured path, for messages
+
+// Every input that once crashed, hung or ballooned a decoder: testdata's regressions/ (when the
+// testdata folder is present) and the project's own tests/regressions/, sorted.
+std::vector<std::filesystem::path> regression_files();
+// A gtest parameter name for a file: its name with every other character than [A-Za-z0-9] as _.
+std::string file_test_name(const std::filesystem::path& path);
 
 }  // namespace tessera::testing
 

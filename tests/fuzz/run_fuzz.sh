@@ -1,0 +1,33 @@
+#!/bin/sh
+# Runs one fuzz target over its seeds plus a fixed number of deterministic mutations (fixed
+# seed, bounded executions). Any crash, sanitizer report, leak, hang (20 s) or allocation past
+# 2 GB fails the run; the input is left in WORK/artifacts. Used by ctest (tests/fuzz).
+#   run_fuzz.sh TARGET FAMILY GENERATED_SEEDS TESTDATA_DIR OWN_REGRESSIONS RUNS WORK
+set -eu
+target=$1 family=$2 generated=$3 testdata=$4 own=$5 runs=$6 work=$7
+
+rm -rf "$work"
+mkdir -p "$work/corpus" "$work/seeds" "$work/artifacts"
+# Seeds: the generated files of this family, every regression input (each target ignores the
+# other families' formats), and the external corpus files of the family's formats under 256 KB.
+cp "$generated/$family"/* "$work/seeds/"
+[ -d "$own" ] && find "$own" -type f ! -name '*.md' -exec cp {} "$work/seeds/" \;
+if [ -d "$testdata" ]; then
+  find "$testdata/regressions" -type f ! -name '*.md' -exec cp {} "$work/seeds/" \;
+  case $family in
+    stb) external="$testdata/png" ;;
+    exr) external="$testdata/exr" ;;
+    *) external="" ;;
+  esac
+  if [ -n "$external" ]; then
+    find "$external" -type f -size -256k -exec sh -c 'cp "$1" "$2/$(echo "$1" | tr / _)"' _ {} "$work/seeds" \;
+  fi
+elif [ "${CI:-}" = "true" ]; then
+  echo "run_fuzz: external test images not found at $testdata; CI=true requires them" >&2
+  exit 1
+else
+  echo "run_fuzz: external test images not found at $testdata: fuzzing from generated seeds only"
+fi
+echo "run_fuzz: $family: $(ls "$work/seeds" | wc -l) seed files, $runs executions"
+exec "$target" -seed=1 -runs="$runs" -max_len=65536 -timeout=20 -rss_limit_mb=2048 \
+  -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$work/corpus" "$work/seeds"
