@@ -37,9 +37,6 @@ Result<void> check_bmp(std::span<const std::byte> bytes);
 // GIF: the logical screen holds at most 32768 pixels per byte of the file (LZW's expansion).
 Result<void> check_gif(std::span<const std::byte> bytes, ImageClaim claim);
 
-// Radiance HDR: at most 16 pixels per byte of the file (run-length scanlines).
-Result<void> check_hdr(std::span<const std::byte> bytes, ImageClaim claim);
-
 // TGA (no signature): the 18-byte header of a colour-mapped, true-colour or grey image, raw or
 // run-length encoded, with plausible depths. nullopt when the bytes are not such a header.
 struct TgaHeader {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/ExrDecoder.h"
+#include "core/HdrDecoder.h"
 #include "core/NpyDecoder.h"
 #include "core/PnmDecoder.h"
 #include "core/PsdDecoder.h"

@@ -45,7 +45,7 @@ bool sniff_tga(std::span<const std::byte> bytes) {
 
 namespace {
 
-enum class Format : std::uint8_t { Png, Jpeg, Bmp, Gif, Hdr, Tga };
+enum class Format : std::uint8_t { Png, Jpeg, Bmp, Gif, Tga };
 
 Result<void> check_header(Format format, std::span<const std::byte> bytes, ImageClaim claim) {
     switch (format) {
@@ -57,8 +57,6 @@ Result<void> check_header(Format format, std::span<const std::byte> bytes, Image
             return check_bmp(bytes);
         case Format::Gif:
             return check_gif(bytes, claim);
-        case Format::Hdr:
-            return check_hdr(bytes, claim);
         case Format::Tga:
             return check_tga(bytes);
     }
@@ -101,15 +99,7 @@ Result<std::vector<Image>> decode(Format format, const std::shared_ptr<const Map
     Image image;
     image.metadata.transfer = Transfer::Srgb;
     std::shared_ptr<PlanarImage> planes;
-    if (stbi_is_hdr_from_memory(data, size)) {
-        float* decoded = stbi_loadf_from_memory(data, size, &width, &height, &channels, 0);
-        if (decoded == nullptr) {
-            return Error{fmt::format("cannot decode: {}", stbi_failure_reason())};
-        }
-        planes = deinterleave(decoded, width, height, channels, SampleType::F32);
-        stbi_image_free(decoded);
-        image.metadata.transfer = Transfer::Linear;
-    } else if (stbi_is_16_bit_from_memory(data, size)) {
+    if (stbi_is_16_bit_from_memory(data, size)) {
         stbi_us* decoded = stbi_load_16_from_memory(data, size, &width, &height, &channels, 0);
         if (decoded == nullptr) {
             return Error{fmt::format("cannot decode: {}", stbi_failure_reason())};
@@ -149,10 +139,6 @@ Result<std::vector<Image>> decode_bmp(const std::shared_ptr<const MappedFile>& f
 Result<std::vector<Image>> decode_gif(const std::shared_ptr<const MappedFile>& file,
                                       const LoadOptions& options) {
     return decode(Format::Gif, file, options);
-}
-Result<std::vector<Image>> decode_hdr(const std::shared_ptr<const MappedFile>& file,
-                                      const LoadOptions& options) {
-    return decode(Format::Hdr, file, options);
 }
 Result<std::vector<Image>> decode_tga(const std::shared_ptr<const MappedFile>& file,
                                       const LoadOptions& options) {

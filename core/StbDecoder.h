@@ -1,5 +1,5 @@
-// Decoders built on stb_image (Debian's libstb): PNG, JPEG, BMP, TGA, GIF (first frame) and
-// Radiance HDR. 16-bit PNGs stay 16-bit, HDR stays float; 8/16-bit data is
+// Decoders built on stb_image (Debian's libstb): PNG, JPEG, BMP, TGA and GIF (first frame).
+// 16-bit PNGs stay 16-bit; 8/16-bit data is
 // marked sRGB-encoded. stb_image does not check PNG chunk CRCs, so PNG structure and checksums
 // are verified here first, refusing what libpng would refuse; nor does it check claimed sizes
 // against the data, which HeaderChecks does for every format first.
@@ -22,8 +22,6 @@ Result<std::vector<Image>> decode_jpeg(const std::shared_ptr<const MappedFile>& 
 Result<std::vector<Image>> decode_bmp(const std::shared_ptr<const MappedFile>& file,
                                       const LoadOptions& options);
 Result<std::vector<Image>> decode_gif(const std::shared_ptr<const MappedFile>& file,
-                                      const LoadOptions& options);
-Result<std::vector<Image>> decode_hdr(const std::shared_ptr<const MappedFile>& file,
                                       const LoadOptions& options);
 Result<std::vector<Image>> decode_tga(const std::shared_ptr<const MappedFile>& file,
                                       const LoadOptions& options);
