@@ -421,6 +421,39 @@ Result<void> check_part(ExrPart& part, const RawPart& raw, bool multipart, bool 
     return {};
 }
 
+// tinyexr's PIZ decoder reads the bitmap and the Huffman data's length from a chunk without
+// holding them against the chunk's size. A chunk stored uncompressed (its size equals the raw
+// size) has no such framing.
+Result<void> check_piz_frame(std::span<const std::byte> data, const std::string& where,
+                             std::uint64_t k) {
+    const auto error = [&](std::string_view what) {
+        return Error{fmt::format("OpenEXR {}chunk {}: PIZ data is corrupt ({})", where, k, what)};
+    };
+    if (data.size() < 8) {
+        return error("too short");
+    }
+    const auto le16 = [&](std::size_t at) {
+        return std::to_integer<unsigned>(data[at]) | std::to_integer<unsigned>(data[at + 1]) << 8;
+    };
+    const unsigned min_non_zero = le16(0);
+    const unsigned max_non_zero = le16(2);
+    if (max_non_zero >= 8192) {
+        return error("bitmap range");
+    }
+    std::size_t at = 4;
+    if (min_non_zero <= max_non_zero) {
+        at += max_non_zero - min_non_zero + 1;
+    }
+    if (data.size() < at + 4) {
+        return error("bitmap past the end of the chunk");
+    }
+    const std::int32_t length = le32(data.data() + at);
+    if (length < 0 || static_cast<std::size_t>(length) > data.size() - at - 4) {
+        return error("Huffman data past the end of the chunk");
+    }
+    return {};
+}
+
 // Every offset points inside the file, past the tables, to a chunk whose header belongs to this
 // part and names a block of it; every block is named exactly once.
 Result<void> check_chunks(const std::vector<ExrPart>& parts, std::span<const std::byte> bytes,
@@ -447,6 +480,10 @@ Result<void> check_chunks(const std::vector<ExrPart>& parts, std::span<const std
             grid = tile_grid(part);
         }
         const int lines = lines_per_block(part.compression);
+        std::uint64_t pixel_bytes = 0;
+        for (const ExrChannel& channel : part.channels) {
+            pixel_bytes += channel.pixel_type == 1 ? 2 : 4;
+        }
         for (std::uint64_t k = 0; k < part.chunk_count; ++k, entry += 8) {
             const std::uint64_t offset = le64(bytes.data() + entry);
             if (offset < data_start || offset > bytes.size() || bytes.size() - offset < header) {
@@ -463,6 +500,7 @@ Result<void> check_chunks(const std::vector<ExrPart>& parts, std::span<const std
             chunk += prefix;
             std::tuple<int, int, int, int> key;
             std::int32_t size = 0;
+            std::uint64_t block_pixels = 0;
             if (part.tiles) {
                 const int tx = le32(chunk);
                 const int ty = le32(chunk + 4);
@@ -483,6 +521,14 @@ Result<void> check_chunks(const std::vector<ExrPart>& parts, std::span<const std
                         where, k, tx, ty, lx, ly)};
                 }
                 key = {tx, ty, lx, ly};
+                const ExrTiles& t = *part.tiles;
+                const bool up = t.rounding_mode == 1;
+                const std::uint64_t lw =
+                    level_size(static_cast<std::uint64_t>(part.data_window.width()), lx, up);
+                const std::uint64_t lh =
+                    level_size(static_cast<std::uint64_t>(part.data_window.height()), ly, up);
+                block_pixels = std::min<std::uint64_t>(t.width, lw - std::uint64_t(tx) * t.width) *
+                               std::min<std::uint64_t>(t.height, lh - std::uint64_t(ty) * t.height);
             } else {
                 const std::int64_t y = le32(chunk);
                 size = le32(chunk + 4);
@@ -495,11 +541,20 @@ Result<void> check_chunks(const std::vector<ExrPart>& parts, std::span<const std
                         where, k, y)};
                 }
                 key = {static_cast<int>(block), 0, 0, 0};
+                block_pixels = static_cast<std::uint64_t>(part.data_window.width()) *
+                               static_cast<std::uint64_t>(
+                                   std::min<std::int64_t>(lines, part.data_window.max_y - y + 1));
             }
             if (size < 0 || static_cast<std::uint64_t>(size) > bytes.size() - offset - header) {
                 return Error{fmt::format(
                     "OpenEXR {}chunk {} claims {} bytes, past the end of the file (truncated)",
                     where, k, size)};
+            }
+            const auto data = bytes.subspan(offset + header, static_cast<std::size_t>(size));
+            if (part.compression == 4 && data.size() != block_pixels * pixel_bytes) {
+                if (auto ok = check_piz_frame(data, where, k); !ok) {
+                    return ok.error();
+                }
             }
             if (!seen.insert(key).second) {
                 return Error{fmt::format(

@@ -130,6 +130,8 @@ Result<void> check_jpeg_tables(std::span<const std::byte> bytes) {
     // Walk the markers; inside entropy-coded data, 0xFF 0x00 and restart markers are data.
     std::size_t at = 2;
     bool in_scan = false;
+    bool progressive = false;
+    bool defined[2][4] = {};  // [DC, AC][table id]
     while (at + 1 < bytes.size()) {
         if (byte_at(bytes, at) != 0xff) {
             ++at;  // entropy-coded data, or padding stb_image skips to find the next marker
@@ -188,10 +190,37 @@ Result<void> check_jpeg_tables(std::span<const std::byte> bytes) {
                         "JPEG Huffman table at byte {} lists {} codes; at most 256 exist", pos,
                         codes)};
                 }
+                defined[id >> 4][id & 15] = true;
                 pos += 17 + codes;
             }
             if (pos != end) {
                 return Error{fmt::format("JPEG Huffman segment at byte {} is malformed", at)};
+            }
+        }
+        if (marker == 0xc2) {
+            progressive = true;
+        }
+        if (marker == 0xda) {
+            // stb_image decodes with whatever its table memory holds when a scan names a table
+            // no DHT defined: every table a scan will use must have been defined before it.
+            const std::size_t count = length >= 3 ? byte_at(bytes, at + 4) : 0;
+            if (count == 0 || count > 4 || length != 6 + 2 * count) {
+                return Error{fmt::format("JPEG scan header at byte {} is malformed", at)};
+            }
+            const unsigned first = byte_at(bytes, at + 5 + 2 * count);
+            const unsigned last = byte_at(bytes, at + 6 + 2 * count);
+            const unsigned high = byte_at(bytes, at + 7 + 2 * count) >> 4;
+            const bool needs_dc = !progressive || (first == 0 && high == 0);
+            const bool needs_ac = !progressive || last > 0;
+            for (std::size_t i = 0; i < count; ++i) {
+                const unsigned tables = byte_at(bytes, at + 6 + 2 * i);
+                const unsigned dc = tables >> 4;
+                const unsigned ac = tables & 15;
+                if ((needs_dc && (dc > 3 || !defined[0][dc])) ||
+                    (needs_ac && (ac > 3 || !defined[1][ac]))) {
+                    return Error{fmt::format(
+                        "JPEG scan at byte {} uses a Huffman table the file never defines", at)};
+                }
             }
         }
         in_scan = marker == 0xda;

@@ -127,6 +127,32 @@ TEST(HeaderChecks, JpegHuffmanTablesHoldAtMost256CodesThatFormAPrefixCode) {
     EXPECT_TRUE(refused_with(check_jpeg_tables(truncated), "runs past the end"));
 }
 
+// A DHT segment defining table `id` (class << 4 | number) of three 2-bit codes.
+std::vector<std::byte> dht(int id) {
+    std::vector<std::byte> out = bytes({0xff, 0xc4, 0x00, 2 + 1 + 16 + 3, id, 0, 3});
+    out.resize(out.size() + 14, std::byte{0});
+    const auto values = bytes({1, 2, 3});
+    out.insert(out.end(), values.begin(), values.end());
+    return out;
+}
+
+TEST(HeaderChecks, JpegScansMayOnlyUseHuffmanTablesDefinedBeforeThem) {
+    // A baseline scan of one component with DC table 0 and AC table 0, some data, the end.
+    const auto scan =
+        bytes({0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00, 0x12, 0xff, 0xd9});
+    auto only_dc = bytes({0xff, 0xd8});
+    for (const auto& part : {dht(0x00), scan}) {
+        only_dc.insert(only_dc.end(), part.begin(), part.end());
+    }
+    EXPECT_TRUE(refused_with(check_jpeg_tables(only_dc), "never defines"));
+    auto both = bytes({0xff, 0xd8});
+    for (const auto& part : {dht(0x00), dht(0x10), scan}) {
+        both.insert(both.end(), part.begin(), part.end());
+    }
+    const auto checked = check_jpeg_tables(both);
+    EXPECT_TRUE(checked.ok()) << checked.error().message;
+}
+
 TEST(HeaderChecks, CompressedFormatsHoldAtMostTheirLargestExpansionPerByte) {
     const std::vector<std::byte> file(18);
     EXPECT_TRUE(check_gif(file, {768, 768}).ok()) << "18 * 32768 = 589824 >= 768^2";

@@ -3,10 +3,13 @@
 # seed, bounded executions). Any crash, sanitizer report, leak, hang (20 s) or allocation past
 # 2 GB fails the run; the input is left in WORK/artifacts. Used by ctest (tests/fuzz).
 #   run_fuzz.sh TARGET FAMILY GENERATED_SEEDS TESTDATA_DIR OWN_REGRESSIONS RUNS WORK
+# A long campaign instead: TESSERA_FUZZ_SECONDS=1800 runs for that long from a random seed,
+# keeping what it learns in WORK/corpus (README, "Fuzzing").
 set -eu
 target=$1 family=$2 generated=$3 testdata=$4 own=$5 runs=$6 work=$7
 
-rm -rf "$work"
+rm -rf "$work/seeds" "$work/artifacts"
+[ -n "${TESSERA_FUZZ_SECONDS:-}" ] || rm -rf "$work/corpus"  # ctest runs start afresh
 mkdir -p "$work/corpus" "$work/seeds" "$work/artifacts"
 # Seeds: the generated files of this family, every regression input (each target ignores the
 # other families' formats), and the external corpus files of the family's formats under 256 KB.
@@ -29,5 +32,10 @@ else
   echo "run_fuzz: external test images not found at $testdata: fuzzing from generated seeds only"
 fi
 echo "run_fuzz: $family: $(ls "$work/seeds" | wc -l) seed files, $runs executions"
-exec "$target" -seed=1 -runs="$runs" -max_len=65536 -timeout=20 -rss_limit_mb=2048 \
+if [ -n "${TESSERA_FUZZ_SECONDS:-}" ]; then
+  limits="-max_total_time=$TESSERA_FUZZ_SECONDS"
+else
+  limits="-seed=1 -runs=$runs"
+fi
+exec "$target" $limits -max_len=65536 -timeout=20 -rss_limit_mb=2048 \
   -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$work/corpus" "$work/seeds"
