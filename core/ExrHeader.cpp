@@ -4,7 +4,6 @@
 #include <array>
 #include <cstring>
 #include <set>
-#include <tuple>
 
 #include <fmt/format.h>
 
@@ -474,10 +473,20 @@ Result<void> check_chunks(const std::vector<ExrPart>& parts, std::span<const std
         const std::string where = multipart ? fmt::format("part {} ", p) : std::string();
         const std::size_t prefix = multipart ? 4 : 0;
         const std::size_t header = prefix + (part.tiles ? 20 : 8);
-        std::set<std::tuple<int, int, int, int>> seen;
+        // One bit per block (blocks of every level numbered one after another).
+        std::vector<bool> seen(part.chunk_count);
         std::optional<TileGridShape> grid;
+        std::vector<std::vector<std::uint64_t>> level_base;  // first block number of each level
         if (part.tiles) {
             grid = tile_grid(part);
+            std::uint64_t next = 0;
+            for (const auto& row : grid->tiles) {
+                level_base.emplace_back();
+                for (const auto& [nx, ny] : row) {
+                    level_base.back().push_back(next);
+                    next += nx * ny;
+                }
+            }
         }
         const int lines = lines_per_block(part.compression);
         std::uint64_t pixel_bytes = 0;
@@ -498,7 +507,7 @@ Result<void> check_chunks(const std::vector<ExrPart>& parts, std::span<const std
                     fmt::format("OpenEXR {}chunk {} belongs to part {}", where, k, le32(chunk))};
             }
             chunk += prefix;
-            std::tuple<int, int, int, int> key;
+            std::uint64_t key = 0;
             std::int32_t size = 0;
             std::uint64_t block_pixels = 0;
             if (part.tiles) {
@@ -520,7 +529,8 @@ Result<void> check_chunks(const std::vector<ExrPart>& parts, std::span<const std
                         "image does not have",
                         where, k, tx, ty, lx, ly)};
                 }
-                key = {tx, ty, lx, ly};
+                key = level_base[static_cast<std::size_t>(ly)][static_cast<std::size_t>(lx)] +
+                      static_cast<std::uint64_t>(ty) * nx + static_cast<std::uint64_t>(tx);
                 const ExrTiles& t = *part.tiles;
                 const bool up = t.rounding_mode == 1;
                 const std::uint64_t lw =
@@ -540,7 +550,7 @@ Result<void> check_chunks(const std::vector<ExrPart>& parts, std::span<const std
                         "block of the data window",
                         where, k, y)};
                 }
-                key = {static_cast<int>(block), 0, 0, 0};
+                key = static_cast<std::uint64_t>(block);
                 block_pixels = static_cast<std::uint64_t>(part.data_window.width()) *
                                static_cast<std::uint64_t>(
                                    std::min<std::int64_t>(lines, part.data_window.max_y - y + 1));
@@ -556,12 +566,13 @@ Result<void> check_chunks(const std::vector<ExrPart>& parts, std::span<const std
                     return ok.error();
                 }
             }
-            if (!seen.insert(key).second) {
+            if (seen[key]) {
                 return Error{fmt::format(
                     "OpenEXR {}chunk {} repeats a block another chunk holds; some pixels would "
                     "never be decoded",
                     where, k)};
             }
+            seen[key] = true;
         }
     }
     return {};
