@@ -168,6 +168,10 @@ Result<std::vector<Image>> decode_exr(const std::shared_ptr<const MappedFile>& f
         // tinyexr frees a failed load itself, but only num_channels planes, which its scanline
         // path sets on success alone: set it first so that its cleanup frees everything.
         cleanup.images[i].num_channels = cleanup.headers[i]->num_channels;
+        // tinyexr writes the rows of a DECREASING_Y file bottom-up, turning the picture upside
+        // down; the line order only says how blocks lie in the file, and each block names its
+        // own lines, so every file is decoded as INCREASING_Y.
+        cleanup.headers[i]->line_order = 0;
     }
     int loaded = TINYEXR_ERROR_INVALID_DATA;
     try {

@@ -9,6 +9,7 @@
 #include "core/ImageLoader.h"
 #include "core/PlanarImage.h"
 #include "tests/support/Fixtures.h"
+#include "tests/support/TestEnvironment.h"
 
 namespace tessera::core {
 namespace {
@@ -211,6 +212,35 @@ TEST(ExrStatistics, HalfChannelStatisticsAreExact) {
     EXPECT_EQ((*statistics)[0].min, 0.0);
     EXPECT_EQ((*statistics)[0].max, 199.0 / 64.0);
     EXPECT_EQ((*statistics)[0].finite, 32u);
+}
+
+}  // namespace
+}  // namespace tessera::core
+
+namespace tessera::core {
+namespace {
+
+std::vector<std::vector<std::byte>> all_planes(const Image& image) {
+    const ImageSource& source = *image.source;
+    std::vector<std::vector<std::byte>> planes;
+    for (std::size_t c = 0; c < source.channels().size(); ++c) {
+        const Rect all{0, 0, source.width(), source.height()};
+        planes.emplace_back(source.region_bytes(c, all));
+        EXPECT_TRUE(source.read_region(c, 0, all, planes.back()));
+    }
+    return planes;
+}
+
+TEST(ExrLineOrder, DecreasingLinesAreStoredBottomUpButShownTheRightWayUp) {
+    // OpenEXR's own test pair: the same picture, its scanlines stored in the two orders. The line
+    // order says how blocks lie in the file, never where their pixels go.
+    TESSERA_REQUIRE_TESTDATA(testdata);
+    auto increasing = load_images(testdata / "exr/openexr/lineOrder_increasing.exr");
+    auto decreasing = load_images(testdata / "exr/openexr/lineOrder_decreasing.exr");
+    ASSERT_TRUE(increasing.ok()) << increasing.error().message;
+    ASSERT_TRUE(decreasing.ok()) << decreasing.error().message;
+    EXPECT_TRUE(all_planes(increasing->front()) == all_planes(decreasing->front()))
+        << "the two files decode to different pixels";
 }
 
 }  // namespace
