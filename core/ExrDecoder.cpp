@@ -9,7 +9,9 @@
 #include <tinyexr.h>
 
 #include "core/ExrHeader.h"
+#include "core/Parallel.h"
 #include "core/PlanarImage.h"
+#include "core/TinyExr.h"
 
 namespace tessera::core {
 namespace {
@@ -120,6 +122,92 @@ struct ExrCleanup {
     }
 };
 
+Image make_image(const EXRHeader& header, const ExrPart& part, std::shared_ptr<PlanarImage> planes,
+                 std::size_t index, std::size_t count) {
+    Image image;
+    image.source = std::move(planes);
+    image.metadata.part_name = part.name;
+    image.metadata.part_index = static_cast<int>(index);
+    image.metadata.part_count = static_cast<int>(count);
+    image.metadata.transfer = Transfer::Linear;
+    image.metadata.data_window = part.data_window;
+    image.metadata.display_window = part.display_window;
+    image.metadata.compression = compression_name(header.compression_type);
+    image.metadata.storage = storage_of(header);
+    return image;
+}
+
+// A single-part scanline image, decoded in bands of chunks on our own threads (tinyexr's are off:
+// see TinyExr.cpp). Each band is decoded by tinyexr as an image of just its rows, then copied
+// into place; a failure or exception in a band is caught on its thread and reported.
+Result<std::shared_ptr<PlanarImage>> decode_in_bands(const EXRHeader& header, const ExrPart& part,
+                                                     std::span<const std::byte> bytes) {
+    const Box2i& window = part.data_window;
+    const auto width = static_cast<std::size_t>(window.width());
+    auto image = std::make_shared<PlanarImage>(window.width(), window.height());
+    const auto channels = static_cast<std::size_t>(header.num_channels);
+    for (std::size_t c = 0; c < channels; ++c) {
+        image->add_channel(header.channels[c].name,
+                           sample_type_of(header.requested_pixel_types[c]));
+    }
+    const std::uint64_t lines = static_cast<std::uint64_t>(exr_lines_per_block(part.compression));
+    const std::uint64_t blocks = part.chunk_count;
+    const std::size_t bands =
+        static_cast<std::size_t>(std::min<std::uint64_t>(blocks, worker_count(blocks) * 4));
+    const auto* file = reinterpret_cast<const unsigned char*>(bytes.data());
+    std::vector<std::string> errors(bands);
+    std::vector<char> failed(bands, 0);
+    parallel_for(bands, [&](unsigned, std::size_t band) {
+        EXRImage decoded;
+        InitEXRImage(&decoded);
+        bool holds_pixels = false;
+        try {
+            const std::uint64_t first = blocks * band / bands;
+            const std::uint64_t last = blocks * (band + 1) / bands;
+            EXRHeader narrowed = header;  // shares the original's arrays but pixel_types
+            std::vector<int> pixel_types(header.pixel_types, header.pixel_types + channels);
+            narrowed.pixel_types = pixel_types.data();  // tinyexr writes these
+            narrowed.data_window.min_y = static_cast<int>(window.min_y + first * lines);
+            narrowed.data_window.max_y = static_cast<int>(
+                std::min<std::int64_t>(window.max_y, window.min_y + last * lines - 1));
+            narrowed.chunk_count = static_cast<int>(last - first);
+            decoded.num_channels = header.num_channels;
+            const char* err = nullptr;
+            const int result = decode_exr_scanline_chunks(&decoded, &narrowed, file,
+                                                          file + part.offset_table + first * 8,
+                                                          bytes.size(), &err);
+            if (result != TINYEXR_SUCCESS) {
+                failed[band] = 1;  // tinyexr has freed the band
+                errors[band] = tinyexr_message(err, result);
+                return;
+            }
+            holds_pixels = true;
+            const auto row0 = static_cast<std::size_t>(narrowed.data_window.min_y - window.min_y);
+            const auto rows = static_cast<std::size_t>(narrowed.data_window.max_y -
+                                                       narrowed.data_window.min_y + 1);
+            for (std::size_t c = 0; c < channels; ++c) {
+                const std::size_t row_bytes = width * sample_size(image->channels()[c].type);
+                std::memcpy(image->plane(c).data() + row0 * row_bytes, decoded.images[c],
+                            rows * row_bytes);
+            }
+        } catch (...) {
+            failed[band] = 1;
+            holds_pixels = true;  // an exception leaves tinyexr's allocations in the image
+        }
+        if (holds_pixels) {
+            FreeEXRImage(&decoded);
+        }
+    });
+    for (std::size_t band = 0; band < bands; ++band) {
+        if (failed[band]) {
+            return Error{fmt::format(
+                "cannot decode OpenEXR pixels: {}",
+                errors[band].empty() ? std::string("the decoder failed") : errors[band])};
+        }
+    }
+    return image;
+}
+
 }  // namespace
 
 Result<std::vector<Image>> decode_exr(const std::shared_ptr<const MappedFile>& file,
@@ -162,16 +250,28 @@ Result<std::vector<Image>> decode_exr(const std::shared_ptr<const MappedFile>& f
         return Error{fmt::format("OpenEXR header lists {} parts, but {} could be parsed",
                                  parts->size(), cleanup.headers.size())};
     }
+    // tinyexr writes the rows of a DECREASING_Y file bottom-up, turning the picture upside down;
+    // the line order only says how blocks lie in the file, and each block names its own lines,
+    // so every file is decoded as INCREASING_Y.
+    for (EXRHeader* header : cleanup.headers) {
+        header->line_order = 0;
+    }
+    if (!version.multipart && !cleanup.headers[0]->tiled) {
+        auto planes = decode_in_bands(*cleanup.headers[0], parts->front(), bytes);
+        if (!planes) {
+            return planes.error();
+        }
+        std::vector<Image> images;
+        images.push_back(
+            make_image(*cleanup.headers[0], parts->front(), std::move(planes).value(), 0, 1));
+        return images;
+    }
     cleanup.images.resize(cleanup.headers.size());
     for (std::size_t i = 0; i < cleanup.images.size(); ++i) {
         InitEXRImage(&cleanup.images[i]);
         // tinyexr frees a failed load itself, but only num_channels planes, which its scanline
         // path sets on success alone: set it first so that its cleanup frees everything.
         cleanup.images[i].num_channels = cleanup.headers[i]->num_channels;
-        // tinyexr writes the rows of a DECREASING_Y file bottom-up, turning the picture upside
-        // down; the line order only says how blocks lie in the file, and each block names its
-        // own lines, so every file is decoded as INCREASING_Y.
-        cleanup.headers[i]->line_order = 0;
     }
     int loaded = TINYEXR_ERROR_INVALID_DATA;
     try {
@@ -206,17 +306,8 @@ Result<std::vector<Image>> decode_exr(const std::shared_ptr<const MappedFile>& f
         if (!planar) {
             return planar.error();
         }
-        Image image;
-        image.source = std::move(planar).value();
-        image.metadata.part_name = scanned.name;
-        image.metadata.part_index = static_cast<int>(i);
-        image.metadata.part_count = static_cast<int>(cleanup.headers.size());
-        image.metadata.transfer = Transfer::Linear;
-        image.metadata.data_window = scanned.data_window;
-        image.metadata.display_window = scanned.display_window;
-        image.metadata.compression = compression_name(header.compression_type);
-        image.metadata.storage = storage_of(header);
-        images.push_back(std::move(image));
+        images.push_back(
+            make_image(header, scanned, std::move(planar).value(), i, cleanup.headers.size()));
     }
     return images;
 }

@@ -277,7 +277,9 @@ class Scanner {
     std::size_t m_pos = 0;
 };
 
-int lines_per_block(int compression) {
+}  // namespace
+
+int exr_lines_per_block(int compression) {
     switch (compression) {
         case 3:  // ZIP
             return 16;
@@ -287,6 +289,8 @@ int lines_per_block(int compression) {
             return 1;
     }
 }
+
+namespace {
 
 int round_log2(std::uint64_t x, bool up) {
     int log = 0;
@@ -340,7 +344,7 @@ TileGridShape tile_grid(const ExrPart& part) {
 std::uint64_t count_chunks(const ExrPart& part) {
     if (!part.tiles) {
         const auto height = static_cast<std::uint64_t>(part.data_window.height());
-        const auto lines = static_cast<std::uint64_t>(lines_per_block(part.compression));
+        const auto lines = static_cast<std::uint64_t>(exr_lines_per_block(part.compression));
         return (height + lines - 1) / lines;
     }
     std::uint64_t count = 0;
@@ -488,7 +492,7 @@ Result<void> check_chunks(const std::vector<ExrPart>& parts, std::span<const std
                 }
             }
         }
-        const int lines = lines_per_block(part.compression);
+        const int lines = exr_lines_per_block(part.compression);
         std::uint64_t pixel_bytes = 0;
         for (const ExrChannel& channel : part.channels) {
             pixel_bytes += channel.pixel_type == 1 ? 2 : 4;
@@ -631,8 +635,13 @@ Result<std::vector<ExrPart>> scan_exr(std::span<const std::byte> bytes, ExrLimit
             return Error{"OpenEXR header lists more than 1000 parts"};
         }
     }
-    if (auto ok = check_chunks(parts, bytes, 8 + scanner.position(), multipart); !ok) {
+    std::size_t table = 8 + scanner.position();
+    if (auto ok = check_chunks(parts, bytes, table, multipart); !ok) {
         return ok.error();
+    }
+    for (ExrPart& part : parts) {
+        part.offset_table = table;
+        table += static_cast<std::size_t>(part.chunk_count) * 8;
     }
     return parts;
 }

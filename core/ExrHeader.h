@@ -39,7 +39,11 @@ struct ExrPart {
     Box2i display_window;
     std::optional<ExrTiles> tiles;
     std::uint64_t chunk_count = 0;  // computed from the header; the file's attribute agrees
+    std::size_t offset_table = 0;   // where this part's chunk offsets start in the file
 };
+
+// Scanlines per chunk of a scanline part (NONE, RLE, ZIPS: 1; ZIP: 16; PIZ: 32).
+int exr_lines_per_block(int compression);
 
 struct ExrLimits {
     std::uint64_t max_pixels = 0;

@@ -120,8 +120,8 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::read(const std::filesystem
     }
     std::shared_ptr<MappedFile> file(new MappedFile());
     file->m_path = path;
-    file->m_copy.resize(handle.size);
-    auto got = read_fully(path, handle.fd, file->m_copy.data(), handle.size, 0);
+    file->m_copy.reset(new std::byte[handle.size]);
+    auto got = read_fully(path, handle.fd, file->m_copy.get(), handle.size, 0);
     if (!got) {
         return got.error();
     }
@@ -130,8 +130,8 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::read(const std::filesystem
             "{}: the file shrank while it was read ({} of {} bytes): it is being rewritten",
             path.string(), *got, handle.size)};
     }
-    file->m_data = file->m_copy.data();
-    file->m_size = file->m_copy.size();
+    file->m_data = file->m_copy.get();
+    file->m_size = handle.size;
     return std::shared_ptr<const MappedFile>(std::move(file));
 }
 
@@ -139,9 +139,10 @@ std::shared_ptr<const MappedFile> MappedFile::from_bytes(std::vector<std::byte> 
                                                          std::filesystem::path path) {
     std::shared_ptr<MappedFile> file(new MappedFile());
     file->m_path = std::move(path);
-    file->m_copy = std::move(bytes);
-    file->m_data = file->m_copy.data();
-    file->m_size = file->m_copy.size();
+    file->m_copy.reset(new std::byte[bytes.size()]);
+    std::copy(bytes.begin(), bytes.end(), file->m_copy.get());
+    file->m_data = file->m_copy.get();
+    file->m_size = bytes.size();
     return file;
 }
 

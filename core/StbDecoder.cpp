@@ -1,5 +1,6 @@
 #include "core/StbDecoder.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
@@ -8,6 +9,7 @@
 #include <stb_image.h>
 
 #include "core/HeaderChecks.h"
+#include "core/Parallel.h"
 #include "core/PlanarImage.h"
 
 namespace tessera::core {
@@ -27,13 +29,24 @@ std::shared_ptr<PlanarImage> deinterleave(const T* pixels, int width, int height
     for (int c = 0; c < channels; ++c) {
         image->add_channel(channel_name(c, channels), type);
     }
-    const std::size_t count = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
-    for (int c = 0; c < channels; ++c) {
-        auto plane = image->samples<T>(static_cast<std::size_t>(c));
-        for (std::size_t i = 0; i < count; ++i) {
-            plane[i] = pixels[i * static_cast<std::size_t>(channels) + static_cast<std::size_t>(c)];
+    // In bands of rows on every core: for large images this copy costs a tenth of the decode.
+    const auto w = static_cast<std::size_t>(width);
+    const auto n = static_cast<std::size_t>(channels);
+    constexpr std::size_t kBandPixels = std::size_t{1} << 18;
+    const std::size_t rows_per_band = std::max<std::size_t>(1, kBandPixels / w);
+    const std::size_t bands =
+        (static_cast<std::size_t>(height) + rows_per_band - 1) / rows_per_band;
+    parallel_for(bands, [&](unsigned, std::size_t band) {
+        const std::size_t begin = band * rows_per_band * w;
+        const std::size_t end =
+            std::min(static_cast<std::size_t>(height), (band + 1) * rows_per_band) * w;
+        for (std::size_t c = 0; c < n; ++c) {
+            auto plane = image->samples<T>(c);
+            for (std::size_t i = begin; i < end; ++i) {
+                plane[i] = pixels[i * n + c];
+            }
         }
-    }
+    });
     return image;
 }
 

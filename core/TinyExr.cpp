@@ -9,3 +9,14 @@
 #include <zlib.h>
 
 #include <tinyexr.h>
+
+#include "core/TinyExr.h"
+
+namespace tessera::core {
+
+int decode_exr_scanline_chunks(EXRImage* image, const EXRHeader* header, const unsigned char* file,
+                               const unsigned char* table, std::size_t size, const char** err) {
+    return tinyexr::DecodeEXRImage(image, header, file, table, size, err);
+}
+
+}  // namespace tessera::core
