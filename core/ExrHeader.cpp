@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "core/ByteOrder.h"
 #include "core/Checked.h"
 
 namespace tessera::core {
@@ -28,15 +29,7 @@ std::string compression_name(int code) {
 }
 
 std::int32_t le32(const std::byte* p) {
-    std::uint32_t v = 0;
-    for (int i = 3; i >= 0; --i) {
-        v = v << 8 | std::to_integer<std::uint32_t>(p[i]);
-    }
-    return static_cast<std::int32_t>(v);
-}
-std::uint64_t le64(const std::byte* p) {
-    return static_cast<std::uint32_t>(le32(p)) |
-           std::uint64_t{static_cast<std::uint32_t>(le32(p + 4))} << 32;
+    return static_cast<std::int32_t>(load_le32(p));
 }
 
 // The attributes tinyexr interprets (it matches them by name alone), with the type and size
@@ -435,11 +428,8 @@ Result<void> check_piz_frame(std::span<const std::byte> data, const std::string&
     if (data.size() < 8) {
         return error("too short");
     }
-    const auto le16 = [&](std::size_t at) {
-        return std::to_integer<unsigned>(data[at]) | std::to_integer<unsigned>(data[at + 1]) << 8;
-    };
-    const unsigned min_non_zero = le16(0);
-    const unsigned max_non_zero = le16(2);
+    const unsigned min_non_zero = load_le16(data.data());
+    const unsigned max_non_zero = load_le16(data.data() + 2);
     if (max_non_zero >= 8192) {
         return error("bitmap range");
     }
@@ -498,7 +488,7 @@ Result<void> check_chunks(const std::vector<ExrPart>& parts, std::span<const std
             pixel_bytes += channel.pixel_type == 1 ? 2 : 4;
         }
         for (std::uint64_t k = 0; k < part.chunk_count; ++k, entry += 8) {
-            const std::uint64_t offset = le64(bytes.data() + entry);
+            const std::uint64_t offset = load_le64(bytes.data() + entry);
             if (offset < data_start || offset > bytes.size() || bytes.size() - offset < header) {
                 return Error{fmt::format(
                     "OpenEXR {}chunk {} has offset {}, outside the file's data (the offset table "

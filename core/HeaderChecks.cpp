@@ -8,24 +8,13 @@
 #include <fmt/format.h>
 #include <zlib.h>
 
+#include "core/ByteOrder.h"
 #include "core/Checked.h"
 #include "core/Parallel.h"
 
 namespace tessera::core {
 namespace {
 
-std::uint32_t be16(const std::byte* p) {
-    return std::to_integer<std::uint32_t>(p[0]) << 8 | std::to_integer<std::uint32_t>(p[1]);
-}
-std::uint32_t be32(const std::byte* p) {
-    return be16(p) << 16 | be16(p + 2);
-}
-std::uint32_t le16(const std::byte* p) {
-    return std::to_integer<std::uint32_t>(p[0]) | std::to_integer<std::uint32_t>(p[1]) << 8;
-}
-std::uint32_t le32(const std::byte* p) {
-    return le16(p) | le16(p + 2) << 16;
-}
 unsigned byte_at(std::span<const std::byte> bytes, std::size_t at) {
     return std::to_integer<unsigned>(bytes[at]);
 }
@@ -94,7 +83,7 @@ std::size_t first_bad_crc(std::span<const std::byte> bytes, const std::vector<Pn
             crc = crc32_combine(crc, pieces[k].crc, static_cast<z_off_t>(pieces[k].length));
         }
         const std::size_t stored_at = chunks[i].offset + 8 + chunks[i].length;
-        if (be32(bytes.data() + stored_at) != static_cast<std::uint32_t>(crc)) {
+        if (load_be32(bytes.data() + stored_at) != static_cast<std::uint32_t>(crc)) {
             return i;
         }
     }
@@ -121,7 +110,7 @@ Result<void> check_png(std::span<const std::byte> bytes, std::uint64_t max_pixel
                 Error{fmt::format("PNG is truncated inside a chunk header at byte {}", offset)};
             break;
         }
-        const std::uint32_t length = be32(bytes.data() + offset);
+        const std::uint32_t length = load_be32(bytes.data() + offset);
         const std::byte* type = bytes.data() + offset + 4;
         const std::string name(reinterpret_cast<const char*>(type), 4);
         if (!std::all_of(name.begin(), name.end(),
@@ -152,7 +141,7 @@ Result<void> check_png(std::span<const std::byte> bytes, std::uint64_t max_pixel
     if (const std::size_t bad = first_bad_crc(bytes, chunks); bad < chunks.size()) {
         const PngChunk& chunk = chunks[bad];
         const std::string name(reinterpret_cast<const char*>(bytes.data() + chunk.offset + 4), 4);
-        const auto stored = be32(bytes.data() + chunk.offset + 8 + chunk.length);
+        const auto stored = load_be32(bytes.data() + chunk.offset + 8 + chunk.length);
         const auto computed = static_cast<std::uint32_t>(crc32(
             crc32(0, nullptr, 0), reinterpret_cast<const Bytef*>(bytes.data() + chunk.offset + 4),
             chunk.length + 4));
@@ -167,8 +156,8 @@ Result<void> check_png(std::span<const std::byte> bytes, std::uint64_t max_pixel
     if (!seen_idat) {
         return Error{"PNG has no IDAT chunk: it holds no image data"};
     }
-    const std::uint64_t width = be32(bytes.data() + 16);
-    const std::uint64_t height = be32(bytes.data() + 20);
+    const std::uint64_t width = load_be32(bytes.data() + 16);
+    const std::uint64_t height = load_be32(bytes.data() + 20);
     const unsigned depth = byte_at(bytes, 24);
     const unsigned colour = byte_at(bytes, 25);
     static constexpr unsigned kChannels[] = {1, 0, 3, 1, 2, 0, 4};
@@ -225,7 +214,7 @@ Result<void> check_jpeg_tables(std::span<const std::byte> bytes) {
         if (at + 4 > bytes.size()) {
             break;
         }
-        const std::size_t length = be16(bytes.data() + at + 2);
+        const std::size_t length = load_be16(bytes.data() + at + 2);
         if (length < 2 || at + 2 + length > bytes.size()) {
             // stb_image would read a truncated segment's tables from past the end.
             return Error{fmt::format(
@@ -305,24 +294,24 @@ Result<void> check_bmp(std::span<const std::byte> bytes) {
     if (bytes.size() < 26) {
         return Error{"BMP header is truncated"};
     }
-    const std::uint64_t offset = le32(bytes.data() + 10);
-    const std::uint32_t header_size = le32(bytes.data() + 14);
+    const std::uint64_t offset = load_le32(bytes.data() + 10);
+    const std::uint32_t header_size = load_le32(bytes.data() + 14);
     std::uint64_t width = 0;
     std::int64_t height = 0;
     unsigned bits = 0;
     std::uint32_t compression = 0;
     if (header_size == 12) {
-        width = le16(bytes.data() + 18);
-        height = le16(bytes.data() + 20);
-        bits = le16(bytes.data() + 24);
+        width = load_le16(bytes.data() + 18);
+        height = load_le16(bytes.data() + 20);
+        bits = load_le16(bytes.data() + 24);
     } else if (header_size == 40 || header_size == 56 || header_size == 108 || header_size == 124) {
         if (bytes.size() < 34) {
             return Error{"BMP header is truncated"};
         }
-        const auto signed_width = static_cast<std::int32_t>(le32(bytes.data() + 18));
-        height = static_cast<std::int32_t>(le32(bytes.data() + 22));
-        bits = le16(bytes.data() + 28);
-        compression = le32(bytes.data() + 30);
+        const auto signed_width = static_cast<std::int32_t>(load_le32(bytes.data() + 18));
+        height = static_cast<std::int32_t>(load_le32(bytes.data() + 22));
+        bits = load_le16(bytes.data() + 28);
+        compression = load_le32(bytes.data() + 30);
         if (signed_width <= 0) {
             return Error{fmt::format("BMP width {} is invalid", signed_width)};
         }
@@ -364,11 +353,11 @@ std::optional<TgaHeader> parse_tga_header(std::span<const std::byte> bytes) {
     const unsigned id_length = byte_at(bytes, 0);
     const unsigned map_type = byte_at(bytes, 1);
     const unsigned image_type = byte_at(bytes, 2);
-    const unsigned map_length = le16(bytes.data() + 5);
+    const unsigned map_length = load_le16(bytes.data() + 5);
     const unsigned map_bits = byte_at(bytes, 7);
     TgaHeader header;
-    header.width = le16(bytes.data() + 12);
-    header.height = le16(bytes.data() + 14);
+    header.width = load_le16(bytes.data() + 12);
+    header.height = load_le16(bytes.data() + 14);
     header.bits_per_pixel = byte_at(bytes, 16);
     header.run_length = image_type >= 9;
     const unsigned base_type = image_type & 7u;

@@ -5,18 +5,12 @@
 
 #include <fmt/format.h>
 
+#include "core/ByteOrder.h"
 #include "core/Checked.h"
 #include "core/PlanarImage.h"
 
 namespace tessera::core {
 namespace {
-
-std::uint32_t be16(const std::byte* p) {
-    return std::to_integer<std::uint32_t>(p[0]) << 8 | std::to_integer<std::uint32_t>(p[1]);
-}
-std::uint32_t be32(const std::byte* p) {
-    return be16(p) << 16 | be16(p + 2);
-}
 
 // Decodes one PackBits row into exactly `out.size()` bytes.
 bool unpack_bits(std::span<const std::byte> in, std::span<std::byte> out) {
@@ -73,12 +67,12 @@ Result<std::vector<Image>> decode_psd(const std::shared_ptr<const MappedFile>& f
         return Error{"PSD header is truncated"};
     }
     const std::byte* h = bytes.data();
-    const unsigned version = be16(h + 4);
-    const std::uint64_t channels = be16(h + 12);
-    const std::uint64_t height = be32(h + 14);
-    const std::uint64_t width = be32(h + 18);
-    const unsigned depth = be16(h + 22);
-    const unsigned mode = be16(h + 24);
+    const unsigned version = load_be16(h + 4);
+    const std::uint64_t channels = load_be16(h + 12);
+    const std::uint64_t height = load_be32(h + 14);
+    const std::uint64_t width = load_be32(h + 18);
+    const unsigned depth = load_be16(h + 22);
+    const unsigned mode = load_be16(h + 24);
     if (version != 1) {
         return Error{fmt::format("PSD version {} (large document PSB) is not supported", version)};
     }
@@ -109,7 +103,7 @@ Result<std::vector<Image>> decode_psd(const std::shared_ptr<const MappedFile>& f
         if (bytes.size() - at < 4) {
             return Error{"PSD is truncated before its pixel data"};
         }
-        at += 4 + std::uint64_t{be32(h + at)};
+        at += 4 + std::uint64_t{load_be32(h + at)};
         if (at > bytes.size()) {
             return Error{"PSD is truncated before its pixel data"};
         }
@@ -117,7 +111,7 @@ Result<std::vector<Image>> decode_psd(const std::shared_ptr<const MappedFile>& f
     if (bytes.size() - at < 2) {
         return Error{"PSD is truncated before its pixel data"};
     }
-    const unsigned compression = be16(h + at);
+    const unsigned compression = load_be16(h + at);
     at += 2;
     const std::uint64_t sample = depth / 8;
     const std::uint64_t row_bytes = width * sample;
@@ -162,7 +156,7 @@ Result<std::vector<Image>> decode_psd(const std::shared_ptr<const MappedFile>& f
             std::memcpy(plane.data(), data + c * height * row_bytes, plane.size());
         } else {
             for (std::uint64_t y = 0; y < height; ++y) {
-                const std::uint64_t length = be16(counts + (c * height + y) * 2);
+                const std::uint64_t length = load_be16(counts + (c * height + y) * 2);
                 if (length > available - rle_at) {
                     return Error{fmt::format(
                         "PSD run-length row {} of channel {} runs past the end of the file", y, c)};
