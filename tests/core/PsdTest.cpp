@@ -23,7 +23,7 @@ std::vector<std::byte> psd_header(std::uint32_t width, std::uint32_t height, int
         out.push_back(static_cast<std::byte>(ch));
     }
     put_be(out, 1, 2);
-    put_be(out, 0, 6);
+    out.resize(out.size() + 6, std::byte{0});  // reserved
     put_be(out, static_cast<std::uint32_t>(channels), 2);
     put_be(out, height, 4);
     put_be(out, width, 4);
