@@ -89,6 +89,10 @@ TEST_F(SessionTest, DecoderFailuresAmongFilesLoadingAtOnceLeaveTheOthersLoaded) 
     EXPECT_EQ(documents.back()->state, DocumentState::Ready);
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         const ImageDocument& document = *documents[i + 1];
+        if (inputs[i].filename().string().starts_with("valid-")) {
+            EXPECT_EQ(document.state, DocumentState::Ready) << inputs[i];
+            continue;
+        }
         EXPECT_EQ(document.state, DocumentState::Failed) << inputs[i];
         EXPECT_EQ(document.error.rfind(inputs[i].string() + ": ", 0), 0u) << document.error;
     }

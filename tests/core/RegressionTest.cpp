@@ -1,9 +1,11 @@
 // Every input that ever crashed, hung or ballooned a decoder (../shared/testdata/regressions and
-// tests/regressions) is refused with a message that starts with its path. One test per file;
+// tests/regressions) is refused with a message that starts with its path, or, named valid-*,
+// opens with statistics. One test per file;
 // the asan preset replays them under AddressSanitizer and UndefinedBehaviorSanitizer, and
 // tests/app/RegressionInfoTest bounds the time and memory `tessera info` spends on each.
 #include <gtest/gtest.h>
 
+#include "core/ChannelStatistics.h"
 #include "core/ImageLoader.h"
 #include "tests/support/TestEnvironment.h"
 
@@ -12,9 +14,16 @@ namespace {
 
 class Regression : public ::testing::TestWithParam<std::filesystem::path> {};
 
-TEST_P(Regression, IsRefusedWithAMessageNamingTheFile) {
+TEST_P(Regression, IsRefusedWithAMessageNamingTheFileOrOpensWhenValid) {
     const std::filesystem::path& path = GetParam();
     auto images = load_images(path);
+    if (path.filename().string().starts_with("valid-")) {
+        ASSERT_TRUE(images.ok()) << images.error().message;
+        for (const Image& image : *images) {
+            EXPECT_TRUE(compute_statistics(*image.source).ok());
+        }
+        return;
+    }
     ASSERT_FALSE(images.ok()) << path << " opened";
     const std::string& message = images.error().message;
     EXPECT_EQ(message.rfind(path.string() + ": ", 0), 0u) << message;
