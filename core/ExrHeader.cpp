@@ -555,6 +555,12 @@ Result<void> check_chunks(const std::vector<ExrPart>& parts, std::span<const std
                     where, k, size)};
             }
             const auto data = bytes.subspan(offset + header, static_cast<std::size_t>(size));
+            // tinyexr reads an uncompressed block's pixels without checking the block's size.
+            if (part.compression == 0 && data.size() != block_pixels * pixel_bytes) {
+                return Error{fmt::format(
+                    "OpenEXR {}chunk {} holds {} bytes; its uncompressed block needs {}", where, k,
+                    data.size(), block_pixels * pixel_bytes)};
+            }
             if (part.compression == 4 && data.size() != block_pixels * pixel_bytes) {
                 if (auto ok = check_piz_frame(data, where, k); !ok) {
                     return ok.error();
