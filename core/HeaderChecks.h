@@ -1,6 +1,6 @@
-// Header plausibility checks for the formats stb_image decodes, run before stb_image allocates
-// anything. stb_image trusts a header's width and height and fills whatever the data does not
-// cover with zeros, so an 18-byte file can "be" a gigabyte image. Each check here compares what
+// Header plausibility checks for the formats stb_image decodes and for JPEG, run before a decoder
+// allocates anything. stb_image trusts a header's width and height and fills whatever the data does
+// not cover with zeros, so an 18-byte file can "be" a gigabyte image. Each check here compares what
 // the header claims with what the bytes after it can hold: uncompressed data must be present in
 // full; compressed data is held to its format's largest possible expansion, so it cannot invent
 // pixels past its end. Each failure says what the header claims and what the file holds.
@@ -24,10 +24,7 @@ struct ImageClaim {
 // zlib's largest expansion (1032:1) of the IDAT bytes.
 Result<void> check_png(std::span<const std::byte> bytes, std::uint64_t max_pixels);
 
-// JPEG: every Huffman table (DHT) lists at most 256 codes whose lengths form a prefix code
-// (checked before stb_image reads even the header, which builds the tables it meets)...
-Result<void> check_jpeg_tables(std::span<const std::byte> bytes);
-// ...and the frame holds at most 512 pixels per byte of the file (one bit per 8x8 block).
+// JPEG: the frame holds at most 512 pixels per byte of the file (one bit per 8x8 block).
 Result<void> check_jpeg(std::span<const std::byte> bytes, ImageClaim claim);
 
 // BMP: a header stb_image reads (sizes 12, 40, 56, 108, 124; 1-32 bits; uncompressed or

@@ -7,6 +7,7 @@
 
 #include "core/ExrDecoder.h"
 #include "core/HdrDecoder.h"
+#include "core/JpegDecoder.h"
 #include "core/NpyDecoder.h"
 #include "core/PnmDecoder.h"
 #include "core/PsdDecoder.h"

@@ -58,14 +58,12 @@ bool sniff_tga(std::span<const std::byte> bytes) {
 
 namespace {
 
-enum class Format : std::uint8_t { Png, Jpeg, Bmp, Gif, Tga };
+enum class Format : std::uint8_t { Png, Bmp, Gif, Tga };
 
 Result<void> check_header(Format format, std::span<const std::byte> bytes, ImageClaim claim) {
     switch (format) {
         case Format::Png:
             return {};  // checked in full before stb_image read the header
-        case Format::Jpeg:
-            return check_jpeg(bytes, claim);
         case Format::Bmp:
             return check_bmp(bytes);
         case Format::Gif:
@@ -82,12 +80,9 @@ Result<std::vector<Image>> decode(Format format, const std::shared_ptr<const Map
     if (bytes.size() > static_cast<std::size_t>(INT32_MAX)) {
         return Error{"file is larger than 2 GiB, which this decoder cannot read"};
     }
-    // What stb_image would misread while reading the header itself is checked before it does:
-    // PNG structure and checksums, JPEG Huffman tables.
-    if (format == Format::Png || format == Format::Jpeg) {
-        auto checked =
-            format == Format::Png ? check_png(bytes, options.max_pixels) : check_jpeg_tables(bytes);
-        if (!checked) {
+    // PNG structure and checksums are checked before stb_image reads even the header.
+    if (format == Format::Png) {
+        if (auto checked = check_png(bytes, options.max_pixels); !checked) {
             return checked.error();
         }
     }
@@ -140,10 +135,6 @@ Result<std::vector<Image>> decode(Format format, const std::shared_ptr<const Map
 Result<std::vector<Image>> decode_png(const std::shared_ptr<const MappedFile>& file,
                                       const LoadOptions& options) {
     return decode(Format::Png, file, options);
-}
-Result<std::vector<Image>> decode_jpeg(const std::shared_ptr<const MappedFile>& file,
-                                       const LoadOptions& options) {
-    return decode(Format::Jpeg, file, options);
 }
 Result<std::vector<Image>> decode_bmp(const std::shared_ptr<const MappedFile>& file,
                                       const LoadOptions& options) {

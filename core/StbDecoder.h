@@ -1,4 +1,4 @@
-// Decoders built on stb_image (Debian's libstb): PNG, JPEG, BMP, TGA and GIF (first frame).
+// Decoders built on stb_image (Debian's libstb): PNG, BMP, TGA and GIF (first frame).
 // 16-bit PNGs stay 16-bit; 8/16-bit data is
 // marked sRGB-encoded. stb_image does not check PNG chunk CRCs, so PNG structure and checksums
 // are verified here first, refusing what libpng would refuse; nor does it check claimed sizes
@@ -17,8 +17,6 @@ namespace tessera::core {
 // stb_image allocates, then decodes with stb_image.
 Result<std::vector<Image>> decode_png(const std::shared_ptr<const MappedFile>& file,
                                       const LoadOptions& options);
-Result<std::vector<Image>> decode_jpeg(const std::shared_ptr<const MappedFile>& file,
-                                       const LoadOptions& options);
 Result<std::vector<Image>> decode_bmp(const std::shared_ptr<const MappedFile>& file,
                                       const LoadOptions& options);
 Result<std::vector<Image>> decode_gif(const std::shared_ptr<const MappedFile>& file,

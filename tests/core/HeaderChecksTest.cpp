@@ -20,11 +20,6 @@ void put_le(std::vector<std::byte>& out, std::uint32_t value, int size) {
         out.push_back(static_cast<std::byte>(value >> (8 * i) & 0xff));
     }
 }
-void put_be(std::vector<std::byte>& out, std::uint32_t value, int size) {
-    for (int i = size - 1; i >= 0; --i) {
-        out.push_back(static_cast<std::byte>(value >> (8 * i) & 0xff));
-    }
-}
 bool refused_with(const Result<void>& result, const std::string& text) {
     return !result.ok() && result.error().message.find(text) != std::string::npos;
 }
@@ -95,62 +90,6 @@ TEST(HeaderChecks, TheTgaEntryNeverMatchesAnotherFormatsSignature) {
     EXPECT_FALSE(parse_tga_header(tga(2, 0, 2, 24, 18))) << "zero width";
     EXPECT_FALSE(parse_tga_header(tga(2, 3, 2, 12, 18))) << "12 bits per pixel";
     EXPECT_FALSE(parse_tga_header(tga(7, 3, 2, 24, 18))) << "image type 7";
-}
-
-std::vector<std::byte> jpeg_with_table(const std::array<int, 16>& counts, std::size_t values) {
-    std::vector<std::byte> out = bytes({0xff, 0xd8, 0xff, 0xc4});
-    put_be(out, static_cast<std::uint32_t>(2 + 1 + 16 + values), 2);
-    out.push_back(std::byte{0x00});
-    for (int count : counts) {
-        out.push_back(static_cast<std::byte>(count));
-    }
-    out.resize(out.size() + values, std::byte{1});
-    const auto end = bytes({0xff, 0xd9});
-    out.insert(out.end(), end.begin(), end.end());
-    return out;
-}
-
-TEST(HeaderChecks, JpegHuffmanTablesHoldAtMost256CodesThatFormAPrefixCode) {
-    std::array<int, 16> valid{};
-    valid[1] = 3;  // three 2-bit codes
-    valid[2] = 2;
-    EXPECT_TRUE(check_jpeg_tables(jpeg_with_table(valid, 5)).ok());
-    std::array<int, 16> many{};
-    many[14] = 2;
-    many[15] = 255;  // 257 codes: stb_image's table has room for 256
-    EXPECT_TRUE(refused_with(check_jpeg_tables(jpeg_with_table(many, 257)), "lists 257 codes"));
-    std::array<int, 16> overfull{};
-    overfull[0] = 3;  // three 1-bit codes cannot exist
-    EXPECT_TRUE(refused_with(check_jpeg_tables(jpeg_with_table(overfull, 3)), "1-bit codes"));
-    auto truncated = jpeg_with_table(valid, 5);
-    truncated.resize(10);
-    EXPECT_TRUE(refused_with(check_jpeg_tables(truncated), "runs past the end"));
-}
-
-// A DHT segment defining table `id` (class << 4 | number) of three 2-bit codes.
-std::vector<std::byte> dht(int id) {
-    std::vector<std::byte> out = bytes({0xff, 0xc4, 0x00, 2 + 1 + 16 + 3, id, 0, 3});
-    out.resize(out.size() + 14, std::byte{0});
-    const auto values = bytes({1, 2, 3});
-    out.insert(out.end(), values.begin(), values.end());
-    return out;
-}
-
-TEST(HeaderChecks, JpegScansMayOnlyUseHuffmanTablesDefinedBeforeThem) {
-    // A baseline scan of one component with DC table 0 and AC table 0, some data, the end.
-    const auto scan =
-        bytes({0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00, 0x12, 0xff, 0xd9});
-    auto only_dc = bytes({0xff, 0xd8});
-    for (const auto& part : {dht(0x00), scan}) {
-        only_dc.insert(only_dc.end(), part.begin(), part.end());
-    }
-    EXPECT_TRUE(refused_with(check_jpeg_tables(only_dc), "never defines"));
-    auto both = bytes({0xff, 0xd8});
-    for (const auto& part : {dht(0x00), dht(0x10), scan}) {
-        both.insert(both.end(), part.begin(), part.end());
-    }
-    const auto checked = check_jpeg_tables(both);
-    EXPECT_TRUE(checked.ok()) << checked.error().message;
 }
 
 TEST(HeaderChecks, CompressedFormatsHoldAtMostTheirLargestExpansionPerByte) {
