@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include <GLFW/glfw3.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <imgui.h>
 
@@ -29,7 +30,7 @@ class HeadlessImGui : public ::testing::Test {
 
         auto image = std::make_shared<core::PlanarImage>(100, 80);
         for (int c = 0; c < 4; ++c) {
-            image->add_channel("c" + std::to_string(c), core::SampleType::U8);
+            image->add_channel(fmt::format("c{}", c), core::SampleType::U8);
             auto samples = image->samples<std::uint8_t>(static_cast<std::size_t>(c));
             for (std::size_t i = 0; i < samples.size(); ++i) {
                 samples[i] = static_cast<std::uint8_t>(i % 200 + static_cast<std::size_t>(c));

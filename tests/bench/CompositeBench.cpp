@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "core/CpuCompositor.h"
 #include "core/PlanarImage.h"
 #include "gl/Compositor.h"
@@ -33,7 +35,7 @@ double median(std::vector<double> v) {
 std::shared_ptr<core::PlanarImage> make_image(int width, int height, int channels) {
     auto image = std::make_shared<core::PlanarImage>(width, height);
     for (int c = 0; c < channels; ++c) {
-        image->add_channel("c" + std::to_string(c), core::SampleType::F32);
+        image->add_channel(fmt::format("c{}", c), core::SampleType::F32);
         auto samples = image->samples<float>(static_cast<std::size_t>(c));
         for (std::size_t i = 0; i < samples.size(); ++i) {
             const auto h = static_cast<std::uint32_t>(i * 2654435761u +

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "core/CpuCompositor.h"
@@ -22,7 +23,7 @@ std::shared_ptr<core::PlanarImage> make_image(SampleType type, int width, int he
                                               bool non_finite = true) {
     auto image = std::make_shared<core::PlanarImage>(width, height);
     for (int c = 0; c < channels; ++c) {
-        image->add_channel("c" + std::to_string(c), type);
+        image->add_channel(fmt::format("c{}", c), type);
     }
     for (int c = 0; c < channels; ++c) {
         const auto cc = static_cast<std::size_t>(c);
