@@ -215,16 +215,7 @@ Result<std::vector<Image>> decode_hdr(const std::shared_ptr<const MappedFile>& f
             }
         }
     }
-    Image result;
-    result.source = std::move(image);
-    result.metadata.transfer = Transfer::Linear;
-    result.metadata.data_window =
-        full_window(static_cast<std::int64_t>(w), static_cast<std::int64_t>(h));
-    result.metadata.display_window = result.metadata.data_window;
-    result.metadata.storage = "32-bit RGBE";
-    std::vector<Image> images;
-    images.push_back(std::move(result));
-    return images;
+    return whole_image(std::move(image), Transfer::Linear, "32-bit RGBE");
 }
 
 }  // namespace tessera::core

@@ -76,6 +76,20 @@ std::string first_bytes(std::span<const std::byte> bytes) {
 
 }  // namespace
 
+std::vector<Image> whole_image(std::shared_ptr<const ImageSource> source, Transfer transfer,
+                               std::string storage, std::string compression) {
+    Image image;
+    image.metadata.transfer = transfer;
+    image.metadata.data_window = full_window(source->width(), source->height());
+    image.metadata.display_window = image.metadata.data_window;
+    image.metadata.storage = std::move(storage);
+    image.metadata.compression = std::move(compression);
+    image.source = std::move(source);
+    std::vector<Image> images;
+    images.push_back(std::move(image));
+    return images;
+}
+
 std::span<const Decoder> decoders() {
     return kDecoders;
 }

@@ -43,6 +43,10 @@ struct Decoder {
 
 inline constexpr std::size_t kSniffBytes = 64;
 
+// What most decoders return: one image whose data and display windows are the whole source.
+std::vector<Image> whole_image(std::shared_ptr<const ImageSource> source, Transfer transfer,
+                               std::string storage = {}, std::string compression = {});
+
 std::span<const Decoder> decoders();
 // The decoder whose signature the bytes carry, or nullptr.
 const Decoder* find_decoder(std::span<const std::byte> head);

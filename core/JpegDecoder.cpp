@@ -145,16 +145,8 @@ Result<std::vector<Image>> decode_jpeg(const std::shared_ptr<const MappedFile>& 
     if (!jpeg.guarded([&] { jpeg_finish_decompress(&info); })) {
         return jpeg.error();
     }
-    Image result;
-    result.source = std::move(image);
-    result.metadata.transfer = Transfer::Srgb;
-    result.metadata.data_window =
-        full_window(static_cast<std::int64_t>(w), static_cast<std::int64_t>(h));
-    result.metadata.display_window = result.metadata.data_window;
-    result.metadata.storage = info.progressive_mode ? "progressive" : "sequential";
-    std::vector<Image> images;
-    images.push_back(std::move(result));
-    return images;
+    return whole_image(std::move(image), Transfer::Srgb,
+                       info.progressive_mode ? "progressive" : "sequential");
 }
 
 }  // namespace tessera::core

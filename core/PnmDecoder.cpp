@@ -186,16 +186,8 @@ Result<std::vector<Image>> decode_pnm(const std::shared_ptr<const MappedFile>& f
             }
         }
     }
-    Image result;
-    result.source = std::move(image);
-    result.metadata.transfer = Transfer::Srgb;
-    result.metadata.data_window =
-        full_window(static_cast<std::int64_t>(*width), static_cast<std::int64_t>(*height));
-    result.metadata.display_window = result.metadata.data_window;
-    result.metadata.storage = fmt::format("P{}, maxval {}", kind, *maxval);
-    std::vector<Image> images;
-    images.push_back(std::move(result));
-    return images;
+    return whole_image(std::move(image), Transfer::Srgb,
+                       fmt::format("P{}, maxval {}", kind, *maxval));
 }
 
 }  // namespace tessera::core

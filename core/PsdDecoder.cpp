@@ -174,17 +174,9 @@ Result<std::vector<Image>> decode_psd(const std::shared_ptr<const MappedFile>& f
             to_native(plane, sample);
         }
     }
-    Image result;
-    result.source = std::move(image);
-    result.metadata.transfer = depth == 32 ? Transfer::Linear : Transfer::Srgb;
-    result.metadata.data_window =
-        full_window(static_cast<std::int64_t>(width), static_cast<std::int64_t>(height));
-    result.metadata.display_window = result.metadata.data_window;
-    result.metadata.compression = compression == 0 ? "raw" : "RLE";
-    result.metadata.storage = fmt::format("composite image, {} bits", depth);
-    std::vector<Image> images;
-    images.push_back(std::move(result));
-    return images;
+    return whole_image(std::move(image), depth == 32 ? Transfer::Linear : Transfer::Srgb,
+                       fmt::format("composite image, {} bits", depth),
+                       compression == 0 ? "raw" : "RLE");
 }
 
 }  // namespace tessera::core

@@ -104,8 +104,6 @@ Result<std::vector<Image>> decode(Format format, const std::shared_ptr<const Map
         return checked.error();
     }
 
-    Image image;
-    image.metadata.transfer = Transfer::Srgb;
     std::shared_ptr<PlanarImage> planes;
     if (stbi_is_16_bit_from_memory(data, size)) {
         stbi_us* decoded = stbi_load_16_from_memory(data, size, &width, &height, &channels, 0);
@@ -122,12 +120,7 @@ Result<std::vector<Image>> decode(Format format, const std::shared_ptr<const Map
         planes = deinterleave(decoded, width, height, channels, SampleType::U8);
         stbi_image_free(decoded);
     }
-    image.metadata.data_window = full_window(width, height);
-    image.metadata.display_window = image.metadata.data_window;
-    image.source = std::move(planes);
-    std::vector<Image> images;
-    images.push_back(std::move(image));
-    return images;
+    return whole_image(std::move(planes), Transfer::Srgb);
 }
 
 }  // namespace
