@@ -12,7 +12,8 @@ rm -rf "$work/seeds" "$work/artifacts"
 [ -n "${TESSERA_FUZZ_SECONDS:-}" ] || rm -rf "$work/corpus"  # ctest runs start afresh
 mkdir -p "$work/corpus" "$work/seeds" "$work/artifacts"
 # Seeds: the generated files of this family, every regression input (each target ignores the
-# other families' formats), and the external corpus files of the family's formats under 256 KB.
+# other families' formats), and the external corpus files of the family's formats under 64 KB
+# (longer inputs would be cut to -max_len).
 cp "$generated/$family"/* "$work/seeds/"
 [ -d "$own" ] && find "$own" -type f ! -name '*.md' -exec cp {} "$work/seeds/" \;
 if [ -d "$testdata" ]; then
@@ -23,7 +24,7 @@ if [ -d "$testdata" ]; then
     *) external="" ;;
   esac
   if [ -n "$external" ]; then
-    find "$external" -type f -size -256k -exec sh -c 'cp "$1" "$2/$(echo "$1" | tr / _)"' _ {} "$work/seeds" \;
+    find "$external" -type f -size -64k -exec sh -c 'cp "$1" "$2/$(echo "$1" | tr / _)"' _ {} "$work/seeds" \;
   fi
 elif [ "${CI:-}" = "true" ]; then
   echo "run_fuzz: external test images not found at $testdata; CI=true requires them" >&2
