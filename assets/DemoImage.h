@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "core/PlanarImage.h"
+#include "core/image/PlanarImage.h"
 
 namespace tessera::assets {
 

@@ -12,11 +12,11 @@
 
 #include <fmt/format.h>
 
-#include "core/CpuCompositor.h"
-#include "core/PlanarImage.h"
-#include "gl/Compositor.h"
-#include "gl/Framebuffer.h"
-#include "gl/HeadlessContext.h"
+#include "core/display/CpuCompositor.h"
+#include "core/image/PlanarImage.h"
+#include "gl/composite/Compositor.h"
+#include "gl/context/HeadlessContext.h"
+#include "gl/objects/Framebuffer.h"
 
 using namespace tessera;
 using Clock = std::chrono::steady_clock;

@@ -21,8 +21,8 @@
 #include <stb_image_write.h>
 #include <tinyexr.h>
 
-#include "core/ChannelStatistics.h"
-#include "core/ImageLoader.h"
+#include "core/io/ImageLoader.h"
+#include "core/stats/ChannelStatistics.h"
 #include "tests/support/Fixtures.h"
 #include "tests/support/Process.h"
 

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/ChannelStatistics.h"
-#include "core/ImageLoader.h"
+#include "core/io/ImageLoader.h"
+#include "core/stats/ChannelStatistics.h"
 
 namespace {
 

@@ -1,6 +1,6 @@
 #include "tests/gl/GlTest.h"
 
-#include "gl/Error.h"
+#include "gl/objects/Error.h"
 #include "tests/support/TestEnvironment.h"
 
 namespace tessera::gl {

@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "gl/HeadlessContext.h"
+#include "gl/context/HeadlessContext.h"
 
 namespace tessera::gl {
 

@@ -1,0 +1,76 @@
+// Display options shared by `tessera FILE...` (initial settings) and `tessera render`:
+// --channels, --colormap NAME | CH=NAME, --limits CH=LO:HI, --gamma CH=G, --opacity CH=O,
+// --blend MODE, --exposure EV. Parsing checks values; applying checks channel and colormap
+// names against an image and says what is valid.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/display/DisplaySettings.h"
+#include "core/io/ImageLoader.h"
+
+namespace tessera::app {
+
+struct DisplayRequest {
+    std::optional<std::vector<std::string>> channels;
+    std::optional<std::string> colormap_all;
+    std::vector<std::pair<std::string, std::string>> colormaps;  // channel, name
+    std::vector<std::pair<std::string, std::pair<double, double>>> limits;
+    std::vector<std::pair<std::string, float>> gammas;
+    std::vector<std::pair<std::string, float>> opacities;
+    std::optional<core::BlendMode> blend;
+    std::optional<float> exposure;
+
+    bool empty() const {
+        return !channels && !colormap_all && colormaps.empty() && limits.empty() &&
+               gammas.empty() && opacities.empty() && !blend && !exposure;
+    }
+};
+
+// If arguments[i] is a display option, parses it (and its value, advancing i) and returns true.
+core::Result<bool> parse_display_option(std::span<const std::string_view> arguments, std::size_t& i,
+                                        DisplayRequest& request);
+
+// The settings a request asks for, starting from `settings` (the image's defaults). Choosing
+// colormaps shows a colour image as channels.
+core::Result<core::DisplaySettings> apply_display_request(
+    const DisplayRequest& request, const std::vector<core::ChannelInfo>& channels,
+    core::DisplaySettings settings);
+
+// The value after option arguments[i] (advancing i), or "OPTION needs a value".
+core::Result<std::string_view> option_value(std::span<const std::string_view> arguments,
+                                            std::size_t& i);
+// Runs `use` on the value after option arguments[i] (advancing i); a missing value is an error.
+template <typename Use>
+core::Result<void> with_option_value(std::span<const std::string_view> arguments, std::size_t& i,
+                                     Use&& use) {
+    auto text = option_value(arguments, i);
+    if (!text) {
+        return text.error();
+    }
+    return use(text.value());
+}
+// auto, first or last, for --channel-axis.
+core::Result<core::ChannelAxis> parse_channel_axis(std::string_view text);
+
+// Option values stored straight into their target (advancing i past the value).
+core::Result<void> text_option(std::span<const std::string_view> arguments, std::size_t& i,
+                               std::string& target);
+core::Result<void> text_option(std::span<const std::string_view> arguments, std::size_t& i,
+                               std::optional<std::string>& target);
+core::Result<void> channel_axis_option(std::span<const std::string_view> arguments, std::size_t& i,
+                                       core::ChannelAxis& target);
+core::Result<void> size_option(std::span<const std::string_view> arguments, std::size_t& i,
+                               std::pair<int, int>& target);
+// WIDTHxHEIGHT with sides from 1 to 16384, for --size.
+core::Result<std::pair<int, int>> parse_size(std::string_view text);
+
+std::optional<double> parse_number(std::string_view text);
+std::optional<int> parse_int(std::string_view text);
+std::vector<std::string_view> split(std::string_view text, char separator);
+
+}  // namespace tessera::app

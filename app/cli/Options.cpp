@@ -1,0 +1,150 @@
+#include "app/cli/Options.h"
+
+#include <array>
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "app/ui/Shortcuts.h"
+#include "core/base/Version.h"
+
+namespace tessera::app {
+namespace {
+
+std::optional<int> parse_positive_int(std::string_view text) {
+    int value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size() || value <= 0) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+}  // namespace
+
+std::string usage_line() {
+    return "usage: tessera [--size WxH] [--frames N] [--screenshot OUT.png] [--script FILE]\n"
+           "               [--fps] [--record-frames F.csv] [display options]\n"
+           "               [--gpu-memory MB] [--cpu-cache MB] [--upload-budget MB] [FILE...]\n"
+           "       tessera info [--json] FILE...\n"
+           "       tessera render FILE -o OUT.png [options]  (tessera render --help)\n"
+           "       tessera bench FILE [options]              (tessera bench --help)";
+}
+
+std::string help_text() {
+    std::string text = fmt::format(
+        "Tessera {}: a GPU image inspector.\n\n{}\n\n"
+        "With no FILE, opens the built-in demo image. `tessera info` prints each image's format,\n"
+        "size, windows, layers and per-channel statistics (text, or JSON with --json) and exits\n"
+        "1 if any file failed to open.\n\n"
+        "Formats (chosen by content, not extension): PNG, JPEG, BMP, TGA, GIF, PSD, PNM,\n"
+        "Radiance HDR, OpenEXR (all parts and layers), NumPy .npy (memory-mapped).\n\n"
+        "Options:\n"
+        "  -h, --help            show this help and exit\n"
+        "  --version             print the version and exit\n"
+        "  --size WxH            window size in pixels (default 1280x800)\n"
+        "  --frames N            render N frames, then exit (scripted runs and tests)\n"
+        "  --screenshot OUT.png  write the window's pixels to OUT.png after the last frame\n"
+        "                        (with --frames; alone, after the first frame)\n"
+        "  --script FILE         scripted input: keys, pointer, waits, screenshots (README)\n"
+        "  --fps                 show the FPS overlay (P toggles it)\n"
+        "  --record-frames F.csv write one row per frame: index, timestamp, CPU and GPU ms,\n"
+        "                        uploads, bytes uploaded, tiles resident\n"
+        "  --json                info: print JSON (schema in the README)\n"
+        "  --channel-axis AXIS   NumPy (C,H,W) vs (H,W,C): auto (the shorter of the first and\n"
+        "                        last axes; the last on a tie), first or last\n\n"
+        "Display options (initial settings of every image, as for `tessera render`):\n"
+        "  --channels A,B,...  --colormap NAME | CH=NAME  --limits CH=LO:HI  --gamma CH=G\n"
+        "  --opacity CH=O  --blend additive|max|min|over  --exposure EV\n\n"
+        "Memory (images of any size stream through a level-of-detail pyramid):\n"
+        "{}\n"
+        "Keyboard:\n",
+        core::kVersion, usage_line(), memory_options_help());
+    for (const Shortcut& shortcut : shortcuts()) {
+        text += fmt::format("  {:<20}  {}\n", shortcut.keys, shortcut.action);
+    }
+    text +=
+        "\nWithout a display, run the window under a virtual X server (xvfb-run -a tessera ...)\n"
+        "or render headlessly: tessera render FILE -o OUT.png (tessera render --help).\n";
+    return text;
+}
+
+core::Result<Options> parse_options(std::span<const std::string_view> arguments) {
+    Options options;
+    std::size_t first = 0;
+    if (!arguments.empty() && (arguments[0] == "render" || arguments[0] == "bench")) {
+        options.command = arguments[0] == "render" ? Command::Render : Command::Bench;
+        for (std::size_t i = 1; i < arguments.size(); ++i) {
+            options.render_arguments.emplace_back(arguments[i]);
+            options.show_help =
+                options.show_help || arguments[i] == "--help" || arguments[i] == "-h";
+        }
+        return options;
+    }
+    if (!arguments.empty() && arguments[0] == "info") {
+        options.command = Command::Info;
+        first = 1;
+    }
+    for (std::size_t i = first; i < arguments.size(); ++i) {
+        const std::string_view argument = arguments[i];
+        const auto needs = [&](auto&& use) {
+            return with_option_value(arguments, i, use);
+        };
+        core::Result<void> ok;
+        if (argument == "-h" || argument == "--help") {
+            options.show_help = true;
+        } else if (argument == "--version") {
+            options.show_version = true;
+        } else if (argument == "--size") {
+            std::pair<int, int> size{options.window_width, options.window_height};
+            ok = size_option(arguments, i, size);
+            std::tie(options.window_width, options.window_height) = size;
+        } else if (argument == "--frames") {
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                options.frames = parse_positive_int(v);
+                if (!options.frames) {
+                    return core::Error{
+                        fmt::format("--frames expects a positive whole number, got '{}'", v)};
+                }
+                return {};
+            });
+        } else if (argument == "--screenshot") {
+            ok = text_option(arguments, i, options.screenshot);
+        } else if (argument == "--fps") {
+            options.fps = true;
+        } else if (argument == "--record-frames") {
+            ok = text_option(arguments, i, options.record_frames);
+        } else if (argument == "--script") {
+            ok = text_option(arguments, i, options.script);
+        } else if (auto display = parse_display_option(arguments, i, options.display); !display) {
+            return display.error();
+        } else if (*display) {
+            continue;
+        } else if (auto memory = parse_memory_option(arguments, i, options.memory); !memory) {
+            return memory.error();
+        } else if (*memory) {
+            continue;
+        } else if (argument == "--json" && options.command == Command::Info) {
+            options.json = true;
+        } else if (argument == "--channel-axis") {
+            ok = channel_axis_option(arguments, i, options.channel_axis);
+        } else if (argument == "--") {
+            for (++i; i < arguments.size(); ++i) {
+                options.files.emplace_back(arguments[i]);
+            }
+        } else if (argument.starts_with("-") && argument.size() > 1) {
+            return core::Error{fmt::format("unknown option '{}'", argument)};
+        } else {
+            options.files.emplace_back(argument);
+        }
+        if (!ok) {
+            return ok.error();
+        }
+    }
+    if (options.command == Command::Info && options.files.empty() && !options.show_help) {
+        return core::Error{"info needs at least one FILE"};
+    }
+    return options;
+}
+
+}  // namespace tessera::app

@@ -1,0 +1,134 @@
+#include "app/cli/Program.h"
+
+#include <cstdio>
+#include <string_view>
+#include <vector>
+
+#include "app/cli/Options.h"
+#include "app/commands/BenchCommand.h"
+#include "app/commands/InfoCommand.h"
+#include "app/commands/RenderCommand.h"
+#include "app/platform/Window.h"
+#include "app/session/Session.h"
+#include "app/ui/Script.h"
+#include "app/ui/Viewer.h"
+#include "assets/DemoImage.h"
+#include "core/base/Version.h"
+
+namespace tessera::app {
+namespace {
+
+core::Image demo_image() {
+    core::Image demo;
+    demo.source = assets::make_fluorescence_demo();
+    demo.metadata.path = "demo";
+    demo.metadata.format = "built-in demo";
+    demo.metadata.transfer = core::Transfer::Linear;  // fluorescence intensities
+    demo.metadata.data_window = core::full_window(demo.source->width(), demo.source->height());
+    demo.metadata.display_window = demo.metadata.data_window;
+    return demo;
+}
+
+int run_window(const Options& options) {
+    std::optional<Script> script;
+    if (options.script) {
+        auto loaded = Script::load(*options.script);
+        if (!loaded) {
+            std::fprintf(stderr, "tessera: %s\n", loaded.error().message.c_str());
+            return 2;
+        }
+        script.emplace(std::move(loaded).value());
+    }
+    auto window = Window::open("Tessera", options.window_width, options.window_height);
+    if (!window) {
+        std::fprintf(stderr, "tessera: %s\n", window.error().message.c_str());
+        return 1;
+    }
+    core::LoadOptions load;
+    load.channel_axis = options.channel_axis;
+    Session session(load);
+    session.set_initial_display(options.display);
+    session.set_streaming(streaming_options(options.memory));
+    session.set_error_handler(
+        [](const std::string& message) { std::fprintf(stderr, "tessera: %s\n", message.c_str()); });
+    // Files are decoded on worker threads; the window opens at once and shows them as they come.
+    for (const std::string& path : options.files) {
+        session.open(path, /*show=*/false);  // the first file is shown
+    }
+    if (options.files.empty()) {
+        core::Image demo = demo_image();
+        auto statistics = core::compute_statistics(*demo.source);
+        if (!statistics) {
+            std::fprintf(stderr, "tessera: demo: %s\n", statistics.error().message.c_str());
+            return 1;
+        }
+        session.add(std::move(demo), std::move(statistics).value());
+    }
+    auto viewer = Viewer::create(*window.value(), session);
+    if (!viewer) {
+        std::fprintf(stderr, "tessera: %s\n", viewer.error().message.c_str());
+        return 1;
+    }
+    if (auto ran = viewer.value()->run(options, script ? &*script : nullptr); !ran) {
+        std::fprintf(stderr, "tessera: %s\n", ran.error().message.c_str());
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace
+
+int run_tessera(int argc, char** argv) {
+    std::vector<std::string_view> arguments(argv + 1, argv + argc);
+    auto parsed = parse_options(arguments);
+    if (!parsed) {
+        std::fprintf(stderr, "tessera: %s\n%s\nTry 'tessera --help' for more information.\n",
+                     parsed.error().message.c_str(), usage_line().c_str());
+        return 2;
+    }
+    const Options& options = parsed.value();
+    if (options.command == Command::Render) {
+        if (options.show_help) {
+            std::printf("%s\n\n%s", render_usage().c_str(), render_help().c_str());
+            return 0;
+        }
+        std::vector<std::string_view> render_arguments(options.render_arguments.begin(),
+                                                       options.render_arguments.end());
+        auto request = parse_render_arguments(render_arguments);
+        if (!request) {
+            std::fprintf(stderr, "tessera: %s\n%s\n", request.error().message.c_str(),
+                         render_usage().c_str());
+            return 2;
+        }
+        return run_render(request.value(), stdout, stderr);
+    }
+    if (options.command == Command::Bench) {
+        std::vector<std::string_view> bench_arguments(options.render_arguments.begin(),
+                                                      options.render_arguments.end());
+        if (options.show_help) {
+            std::printf("%s\n", bench_usage().c_str());
+            return 0;
+        }
+        auto request = parse_bench_arguments(bench_arguments);
+        if (!request) {
+            std::fprintf(stderr, "tessera: %s\n%s\n", request.error().message.c_str(),
+                         bench_usage().c_str());
+            return 2;
+        }
+        return run_bench(request.value(), stdout, stderr);
+    }
+    if (options.show_help) {
+        std::fputs(help_text().c_str(), stdout);
+        return 0;
+    }
+    if (options.show_version) {
+        std::printf("tessera %s\n", core::kVersion);
+        return 0;
+    }
+    if (options.command == Command::Info) {
+        return run_info(options, stdout, stderr);
+    }
+    return run_window(options);
+}
+
+}  // namespace tessera::app

@@ -1,0 +1,590 @@
+#include "app/commands/BenchCommand.h"
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <thread>
+
+#include <sys/resource.h>
+
+#include <fmt/format.h>
+
+#include "app/cli/DisplayOptions.h"
+#include "app/platform/Window.h"
+#include "app/session/Session.h"
+#include "core/base/JsonWriter.h"
+#include "core/base/Version.h"
+#include "core/stats/FrameStats.h"
+#include "core/view/ViewController.h"
+#include "gl/composite/Compositor.h"
+#include "gl/context/GpuTimer.h"
+#include "gl/context/HeadlessContext.h"
+#include "gl/image/StreamingImage.h"
+#include "gl/image/TiledImage.h"
+#include "gl/objects/Framebuffer.h"
+
+namespace tessera::app {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr double kBenchZoom = 8.0;
+
+double ms_between(Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+struct Camera {
+    core::ViewController view;
+    core::DisplaySettings display;
+};
+
+// A segment sets the camera for its fraction t in [0, 1] and its frame number within it.
+struct Segment {
+    std::string name;
+    double weight;
+    std::function<void(Camera&, double t, int k)> apply;
+};
+
+std::vector<Segment> camera_path(const std::string& name, std::int64_t width, std::int64_t height,
+                                 const core::DisplaySettings& base) {
+    const double cx = static_cast<double>(width) / 2.0;
+    const double cy = static_cast<double>(height) / 2.0;
+    const std::vector<std::size_t> visible = base.visible_channels();
+    const auto zoom_between = [=](Camera& camera, double from_fit) {
+        const double fit = camera.view.fit_zoom();
+        camera.view.look_at(cx, cy, fit * std::pow(kBenchZoom / fit, from_fit));
+    };
+    const Segment fit{"fit", 0.05, [](Camera& c, double, int) {
+                          c.view.fit();
+                      }};
+    const Segment zoom_in{"zoom_in", 0.20, [=](Camera& c, double t, int) {
+                              zoom_between(c, t);
+                          }};
+    const Segment pan{"pan", 0.35, [=](Camera& c, double t, int) {
+                          c.view.look_at(t * static_cast<double>(width), cy, kBenchZoom);
+                      }};
+    const Segment zoom_out{"zoom_out", 0.15, [=](Camera& c, double t, int) {
+                               zoom_between(c, 1.0 - t);
+                           }};
+    const Segment toggle{"toggle", 0.15, [=](Camera& c, double, int k) {
+                             c.view.fit();
+                             if (!visible.empty()) {
+                                 const std::size_t channel =
+                                     visible[static_cast<std::size_t>(k / 2) % visible.size()];
+                                 c.display.channels[channel].visible = k % 2 == 1;  // off, then on
+                             }
+                         }};
+    const Segment colormap{
+        "colormap", 0.10, [=](Camera& c, double, int k) {
+            c.view.fit();
+            if (!visible.empty()) {
+                c.display.colour = false;
+                c.display.channels[visible.front()].colormap.index =
+                    static_cast<std::uint8_t>(k % static_cast<int>(core::colormap_names().size()));
+            }
+        }};
+    if (name == "zoom") {
+        return {{"zoom_in", 0.5, zoom_in.apply}, {"zoom_out", 0.5, zoom_out.apply}};
+    }
+    if (name == "pan") {
+        return {{"pan", 1.0, pan.apply}};
+    }
+    if (name == "toggle") {
+        return {{"toggle", 0.6, toggle.apply}, {"colormap", 0.4, colormap.apply}};
+    }
+    return {fit, zoom_in, pan, zoom_out, toggle, colormap};
+}
+
+void write_summary(core::JsonWriter& json, const core::Summary& s) {
+    json.begin_object();
+    json.key("mean").value(s.mean).key("p50").value(s.p50).key("p95").value(s.p95);
+    json.key("p99").value(s.p99).key("max").value(s.max);
+    json.end_object();
+}
+
+}  // namespace
+
+std::string bench_usage() {
+    return "usage: tessera bench FILE [--path full|zoom|pan|toggle] [--frames N] [--size WxH]\n"
+           "         [--json OUT] [--headless] [--tile-size N] [--max-texture-size N]\n"
+           "         [--gpu-memory MB] [--cpu-cache MB] [--upload-budget MB] [--upload-all]\n"
+           "         [--channel-axis auto|first|last]";
+}
+
+core::Result<BenchRequest> parse_bench_arguments(std::span<const std::string_view> arguments) {
+    BenchRequest request;
+    for (std::size_t i = 0; i < arguments.size(); ++i) {
+        const std::string_view argument = arguments[i];
+        const auto needs = [&](auto&& use) {
+            return with_option_value(arguments, i, use);
+        };
+        const auto positive = [&](int& target, int minimum) {
+            return needs([&](std::string_view v) -> core::Result<void> {
+                const auto n = parse_int(v);
+                if (!n || *n < minimum) {
+                    return core::Error{
+                        fmt::format("{} expects a whole number of at least {}, got '{}'", argument,
+                                    minimum, v)};
+                }
+                target = *n;
+                return {};
+            });
+        };
+        core::Result<void> ok;
+        if (argument == "--path") {
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                if (v != "full" && v != "zoom" && v != "pan" && v != "toggle") {
+                    return core::Error{
+                        fmt::format("--path expects full, zoom, pan or toggle, got '{}'", v)};
+                }
+                request.path = std::string(v);
+                return {};
+            });
+        } else if (argument == "--frames") {
+            ok = positive(request.frames, 10);
+        } else if (argument == "--tile-size") {
+            int tile = 0;
+            ok = positive(tile, 3);
+            request.tile_size = tile;
+        } else if (argument == "--upload-all") {
+            request.upload_all = true;
+        } else if (auto memory = parse_memory_option(arguments, i, request.memory); !memory) {
+            return memory.error();
+        } else if (*memory) {
+            continue;
+        } else if (argument == "--max-texture-size") {
+            ok = positive(request.max_texture_size, 3);
+        } else if (argument == "--size") {
+            ok = size_option(arguments, i, request.size);
+        } else if (argument == "--json") {
+            ok = text_option(arguments, i, request.json);
+        } else if (argument == "--headless") {
+            request.headless = true;
+        } else if (argument == "--channel-axis") {
+            ok = channel_axis_option(arguments, i, request.channel_axis);
+        } else if (argument.starts_with("-") && argument.size() > 1) {
+            return core::Error{fmt::format("bench: unknown option '{}'", argument)};
+        } else if (request.file.empty()) {
+            request.file = std::string(argument);
+        } else {
+            return core::Error{
+                fmt::format("bench takes one FILE, got '{}' and '{}'", request.file, argument)};
+        }
+        if (!ok) {
+            return ok.error();
+        }
+    }
+    if (request.file.empty()) {
+        return core::Error{"bench needs a FILE"};
+    }
+    return request;
+}
+
+namespace {
+
+// What one frame drew, and the image's counters after it.
+struct Drawn {
+    bool covered = true;  // nothing in the view was left empty
+    bool final = true;    // everything in the view was drawn exactly
+};
+
+// The image on the GPU, streamed through its pyramid (the default) or uploaded whole at full
+// resolution (--upload-all, what viewers without a pyramid do), behind one interface.
+class BenchImage {
+  public:
+    virtual ~BenchImage() = default;
+    // `cached`: as the window does while waiting for tiles, redraw only when the camera changed
+    // or tiles arrived.
+    virtual core::Result<Drawn> draw(gl::Compositor& compositor, const Camera& camera,
+                                     const gl::Target& target, bool cached) = 0;
+    virtual std::uint64_t uploads() const = 0;
+    virtual std::uint64_t bytes() const = 0;
+    virtual std::size_t resident() const = 0;
+    virtual std::uint64_t texture_bytes() const = 0;
+    virtual void report(core::JsonWriter& json) const = 0;
+};
+
+class StreamedImage final : public BenchImage {
+  public:
+    StreamedImage(std::shared_ptr<const core::ImageSource> source, gl::StreamingOptions options)
+        : m_image(std::move(source), options) {}
+    core::Result<Drawn> draw(gl::Compositor& compositor, const Camera& camera,
+                             const gl::Target& target, bool cached) override {
+        const core::View view = camera.view.view();
+        const auto start = Clock::now();
+        auto frame = m_image.prepare(view, camera.display.visible_channels());
+        if (!frame) {
+            return frame.error();
+        }
+        if (!cached) {  // a path frame: how much of it was planning and uploading
+            m_prepare_ms.push_back(ms_between(start, Clock::now()));
+        }
+        const Key key{view, camera.display, m_image.stats().uploads};
+        if (cached && m_drawn == key) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));  // nothing new to show
+        } else if (auto drawn = compositor.draw_tiles(m_image.source(), frame->draws,
+                                                      camera.display, view, target);
+                   !drawn) {
+            return drawn.error();
+        }
+        m_drawn = key;
+        return Drawn{frame->covered, frame->final};
+    }
+    std::uint64_t uploads() const override { return m_image.stats().uploads; }
+    std::uint64_t bytes() const override { return m_image.stats().bytes; }
+    std::size_t resident() const override { return m_image.resident_tiles(); }
+    std::uint64_t texture_bytes() const override { return m_image.texture_bytes(); }
+    void report(core::JsonWriter& json) const override {
+        const gl::StreamingStats stats = m_image.stats();
+        json.key("residency").value("stream");
+        json.key("gpu_budget_bytes").value(static_cast<std::uint64_t>(m_image.gpu_budget()));
+        json.key("cpu_cache_budget_bytes")
+            .value(static_cast<std::uint64_t>(m_image.cpu_cache_budget()));
+        json.key("textures_created").value(stats.textures_created);
+        json.key("evicted").value(stats.evicted);
+        json.key("dropped_requests").value(stats.dropped);
+        // The GL thread's share of path frames spent planning and uploading (StreamingImage::
+        // prepare); the rest is drawing.
+        json.key("prepare_ms");
+        write_summary(json, core::summarise(m_prepare_ms));
+    }
+
+  private:
+    std::vector<double> m_prepare_ms;
+    struct Key {
+        core::View view;
+        core::DisplaySettings display;
+        std::uint64_t uploads = 0;
+        bool operator==(const Key&) const = default;
+    };
+    gl::StreamingImage m_image;
+    std::optional<Key> m_drawn;
+};
+
+class WholeImage final : public BenchImage {
+  public:
+    WholeImage(std::shared_ptr<const core::ImageSource> source, int tile_size, int max_texture_size)
+        : m_image(std::move(source), tile_size, max_texture_size) {}
+    core::Result<Drawn> draw(gl::Compositor& compositor, const Camera& camera,
+                             const gl::Target& target, bool /*cached*/) override {
+        // Uploads every missing tile of the view before drawing: always final, never streamed.
+        if (auto drawn = compositor.draw(m_image, camera.display, camera.view.view(), target);
+            !drawn) {
+            return drawn.error();
+        }
+        return Drawn{};
+    }
+    std::uint64_t uploads() const override { return m_image.uploads().uploads; }
+    std::uint64_t bytes() const override { return m_image.uploads().bytes; }
+    std::size_t resident() const override { return m_image.resident_tiles(); }
+    std::uint64_t texture_bytes() const override { return m_image.texture_bytes(); }
+    void report(core::JsonWriter& json) const override {
+        json.key("residency").value("upload-all");
+        json.key("gpu_budget_bytes").null();
+        json.key("cpu_cache_budget_bytes").null();
+        json.key("textures_created").value(m_image.uploads().textures);
+        json.key("evicted").value(std::uint64_t{0});
+        json.key("dropped_requests").value(std::uint64_t{0});
+        json.key("prepare_ms").null();
+    }
+
+  private:
+    gl::TiledImage m_image;
+};
+
+std::uint64_t peak_rss_bytes() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;  // Linux: kilobytes
+}
+
+}  // namespace
+
+int run_bench(const BenchRequest& request, std::FILE* out, std::FILE* err) {
+    const auto start = Clock::now();
+    const auto fail = [&](const std::string& message) {
+        fmt::print(err, "tessera: {}\n", message);
+        return 1;
+    };
+    const auto [width, height] = request.size;
+    // The GL context first (window or EGL), as the inspector would open it.
+    std::unique_ptr<Window> window;
+    std::optional<gl::HeadlessContext> context;
+    if (request.headless) {
+        auto created = gl::HeadlessContext::create();
+        if (!created) {
+            return fail(created.error().message);
+        }
+        context.emplace(std::move(created).value());
+    } else {
+        auto opened = Window::open("Tessera bench", width, height);
+        if (!opened) {
+            return fail(opened.error().message + " (or use --headless)");
+        }
+        window = std::move(opened).value();
+        window->set_vsync(false);
+    }
+    core::LoadOptions load;
+    load.channel_axis = request.channel_axis;
+    LoadResult loaded = load_file(request.file, load);
+    if (!loaded.error.empty()) {
+        return fail(loaded.error);
+    }
+    const auto load_done = Clock::now();
+    const core::Image& image = loaded.images.front();
+    const core::ImageSource& source = *image.source;
+    Camera base;
+    base.display = core::default_display(source.channels(), loaded.statistics.front(),
+                                         image.metadata.transfer);
+    base.view.set_viewport(width, height);
+    base.view.set_image_size(source.width(), source.height());
+
+    auto compositor = gl::Compositor::create();
+    if (!compositor) {
+        return fail(compositor.error().message);
+    }
+    std::unique_ptr<BenchImage> tiles;
+    if (request.upload_all) {
+        tiles = std::make_unique<WholeImage>(image.source, request.tile_size.value_or(2048),
+                                             request.max_texture_size);
+    } else {
+        gl::StreamingOptions streaming = streaming_options(request.memory);
+        streaming.tile_size = std::max(1, request.tile_size.value_or(512) - 2);
+        streaming.max_texture_size = request.max_texture_size;
+        tiles = std::make_unique<StreamedImage>(image.source, streaming);
+    }
+    gl::Texture2D target_texture;
+    std::optional<gl::Framebuffer> target_buffer;
+    gl::Target target{0, 0, 0, width, height};
+    if (request.headless) {
+        target_texture = gl::Texture2D::create(width, height, gl::PixelFormat{});
+        target_buffer.emplace(std::move(gl::Framebuffer::create(target_texture)).value());
+        target.framebuffer = target_buffer->id();
+    }
+    gl::GpuTimer timer;
+
+    std::vector<core::FrameRecord> records;
+    std::uint64_t peak_texture = 0;
+    std::uint64_t index = 0;
+    std::uint64_t not_final = 0;
+    // Draws one frame, records it and says what it drew.
+    const auto frame = [&](const Camera& camera, bool cached) -> core::Result<Drawn> {
+        const std::uint64_t uploads_before = tiles->uploads();
+        const std::uint64_t bytes_before = tiles->bytes();
+        const auto frame_start = Clock::now();
+        timer.begin(index);
+        auto drawn = tiles->draw(*compositor, camera, target, cached);
+        timer.end();
+        if (!drawn) {
+            return core::Error{fmt::format("{}: {}", request.file, drawn.error().message)};
+        }
+        if (window) {
+            window->present();  // llvmpipe's swap finishes the frame
+        } else {
+            glFinish();
+        }
+        const auto frame_end = Clock::now();
+        core::FrameRecord record;
+        record.index = index;
+        record.timestamp_s = std::chrono::duration<double>(frame_end - start).count();
+        record.cpu_ms = ms_between(frame_start, frame_end);
+        record.uploads = tiles->uploads() - uploads_before;
+        record.upload_bytes = tiles->bytes() - bytes_before;
+        record.tiles_resident = tiles->resident();
+        records.push_back(record);
+        peak_texture = std::max(peak_texture, tiles->texture_bytes());
+        not_final += drawn->final ? 0 : 1;
+        while (auto result = timer.take_result()) {
+            records[result->tag].gpu_ms = result->ms;
+        }
+        ++index;
+        return drawn;
+    };
+    // Frames of one view until it is final: what a user waits for after opening or jumping.
+    struct Milestone {
+        double covered_ms = -1;  // since `from`
+        double final_ms = -1;
+        std::uint64_t frames = 0;
+    };
+    const auto settle = [&](const Camera& camera,
+                            Clock::time_point from) -> core::Result<Milestone> {
+        Milestone milestone;
+        const auto deadline = Clock::now() + std::chrono::minutes(10);
+        while (Clock::now() < deadline) {
+            auto drawn = frame(camera, true);
+            if (!drawn) {
+                return drawn.error();
+            }
+            ++milestone.frames;
+            if (drawn->covered && milestone.covered_ms < 0) {
+                milestone.covered_ms = ms_between(from, Clock::now());
+            }
+            if (drawn->final) {
+                milestone.final_ms = ms_between(from, Clock::now());
+                return milestone;
+            }
+        }
+        return core::Error{
+            fmt::format("{}: the view was not final after 10 minutes", request.file)};
+    };
+    Camera fit = base;
+    fit.view.fit();
+    auto opened = settle(fit, start);
+    if (!opened) {
+        return fail(opened.error().message);
+    }
+    Camera middle = base;
+    middle.view.look_at(static_cast<double>(source.width()) / 2.0,
+                        static_cast<double>(source.height()) / 2.0, 1.0);
+    auto one_to_one = settle(middle, Clock::now());
+    if (!one_to_one) {
+        return fail(one_to_one.error().message);
+    }
+    const std::size_t path_begin = records.size();
+    const std::uint64_t not_final_before_path = not_final;
+
+    const auto segments = camera_path(request.path, source.width(), source.height(), base.display);
+    std::vector<std::size_t> segment_of;
+    double total_weight = 0;
+    for (const Segment& s : segments) {
+        total_weight += s.weight;
+    }
+    for (std::size_t si = 0; si < segments.size(); ++si) {
+        const int count = std::max(
+            1, static_cast<int>(std::lround(segments[si].weight / total_weight * request.frames)));
+        for (int k = 0; k < count; ++k) {
+            Camera camera = base;
+            segments[si].apply(camera, count > 1 ? static_cast<double>(k) / (count - 1) : 1.0, k);
+            if (auto drawn = frame(camera, false); !drawn) {
+                return fail(drawn.error().message);
+            }
+            segment_of.push_back(si);
+        }
+    }
+    glFinish();
+    while (auto result = timer.take_result()) {
+        records[result->tag].gpu_ms = result->ms;
+    }
+
+    // Frame-time figures are of the path; uploads and memory of the whole run.
+    const std::span<const core::FrameRecord> path(records.begin() + path_begin, records.end());
+    std::vector<double> cpu;
+    std::vector<double> gpu;
+    std::vector<double> uploading;      // path frames that uploaded textures
+    std::vector<double> not_uploading;  // and those that did not
+    for (const core::FrameRecord& r : path) {
+        cpu.push_back(r.cpu_ms);
+        (r.uploads > 0 ? uploading : not_uploading).push_back(r.cpu_ms);
+        if (r.gpu_ms) {
+            gpu.push_back(*r.gpu_ms);
+        }
+    }
+    std::uint64_t uploads = 0;
+    std::uint64_t bytes = 0;
+    for (const core::FrameRecord& r : records) {
+        uploads += r.uploads;
+        bytes += r.upload_bytes;
+    }
+    const core::Summary cpu_summary = core::summarise(cpu);
+    const double frames = static_cast<double>(path.size());
+    const double wall_s =
+        path.back().timestamp_s - (path.front().timestamp_s - path.front().cpu_ms / 1e3);
+    const std::uint64_t rss = peak_rss_bytes();
+
+    core::JsonWriter json;
+    json.begin_object();
+    json.key("tessera_version").value(core::kVersion);
+    json.key("file").value(request.file);
+    json.key("image").begin_object();
+    json.key("width").value(source.width()).key("height").value(source.height());
+    json.key("channels").value(static_cast<std::uint64_t>(source.channel_count()));
+    json.key("type").value(core::to_string(source.channels().front().type));
+    json.end_object();
+    json.key("path").value(request.path);
+    json.key("mode").value(request.headless ? "headless" : "window");
+    tiles->report(json);
+    json.key("renderer").value(reinterpret_cast<const char*>(glGetString(GL_RENDERER)));
+    json.key("size").begin_array().value(width).value(height).end_array();
+    json.key("frames").value(static_cast<std::uint64_t>(path.size()));
+    json.key("load_ms").value(ms_between(start, load_done));
+    json.key("time_to_first_frame_ms").value(opened->covered_ms);
+    json.key("fit_final_ms").value(opened->final_ms);
+    json.key("fit_frames").value(opened->frames);
+    json.key("one_to_one_final_ms").value(one_to_one->final_ms);
+    json.key("one_to_one_frames").value(one_to_one->frames);
+    json.key("path_frames_not_final").value(not_final - not_final_before_path);
+    json.key("fps").value(frames / wall_s);
+    json.key("frame_ms").begin_object();
+    json.key("cpu");
+    write_summary(json, cpu_summary);
+    for (const auto& [name, values] :
+         {std::pair{"gpu", &gpu}, std::pair{"cpu_uploading", &uploading},
+          std::pair{"cpu_not_uploading", &not_uploading}}) {
+        json.key(name);
+        if (values->empty()) {
+            json.null();
+        } else {
+            write_summary(json, core::summarise(*values));
+        }
+    }
+    json.end_object();
+    json.key("uploads").begin_object();
+    json.key("total").value(uploads).key("bytes").value(bytes);
+    json.key("per_frame").value(static_cast<double>(uploads) / frames);
+    json.key("bytes_per_frame").value(static_cast<double>(bytes) / frames);
+    json.end_object();
+    json.key("peak_texture_bytes").value(peak_texture);
+    json.key("peak_rss_bytes").value(rss);
+    json.key("segments").begin_array();
+    for (std::size_t si = 0; si < segments.size(); ++si) {
+        std::vector<double> seg_cpu;
+        std::vector<double> seg_gpu;
+        std::uint64_t seg_uploads = 0;
+        std::uint64_t seg_bytes = 0;
+        for (std::size_t f = 0; f < path.size(); ++f) {
+            if (segment_of[f] == si) {
+                seg_cpu.push_back(path[f].cpu_ms);
+                if (path[f].gpu_ms) {
+                    seg_gpu.push_back(*path[f].gpu_ms);
+                }
+                seg_uploads += path[f].uploads;
+                seg_bytes += path[f].upload_bytes;
+            }
+        }
+        json.begin_object();
+        json.key("name").value(segments[si].name);
+        json.key("frames").value(static_cast<std::uint64_t>(seg_cpu.size()));
+        json.key("uploads").value(seg_uploads).key("bytes").value(seg_bytes);
+        json.key("cpu_ms");
+        write_summary(json, core::summarise(seg_cpu));
+        json.key("gpu_ms_mean");
+        seg_gpu.empty() ? json.null() : json.value(core::summarise(seg_gpu).mean);
+        json.end_object();
+    }
+    json.end_array();
+    json.end_object();
+
+    if (request.json) {
+        std::ofstream file(*request.json, std::ios::trunc);
+        file << json.text() << "\n";
+        if (!file) {
+            return fail(*request.json + ": cannot write the JSON summary");
+        }
+        fmt::print(out,
+                   "{} ({}, {}, {} frames at {}x{}): first frame {:.0f} ms, fit final {:.0f} ms, "
+                   "1:1 final {:.0f} ms; path {:.1f} FPS, CPU p50 {:.2f} ms p99 {:.2f} ms; "
+                   "{} uploads, peak texture {:.1f} MB, peak RSS {:.1f} MB -> {}\n",
+                   request.file, request.headless ? "headless" : "window",
+                   request.upload_all ? "upload-all" : "stream", path.size(), width, height,
+                   opened->covered_ms, opened->final_ms, one_to_one->final_ms, frames / wall_s,
+                   cpu_summary.p50, cpu_summary.p99, uploads,
+                   static_cast<double>(peak_texture) / 1e6, static_cast<double>(rss) / 1e6,
+                   *request.json);
+    } else {
+        fmt::print(out, "{}\n", json.text());
+    }
+    return 0;
+}
+
+}  // namespace tessera::app

@@ -1,0 +1,206 @@
+#include "app/commands/InfoCommand.h"
+
+#include <fmt/format.h>
+
+#include "core/base/JsonWriter.h"
+#include "core/base/Version.h"
+#include "core/io/ImageLoader.h"
+#include "core/stats/ChannelStatistics.h"
+
+namespace tessera::app {
+namespace {
+
+struct Opened {
+    core::Image image;
+    std::vector<core::ChannelStatistics> statistics;
+};
+
+struct FileReport {
+    std::string path;
+    std::vector<Opened> images;
+    std::string error;  // empty on success
+};
+
+FileReport open_file(const std::string& path, const core::LoadOptions& options) {
+    FileReport report{path, {}, {}};
+    auto images = core::load_images(path, options);
+    if (!images) {
+        report.error = images.error().message;
+        return report;
+    }
+    for (core::Image& image : images.value()) {
+        auto statistics = core::compute_statistics(*image.source);
+        if (!statistics) {
+            report.error = fmt::format("{}: {}", path, statistics.error().message);
+            report.images.clear();
+            return report;
+        }
+        report.images.push_back({std::move(image), std::move(statistics).value()});
+    }
+    return report;
+}
+
+void write_window(core::JsonWriter& json, const core::Box2i& box) {
+    json.begin_array()
+        .value(box.min_x)
+        .value(box.min_y)
+        .value(box.max_x)
+        .value(box.max_y)
+        .end_array();
+}
+
+void write_json_image(core::JsonWriter& json, const Opened& opened) {
+    const core::Image& image = opened.image;
+    const core::ImageMetadata& meta = image.metadata;
+    const auto& channels = image.source->channels();
+    json.begin_object();
+    json.key("name").value(image.display_name());
+    json.key("format").value(meta.format);
+    json.key("part_index").value(meta.part_index);
+    json.key("part_count").value(meta.part_count);
+    json.key("part_name").value(meta.part_name);
+    json.key("width").value(image.source->width());
+    json.key("height").value(image.source->height());
+    json.key("transfer").value(core::to_string(meta.transfer));
+    json.key("compression").value(meta.compression);
+    json.key("storage").value(meta.storage);
+    json.key("data_window");
+    write_window(json, meta.data_window);
+    json.key("display_window");
+    write_window(json, meta.display_window);
+    json.key("layers").begin_array();
+    for (const core::Layer& layer : core::layers_of(channels)) {
+        json.begin_object().key("name").value(layer.name).key("channels").begin_array();
+        for (std::size_t c : layer.channels) {
+            json.value(channels[c].name);
+        }
+        json.end_array().end_object();
+    }
+    json.end_array();
+    json.key("channels").begin_array();
+    for (std::size_t c = 0; c < channels.size(); ++c) {
+        const core::ChannelStatistics& s = opened.statistics[c];
+        json.begin_object();
+        json.key("name").value(channels[c].name);
+        json.key("type").value(core::to_string(channels[c].type));
+        json.key("statistics").begin_object();
+        json.key("exact").value(s.exact);
+        json.key("samples").value(s.samples);
+        json.key("finite").value(s.finite);
+        json.key("nan").value(s.nan);
+        json.key("pos_inf").value(s.pos_inf);
+        json.key("neg_inf").value(s.neg_inf);
+        json.key("min").value(s.min);
+        json.key("max").value(s.max);
+        json.key("mean").value(s.mean);
+        json.key("stddev").value(s.stddev);
+        json.key("p0_1").value(s.p0_1);
+        json.key("p1").value(s.p1);
+        json.key("p50").value(s.p50);
+        json.key("p99").value(s.p99);
+        json.key("p99_9").value(s.p99_9);
+        json.end_object();
+        json.end_object();
+    }
+    json.end_array();
+    json.end_object();
+}
+
+std::string text_window(const core::Box2i& box) {
+    return fmt::format("({},{})-({},{})", box.min_x, box.min_y, box.max_x, box.max_y);
+}
+
+void print_text_image(std::FILE* out, const Opened& opened) {
+    const core::Image& image = opened.image;
+    const core::ImageMetadata& meta = image.metadata;
+    const auto& channels = image.source->channels();
+    std::string details = fmt::format("{}", core::to_string(meta.transfer));
+    for (const std::string& extra : {meta.compression, meta.storage}) {
+        if (!extra.empty()) {
+            details += ", " + extra;
+        }
+    }
+    fmt::print(out, "{}: {}, {} x {}, {} channel{} ({})\n", image.display_name(), meta.format,
+               image.source->width(), image.source->height(), channels.size(),
+               channels.size() == 1 ? "" : "s", details);
+    if (meta.part_count > 1) {
+        fmt::print(out, "  part {} of {}: \"{}\"\n", meta.part_index + 1, meta.part_count,
+                   meta.part_name);
+    }
+    fmt::print(out, "  data window {}, display window {}\n", text_window(meta.data_window),
+               text_window(meta.display_window));
+    const auto layers = core::layers_of(channels);
+    if (layers.size() > 1 || !layers.front().name.empty()) {
+        std::string names;
+        for (const core::Layer& layer : layers) {
+            names += fmt::format("{}{} ({})", names.empty() ? "" : ", ",
+                                 layer.name.empty() ? "(root)" : layer.name, layer.channels.size());
+        }
+        fmt::print(out, "  layers: {}\n", names);
+    }
+    std::size_t width = 7;
+    for (const auto& channel : channels) {
+        width = std::max(width, channel.name.size());
+    }
+    fmt::print(out, "  {:<{}} {:>4} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12} {:>6} {:>5} {:>5}\n",
+               "channel", width, "type", "min", "max", "mean", "stddev", "p0.1", "p99.9", "NaN",
+               "+Inf", "-Inf");
+    for (std::size_t c = 0; c < channels.size(); ++c) {
+        const core::ChannelStatistics& s = opened.statistics[c];
+        fmt::print(out,
+                   "  {:<{}} {:>4} {:>12.6g} {:>12.6g} {:>12.6g} {:>12.6g} {:>12.6g} {:>12.6g} "
+                   "{:>6} {:>5} {:>5}\n",
+                   channels[c].name, width, core::to_string(channels[c].type), s.min, s.max, s.mean,
+                   s.stddev, s.p0_1, s.p99_9, s.nan, s.pos_inf, s.neg_inf);
+    }
+}
+
+}  // namespace
+
+int run_info(const Options& options, std::FILE* out, std::FILE* err) {
+    core::LoadOptions load;
+    load.channel_axis = options.channel_axis;
+    std::vector<FileReport> reports;
+    bool all_ok = true;
+    for (const std::string& path : options.files) {
+        reports.push_back(open_file(path, load));
+        all_ok = all_ok && reports.back().error.empty();
+    }
+    if (options.json) {
+        core::JsonWriter json;
+        json.begin_object();
+        json.key("tessera_version").value(core::kVersion);
+        json.key("files").begin_array();
+        for (const FileReport& report : reports) {
+            json.begin_object();
+            json.key("path").value(report.path);
+            json.key("ok").value(report.error.empty());
+            if (report.error.empty()) {
+                json.key("images").begin_array();
+                for (const Opened& opened : report.images) {
+                    write_json_image(json, opened);
+                }
+                json.end_array();
+            } else {
+                json.key("error").value(report.error);
+            }
+            json.end_object();
+        }
+        json.end_array();
+        json.end_object();
+        fmt::print(out, "{}\n", json.text());
+    } else {
+        for (const FileReport& report : reports) {
+            if (!report.error.empty()) {
+                fmt::print(err, "tessera: {}\n", report.error);
+                continue;
+            }
+            for (const Opened& opened : report.images) {
+                print_text_image(out, opened);
+            }
+        }
+    }
+    return all_ok ? 0 : 1;
+}
+
+}  // namespace tessera::app

@@ -1,0 +1,253 @@
+#include "app/commands/RenderCommand.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "core/display/CpuCompositor.h"
+#include "core/stats/ChannelStatistics.h"
+#include "core/view/View.h"
+#include "gl/composite/Compositor.h"
+#include "gl/context/HeadlessContext.h"
+#include "gl/image/StreamingImage.h"
+#include "gl/objects/Framebuffer.h"
+#include "gl/objects/Readback.h"
+
+namespace tessera::app {
+namespace {
+
+constexpr int kDefaultLongestSide = 4096;
+
+}  // namespace
+
+std::string render_usage() {
+    return "usage: tessera render FILE -o OUT.png [--size WxH] [--view X0,Y0,X1,Y1]\n"
+           "         [--channels A,B,...] [--colormap NAME | --colormap CH=NAME]...\n"
+           "         [--limits CH=LO:HI]... [--gamma CH=G]... [--opacity CH=O]...\n"
+           "         [--blend additive|max|min|over] [--exposure EV] [--nearest|--linear]\n"
+           "         [--tile-size N] [--max-texture-size N] [--part NAME|INDEX] [--cpu]\n"
+           "         [--gpu-memory MB] [--cpu-cache MB] [--upload-budget MB]\n"
+           "         [--channel-axis auto|first|last]";
+}
+
+std::string render_help() {
+    return "Composites FILE headlessly (EGL: no window, no X server) and writes an 8-bit sRGB "
+           "RGBA\n"
+           "PNG. Channel names are those `tessera info` prints.\n\n"
+           "  -o, --output OUT.png     where to write (required)\n"
+           "  --size WxH               output size (default: the view's own size, at most 4096 on\n"
+           "                           the longer side, aspect kept; a different aspect "
+           "letterboxes)\n"
+           "  --view X0,Y0,X1,Y1       image rectangle to show (default: the whole image)\n"
+           "  --channels A,B,...       the visible channels (default: all, or R,G,B,A for colour)\n"
+           "  --colormap NAME          every channel; --colormap CH=NAME for one (repeatable);\n"
+           "                           choosing colormaps shows colour images as channels\n"
+           "  --limits CH=LO:HI        contrast limits in data units (default: 0.1 and 99.9 "
+           "%iles)\n"
+           "  --gamma CH=G             gamma (> 0)\n"
+           "  --opacity CH=O           opacity (0 to 1)\n"
+           "  --blend MODE             additive (default), max, min or over\n"
+           "  --exposure EV            colour images: exposure in stops\n"
+           "  --nearest, --linear      sampling (default: nearest when magnified, else linear)\n"
+           "  --tile-size N            tile texture size (default 512)\n"
+           "  --max-texture-size N     pretend the GPU allows at most N texels (forces tiling)\n"
+           "  --part NAME|INDEX        part of a multi-part EXR (default: the first)\n"
+           "  --cpu                    render with the CPU reference compositor instead\n"
+           "  --channel-axis AXIS      NumPy: auto, first or last\n" +
+           memory_options_help() +
+           "\nColormaps: gray red green blue cyan magenta yellow viridis magma inferno plasma\n"
+           "cividis turbo twilight fire ice HiLo coolwarm, each also reversed as NAME_r.\n";
+}
+
+core::Result<RenderRequest> parse_render_arguments(std::span<const std::string_view> arguments) {
+    RenderRequest request;
+    for (std::size_t i = 0; i < arguments.size(); ++i) {
+        const std::string_view argument = arguments[i];
+        const auto needs = [&](auto&& use) {
+            return with_option_value(arguments, i, use);
+        };
+        core::Result<void> ok;
+        if (argument == "-o" || argument == "--output") {
+            ok = text_option(arguments, i, request.output);
+        } else if (argument == "--size") {
+            std::pair<int, int> size;
+            ok = size_option(arguments, i, size);
+            request.size = ok ? std::optional(size) : std::nullopt;
+        } else if (argument == "--view") {
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                const auto parts = split(v, ',');
+                std::array<double, 4> rect{};
+                bool good = parts.size() == 4;
+                for (std::size_t k = 0; good && k < 4; ++k) {
+                    const auto n = parse_number(parts[k]);
+                    good = n.has_value();
+                    rect[k] = n.value_or(0);
+                }
+                if (!good || !(rect[0] < rect[2]) || !(rect[1] < rect[3])) {
+                    return core::Error{fmt::format(
+                        "--view expects X0,Y0,X1,Y1 with X0 < X1 and Y0 < Y1, got '{}'", v)};
+                }
+                request.view = rect;
+                return {};
+            });
+        } else if (auto display = parse_display_option(arguments, i, request.display); !display) {
+            return display.error();
+        } else if (*display) {
+            continue;
+        } else if (argument == "--nearest" || argument == "--linear") {
+            request.sampling =
+                argument == "--nearest" ? core::Sampling::Nearest : core::Sampling::Linear;
+        } else if (argument == "--tile-size" || argument == "--max-texture-size") {
+            const bool tile = argument == "--tile-size";
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                const auto n = parse_int(v);
+                if (!n || *n < (tile ? 1 : 3)) {
+                    return core::Error{
+                        fmt::format("{} expects a whole number of at least {}, got '{}'", argument,
+                                    tile ? 1 : 3, v)};
+                }
+                (tile ? request.tile_size : request.max_texture_size) = *n;
+                return {};
+            });
+        } else if (auto memory = parse_memory_option(arguments, i, request.memory); !memory) {
+            return memory.error();
+        } else if (*memory) {
+            continue;
+        } else if (argument == "--part") {
+            ok = text_option(arguments, i, request.part);
+        } else if (argument == "--cpu") {
+            request.cpu = true;
+        } else if (argument == "--channel-axis") {
+            ok = channel_axis_option(arguments, i, request.channel_axis);
+        } else if (argument.starts_with("-") && argument.size() > 1) {
+            return core::Error{fmt::format("render: unknown option '{}'", argument)};
+        } else if (request.file.empty()) {
+            request.file = std::string(argument);
+        } else {
+            return core::Error{
+                fmt::format("render takes one FILE, got '{}' and '{}'", request.file, argument)};
+        }
+        if (!ok) {
+            return ok.error();
+        }
+    }
+    if (request.file.empty() || request.output.empty()) {
+        return core::Error{"render needs a FILE and -o OUT.png"};
+    }
+    return request;
+}
+
+int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
+    const auto fail = [&](const std::string& message) {
+        fmt::print(err, "tessera: {}\n", message);
+        return 1;
+    };
+    core::LoadOptions load;
+    load.channel_axis = request.channel_axis;
+    auto images = core::load_images(request.file, load);
+    if (!images) {
+        return fail(images.error().message);
+    }
+    std::size_t part = 0;
+    if (request.part) {
+        const auto index = parse_int(*request.part);
+        auto found = std::find_if(images->begin(), images->end(), [&](const core::Image& i) {
+            return i.metadata.part_name == *request.part;
+        });
+        if (found != images->end()) {
+            part = static_cast<std::size_t>(found - images->begin());
+        } else if (index && *index >= 0 && static_cast<std::size_t>(*index) < images->size()) {
+            part = static_cast<std::size_t>(*index);
+        } else {
+            std::string parts;
+            for (const core::Image& i : *images) {
+                parts += fmt::format("{}{} \"{}\"", parts.empty() ? "" : ", ",
+                                     i.metadata.part_index, i.metadata.part_name);
+            }
+            return fail(fmt::format("{}: no part '{}'; the parts are: {}", request.file,
+                                    *request.part, parts));
+        }
+    }
+    const core::Image& image = (*images)[part];
+    const core::ImageSource& source = *image.source;
+    auto statistics = core::compute_statistics(
+        source, core::statistics_options_for(source.width(), source.height()));
+    if (!statistics) {
+        return fail(fmt::format("{}: {}", request.file, statistics.error().message));
+    }
+    auto settings = apply_display_request(
+        request.display, source.channels(),
+        core::default_display(source.channels(), *statistics, image.metadata.transfer));
+    if (!settings) {
+        return fail(fmt::format("{}: {}", request.file, settings.error().message));
+    }
+    const std::array<double, 4> rect = request.view.value_or(std::array<double, 4>{
+        0, 0, static_cast<double>(source.width()), static_cast<double>(source.height())});
+    std::pair<int, int> size;
+    if (request.size) {
+        size = *request.size;
+    } else {
+        const double w = rect[2] - rect[0];
+        const double h = rect[3] - rect[1];
+        const double shrink = std::min(1.0, kDefaultLongestSide / std::max(w, h));
+        size = {std::max(1, static_cast<int>(std::lround(w * shrink))),
+                std::max(1, static_cast<int>(std::lround(h * shrink)))};
+    }
+    core::View view =
+        core::View::fit_rect(rect[0], rect[1], rect[2], rect[3], size.first, size.second);
+    // Magnified pixels stay crisp unless asked otherwise; reduced images are filtered.
+    view.sampling = request.sampling.value_or(view.x_scale < 1.0 ? core::Sampling::Nearest
+                                                                 : core::Sampling::Linear);
+
+    core::RgbaImage pixels;
+    if (request.cpu) {
+        auto cpu = core::composite_cpu(source, *settings, view);
+        if (!cpu) {
+            return fail(fmt::format("{}: {}", request.file, cpu.error().message));
+        }
+        pixels = std::move(cpu).value();
+    } else {
+        auto context = gl::HeadlessContext::create();
+        if (!context) {
+            return fail(context.error().message + " (use --cpu to render without OpenGL)");
+        }
+        auto compositor = gl::Compositor::create();
+        if (!compositor) {
+            return fail(compositor.error().message);
+        }
+        // Streamed through the pyramid: a small view of a huge image reads only its tiles.
+        gl::StreamingOptions streaming = streaming_options(request.memory);
+        streaming.tile_size = std::max(1, request.tile_size - 2);
+        streaming.max_texture_size = request.max_texture_size;
+        streaming.prefetch_ring = 0;  // one frame: read only what it shows
+        gl::StreamingImage tiles(image.source, streaming);
+        const gl::Texture2D target =
+            gl::Texture2D::create(size.first, size.second, gl::PixelFormat{});
+        auto framebuffer = gl::Framebuffer::create(target);
+        if (!framebuffer) {
+            return fail(framebuffer.error().message);
+        }
+        auto frame = tiles.prepare_final(view, settings->visible_channels());
+        if (!frame) {
+            return fail(fmt::format("{}: {}", request.file, frame.error().message));
+        }
+        auto drawn = compositor->draw_tiles(source, frame->draws, *settings, view,
+                                            {framebuffer->id(), 0, 0, size.first, size.second});
+        if (!drawn) {
+            return fail(fmt::format("{}: {}", request.file, drawn.error().message));
+        }
+        framebuffer->bind();
+        pixels = gl::read_rgba8(0, 0, size.first, size.second);
+        gl::Framebuffer::bind_default();
+    }
+    if (auto written = core::write_png(pixels, request.output); !written) {
+        return fail(written.error().message);
+    }
+    fmt::print(out, "{}: {}x{} written ({})\n", request.output, size.first, size.second,
+               request.cpu ? "CPU reference" : "GPU");
+    return 0;
+}
+
+}  // namespace tessera::app

@@ -1,0 +1,44 @@
+// `tessera render FILE -o OUT.png [options]`: one image composited headlessly (EGL, no window, no
+// X server) or with the CPU reference (--cpu), written as an 8-bit sRGB RGBA PNG. Channel names
+// are those `tessera info` prints; unknown names and bad values fail with a message that says
+// what is valid.
+#pragma once
+
+#include <cstdio>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/cli/DisplayOptions.h"
+#include "app/cli/MemoryOptions.h"
+#include "core/display/DisplaySettings.h"
+#include "core/io/ImageLoader.h"
+
+namespace tessera::app {
+
+struct RenderRequest {
+    std::string file;
+    std::string output;
+    std::optional<std::pair<int, int>> size;
+    std::optional<std::array<double, 4>> view;  // x0, y0, x1, y1
+    DisplayRequest display;
+    std::optional<core::Sampling> sampling;
+    int tile_size = 512;
+    int max_texture_size = 0;  // 0: the GPU's limit
+    MemoryRequest memory;      // GPU budget, CPU cache, upload budget
+    std::optional<std::string> part;
+    bool cpu = false;
+    core::ChannelAxis channel_axis = core::ChannelAxis::Auto;
+};
+
+std::string render_usage();
+std::string render_help();
+
+// arguments: everything after "render".
+core::Result<RenderRequest> parse_render_arguments(std::span<const std::string_view> arguments);
+
+int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err);
+
+}  // namespace tessera::app

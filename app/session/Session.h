@@ -1,0 +1,115 @@
+// Session: the images the inspector has open. Files are decoded (and their statistics computed)
+// on worker threads; poll(), called once per frame on the GL thread, brings finished loads in.
+// A file that fails stays in the list with its error; a reload that fails keeps the previous
+// image on screen with the error beside it; a same-shape reload updates textures in place and
+// keeps every display setting. Each image streams its tiles through a level-of-detail pyramid
+// (gl::StreamingImage) within the session's memory budgets.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/cli/DisplayOptions.h"
+#include "core/display/DisplaySettings.h"
+#include "core/io/ImageLoader.h"
+#include "core/stats/ChannelStatistics.h"
+#include "core/view/ViewController.h"
+#include "gl/image/StreamingImage.h"
+
+namespace tessera::app {
+
+enum class DocumentState { Loading, Ready, Failed };
+
+struct ImageDocument {
+    std::string path;
+    std::string title;  // file name, plus the part for multi-part files
+    DocumentState state = DocumentState::Loading;
+    std::string error;  // why loading failed, or why the last reload failed
+    bool reloading = false;
+
+    core::Image image;
+    std::vector<core::ChannelStatistics> statistics;
+    core::DisplaySettings display;
+    core::ViewController view;
+    std::unique_ptr<gl::StreamingImage> tiles;  // streamed through its pyramid
+    std::size_t selected_channel = 0;
+
+    std::filesystem::file_time_type modified{};
+    std::uintmax_t file_size = 0;
+    std::uint64_t in_place_reloads = 0;  // same-shape reloads (textures updated, not re-created)
+};
+
+// What a worker thread produces for one file.
+struct LoadResult {
+    std::string path;
+    std::vector<core::Image> images;
+    std::vector<std::vector<core::ChannelStatistics>> statistics;
+    std::string error;
+    std::filesystem::file_time_type modified{};
+    std::uintmax_t file_size = 0;
+};
+
+LoadResult load_file(const std::string& path, const core::LoadOptions& options);
+
+class Session {
+  public:
+    explicit Session(core::LoadOptions options = {}) : m_options(options) {}
+    ~Session();
+
+    // Display options applied to every image when it first opens (not on reloads).
+    void set_initial_display(DisplayRequest request) { m_initial_display = std::move(request); }
+    // Budgets and tile size of the images opened from now on. The budgets are the session's:
+    // images that are not shown give their textures and cached tiles back (release_hidden).
+    void set_streaming(gl::StreamingOptions options) { m_streaming = options; }
+    const gl::StreamingOptions& streaming() const { return m_streaming; }
+    void release_hidden();  // GL thread only
+    // Called with every load or reload error (the message names the file).
+    void set_error_handler(std::function<void(const std::string&)> handler) {
+        m_on_error = std::move(handler);
+    }
+    // Starts loading a file; `show` makes it the current image (interactive opens do, the
+    // command line's files after the first do not).
+    void open(const std::string& path, bool show = true);
+    // Adds an already decoded image (the built-in demo).
+    void add(core::Image image, std::vector<core::ChannelStatistics> statistics);
+    void reload(std::size_t index);
+    void reload_current() { reload(m_current); }
+    // Reloads files whose modification time or size changed; at most once per interval.
+    void watch_files(std::chrono::milliseconds interval = std::chrono::milliseconds(1000));
+    void poll();  // GL thread only
+    bool busy() const { return !m_jobs.empty(); }
+
+    std::vector<std::unique_ptr<ImageDocument>>& documents() { return m_documents; }
+    std::size_t current_index() const { return m_current; }
+    ImageDocument* current();
+    void select(std::size_t index);
+    void next();
+    void previous();
+    void close_current();
+
+  private:
+    struct Job {
+        std::string path;
+        bool reload = false;
+        std::future<LoadResult> result;
+    };
+    void integrate(Job& job, LoadResult result);
+    void make_ready(ImageDocument& document, core::Image image,
+                    std::vector<core::ChannelStatistics> statistics);
+
+    core::LoadOptions m_options;
+    gl::StreamingOptions m_streaming;
+    DisplayRequest m_initial_display;
+    std::function<void(const std::string&)> m_on_error;
+    std::vector<std::unique_ptr<ImageDocument>> m_documents;
+    std::vector<Job> m_jobs;
+    std::size_t m_current = 0;
+    std::chrono::steady_clock::time_point m_last_watch{};
+};
+
+}  // namespace tessera::app

@@ -1,0 +1,116 @@
+#include "app/ui/HistogramWidget.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tessera::app {
+
+bool histogram_limits(const char* id, const core::ChannelStatistics& statistics, double& lo,
+                      double& hi, std::array<float, 3> colour, float height) {
+    ImGui::PushID(id);
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const float width = std::max(40.0f, ImGui::GetContentRegionAvail().x);
+    ImGui::InvisibleButton("##histogram", ImVec2(width, height));
+    const bool active = ImGui::IsItemActive();
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const ImVec2 end(origin.x + width, origin.y + height);
+    draw->AddRectFilled(origin, end, IM_COL32(25, 25, 30, 255));
+
+    // The axis spans the data range and the limits, whichever is wider.
+    const auto& bins = statistics.histogram.bins;
+    double axis_lo = std::min(statistics.histogram.lo, lo);
+    double axis_hi = std::max(statistics.histogram.hi, hi);
+    if (!(axis_hi > axis_lo)) {
+        axis_hi = axis_lo + 1.0;
+    }
+    const auto x_of = [&](double v) {
+        return origin.x + static_cast<float>((v - axis_lo) / (axis_hi - axis_lo)) * width;
+    };
+    const auto value_at = [&](float x) {
+        return axis_lo + static_cast<double>((x - origin.x) / width) * (axis_hi - axis_lo);
+    };
+
+    const ImU32 bar = ImGui::ColorConvertFloat4ToU32(ImVec4(
+        0.35f + 0.65f * colour[0], 0.35f + 0.65f * colour[1], 0.35f + 0.65f * colour[2], 0.9f));
+    if (!bins.empty()) {
+        // One column per screen pixel: the largest bin that falls in it, on a log scale.
+        std::uint64_t peak = 1;
+        for (auto count : bins) {
+            peak = std::max(peak, count);
+        }
+        const double log_peak = std::log1p(static_cast<double>(peak));
+        const double bin_width =
+            (statistics.histogram.hi - statistics.histogram.lo) / static_cast<double>(bins.size());
+        for (int column = 0; column < static_cast<int>(width); ++column) {
+            const double v0 = value_at(origin.x + static_cast<float>(column));
+            const double v1 = value_at(origin.x + static_cast<float>(column + 1));
+            std::uint64_t count = 0;
+            if (bin_width > 0) {
+                const auto first =
+                    static_cast<long long>(std::floor((v0 - statistics.histogram.lo) / bin_width));
+                const auto last =
+                    static_cast<long long>(std::ceil((v1 - statistics.histogram.lo) / bin_width));
+                for (long long b = std::max(0LL, first);
+                     b < std::min<long long>(last, static_cast<long long>(bins.size())); ++b) {
+                    count = std::max(count, bins[static_cast<std::size_t>(b)]);
+                }
+            } else if (column == static_cast<int>((x_of(statistics.histogram.lo) - origin.x))) {
+                count = peak;
+            }
+            if (count > 0) {
+                const float h =
+                    static_cast<float>(std::log1p(static_cast<double>(count)) / log_peak) *
+                    (height - 2);
+                const float x = origin.x + static_cast<float>(column);
+                draw->AddLine(ImVec2(x + 0.5f, end.y), ImVec2(x + 0.5f, end.y - h), bar);
+            }
+        }
+    }
+
+    const float lo_x = x_of(lo);
+    const float hi_x = x_of(hi);
+    draw->AddRectFilled(ImVec2(lo_x, origin.y), ImVec2(hi_x, end.y), IM_COL32(255, 255, 255, 28));
+    // Which handle a drag moves is chosen when it starts: the nearer one, or both in between.
+    ImGuiStorage* storage = ImGui::GetStateStorage();
+    const ImGuiID grab_id = ImGui::GetID("grab");
+    if (ImGui::IsItemActivated()) {
+        const float mx = ImGui::GetIO().MousePos.x;
+        const float dlo = std::abs(mx - lo_x);
+        const float dhi = std::abs(mx - hi_x);
+        const int grab = std::min(dlo, dhi) <= 6.0f
+                             ? (dlo <= dhi ? 1 : 2)
+                             : (mx > lo_x && mx < hi_x ? 3 : (dlo < dhi ? 1 : 2));
+        storage->SetInt(grab_id, grab);
+    }
+    bool changed = false;
+    if (active && ImGui::GetIO().MouseDelta.x != 0.0f) {
+        const int grab = storage->GetInt(grab_id, 0);
+        const double delta =
+            static_cast<double>(ImGui::GetIO().MouseDelta.x / width) * (axis_hi - axis_lo);
+        const double min_gap = (axis_hi - axis_lo) * 1e-6;
+        if (grab == 1) {
+            lo = std::min(value_at(ImGui::GetIO().MousePos.x), hi - min_gap);
+        } else if (grab == 2) {
+            hi = std::max(value_at(ImGui::GetIO().MousePos.x), lo + min_gap);
+        } else if (grab == 3) {
+            lo += delta;
+            hi += delta;
+        }
+        changed = grab != 0;
+    }
+    const ImU32 handle = IM_COL32(255, 210, 80, 255);
+    draw->AddLine(ImVec2(lo_x, origin.y), ImVec2(lo_x, end.y), handle, 2.0f);
+    draw->AddLine(ImVec2(hi_x, origin.y), ImVec2(hi_x, end.y), handle, 2.0f);
+    draw->AddTriangleFilled(ImVec2(lo_x, end.y), ImVec2(lo_x + 5, end.y), ImVec2(lo_x, end.y - 7),
+                            handle);
+    draw->AddTriangleFilled(ImVec2(hi_x, end.y), ImVec2(hi_x - 5, end.y), ImVec2(hi_x, end.y - 7),
+                            handle);
+    if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip("value %.6g\ndrag a handle to move a limit, the band to move both",
+                          value_at(ImGui::GetIO().MousePos.x));
+    }
+    ImGui::PopID();
+    return changed;
+}
+
+}  // namespace tessera::app

@@ -1,0 +1,365 @@
+#include "app/ui/Panels.h"
+
+#include <cstring>
+
+#include <fmt/format.h>
+#include <imgui.h>
+
+#include "app/ui/HistogramWidget.h"
+#include "app/ui/Shortcuts.h"
+#include "core/display/CpuCompositor.h"
+
+namespace tessera::app {
+namespace {
+
+const ImVec4 kErrorColour(1.0f, 0.45f, 0.4f, 1.0f);
+
+void gradient(ImDrawList* draw, ImVec2 origin, ImVec2 size, core::Colormap colormap) {
+    constexpr int kSegments = 24;
+    for (int i = 0; i < kSegments; ++i) {
+        const auto a = core::sample_colormap(colormap, static_cast<float>(i) / kSegments);
+        const auto b = core::sample_colormap(colormap, static_cast<float>(i + 1) / kSegments);
+        const ImU32 ca = ImGui::ColorConvertFloat4ToU32(ImVec4(a[0], a[1], a[2], 1));
+        const ImU32 cb = ImGui::ColorConvertFloat4ToU32(ImVec4(b[0], b[1], b[2], 1));
+        const float x0 = origin.x + size.x * static_cast<float>(i) / kSegments;
+        const float x1 = origin.x + size.x * static_cast<float>(i + 1) / kSegments;
+        draw->AddRectFilledMultiColor(ImVec2(x0, origin.y), ImVec2(x1, origin.y + size.y), ca, cb,
+                                      cb, ca);
+    }
+}
+
+// A combo whose items show each colormap's gradient; "reversed" is a checkbox inside it.
+void colormap_combo(core::Colormap& colormap) {
+    ImGui::SetNextItemWidth(120);
+    if (!ImGui::BeginCombo("##colormap", core::colormap_name(colormap).c_str())) {
+        return;
+    }
+    ImGui::Checkbox("reversed", &colormap.reversed);
+    const auto names = core::colormap_names();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const core::Colormap option{static_cast<std::uint8_t>(i), colormap.reversed};
+        const ImVec2 at = ImGui::GetCursorScreenPos();
+        if (ImGui::Selectable(fmt::format("##map{}", i).c_str(), colormap.index == i, 0,
+                              ImVec2(0, 16))) {
+            colormap = option;
+        }
+        gradient(ImGui::GetWindowDrawList(), ImVec2(at.x + 2, at.y + 2), ImVec2(70, 12), option);
+        ImGui::GetWindowDrawList()->AddText(ImVec2(at.x + 80, at.y),
+                                            ImGui::GetColorU32(ImGuiCol_Text),
+                                            std::string(names[i]).c_str());
+    }
+    ImGui::EndCombo();
+}
+
+void channel_row(ImageDocument& document, std::size_t c, bool open_by_default) {
+    const core::ChannelInfo& info = document.image.source->channels()[c];
+    core::ChannelDisplay& display = document.display.channels[c];
+    ImGui::PushID(static_cast<int>(c));
+    ImGui::Checkbox("##visible", &display.visible);
+    if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip(c < 9 ? "show or hide (key %d)" : "show or hide",
+                          static_cast<int>(c + 1));
+    }
+    ImGui::SameLine();
+    if (ImGui::SmallButton("S")) {
+        solo_channel(document, c);
+    }
+    if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip("solo (Shift+%d); again shows all", static_cast<int>(c + 1));
+    }
+    ImGui::SameLine();
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    gradient(ImGui::GetWindowDrawList(), ImVec2(at.x, at.y + 4), ImVec2(10, 10), display.colormap);
+    ImGui::Dummy(ImVec2(12, 0));
+    ImGui::SameLine();
+    ImGui::SetNextItemOpen(open_by_default, ImGuiCond_Once);
+    const bool selected = document.selected_channel == c;
+    const bool open = ImGui::TreeNodeEx("##channel", selected ? ImGuiTreeNodeFlags_Selected : 0,
+                                        "%s", core::short_channel_name(info.name).c_str());
+    if (ImGui::IsItemClicked()) {
+        document.selected_channel = c;
+    }
+    ImGui::SameLine(ImGui::GetContentRegionMax().x - 120);
+    colormap_combo(display.colormap);
+    if (open) {
+        const core::ChannelStatistics& s = document.statistics[c];
+        const auto top = core::sample_colormap(display.colormap, 1.0f);
+        if (histogram_limits("limits", s, display.lo, display.hi, top)) {
+            document.selected_channel = c;
+        }
+        double limits[2] = {display.lo, display.hi};
+        ImGui::SetNextItemWidth(-110);
+        if (ImGui::InputScalarN("##limits", ImGuiDataType_Double, limits, 2, nullptr, nullptr,
+                                "%.6g", ImGuiInputTextFlags_EnterReturnsTrue) &&
+            limits[0] < limits[1]) {
+            display.lo = limits[0];
+            display.hi = limits[1];
+        }
+        ImGui::SameLine();
+        if (ImGui::SmallButton("Auto")) {
+            auto_contrast(document, c);
+        }
+        if (ImGui::IsItemHovered()) {
+            ImGui::SetTooltip("0.1 and 99.9 percentiles%s", s.exact ? "" : " (of sampled rows)");
+        }
+        ImGui::SameLine();
+        if (ImGui::SmallButton("Full")) {
+            full_range(document, c);
+        }
+        ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f - 4);
+        ImGui::SliderFloat("##gamma", &display.gamma, 0.1f, 5.0f, "gamma %.2f",
+                           ImGuiSliderFlags_Logarithmic);
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(-1);
+        ImGui::SliderFloat("##opacity", &display.opacity, 0.0f, 1.0f, "opacity %.2f");
+        ImGui::TextDisabled("%s  min %.4g  max %.4g  mean %.4g%s",
+                            std::string(core::to_string(info.type)).c_str(), s.min, s.max, s.mean,
+                            s.nan + s.pos_inf + s.neg_inf ? "  (non-finite values)" : "");
+        ImGui::TreePop();
+    }
+    ImGui::PopID();
+}
+
+void channel_panel(ImageDocument& document) {
+    core::DisplaySettings& display = document.display;
+    const auto& channels = document.image.source->channels();
+    if (display.colour) {
+        ImGui::TextDisabled("colour image");
+        ImGui::SliderFloat("exposure", &display.exposure, -10.0f, 10.0f, "%+.2f EV");
+        ImGui::SliderFloat("offset", &display.offset, -0.5f, 0.5f, "%+.3f");
+        // One gamma for the colour channels (applied before the sRGB output encoding).
+        float gamma = display.channels.empty() ? 1.0f : display.channels.front().gamma;
+        if (ImGui::SliderFloat("gamma", &gamma, 0.1f, 5.0f, "%.2f", ImGuiSliderFlags_Logarithmic)) {
+            for (std::size_t c = 0; c < channels.size(); ++c) {
+                if (static_cast<int>(c) != display.alpha_channel) {
+                    display.channels[c].gamma = gamma;
+                }
+            }
+        }
+        for (std::size_t c = 0; c < channels.size(); ++c) {
+            if (c > 0) {
+                ImGui::SameLine();
+            }
+            ImGui::Checkbox(fmt::format("{}##colour{}", channels[c].name, c).c_str(),
+                            &display.channels[c].visible);
+        }
+        if (ImGui::Button("Show as channels")) {
+            display.colour = false;
+            display.alpha_channel = -1;
+        }
+        return;
+    }
+    int blend = static_cast<int>(display.blend);
+    ImGui::SetNextItemWidth(120);
+    if (ImGui::Combo("blend", &blend, "additive\0max\0min\0over\0")) {
+        display.blend = static_cast<core::BlendMode>(blend);
+    }
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Reset")) {
+        reset_display(document);
+    }
+    const auto layers = core::layers_of(channels);
+    const bool grouped = layers.size() > 1 || !layers.front().name.empty();
+    const bool open_rows = channels.size() <= 4;
+    for (const core::Layer& layer : layers) {
+        if (grouped) {
+            ImGui::SetNextItemOpen(layers.size() <= 4, ImGuiCond_Once);
+            if (!ImGui::CollapsingHeader(fmt::format("{} ({})###layer{}",
+                                                     layer.name.empty() ? "(root)" : layer.name,
+                                                     layer.channels.size(), layer.name)
+                                             .c_str())) {
+                continue;
+            }
+        }
+        for (std::size_t c : layer.channels) {
+            channel_row(document, c, open_rows);
+        }
+    }
+}
+
+void inspector(ImageDocument& document, const UiState& ui) {
+    if (!ui.pointer_image) {
+        ImGui::TextDisabled("point at the image to read its pixels");
+        return;
+    }
+    const core::ImageSource& source = *document.image.source;
+    const auto x = static_cast<std::int64_t>(std::floor((*ui.pointer_image)[0]));
+    const auto y = static_cast<std::int64_t>(std::floor((*ui.pointer_image)[1]));
+    if (x < 0 || y < 0 || x >= source.width() || y >= source.height()) {
+        ImGui::TextDisabled("(%lld, %lld) is outside the image", static_cast<long long>(x),
+                            static_cast<long long>(y));
+        return;
+    }
+    const auto& box = document.image.metadata.data_window;
+    ImGui::Text("pixel (%lld, %lld)", static_cast<long long>(x + box.min_x),
+                static_cast<long long>(y + box.min_y));
+    auto composite = core::composite_cpu(
+        source, document.display,
+        core::View::of_rect(static_cast<double>(x), static_cast<double>(y),
+                            static_cast<double>(x + 1), static_cast<double>(y + 1), 1, 1));
+    if (composite) {
+        const std::uint8_t* p = composite->at(0, 0);
+        ImGui::SameLine();
+        ImGui::ColorButton("##composite", ImVec4(p[0] / 255.0f, p[1] / 255.0f, p[2] / 255.0f, 1),
+                           ImGuiColorEditFlags_NoTooltip, ImVec2(14, 14));
+        ImGui::SameLine();
+        ImGui::Text("shown as %d %d %d", p[0], p[1], p[2]);
+    }
+    std::array<std::byte, 4> raw{};
+    for (std::size_t c = 0; c < source.channel_count(); ++c) {
+        const core::SampleType type = source.channels()[c].type;
+        if (!source.read_region(c, 0, {x, y, 1, 1}, raw).ok()) {
+            continue;
+        }
+        const float v = core::sample_as_float(raw.data(), type);
+        ImGui::TextColored(
+            document.display.channels[c].visible ? ImVec4(1, 1, 1, 1) : ImVec4(0.6f, 0.6f, 0.6f, 1),
+            "  %-12s %.7g", source.channels()[c].name.c_str(), static_cast<double>(v));
+    }
+}
+
+}  // namespace
+
+void draw_side_panel(Session& session, UiState& ui, float height) {
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImVec2(kPanelWidth, height));
+    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                   ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
+    if (!ImGui::Begin("Images", nullptr, flags)) {
+        ImGui::End();
+        return;
+    }
+    auto& documents = session.documents();
+    const float list_height =
+        std::min(6.0f, static_cast<float>(std::max<std::size_t>(documents.size(), 1))) *
+            ImGui::GetTextLineHeightWithSpacing() +
+        8;
+    ImGui::BeginChild("list", ImVec2(0, list_height), true);
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+        const ImageDocument& d = *documents[i];
+        const char* state = d.state == DocumentState::Loading  ? "  (loading...)"
+                            : d.state == DocumentState::Failed ? "  (failed)"
+                            : d.reloading                      ? "  (reloading...)"
+                                                               : "";
+        if (d.state == DocumentState::Failed) {
+            ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+        }
+        if (ImGui::Selectable(fmt::format("{}{}##doc{}", d.title, state, i).c_str(),
+                              session.current_index() == i)) {
+            session.select(i);
+        }
+        if (d.state == DocumentState::Failed) {
+            ImGui::PopStyleColor();
+        }
+        if (!d.error.empty() && ImGui::IsItemHovered()) {
+            ImGui::SetTooltip("%s", d.error.c_str());
+        }
+    }
+    ImGui::EndChild();
+    ImageDocument* document = session.current();
+    if (document != nullptr && !document->error.empty()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+        ImGui::TextWrapped("%s", document->error.c_str());
+        ImGui::PopStyleColor();
+    }
+    if (document != nullptr && document->state == DocumentState::Ready) {
+        const auto& meta = document->image.metadata;
+        ImGui::TextDisabled("%s, %lld x %lld, %s", meta.format.c_str(),
+                            static_cast<long long>(document->image.source->width()),
+                            static_cast<long long>(document->image.source->height()),
+                            std::string(core::to_string(meta.transfer)).c_str());
+        ImGui::Separator();
+        const float inspector_height =
+            40.0f + ImGui::GetTextLineHeightWithSpacing() *
+                        static_cast<float>(
+                            std::min<std::size_t>(document->image.source->channel_count(), 12));
+        ImGui::BeginChild("channels", ImVec2(0, -inspector_height), false);
+        channel_panel(*document);
+        ImGui::EndChild();
+        ImGui::Separator();
+        ImGui::BeginChild("inspector", ImVec2(0, 0), false);
+        inspector(*document, ui);
+        ImGui::EndChild();
+    }
+    ImGui::End();
+}
+
+void draw_status_bar(Session& session, const UiState& ui, float width, float height) {
+    ImGui::SetNextWindowPos(ImVec2(0, height - kStatusHeight));
+    ImGui::SetNextWindowSize(ImVec2(width, kStatusHeight));
+    const ImGuiWindowFlags flags =
+        ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+        ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoBringToFrontOnFocus;
+    ImGui::Begin("##status", nullptr, flags);
+    std::string text;
+    if (const ImageDocument* d = session.current();
+        d != nullptr && d->state == DocumentState::Ready) {
+        const auto& source = *d->image.source;
+        text = fmt::format("zoom {:.0f}%   {} x {}   {} channel{}", d->view.zoom() * 100.0,
+                           source.width(), source.height(), source.channel_count(),
+                           source.channel_count() == 1 ? "" : "s");
+        if (ui.pointer_image) {
+            text += fmt::format("   x {:.1f}  y {:.1f}", (*ui.pointer_image)[0],
+                                (*ui.pointer_image)[1]);
+        }
+    }
+    if (session.busy()) {
+        text += "   loading...";
+    }
+    if (!ui.message.empty()) {
+        text += "   " + ui.message;
+    }
+    ImGui::TextUnformatted(text.c_str());
+    ImGui::SameLine(width - 170);
+    ImGui::TextDisabled("?/F1 help   %.0f FPS", static_cast<double>(ImGui::GetIO().Framerate));
+    ImGui::End();
+}
+
+void draw_help_window(UiState& ui) {
+    if (!ui.show_help) {
+        return;
+    }
+    ImGui::SetNextWindowSize(ImVec2(600, 0), ImGuiCond_Appearing);
+    if (ImGui::Begin("Keyboard and mouse", &ui.show_help, ImGuiWindowFlags_NoSavedSettings)) {
+        if (ImGui::BeginTable("shortcuts", 2, ImGuiTableFlags_RowBg)) {
+            ImGui::TableSetupColumn("keys", ImGuiTableColumnFlags_WidthFixed, 110.0f);
+            ImGui::TableSetupColumn("action", ImGuiTableColumnFlags_WidthStretch);
+            for (const Shortcut& shortcut : shortcuts()) {
+                ImGui::TableNextRow();
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(std::string(shortcut.keys).c_str());
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(std::string(shortcut.action).c_str());
+            }
+            ImGui::EndTable();
+        }
+        ImGui::TextDisabled("Files can also be dropped onto the window.");
+    }
+    ImGui::End();
+}
+
+void draw_open_dialog(Session& session, UiState& ui) {
+    if (!ui.show_open_dialog) {
+        return;
+    }
+    ImGui::SetNextWindowSize(ImVec2(520, 0), ImGuiCond_Appearing);
+    if (ImGui::Begin("Open", &ui.show_open_dialog, ImGuiWindowFlags_NoSavedSettings)) {
+        ImGui::TextUnformatted("Path of an image file:");
+        if (ui.focus_open_field) {
+            ImGui::SetKeyboardFocusHere();
+            ui.focus_open_field = false;
+        }
+        ImGui::SetNextItemWidth(-70);
+        const bool enter = ImGui::InputText("##path", ui.open_path.data(), ui.open_path.size(),
+                                            ImGuiInputTextFlags_EnterReturnsTrue);
+        ImGui::SameLine();
+        if ((ImGui::Button("Open") || enter) && ui.open_path[0] != '\0') {
+            session.open(ui.open_path.data());
+            ui.open_path.fill('\0');
+            ui.show_open_dialog = false;
+        }
+    }
+    ImGui::End();
+}
+
+}  // namespace tessera::app

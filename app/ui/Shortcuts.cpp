@@ -1,0 +1,204 @@
+#include "app/ui/Shortcuts.h"
+
+#include <array>
+
+// GLFW only for its key codes: ImGui 1.86's GLFW backend indexes io.KeysDown by them.
+#include <GLFW/glfw3.h>
+
+namespace tessera::app {
+namespace {
+
+constexpr std::array kShortcuts{
+    Shortcut{"1-9", "show or hide channel 1-9"},
+    Shortcut{"Shift+1-9", "solo channel 1-9 (again: show all)"},
+    Shortcut{"C", "next colormap for the selected channel"},
+    Shortcut{"A", "auto-contrast every visible channel (0.1-99.9 percentiles)"},
+    Shortcut{"R", "reset the display settings"},
+    Shortcut{"F", "fit the image to the window"},
+    Shortcut{"0", "1:1 (one image pixel per screen pixel)"},
+    Shortcut{"+, -", "zoom in, out"},
+    Shortcut{"arrows", "pan"},
+    Shortcut{"Ctrl+R", "reload the image from disk"},
+    Shortcut{"PageUp, [", "previous image"},
+    Shortcut{"PageDown, ]", "next image"},
+    Shortcut{"Ctrl+O", "open a file"},
+    Shortcut{"Ctrl+W", "close the image"},
+    Shortcut{"Tab", "hide or show the panels"},
+    Shortcut{"P", "show or hide the FPS overlay"},
+    Shortcut{"L", "mark tiles still loading (on by default)"},
+    Shortcut{"F12", "screenshot (tessera-screenshot-N.png)"},
+    Shortcut{"?, F1", "this help"},
+    Shortcut{"Esc, Q", "quit (Esc first closes a dialog)"},
+    Shortcut{"mouse", "drag to pan, wheel to zoom about the pointer"},
+};
+
+bool pressed(int key) {
+    return ImGui::IsKeyPressed(key, false);
+}
+bool pressed_repeat(int key) {
+    return ImGui::IsKeyPressed(key, true);
+}
+
+}  // namespace
+
+std::span<const Shortcut> shortcuts() {
+    return kShortcuts;
+}
+
+void toggle_channel(ImageDocument& document, std::size_t channel) {
+    if (channel < document.display.channels.size()) {
+        document.display.channels[channel].visible = !document.display.channels[channel].visible;
+        document.selected_channel = channel;
+    }
+}
+
+void solo_channel(ImageDocument& document, std::size_t channel) {
+    auto& channels = document.display.channels;
+    if (channel >= channels.size()) {
+        return;
+    }
+    bool already_solo = channels[channel].visible;
+    for (std::size_t c = 0; c < channels.size(); ++c) {
+        already_solo = already_solo && (c == channel || !channels[c].visible);
+    }
+    for (std::size_t c = 0; c < channels.size(); ++c) {
+        channels[c].visible = already_solo || c == channel;
+    }
+    document.selected_channel = channel;
+}
+
+void cycle_colormap(ImageDocument& document, std::size_t channel) {
+    if (channel < document.display.channels.size()) {
+        core::Colormap& colormap = document.display.channels[channel].colormap;
+        colormap.index =
+            static_cast<std::uint8_t>((colormap.index + 1) % core::colormap_names().size());
+    }
+}
+
+void auto_contrast(ImageDocument& document, std::size_t channel) {
+    if (channel >= document.display.channels.size() || channel >= document.statistics.size()) {
+        return;
+    }
+    const core::ChannelStatistics& s = document.statistics[channel];
+    core::ChannelDisplay& d = document.display.channels[channel];
+    if (s.p0_1 < s.p99_9) {
+        d.lo = s.p0_1;
+        d.hi = s.p99_9;
+    } else {
+        full_range(document, channel);
+    }
+}
+
+void full_range(ImageDocument& document, std::size_t channel) {
+    if (channel >= document.display.channels.size() || channel >= document.statistics.size()) {
+        return;
+    }
+    const core::ChannelStatistics& s = document.statistics[channel];
+    core::ChannelDisplay& d = document.display.channels[channel];
+    d.lo = s.min;
+    d.hi = s.max > s.min ? s.max : s.min + 1.0;
+}
+
+void reset_display(ImageDocument& document) {
+    document.display = core::default_display(document.image.source->channels(), document.statistics,
+                                             document.image.metadata.transfer);
+}
+
+void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io) {
+    if (io.WantTextInput) {
+        return;  // the keyboard belongs to the text field
+    }
+    if (pressed(GLFW_KEY_ESCAPE)) {
+        if (ui.show_help || ui.show_open_dialog) {
+            ui.show_help = false;
+            ui.show_open_dialog = false;
+        } else {
+            ui.quit = true;
+        }
+    }
+    if (pressed(GLFW_KEY_Q) && !io.KeyCtrl) {
+        ui.quit = true;
+    }
+    if (pressed(GLFW_KEY_F1) || (pressed(GLFW_KEY_SLASH) && io.KeyShift)) {
+        ui.show_help = !ui.show_help;
+    }
+    if (pressed(GLFW_KEY_TAB)) {
+        ui.show_panels = !ui.show_panels;
+    }
+    if (pressed(GLFW_KEY_L) && !io.KeyCtrl) {
+        ui.show_pending = !ui.show_pending;
+    }
+    if (pressed(GLFW_KEY_P) && !io.KeyCtrl) {
+        ui.show_overlay = !ui.show_overlay;
+    }
+    if (pressed(GLFW_KEY_F12)) {
+        ui.screenshot = "tessera-screenshot-" + std::to_string(++ui.screenshot_counter) + ".png";
+    }
+    if (io.KeyCtrl && pressed(GLFW_KEY_O)) {
+        ui.show_open_dialog = true;
+        ui.focus_open_field = true;
+    }
+    if (io.KeyCtrl && pressed(GLFW_KEY_W)) {
+        session.close_current();
+    }
+    if (pressed(GLFW_KEY_PAGE_UP) || pressed(GLFW_KEY_LEFT_BRACKET)) {
+        session.previous();
+    }
+    if (pressed(GLFW_KEY_PAGE_DOWN) || pressed(GLFW_KEY_RIGHT_BRACKET)) {
+        session.next();
+    }
+    if (io.KeyCtrl && pressed(GLFW_KEY_R)) {
+        session.reload_current();
+        return;
+    }
+    ImageDocument* document = session.current();
+    if (document == nullptr || document->state != DocumentState::Ready || io.KeyCtrl) {
+        return;
+    }
+    for (int n = 0; n < 9; ++n) {
+        if (pressed(GLFW_KEY_1 + n)) {
+            const auto channel = static_cast<std::size_t>(n);
+            io.KeyShift ? solo_channel(*document, channel) : toggle_channel(*document, channel);
+        }
+    }
+    if (pressed(GLFW_KEY_C)) {
+        cycle_colormap(*document, document->selected_channel);
+    }
+    if (pressed(GLFW_KEY_A)) {
+        for (std::size_t c = 0; c < document->display.channels.size(); ++c) {
+            if (document->display.channels[c].visible) {
+                auto_contrast(*document, c);
+            }
+        }
+    }
+    if (pressed(GLFW_KEY_R)) {
+        reset_display(*document);
+    }
+    core::ViewController& view = document->view;
+    const double cx = ui.viewport.width / 2.0;
+    const double cy = ui.viewport.height / 2.0;
+    if (pressed(GLFW_KEY_F)) {
+        view.fit();
+    }
+    if (pressed(GLFW_KEY_0) || pressed(GLFW_KEY_KP_0)) {
+        view.one_to_one();
+    }
+    if (pressed_repeat(GLFW_KEY_EQUAL) || pressed_repeat(GLFW_KEY_KP_ADD)) {
+        view.zoom_steps(1, cx, cy);
+    }
+    if (pressed_repeat(GLFW_KEY_MINUS) || pressed_repeat(GLFW_KEY_KP_SUBTRACT)) {
+        view.zoom_steps(-1, cx, cy);
+    }
+    const double step_x = ui.viewport.width * 0.1;
+    const double step_y = ui.viewport.height * 0.1;
+    if (pressed_repeat(GLFW_KEY_LEFT))
+        view.pan_by(step_x, 0);
+    if (pressed_repeat(GLFW_KEY_RIGHT))
+        view.pan_by(-step_x, 0);
+    if (pressed_repeat(GLFW_KEY_UP))
+        view.pan_by(0, step_y);
+    if (pressed_repeat(GLFW_KEY_DOWN))
+        view.pan_by(0, -step_y);
+}
+
+}  // namespace tessera::app

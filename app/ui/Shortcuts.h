@@ -1,0 +1,33 @@
+// The keyboard shortcuts: one table (shown by --help and the in-app help) and the function that
+// carries them out on the session. Shortcuts never fire while a text field has the keyboard.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include <imgui.h>
+
+#include "app/session/Session.h"
+#include "app/ui/UiState.h"
+
+namespace tessera::app {
+
+struct Shortcut {
+    std::string_view keys;
+    std::string_view action;
+};
+
+std::span<const Shortcut> shortcuts();
+
+// Reads this frame's key presses from ImGui (call between NewFrame and Render).
+void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io);
+
+// The actions, also used by the panels' buttons.
+void toggle_channel(ImageDocument& document, std::size_t channel);
+void solo_channel(ImageDocument& document, std::size_t channel);
+void cycle_colormap(ImageDocument& document, std::size_t channel);
+void auto_contrast(ImageDocument& document, std::size_t channel);
+void full_range(ImageDocument& document, std::size_t channel);
+void reset_display(ImageDocument& document);
+
+}  // namespace tessera::app

@@ -1,0 +1,303 @@
+#include "app/ui/Viewer.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+#include <imgui.h>
+
+#include "app/ui/Panels.h"
+#include "app/ui/Shortcuts.h"
+#include "app/ui/Viewport.h"
+#include "gl/objects/Error.h"
+#include "gl/objects/Gl.h"
+#include "gl/objects/Readback.h"
+
+namespace tessera::app {
+
+core::Result<std::unique_ptr<Viewer>> Viewer::create(Window& window, Session& session) {
+    auto compositor = gl::Compositor::create();
+    if (!compositor) {
+        return compositor.error();
+    }
+    std::unique_ptr<Viewer> viewer(new Viewer(window, session));
+    viewer->m_compositor.emplace(std::move(compositor).value());
+    viewer->m_renderer = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
+    viewer->m_gpu_timer.emplace();
+    return viewer;
+}
+
+void Viewer::layout() {
+    const ImGuiIO& io = ImGui::GetIO();
+    const float width = io.DisplaySize.x;
+    const float height = io.DisplaySize.y;
+    const float left = m_ui.show_panels ? kPanelWidth : 0.0f;
+    const float bottom = m_ui.show_panels ? kStatusHeight : 0.0f;
+    m_ui.viewport = {left, 0.0f, std::max(1.0f, width - left), std::max(1.0f, height - bottom)};
+}
+
+void Viewer::prepare_image() {
+    m_session.release_hidden();
+    m_plan.reset();
+    m_image_settled = true;
+    ImageDocument* document = m_session.current();
+    if (document == nullptr || document->state != DocumentState::Ready) {
+        m_image_settled = document == nullptr || document->state == DocumentState::Failed;
+        return;
+    }
+    const float scale = ImGui::GetIO().DisplayFramebufferScale.x;
+    const int width = std::max(1, static_cast<int>(m_ui.viewport.width * scale));
+    const int height = std::max(1, static_cast<int>(m_ui.viewport.height * scale));
+    document->view.set_viewport(width, height);
+    gl::StreamingImage& tiles = *document->tiles;
+    auto frame = tiles.prepare(document->view.view(), document->display.visible_channels());
+    m_overlay.tiles_resident = tiles.resident_tiles();
+    m_overlay.texture_bytes = tiles.texture_bytes();
+    m_overlay.budget_bytes = tiles.gpu_budget();
+    m_overlay.cpu_cache_bytes = tiles.cpu_cache_bytes();
+    m_overlay.cpu_cache_budget = tiles.cpu_cache_budget();
+    if (!frame) {
+        m_ui.message = document->title + ": " + frame.error().message;
+        return;
+    }
+    m_plan = std::move(frame).value();
+    m_overlay.tiles_visible = m_plan->visible;
+    m_overlay.tiles_pending = m_plan->pending;
+    m_overlay.level = m_plan->level;
+    m_image_settled = m_plan->final || tiles.over_budget();
+    if (tiles.over_budget()) {
+        m_ui.message = fmt::format(
+            "{}: this view needs more texture memory than the {} MB "
+            "budget (--gpu-memory)",
+            document->title, tiles.gpu_budget() >> 20);
+    }
+    if (!m_ui.show_pending || m_plan->not_final.empty()) {
+        return;
+    }
+    // Tiles not final yet: a faint veil and outline, so nobody mistakes them for the data.
+    const core::View view = document->view.view();
+    ImDrawList* draw = ImGui::GetBackgroundDrawList();
+    draw->PushClipRect(
+        ImVec2(m_ui.viewport.x, m_ui.viewport.y),
+        ImVec2(m_ui.viewport.x + m_ui.viewport.width, m_ui.viewport.y + m_ui.viewport.height));
+    for (const core::Rect& rect : m_plan->not_final) {
+        const auto a =
+            view.output_from_image(static_cast<double>(rect.x), static_cast<double>(rect.y));
+        const auto b = view.output_from_image(static_cast<double>(rect.x + rect.width),
+                                              static_cast<double>(rect.y + rect.height));
+        const ImVec2 lo(m_ui.viewport.x + static_cast<float>(a[0]) / scale + 1.0f,
+                        m_ui.viewport.y + static_cast<float>(a[1]) / scale + 1.0f);
+        const ImVec2 hi(m_ui.viewport.x + static_cast<float>(b[0]) / scale - 1.0f,
+                        m_ui.viewport.y + static_cast<float>(b[1]) / scale - 1.0f);
+        draw->AddRectFilled(lo, hi, IM_COL32(20, 20, 30, 40));
+        draw->AddRect(lo, hi, IM_COL32(255, 190, 80, 90));
+    }
+    draw->PopClipRect();
+}
+
+void Viewer::draw_composite() {
+    const ImGuiIO& io = ImGui::GetIO();
+    const float scale = io.DisplayFramebufferScale.x;
+    const int fb_height = m_window.framebuffer_height();
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    glViewport(0, 0, m_window.framebuffer_width(), fb_height);
+    glClearColor(0.06f, 0.06f, 0.07f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImageDocument* document = m_session.current();
+    if (document == nullptr || document->state != DocumentState::Ready || !m_plan) {
+        return;
+    }
+    const int width = document->view.view().width;
+    const int height = document->view.view().height;
+    if (!m_frame || m_frame.width() != width || m_frame.height() != height) {
+        m_frame = gl::Texture2D::create(width, height, gl::PixelFormat{});
+        m_frame_buffer.emplace(std::move(gl::Framebuffer::create(m_frame)).value());
+        m_drawn.reset();
+    }
+    // Uploads change what is drawn (a tile arrived, replaced a provisional one, or evicted one).
+    const CompositeKey key{document, document->view.view(), document->display,
+                           document->tiles->stats().uploads};
+    if (!m_drawn || !(*m_drawn == key)) {
+        auto drawn =
+            m_compositor->draw_tiles(document->tiles->source(), m_plan->draws, document->display,
+                                     key.view, {m_frame_buffer->id(), 0, 0, width, height});
+        if (!drawn) {
+            m_ui.message = drawn.error().message;
+        }
+        m_drawn = key;
+    }
+    const int x = static_cast<int>(m_ui.viewport.x * scale);
+    const int y = fb_height - static_cast<int>((m_ui.viewport.y + m_ui.viewport.height) * scale);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, m_frame_buffer->id());
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
+    glBlitFramebuffer(0, 0, width, height, x, y, x + width, y + height, GL_COLOR_BUFFER_BIT,
+                      GL_NEAREST);
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+}
+
+void Viewer::record_frame(std::uint64_t index, double timestamp_s, double cpu_ms) {
+    std::uint64_t uploads = 0;
+    std::uint64_t bytes = 0;
+    for (const auto& document : m_session.documents()) {
+        if (document->tiles) {
+            uploads += document->tiles->stats().uploads;
+            bytes += document->tiles->stats().bytes;
+        }
+    }
+    core::FrameRecord record;
+    record.index = index;
+    record.timestamp_s = timestamp_s;
+    record.cpu_ms = cpu_ms;
+    record.uploads = uploads >= m_uploads_seen ? uploads - m_uploads_seen : uploads;
+    record.upload_bytes = bytes >= m_bytes_seen ? bytes - m_bytes_seen : bytes;
+    m_uploads_seen = uploads;
+    m_bytes_seen = bytes;
+    const ImageDocument* document = m_session.current();
+    if (document != nullptr && document->tiles) {
+        record.tiles_resident = document->tiles->resident_tiles();
+    }
+    m_stats.add(record);
+    if (m_record.is_open()) {
+        m_unwritten.push_back(record);
+    }
+    while (auto result = m_gpu_timer->take_result()) {
+        m_stats.set_gpu_ms(result->tag, result->ms);
+        for (core::FrameRecord& row : m_unwritten) {
+            if (row.index == result->tag) {
+                row.gpu_ms = result->ms;
+            }
+        }
+    }
+    flush_records(false);
+}
+
+void Viewer::flush_records(bool all) {
+    // A row waits up to 16 frames for its GPU time, then is written without it.
+    while (!m_unwritten.empty() && (all || m_unwritten.front().gpu_ms || m_unwritten.size() > 16)) {
+        m_record << core::csv_row(m_unwritten.front());
+        m_unwritten.pop_front();
+    }
+}
+
+core::Result<void> Viewer::write_screenshot(const std::string& path) {
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
+    glReadBuffer(GL_BACK);
+    const core::RgbaImage shot =
+        gl::read_rgba8(0, 0, m_window.framebuffer_width(), m_window.framebuffer_height());
+    return core::write_png(shot, path);
+}
+
+core::Result<void> Viewer::run(const Options& options, Script* script) {
+    // --screenshot alone captures the first frame; --frames N captures frame N.
+    const int last_frame = options.frames.value_or(options.screenshot && !script ? 1 : 0);
+    const bool scripted = script != nullptr || last_frame != 0;
+    m_ui.show_overlay = options.fps;
+    if (options.record_frames) {
+        m_record.open(*options.record_frames, std::ios::trunc);
+        if (!m_record) {
+            return core::Error{*options.record_frames + ": cannot write the frame record"};
+        }
+        m_record << core::csv_header();
+    }
+    const auto run_start = std::chrono::steady_clock::now();
+    std::uint64_t recorded = 0;
+    // Scripted runs count frames (and play the script) once the files given have loaded.
+    bool started = !scripted;
+    for (int frame = 1; !m_ui.quit && !m_window.should_close(); ++frame) {
+        // Busy: files loading, or the shown image's tiles still streaming in (last frame's plan).
+        const bool busy = m_session.busy() || !m_image_settled;
+        if (!started) {
+            // --frames counts from the first final frame; a script starts once the files have
+            // loaded (its `idle` waits for final frames).
+            started = script != nullptr ? !m_session.busy() : !busy;
+            frame = started ? 1 : 0;
+        }
+        // Idle interactive sessions wait for events instead of spinning.
+        // The overlay measures frames, so it keeps them coming.
+        const bool waiting = !scripted && !m_ui.show_overlay && !busy && !ImGui::IsAnyMouseDown();
+        m_window.begin_frame(waiting ? 0.05 : 0.0);
+        const auto frame_start = std::chrono::steady_clock::now();
+        ImGuiIO& io = ImGui::GetIO();
+        if (script != nullptr && started) {
+            script->before_new_frame(io, busy);
+        }
+        ImGui::NewFrame();
+        std::vector<std::string> dropped = m_window.take_dropped_files();
+        if (script != nullptr && started && script->dropped()) {
+            dropped.push_back(*script->dropped());
+        }
+        for (const std::string& path : dropped) {
+            m_session.open(path);  // a dropped file is shown
+        }
+        m_session.poll();
+        m_session.watch_files();
+        layout();
+        apply_shortcuts(m_session, m_ui, io);
+        layout();  // Tab may have hidden the panels
+        handle_viewport_input(m_session.current(), m_ui, io);
+        if (m_ui.show_panels) {
+            draw_side_panel(m_session, m_ui, io.DisplaySize.y - kStatusHeight);
+            draw_status_bar(m_session, m_ui, io.DisplaySize.x, io.DisplaySize.y);
+        }
+        draw_help_window(m_ui);
+        draw_open_dialog(m_session, m_ui);
+        prepare_image();
+        draw_viewport_overlay(m_session, m_ui);
+        if (m_ui.show_overlay) {
+            draw_fps_overlay(m_stats, m_overlay, m_ui.viewport);
+        }
+        ImGui::Render();
+        m_gpu_timer->begin(recorded);
+        draw_composite();
+        m_gpu_timer->end();
+        m_window.end_frame();
+        TESSERA_GL_CHECK();
+        const auto frame_end = std::chrono::steady_clock::now();
+        if (started) {
+            record_frame(
+                recorded++, std::chrono::duration<double>(frame_end - run_start).count(),
+                std::chrono::duration<double, std::milli>(frame_end - frame_start).count());
+        }
+
+        std::optional<std::string> shot = std::exchange(m_ui.screenshot, std::nullopt);
+        if (script != nullptr && script->screenshot()) {
+            shot = script->screenshot();
+        }
+        const bool last = started && last_frame != 0 && frame >= last_frame;
+        if (last && options.screenshot) {
+            shot = options.screenshot;
+        }
+        if (shot) {
+            if (auto written = write_screenshot(*shot); !written) {
+                return written.error();
+            }
+            m_ui.message = "screenshot written to " + *shot;
+            if (script == nullptr && last_frame == 0) {
+                std::printf("tessera: screenshot written to %s\n", shot->c_str());
+            }
+        }
+        if (last || (script != nullptr && (script->finished() || script->quit_requested()))) {
+            if (script != nullptr && options.screenshot && !last) {
+                if (auto written = write_screenshot(*options.screenshot); !written) {
+                    return written.error();
+                }
+            }
+            break;
+        }
+        m_window.present();
+    }
+    if (m_record.is_open()) {
+        glFinish();  // let the last timer queries finish, then write every row
+        while (auto result = m_gpu_timer->take_result()) {
+            for (core::FrameRecord& row : m_unwritten) {
+                if (row.index == result->tag) {
+                    row.gpu_ms = result->ms;
+                }
+            }
+        }
+        flush_records(true);
+    }
+    return {};
+}
+
+}  // namespace tessera::app

@@ -1,0 +1,73 @@
+// Viewer: the inspector's main loop. Each frame: input (real, or scripted), the session's
+// finished loads, the panels, then the composite of the current image in the viewport. The
+// composite is kept in an offscreen texture and redrawn only when the image, its view, its
+// display settings or its textures change; otherwise the frame only redraws the interface.
+// While tiles stream in, frames keep coming (no waiting for events) until the view is final.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include <deque>
+#include <fstream>
+
+#include "app/cli/Options.h"
+#include "app/platform/Window.h"
+#include "app/session/Session.h"
+#include "app/ui/Overlay.h"
+#include "app/ui/Script.h"
+#include "app/ui/UiState.h"
+#include "core/stats/FrameStats.h"
+#include "gl/composite/Compositor.h"
+#include "gl/context/GpuTimer.h"
+#include "gl/objects/Framebuffer.h"
+
+namespace tessera::app {
+
+class Viewer {
+  public:
+    static core::Result<std::unique_ptr<Viewer>> create(Window& window, Session& session);
+
+    // Runs until quit, the scripted frame count or the end of the script.
+    core::Result<void> run(const Options& options, Script* script);
+
+  private:
+    Viewer(Window& window, Session& session) : m_window(window), m_session(session) {}
+    void layout();
+    // Plans the current image's frame before the interface is rendered: tiles that arrived are
+    // uploaded, missing ones requested, and tiles not final yet are marked (L).
+    void prepare_image();
+    void draw_composite();
+    core::Result<void> write_screenshot(const std::string& path);
+    // Records the frame for the overlay and --record-frames; GPU times join when they arrive.
+    void record_frame(std::uint64_t index, double timestamp_s, double cpu_ms);
+    void flush_records(bool all);
+
+    struct CompositeKey {
+        const ImageDocument* document = nullptr;
+        core::View view;
+        core::DisplaySettings display;
+        std::uint64_t uploads = 0;
+        bool operator==(const CompositeKey&) const = default;
+    };
+
+    Window& m_window;
+    Session& m_session;
+    std::optional<gl::Compositor> m_compositor;
+    UiState m_ui;
+    gl::Texture2D m_frame;
+    std::optional<gl::Framebuffer> m_frame_buffer;
+    std::optional<CompositeKey> m_drawn;
+    std::optional<gl::StreamingFrame> m_plan;  // this frame's tiles of the current image
+    bool m_image_settled = false;  // the current image is final, failed, or cannot get final
+    std::string m_renderer;
+    core::FrameStats m_stats;
+    std::optional<gl::GpuTimer> m_gpu_timer;
+    OverlayInfo m_overlay;
+    std::ofstream m_record;
+    std::deque<core::FrameRecord> m_unwritten;  // rows waiting for their GPU time
+    std::uint64_t m_uploads_seen = 0;
+    std::uint64_t m_bytes_seen = 0;
+};
+
+}  // namespace tessera::app

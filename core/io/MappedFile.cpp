@@ -1,0 +1,189 @@
+#include "core/io/MappedFile.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace tessera::core {
+namespace {
+
+// An open regular file. Closes itself.
+struct OpenFile {
+    int fd = -1;
+    std::size_t size = 0;
+    OpenFile() = default;
+    OpenFile(const OpenFile&) = delete;
+    OpenFile& operator=(const OpenFile&) = delete;
+    ~OpenFile() {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+    }
+};
+
+Error file_error(const std::filesystem::path& path, std::string_view what, int error) {
+    return Error{fmt::format("{}: {}: {}", path.string(), what, std::strerror(error))};
+}
+
+Result<void> require_regular(const std::filesystem::path& path, const struct stat& info) {
+    if (S_ISDIR(info.st_mode)) {
+        return Error{fmt::format("{}: is a directory, not an image file", path.string())};
+    }
+    if (S_ISFIFO(info.st_mode)) {
+        return Error{
+            fmt::format("{}: is a named pipe (FIFO), not a regular file; Tessera reads image files",
+                        path.string())};
+    }
+    if (!S_ISREG(info.st_mode)) {
+        return Error{fmt::format("{}: is not a regular file (a device or socket)", path.string())};
+    }
+    return {};
+}
+
+// Checks the path before opening it (opening a FIFO blocks until a writer comes), then opens it
+// non-blocking and checks the descriptor again (the path may have been replaced in between).
+Result<void> open_regular(const std::filesystem::path& path, OpenFile& file) {
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0) {
+        return file_error(path, "cannot open", errno);
+    }
+    if (auto regular = require_regular(path, info); !regular) {
+        return regular.error();
+    }
+    file.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (file.fd < 0) {
+        return file_error(path, "cannot open", errno);
+    }
+    if (::fstat(file.fd, &info) != 0) {
+        return file_error(path, "cannot stat", errno);
+    }
+    if (auto regular = require_regular(path, info); !regular) {
+        return regular.error();
+    }
+    file.size = static_cast<std::size_t>(info.st_size);
+    return {};
+}
+
+// Reads up to `count` bytes from `offset`; fewer only at the end of the file.
+Result<std::size_t> read_fully(const std::filesystem::path& path, int fd, std::byte* out,
+                               std::size_t count, std::size_t offset) {
+    std::size_t done = 0;
+    while (done < count) {
+        const ::ssize_t got =
+            ::pread(fd, out + done, count - done, static_cast<::off_t>(offset + done));
+        if (got < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return file_error(path, "cannot read", errno);
+        }
+        if (got == 0) {
+            break;
+        }
+        done += static_cast<std::size_t>(got);
+    }
+    return done;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const MappedFile>> MappedFile::open(const std::filesystem::path& path) {
+    OpenFile handle;
+    if (auto opened = open_regular(path, handle); !opened) {
+        return opened.error();
+    }
+    std::shared_ptr<MappedFile> file(new MappedFile());
+    file->m_path = path;
+    file->m_size = handle.size;
+    file->m_mapped = true;
+    if (file->m_size > 0) {
+        void* data = ::mmap(nullptr, file->m_size, PROT_READ, MAP_PRIVATE, handle.fd, 0);
+        if (data == MAP_FAILED) {
+            return file_error(path, "cannot map", errno);
+        }
+        file->m_data = static_cast<const std::byte*>(data);
+    }
+    return std::shared_ptr<const MappedFile>(std::move(file));  // the map outlives the descriptor
+}
+
+Result<std::shared_ptr<const MappedFile>> MappedFile::read(const std::filesystem::path& path) {
+    OpenFile handle;
+    if (auto opened = open_regular(path, handle); !opened) {
+        return opened.error();
+    }
+    std::shared_ptr<MappedFile> file(new MappedFile());
+    file->m_path = path;
+    file->m_copy.reset(new std::byte[handle.size]);
+    auto got = read_fully(path, handle.fd, file->m_copy.get(), handle.size, 0);
+    if (!got) {
+        return got.error();
+    }
+    if (*got != handle.size) {
+        return Error{fmt::format(
+            "{}: the file shrank while it was read ({} of {} bytes): it is being rewritten",
+            path.string(), *got, handle.size)};
+    }
+    file->m_data = file->m_copy.get();
+    file->m_size = handle.size;
+    return std::shared_ptr<const MappedFile>(std::move(file));
+}
+
+std::shared_ptr<const MappedFile> MappedFile::from_bytes(std::vector<std::byte> bytes,
+                                                         std::filesystem::path path) {
+    std::shared_ptr<MappedFile> file(new MappedFile());
+    file->m_path = std::move(path);
+    file->m_copy.reset(new std::byte[bytes.size()]);
+    std::copy(bytes.begin(), bytes.end(), file->m_copy.get());
+    file->m_data = file->m_copy.get();
+    file->m_size = bytes.size();
+    return file;
+}
+
+Result<std::vector<std::byte>> MappedFile::read_head(const std::filesystem::path& path,
+                                                     std::size_t count) {
+    OpenFile handle;
+    if (auto opened = open_regular(path, handle); !opened) {
+        return opened.error();
+    }
+    std::vector<std::byte> head(std::min(count, handle.size));
+    auto got = read_fully(path, handle.fd, head.data(), head.size(), 0);
+    if (!got) {
+        return got.error();
+    }
+    head.resize(*got);
+    return head;
+}
+
+MappedFile::~MappedFile() {
+    if (m_mapped && m_data != nullptr) {
+        ::munmap(const_cast<std::byte*>(m_data), m_size);
+    }
+}
+
+void MappedFile::prefetch(std::size_t offset, std::size_t length) const {
+    if (!m_mapped || m_data == nullptr || length == 0 || offset >= m_size) {
+        return;
+    }
+    static const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    const std::size_t begin = offset / page * page;
+    const std::size_t end = std::min(m_size, offset + length);
+    ::madvise(const_cast<std::byte*>(m_data) + begin, end - begin, MADV_WILLNEED);  // a hint
+}
+
+void MappedFile::release(std::size_t length) const {
+    if (!m_mapped || m_data == nullptr || m_copied.fetch_add(length) + length < kResidentWindow) {
+        return;
+    }
+    m_copied = 0;
+    // A hint: a failure leaves the pages mapped, which is only memory, never wrong data.
+    ::madvise(const_cast<std::byte*>(m_data), m_size, MADV_DONTNEED);
+}
+
+}  // namespace tessera::core

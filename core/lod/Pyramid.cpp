@@ -1,0 +1,374 @@
+#include "core/lod/Pyramid.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace tessera::core {
+namespace {
+
+// One level from the one below: each output pixel is the mean of its 2x2 block (1 or 2 pixels at
+// the right and bottom edges). Integers: the exact mean rounded to nearest, halves away from zero.
+// Floats: the mean of the finite values in double; a block with none keeps its first value (NaN
+// and Inf stay visible).
+template <typename T, typename ToFloat, typename FromFloat>
+void reduce_float(const std::byte* below, Rect in, std::byte* out, Rect out_rect, ToFloat to_float,
+                  FromFloat from_float) {
+    const auto* src = reinterpret_cast<const T*>(below);
+    auto* dst = reinterpret_cast<T*>(out);
+    for (std::int64_t y = 0; y < out_rect.height; ++y) {
+        const T* rows[2] = {src + 2 * y * in.width,
+                            2 * y + 1 < in.height ? src + (2 * y + 1) * in.width : nullptr};
+        for (std::int64_t x = 0; x < out_rect.width; ++x) {
+            const bool right = 2 * x + 1 < in.width;
+            double sum = 0;
+            int finite = 0;
+            for (const T* row : rows) {
+                if (row == nullptr) {
+                    continue;
+                }
+                for (int dx = 0; dx < (right ? 2 : 1); ++dx) {
+                    const double v = to_float(row[2 * x + dx]);
+                    if (std::isfinite(v)) {
+                        sum += v;
+                        ++finite;
+                    }
+                }
+            }
+            dst[y * out_rect.width + x] = finite == 0 ? rows[0][2 * x] : from_float(sum / finite);
+        }
+    }
+}
+
+template <typename T>
+void reduce_integer(const std::byte* below, Rect in, std::byte* out, Rect out_rect) {
+    const auto* src = reinterpret_cast<const T*>(below);
+    auto* dst = reinterpret_cast<T*>(out);
+    for (std::int64_t y = 0; y < out_rect.height; ++y) {
+        const T* top = src + 2 * y * in.width;
+        const bool has_bottom = 2 * y + 1 < in.height;
+        const T* bottom = has_bottom ? top + in.width : top;
+        const std::int64_t pairs = std::min(out_rect.width, in.width / 2);  // full 2-wide blocks
+        T* row_out = dst + y * out_rect.width;
+        if (has_bottom) {
+            for (std::int64_t x = 0; x < pairs; ++x) {
+                const std::uint64_t sum =
+                    std::uint64_t{top[2 * x]} + top[2 * x + 1] + bottom[2 * x] + bottom[2 * x + 1];
+                row_out[x] = static_cast<T>((sum + 2) / 4);
+            }
+        } else {
+            for (std::int64_t x = 0; x < pairs; ++x) {
+                const std::uint64_t sum = std::uint64_t{top[2 * x]} + top[2 * x + 1];
+                row_out[x] = static_cast<T>((sum + 1) / 2);
+            }
+        }
+        for (std::int64_t x = pairs; x < out_rect.width; ++x) {  // a 1-wide block at the edge
+            const std::uint64_t sum = std::uint64_t{top[2 * x]} + (has_bottom ? bottom[2 * x] : 0);
+            const std::uint64_t count = has_bottom ? 2 : 1;
+            row_out[x] = static_cast<T>((sum + count / 2) / count);
+        }
+    }
+}
+
+void reduce(const std::byte* below, Rect in, SampleType type, std::byte* out, Rect out_rect) {
+    switch (type) {
+        case SampleType::U8:
+            return reduce_integer<std::uint8_t>(below, in, out, out_rect);
+        case SampleType::U16:
+            return reduce_integer<std::uint16_t>(below, in, out, out_rect);
+        case SampleType::U32:
+            return reduce_integer<std::uint32_t>(below, in, out, out_rect);
+        case SampleType::F16:
+            return reduce_float<std::uint16_t>(
+                below, in, out, out_rect, [](std::uint16_t h) { return half_to_float(h); },
+                [](double mean) { return float_to_half(static_cast<float>(mean)); });
+        case SampleType::F32:
+            return reduce_float<float>(
+                below, in, out, out_rect, [](float v) { return v; },
+                [](double mean) { return static_cast<float>(mean); });
+    }
+}
+
+}  // namespace
+
+LevelGeometry LevelGeometry::of(std::int64_t width, std::int64_t height, std::int64_t smallest) {
+    LevelGeometry g{width, height, 1};
+    while (std::max(g.level_width(g.levels - 1), g.level_height(g.levels - 1)) > smallest) {
+        ++g.levels;
+    }
+    return g;
+}
+
+std::int64_t LevelGeometry::level_width(int level) const {
+    return std::max<std::int64_t>(1, (width + (std::int64_t{1} << level) - 1) >> level);
+}
+
+std::int64_t LevelGeometry::level_height(int level) const {
+    return std::max<std::int64_t>(1, (height + (std::int64_t{1} << level) - 1) >> level);
+}
+
+int LevelGeometry::level_for_zoom(double zoom) const {
+    if (!(zoom > 0) || zoom >= 1.0) {
+        return 0;
+    }
+    // 2^level level-0 pixels per level pixel; keep at least one level pixel per screen pixel.
+    const int level = static_cast<int>(std::floor(std::log2(1.0 / zoom) + 1e-9));
+    return std::clamp(level, 0, levels - 1);
+}
+
+PyramidSource::PyramidSource(std::shared_ptr<const ImageSource> base, std::size_t cache_bytes,
+                             int tile_size)
+    : m_base(std::move(base)),
+      m_geometry(LevelGeometry::of(m_base->width(), m_base->height(), tile_size)),
+      m_cache_bytes(cache_bytes),
+      m_tile(tile_size) {}
+
+std::size_t PyramidSource::cached_bytes() const {
+    std::lock_guard lock(m_mutex);
+    return m_cached;
+}
+
+std::uint64_t PyramidSource::tiles_built() const {
+    std::lock_guard lock(m_mutex);
+    return m_built;
+}
+
+Rect PyramidSource::tile_rect(int level, std::int64_t column, std::int64_t row) const {
+    return {column * m_tile, row * m_tile,
+            std::min<std::int64_t>(m_tile, m_geometry.level_width(level) - column * m_tile),
+            std::min<std::int64_t>(m_tile, m_geometry.level_height(level) - row * m_tile)};
+}
+
+PyramidSource::TileData PyramidSource::cached(const Key& key) const {
+    std::lock_guard lock(m_mutex);
+    const auto found = m_cache.find(key);
+    if (found == m_cache.end()) {
+        return nullptr;
+    }
+    m_lru.splice(m_lru.begin(), m_lru, found->second.second);
+    return found->second.first;
+}
+
+PyramidSource::TileData PyramidSource::store(const Key& key, TileData data) const {
+    std::lock_guard lock(m_mutex);
+    if (const auto found = m_cache.find(key); found != m_cache.end()) {
+        return found->second.first;  // another thread built it meanwhile
+    }
+    m_lru.push_front(key);
+    m_cache[key] = {data, m_lru.begin()};
+    m_cached += data->size();
+    ++m_built;
+    while (m_cached > m_cache_bytes && m_lru.size() > 1) {
+        const Key victim = m_lru.back();
+        m_lru.pop_back();
+        m_cached -= m_cache[victim].first->size();
+        m_cache.erase(victim);
+    }
+    return data;
+}
+
+Result<void> PyramidSource::build_from_base(std::span<const std::size_t> channels, int level,
+                                            Rect out,
+                                            std::vector<std::vector<std::byte>>& built) const {
+    // One output row at a time: its 2^level rows of level 0, reduced level by level exactly as
+    // the tiles of each level would be (every level's region is aligned to the output's blocks,
+    // and clipped at that level's own edge), all channels while the strip is in the cache.
+    const std::int64_t scale = std::int64_t{1} << level;
+    const std::int64_t x0 = out.x * scale;
+    const std::int64_t x1 = std::min(width(), (out.x + out.width) * scale);
+    std::vector<std::byte> a;
+    std::vector<std::byte> b;
+    const auto strip_of = [&](std::int64_t y) {
+        const std::int64_t y0 = (out.y + y) * scale;
+        return Rect{x0, y0, x1 - x0, std::min(height(), y0 + scale) - y0};
+    };
+    for (std::int64_t y = 0; y < out.height; ++y) {
+        const Rect strip = strip_of(y);
+        if (y + 1 < out.height) {
+            for (std::size_t channel : channels) {  // the disk reads ahead while this one reduces
+                m_base->prefetch_region(channel, strip_of(y + 1));
+            }
+        }
+        for (std::size_t k = 0; k < channels.size(); ++k) {
+            const SampleType type = this->channels()[channels[k]].type;
+            const std::size_t size = sample_size(type);
+            a.resize(static_cast<std::size_t>(strip.area()) * size);
+            if (auto ok = m_base->read_region(channels[k], 0, strip, a); !ok) {
+                return ok.error();
+            }
+            m_base->release_region(channels[k], strip);
+            Rect current{0, 0, strip.width, strip.height};
+            for (int j = 1; j <= level; ++j) {
+                const Rect next{0, 0, (current.width + 1) / 2, (current.height + 1) / 2};
+                b.resize(static_cast<std::size_t>(next.area()) * size);
+                reduce(a.data(), current, type, b.data(), next);
+                std::swap(a, b);
+                current = next;
+            }
+            std::memcpy(built[k].data() + static_cast<std::size_t>(y * out.width) * size, a.data(),
+                        static_cast<std::size_t>(out.width) * size);
+        }
+    }
+    return {};
+}
+
+Result<std::vector<PyramidSource::TileData>> PyramidSource::tiles(
+    std::span<const std::size_t> channels, int level, std::int64_t column, std::int64_t row) const {
+    std::vector<TileData> result(channels.size());
+    std::vector<std::size_t> missing;  // indices into `channels`
+    for (std::size_t k = 0; k < channels.size(); ++k) {
+        result[k] = cached({channels[k], level, column, row});
+        if (!result[k]) {
+            missing.push_back(k);
+        }
+    }
+    if (missing.empty()) {
+        return result;
+    }
+    std::vector<std::size_t> build_channels;
+    for (std::size_t k : missing) {
+        build_channels.push_back(channels[k]);
+    }
+    // Built outside the lock: from the level below where its tiles are cached (zooming out),
+    // otherwise straight from level 0, which reads each source pixel once.
+    const Rect out = tile_rect(level, column, row);
+    const std::int64_t below_w = m_geometry.level_width(level - 1);
+    const std::int64_t below_h = m_geometry.level_height(level - 1);
+    const Rect in{out.x * 2, out.y * 2, std::min(out.width * 2, below_w - out.x * 2),
+                  std::min(out.height * 2, below_h - out.y * 2)};
+    bool below_cached = true;
+    for (std::int64_t r = row * 2; below_cached && r * m_tile < in.y + in.height; ++r) {
+        for (std::int64_t c = column * 2; below_cached && c * m_tile < in.x + in.width; ++c) {
+            for (std::size_t channel : build_channels) {
+                std::lock_guard lock(m_mutex);
+                below_cached = below_cached && m_cache.count({channel, level - 1, c, r}) != 0;
+            }
+        }
+    }
+    std::vector<std::vector<std::byte>> built(build_channels.size());
+    for (std::size_t k = 0; k < built.size(); ++k) {
+        built[k].resize(region_bytes(build_channels[k], out));
+    }
+    if (level == 1 || below_cached) {
+        std::vector<std::vector<std::byte>> below(build_channels.size());
+        std::vector<std::span<std::byte>> spans;
+        for (std::size_t k = 0; k < below.size(); ++k) {
+            below[k].resize(region_bytes(build_channels[k], in));
+            spans.emplace_back(below[k]);
+        }
+        if (auto ok = read_regions(build_channels, level - 1, in, spans); !ok) {
+            return ok.error();
+        }
+        for (std::size_t k = 0; k < below.size(); ++k) {
+            reduce(below[k].data(), in, this->channels()[build_channels[k]].type, built[k].data(),
+                   out);
+        }
+    } else if (auto ok = build_from_base(build_channels, level, out, built); !ok) {
+        return ok.error();
+    }
+    for (std::size_t i = 0; i < missing.size(); ++i) {
+        result[missing[i]] =
+            store({build_channels[i], level, column, row},
+                  std::make_shared<const std::vector<std::byte>>(std::move(built[i])));
+    }
+    return result;
+}
+
+Result<void> PyramidSource::read_region(std::size_t channel, int level, Rect rect,
+                                        std::span<std::byte> dst) const {
+    const std::size_t channels[] = {channel};
+    const std::span<std::byte> dsts[] = {dst};
+    return read_regions(channels, level, rect, dsts);
+}
+
+Result<void> PyramidSource::read_regions(std::span<const std::size_t> channel_list, int level,
+                                         Rect rect,
+                                         std::span<const std::span<std::byte>> dsts) const {
+    bool valid = channel_list.size() == dsts.size() && level >= 0 && level < m_geometry.levels &&
+                 rect.x >= 0 && rect.y >= 0 && rect.width >= 0 && rect.height >= 0 &&
+                 rect.x + rect.width <= m_geometry.level_width(level) &&
+                 rect.y + rect.height <= m_geometry.level_height(level);
+    for (std::size_t k = 0; valid && k < channel_list.size(); ++k) {
+        valid = channel_list[k] < channels().size() &&
+                dsts[k].size() >= region_bytes(channel_list[k], rect);
+    }
+    if (!valid) {
+        return Error{fmt::format("region {}x{}+{}+{} lies outside level {} of the pyramid",
+                                 rect.width, rect.height, rect.x, rect.y, level)};
+    }
+    if (level == 0) {
+        for (std::size_t k = 0; k < channel_list.size(); ++k) {
+            if (auto ok = m_base->read_region(channel_list[k], 0, rect, dsts[k]); !ok) {
+                return ok.error();
+            }
+            // Copied: tiles and textures keep what is shown, not the mapped file.
+            m_base->release_region(channel_list[k], rect);
+        }
+        return {};
+    }
+    for (std::int64_t row = rect.y / m_tile; row * m_tile < rect.y + rect.height; ++row) {
+        for (std::int64_t column = rect.x / m_tile; column * m_tile < rect.x + rect.width;
+             ++column) {
+            auto data = tiles(channel_list, level, column, row);
+            if (!data) {
+                return data.error();
+            }
+            const Rect tile = tile_rect(level, column, row);
+            const std::int64_t x0 = std::max(rect.x, tile.x);
+            const std::int64_t x1 = std::min(rect.x + rect.width, tile.x + tile.width);
+            const std::int64_t y0 = std::max(rect.y, tile.y);
+            const std::int64_t y1 = std::min(rect.y + rect.height, tile.y + tile.height);
+            for (std::size_t k = 0; k < channel_list.size(); ++k) {
+                const std::size_t size = sample_size(channels()[channel_list[k]].type);
+                for (std::int64_t y = y0; y < y1; ++y) {
+                    std::memcpy(
+                        dsts[k].data() +
+                            static_cast<std::size_t>((y - rect.y) * rect.width + (x0 - rect.x)) *
+                                size,
+                        (*data)[k]->data() +
+                            static_cast<std::size_t>((y - tile.y) * tile.width + (x0 - tile.x)) *
+                                size,
+                        static_cast<std::size_t>(x1 - x0) * size);
+                }
+            }
+        }
+    }
+    return {};
+}
+
+Result<void> PyramidSource::read_region_sampled(std::size_t channel, int level, Rect rect,
+                                                std::span<std::byte> dst) const {
+    if (level == 0) {
+        return read_region(channel, 0, rect, dst);
+    }
+    const std::size_t size = sample_size(channels()[channel].type);
+    const std::int64_t stride = std::int64_t{1} << level;
+    std::vector<std::byte> line(static_cast<std::size_t>(m_base->width()) * size);
+    // One row of level 0 per level row: a small fraction of the file for coarse levels.
+    const std::int64_t x_begin = rect.x * stride;
+    const std::int64_t x_end = std::min(m_base->width(), (rect.x + rect.width - 1) * stride + 1);
+    const auto source_row_of = [&](std::int64_t y) {
+        return Rect{x_begin, std::min((rect.y + y) * stride, m_base->height() - 1), x_end - x_begin,
+                    1};
+    };
+    for (std::int64_t y = 0; y < rect.height; ++y) {
+        m_base->prefetch_region(channel, source_row_of(y));  // scattered rows read together
+    }
+    for (std::int64_t y = 0; y < rect.height; ++y) {
+        const Rect source_row = source_row_of(y);
+        if (auto ok = m_base->read_region(channel, 0, source_row, line); !ok) {
+            return ok.error();
+        }
+        m_base->release_region(channel, source_row);
+        for (std::int64_t x = 0; x < rect.width; ++x) {
+            const std::int64_t sx = std::min(x * stride, source_row.width - 1);
+            std::memcpy(dst.data() + static_cast<std::size_t>(y * rect.width + x) * size,
+                        line.data() + static_cast<std::size_t>(sx) * size, size);
+        }
+    }
+    return {};
+}
+
+}  // namespace tessera::core

@@ -1,0 +1,360 @@
+#include "core/stats/ChannelStatistics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <mutex>
+#include <optional>
+
+#include "core/base/Parallel.h"
+
+namespace tessera::core {
+namespace {
+
+constexpr std::size_t kBandBytes = std::size_t{4} << 20;
+
+std::vector<Rect> bands_of(const ImageSource& image, std::size_t channel, std::int64_t row_step) {
+    std::vector<Rect> bands;
+    const std::int64_t width = image.width();
+    if (row_step > 1) {
+        for (std::int64_t y = 0; y < image.height(); y += row_step) {
+            bands.push_back({0, y, width, 1});
+        }
+        return bands;
+    }
+    const std::size_t row_bytes =
+        static_cast<std::size_t>(width) * sample_size(image.channels()[channel].type);
+    const auto rows = static_cast<std::int64_t>(std::max<std::size_t>(1, kBandBytes / row_bytes));
+    for (std::int64_t y = 0; y < image.height(); y += rows) {
+        bands.push_back({0, y, width, std::min(rows, image.height() - y)});
+    }
+    return bands;
+}
+
+// Count, mean and sum of squared deviations of finite values; merged with Chan et al.'s formula
+// so that per-band partial results combine without cancellation.
+struct Moments {
+    std::uint64_t n = 0;
+    double mean = 0;
+    double m2 = 0;
+    double min = INFINITY;
+    double max = -INFINITY;
+
+    void merge(const Moments& o) {
+        if (o.n == 0) {
+            return;
+        }
+        const double total = static_cast<double>(n + o.n);
+        const double delta = o.mean - mean;
+        mean += delta * static_cast<double>(o.n) / total;
+        m2 += o.m2 + delta * delta * static_cast<double>(n) * static_cast<double>(o.n) / total;
+        n += o.n;
+        min = std::min(min, o.min);
+        max = std::max(max, o.max);
+    }
+};
+
+// Fills mean, stddev, min, max, the histogram and exact percentiles from (value, count) pairs of
+// the finite values, sorted by value.
+void finish_from_values(ChannelStatistics& s,
+                        const std::vector<std::pair<double, std::uint64_t>>& values) {
+    if (values.empty()) {
+        return;
+    }
+    s.min = values.front().first;
+    s.max = values.back().first;
+    double sum = 0;
+    for (const auto& [v, c] : values) {
+        sum += v * static_cast<double>(c);
+    }
+    s.mean = sum / static_cast<double>(s.finite);
+    double m2 = 0;
+    for (const auto& [v, c] : values) {
+        m2 += (v - s.mean) * (v - s.mean) * static_cast<double>(c);
+    }
+    s.stddev = std::sqrt(m2 / static_cast<double>(s.finite));
+    s.histogram = {s.min, s.max, std::vector<std::uint64_t>(kHistogramBins)};
+    const double span = s.max - s.min;
+    for (const auto& [v, c] : values) {
+        const auto bin = span > 0 ? static_cast<std::size_t>((v - s.min) / span * kHistogramBins)
+                                  : std::size_t{0};
+        s.histogram.bins[std::min(bin, kHistogramBins - 1)] += c;
+    }
+    // numpy's default ("linear"): rank q*(n-1), interpolated between the neighbouring values.
+    const auto value_at_rank = [&](std::uint64_t rank) {
+        std::uint64_t seen = 0;
+        for (const auto& [v, c] : values) {
+            seen += c;
+            if (rank < seen) {
+                return v;
+            }
+        }
+        return values.back().first;
+    };
+    const auto exact = [&](double q) {
+        const double rank = q / 100.0 * static_cast<double>(s.finite - 1);
+        const auto below = static_cast<std::uint64_t>(std::floor(rank));
+        const double lo = value_at_rank(below);
+        const double hi = value_at_rank(std::min(below + 1, s.finite - 1));
+        return lo + (hi - lo) * (rank - static_cast<double>(below));
+    };
+    s.p0_1 = exact(0.1);
+    s.p1 = exact(1);
+    s.p50 = exact(50);
+    s.p99 = exact(99);
+    s.p99_9 = exact(99.9);
+}
+
+using Reader = std::function<bool(unsigned worker, const Rect& band, std::vector<std::byte>& buf)>;
+
+// u8, u16, f16: one pass counting every code.
+ChannelStatistics statistics_by_code(SampleType type, const std::vector<Rect>& bands,
+                                     const Reader& read, unsigned workers, unsigned threads,
+                                     bool& failed) {
+    const std::size_t codes = type == SampleType::U8 ? 256 : 65536;
+    std::vector<std::vector<std::uint64_t>> counts(workers, std::vector<std::uint64_t>(codes));
+    std::vector<std::vector<std::byte>> buffers(workers);
+    parallel_for(
+        bands.size(),
+        [&](unsigned w, std::size_t b) {
+            if (!read(w, bands[b], buffers[w])) {
+                failed = true;
+                return;
+            }
+            auto& count = counts[w];
+            const std::size_t n = static_cast<std::size_t>(bands[b].area());
+            if (type == SampleType::U8) {
+                const auto* p = reinterpret_cast<const std::uint8_t*>(buffers[w].data());
+                for (std::size_t i = 0; i < n; ++i) {
+                    ++count[p[i]];
+                }
+            } else {
+                const auto* p = reinterpret_cast<const std::uint16_t*>(buffers[w].data());
+                for (std::size_t i = 0; i < n; ++i) {
+                    ++count[p[i]];
+                }
+            }
+        },
+        threads);
+    for (unsigned w = 1; w < workers; ++w) {
+        for (std::size_t c = 0; c < codes; ++c) {
+            counts[0][c] += counts[w][c];
+        }
+    }
+    ChannelStatistics s;
+    std::vector<std::pair<double, std::uint64_t>> values;
+    for (std::size_t code = 0; code < codes; ++code) {
+        const std::uint64_t c = counts[0][code];
+        if (c == 0) {
+            continue;
+        }
+        s.samples += c;
+        const double v = type == SampleType::F16
+                             ? static_cast<double>(half_to_float(static_cast<std::uint16_t>(code)))
+                             : static_cast<double>(code);
+        if (std::isnan(v)) {
+            s.nan += c;
+        } else if (std::isinf(v)) {
+            (v > 0 ? s.pos_inf : s.neg_inf) += c;
+        } else {
+            s.finite += c;
+            values.emplace_back(v == 0 ? 0.0 : v, c);  // -0 and +0 are one value
+        }
+    }
+    std::sort(values.begin(), values.end());
+    // Merge the two zeros of f16 into one entry.
+    auto last = std::unique(values.begin(), values.end(), [](auto& a, const auto& b) {
+        if (a.first == b.first) {
+            a.second += b.second;
+            return true;
+        }
+        return false;
+    });
+    values.erase(last, values.end());
+    finish_from_values(s, values);
+    return s;
+}
+
+template <typename T>
+double as_double(const std::byte* p) {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return static_cast<double>(v);
+}
+
+// u32, f32: moments and extremes, then a histogram over [min, max].
+ChannelStatistics statistics_by_histogram(SampleType type, const std::vector<Rect>& bands,
+                                          const Reader& read, unsigned workers, unsigned threads,
+                                          bool& failed) {
+    const auto value = type == SampleType::U32 ? as_double<std::uint32_t> : as_double<float>;
+    struct Partial {
+        Moments moments;
+        std::uint64_t nan = 0, pos_inf = 0, neg_inf = 0;
+    };
+    std::vector<Partial> partials(workers);
+    std::vector<std::vector<std::byte>> buffers(workers);
+    parallel_for(
+        bands.size(),
+        [&](unsigned w, std::size_t b) {
+            if (!read(w, bands[b], buffers[w])) {
+                failed = true;
+                return;
+            }
+            const std::size_t n = static_cast<std::size_t>(bands[b].area());
+            const std::byte* data = buffers[w].data();
+            Moments band;
+            double sum = 0;
+            Partial& p = partials[w];
+            for (std::size_t i = 0; i < n; ++i) {
+                const double v = value(data + i * 4);
+                if (std::isnan(v)) {
+                    ++p.nan;
+                } else if (std::isinf(v)) {
+                    ++(v > 0 ? p.pos_inf : p.neg_inf);
+                } else {
+                    sum += v;
+                    ++band.n;
+                    band.min = std::min(band.min, v);
+                    band.max = std::max(band.max, v);
+                }
+            }
+            if (band.n > 0) {
+                band.mean = sum / static_cast<double>(band.n);
+                for (std::size_t i = 0; i < n; ++i) {
+                    const double v = value(data + i * 4);
+                    if (std::isfinite(v)) {
+                        band.m2 += (v - band.mean) * (v - band.mean);
+                    }
+                }
+            }
+            p.moments.merge(band);
+        },
+        threads);
+    ChannelStatistics s;
+    Moments all;
+    for (const Partial& p : partials) {
+        all.merge(p.moments);
+        s.nan += p.nan;
+        s.pos_inf += p.pos_inf;
+        s.neg_inf += p.neg_inf;
+    }
+    s.finite = all.n;
+    s.samples = s.finite + s.nan + s.pos_inf + s.neg_inf;
+    if (s.finite == 0 || failed) {
+        return s;
+    }
+    s.min = all.min;
+    s.max = all.max;
+    s.mean = all.mean;
+    s.stddev = std::sqrt(all.m2 / static_cast<double>(all.n));
+
+    std::vector<std::vector<std::uint64_t>> bins(workers,
+                                                 std::vector<std::uint64_t>(kHistogramBins));
+    const double span = s.max - s.min;
+    parallel_for(
+        bands.size(),
+        [&](unsigned w, std::size_t b) {
+            if (!read(w, bands[b], buffers[w])) {
+                failed = true;
+                return;
+            }
+            const std::size_t n = static_cast<std::size_t>(bands[b].area());
+            for (std::size_t i = 0; i < n; ++i) {
+                const double v = value(buffers[w].data() + i * 4);
+                if (std::isfinite(v)) {
+                    const auto bin =
+                        span > 0 ? static_cast<std::size_t>((v - s.min) / span * kHistogramBins)
+                                 : std::size_t{0};
+                    ++bins[w][std::min(bin, kHistogramBins - 1)];
+                }
+            }
+        },
+        threads);
+    s.histogram = {s.min, s.max, std::vector<std::uint64_t>(kHistogramBins)};
+    for (const auto& worker_bins : bins) {
+        for (std::size_t i = 0; i < kHistogramBins; ++i) {
+            s.histogram.bins[i] += worker_bins[i];
+        }
+    }
+    s.p0_1 = s.percentile(0.1);
+    s.p1 = s.percentile(1);
+    s.p50 = s.percentile(50);
+    s.p99 = s.percentile(99);
+    s.p99_9 = s.percentile(99.9);
+    return s;
+}
+
+}  // namespace
+
+double ChannelStatistics::percentile(double q) const {
+    if (finite == 0 || histogram.bins.empty()) {
+        return 0;
+    }
+    // The same rank convention as numpy's default: q * (n - 1), the k-th sample (0-based) taken
+    // as filling the histogram's cumulative count from k to k + 1.
+    const double target = std::clamp(q, 0.0, 100.0) / 100.0 * static_cast<double>(finite - 1) + 0.5;
+    const double width = (histogram.hi - histogram.lo) / static_cast<double>(histogram.bins.size());
+    double seen = 0;
+    for (std::size_t i = 0; i < histogram.bins.size(); ++i) {
+        const auto count = static_cast<double>(histogram.bins[i]);
+        if (count > 0 && seen + count >= target) {
+            const double within = (target - seen) / count;
+            return std::clamp(histogram.lo + (static_cast<double>(i) + within) * width, min, max);
+        }
+        seen += count;
+    }
+    return max;
+}
+
+StatisticsOptions statistics_options_for(std::int64_t width, std::int64_t height) {
+    constexpr std::int64_t kExactUpTo = std::int64_t{64} << 20;
+    constexpr std::int64_t kSampled = std::int64_t{4} << 20;
+    StatisticsOptions options;
+    const std::int64_t pixels = width * height;
+    if (pixels > kExactUpTo) {
+        options.row_step = std::max<std::int64_t>(1, (pixels + kSampled - 1) / kSampled);
+    }
+    return options;
+}
+
+Result<std::vector<ChannelStatistics>> compute_statistics(const ImageSource& image,
+                                                          const StatisticsOptions& options) {
+    const std::int64_t step = std::max<std::int64_t>(1, options.row_step);
+    std::vector<ChannelStatistics> result;
+    std::mutex error_mutex;
+    std::optional<Error> first_error;
+    for (std::size_t c = 0; c < image.channel_count(); ++c) {
+        const SampleType type = image.channels()[c].type;
+        const auto bands = bands_of(image, c, step);
+        if (step > 1) {
+            for (const Rect& band : bands) {
+                image.prefetch_region(c, band);  // scattered rows of a cold file read together
+            }
+        }
+        const unsigned workers = worker_count(bands.size(), options.threads);
+        const Reader read = [&](unsigned, const Rect& band, std::vector<std::byte>& buffer) {
+            buffer.resize(image.region_bytes(c, band));
+            auto ok = image.read_region(c, 0, band, buffer);
+            image.release_region(c, band);  // a multi-GB file is read once, not kept resident
+            if (!ok) {
+                std::lock_guard lock(error_mutex);
+                first_error = first_error.value_or(ok.error());
+            }
+            return ok.ok();
+        };
+        bool failed = false;
+        ChannelStatistics s =
+            (type == SampleType::U8 || type == SampleType::U16 || type == SampleType::F16)
+                ? statistics_by_code(type, bands, read, workers, options.threads, failed)
+                : statistics_by_histogram(type, bands, read, workers, options.threads, failed);
+        if (failed) {
+            return first_error.value_or(Error{"cannot read pixels for statistics"});
+        }
+        s.exact = step == 1;
+        s.row_step = step;
+        result.push_back(std::move(s));
+    }
+    return result;
+}
+
+}  // namespace tessera::core

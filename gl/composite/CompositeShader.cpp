@@ -1,0 +1,212 @@
+#include "gl/composite/CompositeShader.h"
+
+#include <fmt/format.h>
+
+namespace tessera::gl {
+
+std::string composite_vertex_shader() {
+    return R"(#version 330 core
+// A quad over one tile's content (or the whole output for the resolve pass), in image
+// coordinates, projected through the view onto the output.
+// The quad is grown by half an output pixel: which tile owns a pixel is decided exactly in the
+// fragment shader (the same half-open test as the CPU), never by rasterisation rules.
+uniform vec4 u_rect;         // image x0, y0, x1, y1
+uniform vec4 u_view;         // image x0, y0 of the output's top-left corner; x, y scale
+uniform vec2 u_output_size;  // output pixels
+void main() {
+    vec2 corner = vec2(gl_VertexID & 1, gl_VertexID >> 1);
+    vec2 image = mix(u_rect.xy, u_rect.zw, corner);
+    vec2 output_pixel = (image - u_view.xy) / u_view.zw + (corner - 0.5);
+    gl_Position = vec4(output_pixel.x / u_output_size.x * 2.0 - 1.0,
+                       1.0 - output_pixel.y / u_output_size.y * 2.0, 0.0, 1.0);
+}
+)";
+}
+
+std::string composite_pass_fragment_shader(int channels) {
+    std::string samplers;
+    std::string slots;
+    for (int slot = 0; slot < channels; ++slot) {
+        samplers += fmt::format("uniform sampler2D u_channel{};\n", slot);
+        slots += fmt::format(
+            "    accumulate({0}, sample_channel(u_channel{0}, level), rgb, alpha, non_finite);\n",
+            slot);
+    }
+    return fmt::format(R"(#version 330 core
+#define SLOTS {slot_count}
+{samplers}
+uniform sampler2D u_luts;       // one 256-texel row per colormap
+uniform sampler2D u_previous;   // accumulation so far (passes after the first)
+uniform int u_first;
+uniform ivec2 u_image_size;     // of the tile's level
+uniform float u_level_scale;    // 2^level: image pixels per level pixel
+uniform ivec2 u_texel_origin;   // level pixel of texel (0, 0) of this tile's textures
+uniform ivec2 u_texture_size;
+uniform vec4 u_view;
+uniform vec2 u_output_size;
+uniform vec4 u_rect;            // the image rectangle this draw owns: x0, y0, x1, y1
+uniform int u_linear;
+uniform int u_blend;            // 0 additive, 1 max, 2 min, 3 over
+uniform int u_colour;
+uniform int u_srgb_input;
+uniform float u_exposure_scale;
+uniform float u_offset;
+uniform vec3 u_background;
+uniform float u_lo[SLOTS];
+uniform float u_inv_range[SLOTS];
+uniform float u_gamma[SLOTS];
+uniform float u_opacity[SLOTS];
+uniform int u_lut_row[SLOTS];
+uniform int u_reversed[SLOTS];
+uniform int u_is_alpha[SLOTS];
+out vec4 o_accumulation;        // rgb, alpha + 2 if a non-finite sample was seen
+
+float fetch(sampler2D s, ivec2 pixel) {{
+    ivec2 texel = clamp(clamp(pixel, ivec2(0), u_image_size - 1) - u_texel_origin, ivec2(0),
+                        u_texture_size - 1);
+    return texelFetch(s, texel, 0).r;
+}}
+
+// Nearest, or bilinear between texel centres; mix() as core/CompositeMath.h writes it.
+float sample_channel(sampler2D s, vec2 image) {{
+    if (u_linear == 0) {{
+        return fetch(s, ivec2(floor(image)));
+    }}
+    vec2 q = image - 0.5;
+    vec2 q0 = floor(q);
+    vec2 f = q - q0;
+    ivec2 i = ivec2(q0);
+    float v00 = fetch(s, i);
+    float v10 = fetch(s, i + ivec2(1, 0));
+    float v01 = fetch(s, i + ivec2(0, 1));
+    float v11 = fetch(s, i + ivec2(1, 1));
+    float top = v00 * (1.0 - f.x) + v10 * f.x;
+    float bottom = v01 * (1.0 - f.x) + v11 * f.x;
+    return top * (1.0 - f.y) + bottom * f.y;
+}}
+
+float srgb_to_linear(float c) {{
+    return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4);
+}}
+
+vec3 sample_lut(int row, int reversed, float t) {{
+    t = clamp(t, 0.0, 1.0);
+    if (reversed != 0) {{
+        t = 1.0 - t;
+    }}
+    float x = t * 255.0;
+    float below = min(floor(x), 254.0);
+    float f = x - below;
+    int i = int(below);
+    vec3 a = texelFetch(u_luts, ivec2(i, row), 0).rgb;
+    vec3 b = texelFetch(u_luts, ivec2(i + 1, row), 0).rgb;
+    return a * (1.0 - f) + b * f;
+}}
+
+void accumulate(int slot, float n, inout vec3 rgb, inout float alpha, inout bool non_finite) {{
+    if (isnan(n) || isinf(n)) {{
+        non_finite = true;
+        return;
+    }}
+    float t = (n - u_lo[slot]) * u_inv_range[slot];
+    if (u_colour != 0) {{
+        if (u_srgb_input != 0) {{
+            t = srgb_to_linear(clamp(t, 0.0, 1.0));
+        }}
+        t = t * u_exposure_scale + u_offset;
+    }}
+    t = clamp(t, 0.0, 1.0);
+    if (u_is_alpha[slot] != 0) {{
+        alpha = t;
+        return;
+    }}
+    if (u_gamma[slot] != 1.0) {{
+        t = pow(t, u_gamma[slot]);
+    }}
+    vec3 c = sample_lut(u_lut_row[slot], u_reversed[slot], t) * u_opacity[slot];
+    if (u_blend == 0) {{
+        rgb += c;
+    }} else if (u_blend == 1) {{
+        rgb = max(rgb, c);
+    }} else if (u_blend == 2) {{
+        rgb = min(rgb, c);
+    }} else {{
+        rgb = c + rgb * (1.0 - u_opacity[slot]);
+    }}
+}}
+
+void main() {{
+    vec2 output_pixel = vec2(gl_FragCoord.x, u_output_size.y - gl_FragCoord.y);
+    vec2 image = u_view.xy + output_pixel * u_view.zw;
+    if (image.x < u_rect.x || image.y < u_rect.y || image.x >= u_rect.z || image.y >= u_rect.w) {{
+        discard;  // another tile's pixel, or outside the image
+    }}
+    vec2 level = image / u_level_scale;  // exact at level 0
+    vec3 rgb;
+    float alpha;
+    bool non_finite;
+    if (u_first != 0) {{
+        rgb = u_blend == 2 ? vec3(1.0) : u_background;
+        alpha = 1.0;
+        non_finite = false;
+    }} else {{
+        vec4 previous = texelFetch(u_previous, ivec2(gl_FragCoord.xy), 0);
+        rgb = previous.rgb;
+        non_finite = previous.a >= 1.5;
+        alpha = non_finite ? previous.a - 2.0 : previous.a;
+    }}
+{slots}    o_accumulation = vec4(rgb, alpha + (non_finite ? 2.0 : 0.0));
+}}
+)",
+                       fmt::arg("slot_count", kChannelsPerPass), fmt::arg("samplers", samplers),
+                       fmt::arg("slots", slots));
+}
+
+std::string composite_resolve_fragment_shader() {
+    return R"(#version 330 core
+uniform sampler2D u_accumulation;
+uniform ivec2 u_origin;         // the target rectangle's lower-left corner in the framebuffer
+uniform vec2 u_output_size;
+uniform int u_colour;
+uniform int u_has_alpha;
+uniform int u_premultiplied;
+uniform vec3 u_nan_colour;
+uniform vec3 u_background;
+out vec4 o_colour;
+
+float srgb_to_linear(float c) {
+    return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4);
+}
+float linear_to_srgb(float c) {
+    return c <= 0.0031308 ? c * 12.92 : 1.055 * pow(c, 1.0 / 2.4) - 0.055;
+}
+
+void main() {
+    ivec2 p = ivec2(gl_FragCoord.xy) - u_origin;
+    vec4 acc = texelFetch(u_accumulation, p, 0);
+    vec3 rgb;
+    if (acc.a < -0.5) {
+        rgb = u_background;  // no image here
+    } else if (acc.a >= 1.5) {
+        rgb = u_nan_colour;
+    } else {
+        rgb = acc.rgb;
+        if (u_colour != 0) {
+            if (u_has_alpha != 0) {
+                int x = p.x;
+                int y = int(u_output_size.y) - 1 - p.y;
+                float checker = srgb_to_linear(((x / 8 + y / 8) & 1) != 0 ? 0.6 : 0.4);
+                rgb = u_premultiplied != 0 ? rgb + checker * (1.0 - acc.a)
+                                           : rgb * acc.a + checker * (1.0 - acc.a);
+            }
+            rgb = clamp(rgb, 0.0, 1.0);
+            rgb = vec3(linear_to_srgb(rgb.r), linear_to_srgb(rgb.g), linear_to_srgb(rgb.b));
+        }
+        rgb = clamp(rgb, 0.0, 1.0);
+    }
+    o_colour = vec4(rgb, 1.0);
+}
+)";
+}
+
+}  // namespace tessera::gl

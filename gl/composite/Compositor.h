@@ -1,0 +1,75 @@
+// Compositor: draws a TiledImage with DisplaySettings through a View into a rectangle of a
+// framebuffer, on the GPU. Visible channels are composited in passes of up to 8 (any number of
+// channels works) into a float accumulation buffer, then resolved into the target. Display
+// settings reach the GPU as uniforms only; textures are uploaded by TiledImage the first time a
+// tile's channel is needed. Sets the GL state it relies on and restores the caller's.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <vector>
+
+#include "core/display/DisplaySettings.h"
+#include "core/view/View.h"
+#include "gl/image/TiledImage.h"
+#include "gl/objects/Framebuffer.h"
+#include "gl/objects/Program.h"
+#include "gl/objects/VertexArray.h"
+
+namespace tessera::gl {
+
+// A rectangle of a framebuffer, in GL's window coordinates (origin at the lower left).
+struct Target {
+    GLuint framebuffer = 0;
+    int x = 0;
+    int y = 0;
+    int width = 0;
+    int height = 0;
+};
+
+// One tile to draw: its textures (indexed by channel; null where a channel has none), the level
+// they belong to, the level rectangle their content covers (textures include a 1-pixel gutter
+// around it), and the level-0 image rectangle this draw owns. A coarser tile standing in for a
+// missing finer one owns the finer tile's rectangle.
+struct TileDraw {
+    std::vector<const Texture2D*> textures;
+    int level = 0;
+    core::Rect content;  // level pixels
+    core::Rect clip;     // image pixels
+};
+
+struct CompositeStats {
+    int passes = 0;
+    int tiles_drawn = 0;     // tile draws over all passes
+    int tiles_visible = 0;   // tiles the view touches
+    int tiles_uploaded = 0;  // tiles that lacked a visible channel's texture (uploaded now)
+};
+
+class Compositor {
+  public:
+    static core::Result<Compositor> create();
+
+    // view.width/height must equal the target's size. Uploads what the view lacks (level 0).
+    core::Result<CompositeStats> draw(TiledImage& image, const core::DisplaySettings& settings,
+                                      const core::View& view, const Target& target);
+
+    // Draws prepared tiles (of any level); every visible channel must have a texture in each.
+    core::Result<CompositeStats> draw_tiles(const core::ImageSource& source,
+                                            const std::vector<TileDraw>& tiles,
+                                            const core::DisplaySettings& settings,
+                                            const core::View& view, const Target& target);
+
+  private:
+    void resize_accumulation(int width, int height);
+    core::Result<const Program*> pass_program(std::size_t channels);
+
+    // One pass program per channel count, 0 to kChannelsPerPass, compiled on first use.
+    std::array<std::optional<Program>, 9> m_passes;
+    Program m_resolve;
+    VertexArray m_vertex_array;
+    Texture2D m_luts;
+    std::array<Texture2D, 2> m_accumulation;
+    std::array<Framebuffer, 2> m_accumulation_framebuffers;
+};
+
+}  // namespace tessera::gl

@@ -1,0 +1,178 @@
+// `tessera render` end to end (no display needed), and its argument parsing.
+#include <cstring>
+
+#include <gtest/gtest.h>
+#include <stb_image_write.h>
+#include <tinyexr.h>
+
+#include "app/commands/RenderCommand.h"
+#include "core/image/RgbaImage.h"
+#include "tests/support/Fixtures.h"
+#include "tests/support/Process.h"
+
+namespace tessera::app {
+namespace {
+
+using testing::run_command;
+using testing::shell_quote;
+
+const std::string kTessera = "env -u DISPLAY " + shell_quote(TESSERA_EXECUTABLE);
+
+std::string make_png(int width, int height) {
+    const auto path = testing::temp_path("render-" + std::to_string(width) + ".png");
+    std::vector<std::uint8_t> pixels(static_cast<std::size_t>(width * height * 3));
+    for (std::size_t i = 0; i < pixels.size(); ++i) {
+        pixels[i] = static_cast<std::uint8_t>((i * 37) % 251);
+    }
+    stbi_write_png(path.c_str(), width, height, 3, pixels.data(), width * 3);
+    return path.string();
+}
+
+core::RgbaImage read(const std::string& path) {
+    auto image = core::read_rgba8(path);
+    EXPECT_TRUE(image.ok()) << (image.ok() ? "" : image.error().message);
+    return image.ok() ? std::move(image).value() : core::RgbaImage();
+}
+
+TEST(TesseraRender, GpuOutputMatchesTheCpuReferenceWithoutADisplay) {
+    const std::string png = make_png(64, 40);
+    const std::string gpu = testing::temp_path("gpu.png").string();
+    const std::string cpu = testing::temp_path("cpu.png").string();
+    const std::string args =
+        " --colormap G=magma --colormap R=cyan --limits R=20:200 --gamma G=0.6 "
+        "--blend max --view 3.5,2.25,35.5,26.25 --size 128x96";
+    auto a =
+        run_command(kTessera + " render " + shell_quote(png) + " -o " + shell_quote(gpu) + args);
+    auto b = run_command(kTessera + " render " + shell_quote(png) + " -o " + shell_quote(cpu) +
+                         args + " --cpu");
+    ASSERT_EQ(a.exit_code, 0) << a.output;
+    ASSERT_EQ(b.exit_code, 0) << b.output;
+    EXPECT_NE(a.output.find("128x96 written (GPU)"), std::string::npos) << a.output;
+    const core::RgbaImage x = read(gpu);
+    const core::RgbaImage y = read(cpu);
+    ASSERT_EQ(x.width, 128);
+    ASSERT_EQ(x.height, 96);
+    int worst = 0;
+    for (std::size_t i = 0; i < x.pixels.size(); ++i) {
+        worst = std::max(worst, std::abs(x.pixels[i] - y.pixels[i]));
+    }
+    EXPECT_LE(worst, 1);
+}
+
+TEST(TesseraRender, DefaultSizeIsTheImagesCappedAt4096WithAspectKept) {
+    const auto npy = testing::temp_path("wide.npy");
+    testing::write_npy(npy, {"<f4", {100, 5000}}, std::vector<std::byte>(5000 * 100 * 4));
+    const std::string out = testing::temp_path("wide.png").string();
+    auto result =
+        run_command(kTessera + " render " + shell_quote(npy.string()) + " -o " + shell_quote(out));
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    const core::RgbaImage image = read(out);
+    EXPECT_EQ(image.width, 4096);
+    EXPECT_EQ(image.height, 82);
+    const std::string small = make_png(30, 20);
+    result = run_command(kTessera + " render " + shell_quote(small) + " -o " + shell_quote(out));
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_EQ(read(out).width, 30);
+}
+
+TEST(TesseraRender, ForcedTilingGivesTheSameImage) {
+    const std::string png = make_png(150, 90);
+    const std::string whole = testing::temp_path("whole.png").string();
+    const std::string tiles = testing::temp_path("tiles.png").string();
+    ASSERT_EQ(run_command(kTessera + " render " + shell_quote(png) + " -o " + shell_quote(whole) +
+                          " --size 300x180 --linear")
+                  .exit_code,
+              0);
+    ASSERT_EQ(run_command(kTessera + " render " + shell_quote(png) + " -o " + shell_quote(tiles) +
+                          " --size 300x180 --linear --tile-size 32 --max-texture-size 32")
+                  .exit_code,
+              0);
+    EXPECT_EQ(read(whole).pixels, read(tiles).pixels);
+}
+
+TEST(TesseraRender, MultiPartFilesRenderTheChosenPart) {
+    const auto exr = testing::temp_path("parts.exr");
+    ASSERT_EQ(testing::write_exr(exr, {{"dark", 4, 4, TINYEXR_PIXELTYPE_FLOAT, 0,
+                                        testing::bytes_of(std::vector<float>(16, 0.0f))},
+                                       {"bright", 4, 4, TINYEXR_PIXELTYPE_FLOAT, 0,
+                                        testing::bytes_of(std::vector<float>(16, 1.0f))}}),
+              "");
+    const std::string out = testing::temp_path("part.png").string();
+    const std::string base = kTessera + " render " + shell_quote(exr.string()) + " -o " +
+                             shell_quote(out) + " --limits Y=0:1 ";
+    ASSERT_EQ(run_command(base + "--part bright").exit_code, 0);
+    EXPECT_EQ(read(out).at(1, 1)[0], 255);
+    ASSERT_EQ(run_command(base + "--part 0").exit_code, 0);
+    EXPECT_EQ(read(out).at(1, 1)[0], 0);
+    const auto bad = run_command(base + "--part nope");
+    EXPECT_EQ(bad.exit_code, 1);
+    EXPECT_NE(bad.output.find("no part 'nope'; the parts are: 0 \"dark\", 1 \"bright\""),
+              std::string::npos)
+        << bad.output;
+}
+
+TEST(TesseraRender, UnknownNamesListWhatIsValid) {
+    const std::string png = make_png(8, 8);
+    const std::string out = testing::temp_path("never.png").string();
+    const std::string base =
+        kTessera + " render " + shell_quote(png) + " -o " + shell_quote(out) + " ";
+    auto channel = run_command(base + "--channels R,Q");
+    EXPECT_EQ(channel.exit_code, 1);
+    EXPECT_NE(channel.output.find("no channel named 'Q'; the channels are: R, G, B"),
+              std::string::npos)
+        << channel.output;
+    auto colormap = run_command(base + "--colormap jet");
+    EXPECT_EQ(colormap.exit_code, 1);
+    EXPECT_NE(colormap.output.find("no colormap named 'jet'; the colormaps are: gray, red"),
+              std::string::npos)
+        << colormap.output;
+    EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+TEST(TesseraRender, BadValuesAreUsageErrors) {
+    for (const char* args :
+         {"--limits R=5:1", "--gamma R=-1", "--opacity G=2", "--size 10", "--size 0x5",
+          "--view 1,2,3", "--view 5,0,1,1", "--blend screen", "--tile-size 0"}) {
+        auto result = run_command(kTessera + " render in.png -o out.png " + args);
+        EXPECT_EQ(result.exit_code, 2) << args << ": " << result.output;
+        EXPECT_NE(result.output.find("usage: tessera render"), std::string::npos) << args;
+    }
+    auto missing_output = run_command(kTessera + " render in.png");
+    EXPECT_EQ(missing_output.exit_code, 2);
+    EXPECT_NE(missing_output.output.find("needs a FILE and -o OUT.png"), std::string::npos);
+}
+
+TEST(RenderArguments, RepeatableOptionsAccumulate) {
+    std::vector<std::string_view> args{
+        "a.exr",       "-o",        "b.png",      "--colormap", "diffuse.R=viridis_r",
+        "--colormap",  "Z=gray",    "--limits",   "Z=-1.5:2e3", "--channels",
+        "Z,diffuse.R", "--nearest", "--exposure", "-2"};
+    auto request = parse_render_arguments(args);
+    ASSERT_TRUE(request.ok()) << request.error().message;
+    EXPECT_EQ(request->file, "a.exr");
+    const DisplayRequest& display = request->display;
+    ASSERT_EQ(display.colormaps.size(), 2u);
+    EXPECT_EQ(display.colormaps[0].first, "diffuse.R");
+    EXPECT_EQ(display.colormaps[0].second, "viridis_r");
+    EXPECT_EQ(display.limits[0].second.first, -1.5);
+    EXPECT_EQ(display.limits[0].second.second, 2000.0);
+    EXPECT_EQ(display.channels->size(), 2u);
+    EXPECT_EQ(request->sampling, core::Sampling::Nearest);
+    EXPECT_EQ(display.exposure, -2.0f);
+}
+
+TEST(RenderArguments, ChoosingColormapsLeavesColourMode) {
+    const std::vector<core::ChannelInfo> rgb{{"R"}, {"G"}, {"B"}};
+    core::DisplaySettings colour;
+    colour.colour = true;
+    colour.channels.resize(3);
+    DisplayRequest request;
+    request.colormap_all = "magma";
+    auto settings = apply_display_request(request, rgb, colour);
+    ASSERT_TRUE(settings.ok());
+    EXPECT_FALSE(settings->colour);
+    EXPECT_EQ(core::colormap_name(settings->channels[1].colormap), "magma");
+}
+
+}  // namespace
+}  // namespace tessera::app

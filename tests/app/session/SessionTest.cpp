@@ -1,0 +1,217 @@
+// The session's loading, reloading and file watching, in a headless GL context.
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <stb_image_write.h>
+#include <tinyexr.h>
+
+#include "app/session/Session.h"
+#include "tests/gl/GlTest.h"
+#include "tests/support/Fixtures.h"
+#include "tests/support/TestEnvironment.h"
+
+namespace tessera::app {
+namespace {
+
+using SessionTest = gl::GlTest;
+
+void write_png(const std::filesystem::path& path, int width, int height, int seed) {
+    std::vector<std::uint8_t> pixels(static_cast<std::size_t>(width * height * 3));
+    for (std::size_t i = 0; i < pixels.size(); ++i) {
+        pixels[i] = static_cast<std::uint8_t>((i * 13 + static_cast<std::size_t>(seed) * 7) % 256);
+    }
+    ASSERT_TRUE(stbi_write_png(path.c_str(), width, height, 3, pixels.data(), width * 3));
+}
+
+void settle(Session& session) {
+    for (int i = 0; i < 2000 && session.busy(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        session.poll();
+    }
+    ASSERT_FALSE(session.busy()) << "loading did not finish";
+}
+
+std::uint8_t first_sample(const ImageDocument& document) {
+    std::uint8_t value = 0;
+    EXPECT_TRUE(document.image.source
+                    ->read_region(0, 0, {0, 0, 1, 1}, std::as_writable_bytes(std::span(&value, 1)))
+                    .ok());
+    return value;
+}
+
+TEST_F(SessionTest, FilesLoadInTheBackgroundAndFailuresStayListedWithTheirError) {
+    const auto good = testing::temp_path("session-good.png");
+    write_png(good, 40, 30, 1);
+    const auto missing = testing::temp_path("session-missing.exr");
+    Session session;
+    session.open(good.string());
+    session.open(missing.string(), /*show=*/false);
+    ASSERT_EQ(session.documents().size(), 2u);
+    EXPECT_EQ(session.current_index(), 0u) << "opening without showing keeps the current image";
+    EXPECT_EQ(session.documents()[0]->state, DocumentState::Loading);
+    settle(session);
+    EXPECT_EQ(session.documents()[0]->state, DocumentState::Ready);
+    EXPECT_EQ(session.documents()[0]->title, "session-good.png");
+    EXPECT_TRUE(session.documents()[0]->display.colour);
+    EXPECT_EQ(session.documents()[1]->state, DocumentState::Failed);
+    EXPECT_NE(session.documents()[1]->error.find(missing.string() + ": cannot open"),
+              std::string::npos);
+    session.previous();  // wraps around
+    EXPECT_EQ(session.current_index(), 1u);
+    session.next();
+    EXPECT_EQ(session.current_index(), 0u);
+    session.close_current();
+    ASSERT_EQ(session.documents().size(), 1u);
+    EXPECT_EQ(session.current()->state, DocumentState::Failed);
+}
+
+TEST_F(SessionTest, DecoderFailuresAmongFilesLoadingAtOnceLeaveTheOthersLoaded) {
+    // Every input that once crashed a decoder, loading on the session's workers between and
+    // beside good files: each fails alone, with its own error, and the good ones load.
+    const auto first = testing::temp_path("session-first.png");
+    const auto last = testing::temp_path("session-last.png");
+    write_png(first, 20, 10, 3);
+    write_png(last, 10, 20, 4);
+    const auto inputs = testing::regression_files();
+    ASSERT_FALSE(inputs.empty());
+    Session session;
+    session.open(first.string());
+    for (const auto& input : inputs) {
+        session.open(input.string(), /*show=*/false);
+    }
+    session.open(last.string(), /*show=*/false);
+    settle(session);
+    const auto& documents = session.documents();
+    ASSERT_EQ(documents.size(), inputs.size() + 2);
+    EXPECT_EQ(documents.front()->state, DocumentState::Ready);
+    EXPECT_EQ(documents.back()->state, DocumentState::Ready);
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        const ImageDocument& document = *documents[i + 1];
+        if (inputs[i].filename().string().starts_with("valid-")) {
+            EXPECT_EQ(document.state, DocumentState::Ready) << inputs[i];
+            continue;
+        }
+        EXPECT_EQ(document.state, DocumentState::Failed) << inputs[i];
+        EXPECT_EQ(document.error.rfind(inputs[i].string() + ": ", 0), 0u) << document.error;
+    }
+}
+
+TEST_F(SessionTest, ImagesThatAreNotShownGiveTheirTexturesBackWithinTheSessionBudget) {
+    const auto a = testing::temp_path("session-budget-a.png");
+    const auto b = testing::temp_path("session-budget-b.png");
+    write_png(a, 300, 200, 1);
+    write_png(b, 300, 200, 2);
+    Session session;
+    gl::StreamingOptions options;
+    options.gpu_budget = std::size_t{16} << 20;
+    session.set_streaming(options);
+    session.open(a.string());
+    session.open(b.string(), /*show=*/false);
+    settle(session);
+    const core::View whole = core::View::fit_rect(0, 0, 300, 200, 300, 200);
+    auto& documents = session.documents();
+    EXPECT_EQ(documents[0]->tiles->gpu_budget(), options.gpu_budget);
+    ASSERT_TRUE(documents[0]->tiles->prepare_final(whole, {0, 1, 2}).ok());
+    EXPECT_GT(documents[0]->tiles->texture_bytes(), 0u);
+    session.next();  // b is shown, a is hidden
+    session.release_hidden();
+    ASSERT_TRUE(documents[1]->tiles->prepare_final(whole, {0, 1, 2}).ok());
+    EXPECT_EQ(documents[0]->tiles->texture_bytes(), 0u);
+    EXPECT_EQ(documents[0]->tiles->cpu_cache_bytes(), 0u);
+    EXPECT_GT(documents[1]->tiles->texture_bytes(), 0u);
+    session.previous();  // a streams back in when shown again
+    session.release_hidden();
+    auto shown = documents[0]->tiles->prepare_final(whole, {0, 1, 2});
+    ASSERT_TRUE(shown.ok());
+    EXPECT_TRUE(shown->final);
+    EXPECT_EQ(documents[1]->tiles->texture_bytes(), 0u);
+}
+
+TEST_F(SessionTest, ASameShapeReloadKeepsSettingsAndUpdatesTexturesInPlace) {
+    const auto path = testing::temp_path("session-reload.png");
+    write_png(path, 64, 48, 1);
+    Session session;
+    session.open(path.string());
+    settle(session);
+    ImageDocument& document = *session.current();
+    // Show it, so that textures exist, then change what the user would change.
+    const core::View whole = core::View::fit_rect(0, 0, 64, 48, 64, 48);
+    ASSERT_TRUE(document.tiles->prepare_final(whole, {0, 1, 2}).ok());
+    document.display.colour = false;
+    document.display.channels[1].colormap = core::named_colormap("magma");
+    document.view.zoom_steps(3, 10, 10);
+    const auto textures = document.tiles->stats().textures_created;
+    const auto old_value = first_sample(document);
+
+    write_png(path, 64, 48, 2);
+    session.reload_current();
+    settle(session);
+    EXPECT_EQ(document.in_place_reloads, 1u);
+    EXPECT_EQ(document.tiles->stats().textures_created, textures)
+        << "textures must not be re-created";
+    auto shown = document.tiles->prepare_final(whole, {0, 1, 2});
+    ASSERT_TRUE(shown.ok());
+    EXPECT_TRUE(shown->final);
+    EXPECT_EQ(document.tiles->stats().textures_created, textures);
+    EXPECT_EQ(core::colormap_name(document.display.channels[1].colormap), "magma");
+    EXPECT_FALSE(document.display.colour);
+    EXPECT_FALSE(document.view.fitted());
+    EXPECT_NE(first_sample(document), old_value);
+}
+
+TEST_F(SessionTest, ABrokenReloadKeepsThePreviousImageAndShowsTheError) {
+    const auto path = testing::temp_path("session-broken.png");
+    write_png(path, 20, 10, 1);
+    Session session;
+    session.open(path.string());
+    settle(session);
+    const auto value = first_sample(*session.current());
+    testing::write_text(path, "\x89PNG\r\n\x1a\nhalf-written");
+    session.reload_current();
+    settle(session);
+    ImageDocument& document = *session.current();
+    EXPECT_EQ(document.state, DocumentState::Ready);
+    EXPECT_EQ(first_sample(document), value);
+    EXPECT_NE(document.error.find(path.string()), std::string::npos) << document.error;
+    write_png(path, 20, 10, 5);  // written completely: the next reload recovers
+    session.reload_current();
+    settle(session);
+    EXPECT_TRUE(document.error.empty());
+}
+
+TEST_F(SessionTest, AReloadOfAnotherShapeRebuildsAndAChangedFileIsNoticed) {
+    const auto path = testing::temp_path("session-shape.png");
+    write_png(path, 20, 10, 1);
+    Session session;
+    session.open(path.string());
+    settle(session);
+    session.watch_files(std::chrono::milliseconds(0));  // records nothing new: no reload
+    EXPECT_FALSE(session.busy());
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    write_png(path, 33, 17, 2);
+    session.watch_files(std::chrono::milliseconds(0));
+    EXPECT_TRUE(session.busy()) << "the changed file was not noticed";
+    settle(session);
+    EXPECT_EQ(session.current()->image.source->width(), 33);
+    EXPECT_EQ(session.current()->in_place_reloads, 0u);
+}
+
+TEST_F(SessionTest, EveryPartOfAMultiPartFileBecomesADocument) {
+    const auto path = testing::temp_path("session-parts.exr");
+    ASSERT_EQ(testing::write_exr(path, {{"left", 4, 4, TINYEXR_PIXELTYPE_FLOAT, 0,
+                                         testing::bytes_of(std::vector<float>(16, 0.25f))},
+                                        {"right", 4, 4, TINYEXR_PIXELTYPE_FLOAT, 0,
+                                         testing::bytes_of(std::vector<float>(16, 0.75f))}}),
+              "");
+    Session session;
+    session.open(path.string());
+    settle(session);
+    ASSERT_EQ(session.documents().size(), 2u);
+    EXPECT_EQ(session.documents()[0]->title, "session-parts.exr [left]");
+    EXPECT_EQ(session.documents()[1]->title, "session-parts.exr [right]");
+}
+
+}  // namespace
+}  // namespace tessera::app

@@ -1,0 +1,174 @@
+// The window end to end under xvfb-run, driven by --script: what is on screen after real key
+// presses, typing and dragging must be exactly what the CPU reference predicts for that view.
+#include <gtest/gtest.h>
+#include <stb_image_write.h>
+
+#include "assets/DemoImage.h"
+#include "core/display/CpuCompositor.h"
+#include "core/image/RgbaImage.h"
+#include "core/io/ImageLoader.h"
+#include "core/view/ViewController.h"
+#include "tests/support/Fixtures.h"
+#include "tests/support/Process.h"
+#include "tests/support/TestEnvironment.h"
+
+namespace tessera::app {
+namespace {
+
+using testing::run_command;
+using testing::shell_quote;
+
+constexpr int kWidth = 1200;
+constexpr int kHeight = 700;
+constexpr int kPanel = 340;  // app/Panels.h kPanelWidth
+constexpr int kStatus = 26;  // app/Panels.h kStatusHeight
+
+testing::ProcessResult run_script(const std::string& name, const std::string& script,
+                                  const std::string& files = "") {
+    const auto path = testing::temp_path(name + ".script");
+    testing::write_text(path, script);
+    return run_command("xvfb-run -a -s '-screen 0 1920x1200x24' " +
+                       shell_quote(TESSERA_EXECUTABLE) + " --size " + std::to_string(kWidth) + "x" +
+                       std::to_string(kHeight) + " --script " + shell_quote(path.string()) + " " +
+                       files);
+}
+
+core::View fitted_view(std::int64_t width, std::int64_t height) {
+    core::ViewController controller;
+    controller.set_viewport(kWidth - kPanel, kHeight - kStatus);
+    controller.set_image_size(width, height);
+    return controller.view();
+}
+
+// The largest difference between the screenshot's viewport and the expected composite.
+int viewport_difference(const std::string& screenshot, const core::RgbaImage& expected) {
+    auto shot = core::read_rgba8(screenshot);
+    EXPECT_TRUE(shot.ok());
+    if (!shot.ok()) {
+        return 255;
+    }
+    EXPECT_EQ(shot->width, kWidth);
+    int worst = 0;
+    for (int y = 0; y < expected.height; ++y) {
+        for (int x = 0; x < expected.width; ++x) {
+            for (int k = 0; k < 3; ++k) {
+                worst =
+                    std::max(worst, std::abs(shot->at(x + kPanel, y)[k] - expected.at(x, y)[k]));
+            }
+        }
+    }
+    return worst;
+}
+
+core::Image demo() {
+    core::Image image;
+    image.source = assets::make_fluorescence_demo();
+    return image;
+}
+
+TEST(ScriptedWindow, TurningAChannelOffChangesTheCompositeAsTheCpuReferencePredicts) {
+    TESSERA_REQUIRE_XVFB_RUN();
+    const std::string before = testing::temp_path("before.png").string();
+    const std::string after = testing::temp_path("after.png").string();
+    const auto result = run_script("toggle", "idle\nwait 2\nscreenshot " + before +
+                                                 "\nkey 1\nwait 2\nscreenshot " + after + "\n");
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+
+    const core::Image image = demo();
+    const auto statistics = core::compute_statistics(*image.source).value();
+    core::DisplaySettings settings =
+        core::default_display(image.source->channels(), statistics, core::Transfer::Linear);
+    const core::View view = fitted_view(image.source->width(), image.source->height());
+    const auto all = core::composite_cpu(*image.source, settings, view).value();
+    settings.channels[0].visible = false;
+    const auto without_first = core::composite_cpu(*image.source, settings, view).value();
+    EXPECT_LE(viewport_difference(before, all), 1);
+    EXPECT_LE(viewport_difference(after, without_first), 1);
+    EXPECT_GT(viewport_difference(after, all), 16) << "key 1 changed nothing";
+}
+
+TEST(ScriptedWindow, CtrlOOpensTheTypedPathAndDigitsInItDoNotToggleChannels) {
+    TESSERA_REQUIRE_XVFB_RUN();
+    const auto png =
+        testing::temp_path("c1 23.png");  // digits would toggle channels if typed as keys
+    // Large enough that the fitted zoom stays below the pixel grid (app/Viewport.h kGridZoom).
+    std::vector<std::uint8_t> pixels(256 * 192 * 3);
+    for (std::size_t i = 0; i < pixels.size(); ++i) {
+        pixels[i] = static_cast<std::uint8_t>((i * 7) % 256);
+    }
+    ASSERT_TRUE(stbi_write_png(png.c_str(), 256, 192, 3, pixels.data(), 256 * 3));
+    const std::string shot = testing::temp_path("opened.png").string();
+    const auto result =
+        run_script("open", "idle\nkey o ctrl\nwait 3\ntype " + png.string() +
+                               "\nkey enter\nwait 2\nidle\nwait 3\nscreenshot " + shot + "\n");
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    auto images = core::load_images(png);
+    ASSERT_TRUE(images.ok());
+    const core::Image& image = images->front();
+    const auto statistics = core::compute_statistics(*image.source).value();
+    const core::DisplaySettings settings =
+        core::default_display(image.source->channels(), statistics, image.metadata.transfer);
+    const auto expected =
+        core::composite_cpu(*image.source, settings, fitted_view(256, 192)).value();
+    EXPECT_LE(viewport_difference(shot, expected), 1);
+}
+
+TEST(ScriptedWindow, DraggingPansAndOneToOneShowsImagePixels) {
+    TESSERA_REQUIRE_XVFB_RUN();
+    const std::string shot = testing::temp_path("panned.png").string();
+    const auto result = run_script(
+        "drag", "idle\nkey 0\nwait 2\ndrag 700 300 650 260 8\nwait 2\nscreenshot " + shot + "\n");
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    const core::Image image = demo();
+    const auto statistics = core::compute_statistics(*image.source).value();
+    const core::DisplaySettings settings =
+        core::default_display(image.source->channels(), statistics, core::Transfer::Linear);
+    core::ViewController controller;
+    controller.set_viewport(kWidth - kPanel, kHeight - kStatus);
+    controller.set_image_size(768, 512);
+    controller.one_to_one();
+    controller.pan_by(-50, -40);
+    const auto expected = core::composite_cpu(*image.source, settings, controller.view()).value();
+    EXPECT_LE(viewport_difference(shot, expected), 1);
+}
+
+TEST(ScriptedWindow, ADroppedFileIsOpenedAndShownAndTheDemoStaysInTheList) {
+    TESSERA_REQUIRE_XVFB_RUN();
+    const auto npy = testing::temp_path("dropped.npy");
+    std::vector<float> values(300 * 200);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        values[i] = static_cast<float>(i % 300) * 0.5f + static_cast<float>(i / 300);
+    }
+    testing::write_npy(npy, {"<f4", {200, 300}}, std::as_bytes(std::span(values)));
+    const std::string shot = testing::temp_path("dropped.png").string();
+    const std::string back = testing::temp_path("back.png").string();
+    const auto result =
+        run_script("drop", "idle\ndrop " + npy.string() + "\nwait 2\nidle\nwait 2\nscreenshot " +
+                               shot + "\nkey pageup\nwait 2\nscreenshot " + back + "\n");
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    auto images = core::load_images(npy);
+    ASSERT_TRUE(images.ok());
+    const core::Image& image = images->front();
+    const auto statistics = core::compute_statistics(*image.source).value();
+    const auto expected =
+        core::composite_cpu(
+            *image.source,
+            core::default_display(image.source->channels(), statistics, image.metadata.transfer),
+            fitted_view(300, 200))
+            .value();
+    EXPECT_LE(viewport_difference(shot, expected), 1);
+    EXPECT_GT(viewport_difference(back, expected), 16) << "PageUp did not go back to the demo";
+}
+
+TEST(ScriptedWindow, ABadScriptIsAUsageErrorNamingTheLine) {
+    const auto path = testing::temp_path("bad.script");
+    testing::write_text(path, "wait 2\nkey hyperspace\n");
+    const auto result = run_command("env -u DISPLAY " + shell_quote(TESSERA_EXECUTABLE) +
+                                    " --script " + shell_quote(path.string()));
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_NE(result.output.find(path.string() + ":2: unknown key name"), std::string::npos)
+        << result.output;
+}
+
+}  // namespace
+}  // namespace tessera::app

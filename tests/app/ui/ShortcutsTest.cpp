@@ -1,0 +1,185 @@
+// Keyboard and pointer logic in an ImGui context without any renderer or window: key presses
+// change the display model exactly as the shortcut table says.
+#include <cmath>
+
+#include <GLFW/glfw3.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <imgui.h>
+
+#include "app/ui/Shortcuts.h"
+#include "app/ui/Viewport.h"
+#include "core/image/PlanarImage.h"
+
+namespace tessera::app {
+namespace {
+
+class HeadlessImGui : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        m_context = ImGui::CreateContext();
+        ImGuiIO& io = ImGui::GetIO();
+        io.IniFilename = nullptr;
+        io.DisplaySize = ImVec2(1280, 800);
+        io.DeltaTime = 1.0f / 60.0f;
+        unsigned char* pixels = nullptr;
+        int width = 0;
+        int height = 0;
+        io.Fonts->GetTexDataAsRGBA32(&pixels, &width, &height);  // NewFrame needs a built atlas
+        m_ui.viewport = {340, 0, 940, 774};
+
+        auto image = std::make_shared<core::PlanarImage>(100, 80);
+        for (int c = 0; c < 4; ++c) {
+            image->add_channel(fmt::format("c{}", c), core::SampleType::U8);
+            auto samples = image->samples<std::uint8_t>(static_cast<std::size_t>(c));
+            for (std::size_t i = 0; i < samples.size(); ++i) {
+                samples[i] = static_cast<std::uint8_t>(i % 200 + static_cast<std::size_t>(c));
+            }
+        }
+        auto document = std::make_unique<ImageDocument>();
+        document->image.source = image;
+        document->statistics = core::compute_statistics(*image).value();
+        document->display =
+            core::default_display(image->channels(), document->statistics, core::Transfer::Linear);
+        document->view.set_viewport(940, 774);
+        document->view.set_image_size(100, 80);
+        document->state = DocumentState::Ready;
+        m_session.documents().push_back(std::move(document));
+    }
+    void TearDown() override { ImGui::DestroyContext(m_context); }
+
+    ImageDocument& document() { return *m_session.current(); }
+
+    // One frame with the key down, then one with it up: a press and release.
+    void press(int key, bool shift = false, bool ctrl = false) {
+        ImGuiIO& io = ImGui::GetIO();
+        io.KeysDown[key] = true;
+        io.KeyShift = shift;
+        io.KeyCtrl = ctrl;
+        frame();
+        io.KeysDown[key] = false;
+        io.KeyShift = false;
+        io.KeyCtrl = false;
+        frame();
+    }
+    void frame(bool with_text_field = false) {
+        ImGui::NewFrame();
+        if (with_text_field) {
+            ImGui::Begin("field");
+            static char text[64] = "";
+            if (m_focus_field) {
+                ImGui::SetKeyboardFocusHere();
+                m_focus_field = false;
+            }
+            ImGui::InputText("##t", text, sizeof text);
+            ImGui::End();
+        }
+        apply_shortcuts(m_session, m_ui, ImGui::GetIO());
+        ImGui::Render();
+    }
+
+    ImGuiContext* m_context = nullptr;
+    Session m_session;
+    UiState m_ui;
+    bool m_focus_field = true;
+};
+
+TEST_F(HeadlessImGui, NumberKeysToggleChannelsAndShiftSolos) {
+    press(GLFW_KEY_2);
+    EXPECT_FALSE(document().display.channels[1].visible);
+    EXPECT_EQ(document().selected_channel, 1u);
+    press(GLFW_KEY_2);
+    EXPECT_TRUE(document().display.channels[1].visible);
+    press(GLFW_KEY_3, true);
+    for (std::size_t c = 0; c < 4; ++c) {
+        EXPECT_EQ(document().display.channels[c].visible, c == 2) << c;
+    }
+    press(GLFW_KEY_3, true);  // solo again: everything back
+    for (std::size_t c = 0; c < 4; ++c) {
+        EXPECT_TRUE(document().display.channels[c].visible) << c;
+    }
+    press(GLFW_KEY_9);  // no ninth channel: nothing happens
+}
+
+TEST_F(HeadlessImGui, CCyclesTheSelectedChannelsColormapAndRResets) {
+    press(GLFW_KEY_4);  // selects channel 4 (and hides it)
+    const auto before = document().display.channels[3].colormap;
+    press(GLFW_KEY_C);
+    EXPECT_EQ(document().display.channels[3].colormap.index, (before.index + 1) % 18);
+    press(GLFW_KEY_R);
+    EXPECT_EQ(document().display.channels[3].colormap, before);
+    EXPECT_TRUE(document().display.channels[3].visible);
+}
+
+TEST_F(HeadlessImGui, AAutoContrastsEveryVisibleChannelFromTheStatistics) {
+    for (auto& channel : document().display.channels) {
+        channel.lo = 0;
+        channel.hi = 1;
+    }
+    document().display.channels[0].visible = false;
+    press(GLFW_KEY_A);
+    EXPECT_EQ(document().display.channels[0].hi, 1);  // hidden: untouched
+    EXPECT_EQ(document().display.channels[1].lo, document().statistics[1].p0_1);
+    EXPECT_EQ(document().display.channels[1].hi, document().statistics[1].p99_9);
+}
+
+TEST_F(HeadlessImGui, ViewKeysZoomPanAndFit) {
+    press(GLFW_KEY_0);
+    EXPECT_DOUBLE_EQ(document().view.zoom(), 1.0);
+    press(GLFW_KEY_EQUAL);
+    EXPECT_NEAR(document().view.zoom(), std::sqrt(2.0), 1e-12);
+    const auto centre = document().view.centre();
+    press(GLFW_KEY_RIGHT);
+    EXPECT_GT(document().view.centre()[0], centre[0]);
+    press(GLFW_KEY_F);
+    EXPECT_TRUE(document().view.fitted());
+}
+
+TEST_F(HeadlessImGui, ShortcutsDoNotFireWhileTypingInATextField) {
+    // Focus is requested, the field becomes active, and the next frame reports text input.
+    frame(true);
+    frame(true);
+    frame(true);
+    ASSERT_TRUE(ImGui::GetIO().WantTextInput);
+    ImGuiIO& io = ImGui::GetIO();
+    io.KeysDown[GLFW_KEY_1] = true;
+    frame(true);
+    io.KeysDown[GLFW_KEY_1] = false;
+    frame(true);
+    EXPECT_TRUE(document().display.channels[0].visible);
+    EXPECT_FALSE(m_ui.quit);
+}
+
+TEST_F(HeadlessImGui, EscapeClosesDialogsBeforeQuittingAndTabHidesPanels) {
+    m_ui.show_help = true;
+    press(GLFW_KEY_ESCAPE);
+    EXPECT_FALSE(m_ui.show_help);
+    EXPECT_FALSE(m_ui.quit);
+    press(GLFW_KEY_TAB);
+    EXPECT_FALSE(m_ui.show_panels);
+    press(GLFW_KEY_F1);
+    EXPECT_TRUE(m_ui.show_help);
+    press(GLFW_KEY_ESCAPE);
+    press(GLFW_KEY_ESCAPE);
+    EXPECT_TRUE(m_ui.quit);
+}
+
+TEST_F(HeadlessImGui, TheWheelZoomsAboutThePointer) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = ImVec2(700, 300);
+    frame();
+    const auto before = document().view.image_from_output(700 - 340, 300);
+    for (float wheel : {2.0f, 1.0f, -3.0f}) {
+        io.MouseWheel = wheel;
+        ImGui::NewFrame();
+        handle_viewport_input(&document(), m_ui, io);
+        ImGui::Render();
+        const auto after = document().view.image_from_output(700 - 340, 300);
+        EXPECT_NEAR(after[0], before[0], 1e-9);
+        EXPECT_NEAR(after[1], before[1], 1e-9);
+        ASSERT_TRUE(m_ui.pointer_image.has_value());
+    }
+}
+
+}  // namespace
+}  // namespace tessera::app

@@ -1,0 +1,136 @@
+// The external corpus (../shared/testdata, MANIFEST.tsv) as the yardstick for the loaders: every
+// valid file opens with the reference statistics, or is refused naming what is unsupported;
+// every invalid file is refused with a message naming the file. One test per manifest row.
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "core/io/ImageLoader.h"
+#include "core/stats/ChannelStatistics.h"
+#include "tests/support/TestEnvironment.h"
+
+namespace tessera::core {
+namespace {
+
+struct ManifestRow {
+    std::string file;
+    std::string format;
+    std::string role;
+    std::string reference;  // name=min/max/mean;...
+};
+
+std::vector<ManifestRow> read_manifest() {
+    std::vector<ManifestRow> rows;
+    const auto dir = testing::testdata_dir();
+    if (!dir) {
+        return rows;
+    }
+    std::ifstream in(*dir / "MANIFEST.tsv");
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+        std::vector<std::string> fields;
+        std::stringstream stream(line);
+        std::string field;
+        while (std::getline(stream, field, '\t')) {
+            fields.push_back(field);
+        }
+        fields.resize(18);
+        rows.push_back({fields[0], fields[1], fields[2], fields[17]});
+    }
+    return rows;
+}
+
+struct Reference {
+    double min, max, mean;
+};
+
+std::map<std::string, Reference> parse_reference(const std::string& text) {
+    std::map<std::string, Reference> result;
+    std::stringstream stream(text);
+    std::string item;
+    while (std::getline(stream, item, ';')) {
+        const auto eq = item.find('=');
+        Reference r{};
+        if (eq != std::string::npos &&
+            std::sscanf(item.c_str() + eq + 1, "%lf/%lf/%lf", &r.min, &r.max, &r.mean) == 3) {
+            result[item.substr(0, eq)] = r;
+        }
+    }
+    return result;
+}
+
+// Reference values are printed with 6 significant digits.
+void expect_close(double actual, double expected, const std::string& what) {
+    EXPECT_NEAR(actual, expected, 2e-5 + 2e-5 * std::abs(expected)) << what;
+}
+
+class Corpus : public ::testing::TestWithParam<ManifestRow> {};
+
+TEST_P(Corpus, FileOpensWithReferenceValuesOrIsRefusedClearly) {
+    TESSERA_REQUIRE_TESTDATA(testdata);
+    const ManifestRow& row = GetParam();
+    const std::filesystem::path path = testdata / row.file;
+    auto images = load_images(path);
+    if (row.role == "invalid") {
+        ASSERT_FALSE(images.ok()) << row.file << " is invalid but opened";
+        EXPECT_EQ(images.error().message.rfind(path.string() + ": ", 0), 0u)
+            << "the message must start with the file: " << images.error().message;
+        EXPECT_GT(images.error().message.size(), path.string().size() + 10);
+        return;
+    }
+    if (!images.ok()) {
+        // A valid file may only be refused for a named unsupported feature.
+        EXPECT_NE(images.error().message.find("does not support"), std::string::npos)
+            << images.error().message;
+        std::printf("refused as unsupported: %s\n", images.error().message.c_str());
+        return;
+    }
+    const auto reference = parse_reference(row.reference);
+    ASSERT_FALSE(reference.empty()) << "no reference statistics for " << row.file;
+    ASSERT_EQ(images->size(), 1u);
+    const Image& image = images->front();
+    auto statistics = compute_statistics(*image.source);
+    ASSERT_TRUE(statistics.ok()) << statistics.error().message;
+    const auto& channels = image.source->channels();
+    ASSERT_EQ(channels.size(), reference.size()) << row.file;
+    for (std::size_t c = 0; c < channels.size(); ++c) {
+        const auto found = reference.find(channels[c].name);
+        ASSERT_NE(found, reference.end()) << "unexpected channel " << channels[c].name;
+        // PNG references are normalised to [0, 1]; the decoder keeps stored integer values.
+        double scale = 1.0;
+        if (row.format == "png") {
+            scale = channels[c].type == SampleType::U16 ? 65535.0 : 255.0;
+        }
+        const ChannelStatistics& s = (*statistics)[c];
+        const std::string what = row.file + " channel " + channels[c].name;
+        expect_close(s.min / scale, found->second.min, what + " min");
+        expect_close(s.max / scale, found->second.max, what + " max");
+        expect_close(s.mean / scale, found->second.mean, what + " mean");
+    }
+}
+
+std::string test_name(const ::testing::TestParamInfo<ManifestRow>& info) {
+    std::string name;
+    for (char ch : info.param.file) {
+        name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+    }
+    return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Manifest, Corpus, ::testing::ValuesIn(read_manifest()), test_name);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Corpus);
+
+TEST(CorpusManifest, IsPresentAndListsBothRoles) {
+    TESSERA_REQUIRE_TESTDATA(testdata);
+    const auto rows = read_manifest();
+    EXPECT_GT(rows.size(), 300u);
+    EXPECT_TRUE(std::any_of(rows.begin(), rows.end(), [](auto& r) { return r.role == "valid"; }));
+    EXPECT_TRUE(std::any_of(rows.begin(), rows.end(), [](auto& r) { return r.role == "invalid"; }));
+}
+
+}  // namespace
+}  // namespace tessera::core

@@ -1,0 +1,154 @@
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include <gtest/gtest.h>
+
+#include "core/image/PlanarImage.h"
+#include "core/stats/ChannelStatistics.h"
+
+namespace tessera::core {
+namespace {
+
+// numpy.percentile's default ("linear") on a sorted copy: the reference for exact percentiles.
+double reference_percentile(std::vector<double> values, double q) {
+    std::sort(values.begin(), values.end());
+    const double rank = q / 100.0 * static_cast<double>(values.size() - 1);
+    const auto below = static_cast<std::size_t>(std::floor(rank));
+    const auto above = std::min(below + 1, values.size() - 1);
+    return values[below] + (values[above] - values[below]) * (rank - static_cast<double>(below));
+}
+
+TEST(Statistics, SixteenBitStatisticsAndPercentilesAreExact) {
+    PlanarImage image(301, 97);
+    image.add_channel("u16", SampleType::U16);
+    auto samples = image.samples<std::uint16_t>(0);
+    std::vector<double> values;
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+        samples[i] = static_cast<std::uint16_t>((i * 7919) % 60000);
+        values.push_back(samples[i]);
+    }
+    auto result = compute_statistics(image);
+    ASSERT_TRUE(result.ok());
+    const ChannelStatistics& s = (*result)[0];
+    const double mean =
+        std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+    double m2 = 0;
+    for (double v : values) {
+        m2 += (v - mean) * (v - mean);
+    }
+    EXPECT_EQ(s.finite, values.size());
+    EXPECT_EQ(s.min, *std::min_element(values.begin(), values.end()));
+    EXPECT_EQ(s.max, *std::max_element(values.begin(), values.end()));
+    EXPECT_NEAR(s.mean, mean, 1e-9 * mean);
+    EXPECT_NEAR(s.stddev, std::sqrt(m2 / static_cast<double>(values.size())), 1e-6);
+    EXPECT_DOUBLE_EQ(s.p0_1, reference_percentile(values, 0.1));
+    EXPECT_DOUBLE_EQ(s.p50, reference_percentile(values, 50));
+    EXPECT_DOUBLE_EQ(s.p99_9, reference_percentile(values, 99.9));
+    EXPECT_TRUE(s.exact);
+}
+
+TEST(Statistics, FloatChannelsCountNanAndInfinitiesSeparately) {
+    PlanarImage image(100, 10);
+    image.add_channel("f32", SampleType::F32);
+    auto samples = image.samples<float>(0);
+    std::vector<double> finite;
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+        samples[i] = static_cast<float>(i) * 0.5f - 100.0f;
+        if (i % 100 == 3)
+            samples[i] = std::numeric_limits<float>::quiet_NaN();
+        else if (i % 100 == 4)
+            samples[i] = std::numeric_limits<float>::infinity();
+        else if (i % 100 == 5)
+            samples[i] = -std::numeric_limits<float>::infinity();
+        else
+            finite.push_back(samples[i]);
+    }
+    auto result = compute_statistics(image);
+    ASSERT_TRUE(result.ok());
+    const ChannelStatistics& s = (*result)[0];
+    EXPECT_EQ(s.nan, 10u);
+    EXPECT_EQ(s.pos_inf, 10u);
+    EXPECT_EQ(s.neg_inf, 10u);
+    EXPECT_EQ(s.finite, finite.size());
+    EXPECT_EQ(s.samples, 1000u);
+    EXPECT_EQ(s.min, -100.0);
+    EXPECT_EQ(s.max, 399.5);
+    // Histogram percentiles land within one bin of the exact value.
+    const double bin = (s.max - s.min) / kHistogramBins;
+    EXPECT_NEAR(s.p50, reference_percentile(finite, 50), 2 * bin);
+    EXPECT_NEAR(s.p99_9, reference_percentile(finite, 99.9), 2 * bin);
+    std::uint64_t histogram_total = 0;
+    for (auto count : s.histogram.bins)
+        histogram_total += count;
+    EXPECT_EQ(histogram_total, s.finite);
+}
+
+TEST(Statistics, HalfChannelsKnowTheirNanAndInfCodes) {
+    PlanarImage image(4, 1);
+    image.add_channel("f16", SampleType::F16);
+    auto samples = image.samples<std::uint16_t>(0);
+    samples[0] = 0x7e00;  // NaN
+    samples[1] = 0xfc00;  // -Inf
+    samples[2] = float_to_half(-2.5f);
+    samples[3] = float_to_half(0.75f);
+    auto result = compute_statistics(image);
+    ASSERT_TRUE(result.ok());
+    EXPECT_EQ((*result)[0].nan, 1u);
+    EXPECT_EQ((*result)[0].neg_inf, 1u);
+    EXPECT_EQ((*result)[0].min, -2.5);
+    EXPECT_EQ((*result)[0].max, 0.75);
+    EXPECT_EQ((*result)[0].mean, -0.875);
+}
+
+TEST(Statistics, ThreadCountDoesNotChangeTheResult) {
+    PlanarImage image(2000, 3000);
+    image.add_channel("f32", SampleType::F32);
+    image.add_channel("u8", SampleType::U8);
+    auto f = image.samples<float>(0);
+    auto u = image.samples<std::uint8_t>(1);
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        f[i] = std::sin(static_cast<float>(i) * 0.001f) * 1000.0f;
+        u[i] = static_cast<std::uint8_t>(i * 13);
+    }
+    auto one = compute_statistics(image, {1, 1});
+    auto many = compute_statistics(image, {1, 4});
+    ASSERT_TRUE(one.ok() && many.ok());
+    for (std::size_t c = 0; c < 2; ++c) {
+        EXPECT_EQ((*one)[c].min, (*many)[c].min);
+        EXPECT_EQ((*one)[c].max, (*many)[c].max);
+        EXPECT_NEAR((*one)[c].mean, (*many)[c].mean, 1e-9);
+        EXPECT_NEAR((*one)[c].stddev, (*many)[c].stddev, 1e-9);
+        EXPECT_EQ((*one)[c].histogram.bins, (*many)[c].histogram.bins);
+    }
+}
+
+TEST(Statistics, RowSamplingIsFastProvisionalAndSaysSo) {
+    PlanarImage image(64, 640);
+    image.add_channel("u8", SampleType::U8);
+    auto u = image.samples<std::uint8_t>(0);
+    for (std::size_t i = 0; i < u.size(); ++i) {
+        u[i] = static_cast<std::uint8_t>((i / 64) % 200);  // the row number, modulo 200
+    }
+    auto sampled = compute_statistics(image, {32, 0});
+    ASSERT_TRUE(sampled.ok());
+    EXPECT_FALSE((*sampled)[0].exact);
+    EXPECT_EQ((*sampled)[0].row_step, 32);
+    EXPECT_EQ((*sampled)[0].samples, 20u * 64u);  // rows 0, 32, ..., 608
+}
+
+TEST(Statistics, AChannelWithoutFiniteValuesHasZeroStatistics) {
+    PlanarImage image(2, 2);
+    image.add_channel("nan", SampleType::F32);
+    for (float& v : image.samples<float>(0))
+        v = std::numeric_limits<float>::quiet_NaN();
+    auto result = compute_statistics(image);
+    ASSERT_TRUE(result.ok());
+    EXPECT_EQ((*result)[0].finite, 0u);
+    EXPECT_EQ((*result)[0].nan, 4u);
+    EXPECT_EQ((*result)[0].percentile(50), 0.0);
+}
+
+}  // namespace
+}  // namespace tessera::core
