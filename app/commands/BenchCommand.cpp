@@ -21,7 +21,6 @@
 #include "gl/context/GpuTimer.h"
 #include "gl/context/HeadlessContext.h"
 #include "gl/image/StreamingImage.h"
-#include "gl/image/TiledImage.h"
 #include "gl/objects/Framebuffer.h"
 
 namespace tessera::app {
@@ -189,31 +188,22 @@ struct Drawn {
     bool final = true;    // everything in the view was drawn exactly
 };
 
-// The image on the GPU, streamed through its pyramid (the default) or uploaded whole at full
-// resolution (--upload-all, what viewers without a pyramid do), behind one interface.
+// The image on the GPU: streamed through its pyramid within the budgets (the default), or with
+// --upload-all every tile of the view at full resolution before drawing, as viewers without a
+// pyramid do (the loader's FullResolution policy, no budget: always final, never streamed).
 class BenchImage {
   public:
-    virtual ~BenchImage() = default;
+    BenchImage(std::shared_ptr<const core::ImageSource> source, gl::StreamingOptions options)
+        : m_image(std::move(source), options),
+          m_upload_all(options.policy == gl::StreamingPolicy::FullResolution) {}
     // `cached`: as the window does while waiting for tiles, redraw only when the camera changed
     // or tiles arrived.
-    virtual core::Result<Drawn> draw(gl::Compositor& compositor, const Camera& camera,
-                                     const gl::Target& target, bool cached) = 0;
-    virtual std::uint64_t uploads() const = 0;
-    virtual std::uint64_t bytes() const = 0;
-    virtual std::size_t resident() const = 0;
-    virtual std::uint64_t texture_bytes() const = 0;
-    virtual void report(core::JsonWriter& json) const = 0;
-};
-
-class StreamedImage final : public BenchImage {
-  public:
-    StreamedImage(std::shared_ptr<const core::ImageSource> source, gl::StreamingOptions options)
-        : m_image(std::move(source), options) {}
     core::Result<Drawn> draw(gl::Compositor& compositor, const Camera& camera,
-                             const gl::Target& target, bool cached) override {
+                             const gl::Target& target, bool cached) {
         const core::View view = camera.view.view();
         const auto start = Clock::now();
-        auto frame = m_image.prepare(view, camera.display.visible_channels());
+        auto frame = m_upload_all ? m_image.prepare_final(view, camera.display.visible_channels())
+                                  : m_image.prepare(view, camera.display.visible_channels());
         if (!frame) {
             return frame.error();
         }
@@ -223,7 +213,7 @@ class StreamedImage final : public BenchImage {
         const Key key{view, camera.display, m_image.stats().uploads};
         if (cached && m_drawn == key) {
             std::this_thread::sleep_for(std::chrono::milliseconds(2));  // nothing new to show
-        } else if (auto drawn = compositor.draw_tiles(m_image.source(), frame->draws,
+        } else if (auto drawn = compositor.draw_tiles(*m_image.source(), frame->draws,
                                                       camera.display, view, target);
                    !drawn) {
             return drawn.error();
@@ -231,16 +221,21 @@ class StreamedImage final : public BenchImage {
         m_drawn = key;
         return Drawn{frame->covered, frame->final};
     }
-    std::uint64_t uploads() const override { return m_image.stats().uploads; }
-    std::uint64_t bytes() const override { return m_image.stats().bytes; }
-    std::size_t resident() const override { return m_image.resident_tiles(); }
-    std::uint64_t texture_bytes() const override { return m_image.texture_bytes(); }
-    void report(core::JsonWriter& json) const override {
+    std::uint64_t uploads() const { return m_image.stats().uploads; }
+    std::uint64_t bytes() const { return m_image.stats().bytes; }
+    std::size_t resident() const { return m_image.resident_tiles(); }
+    std::uint64_t texture_bytes() const { return m_image.texture_bytes(); }
+    void report(core::JsonWriter& json) const {
         const gl::StreamingStats stats = m_image.stats();
-        json.key("residency").value("stream");
-        json.key("gpu_budget_bytes").value(static_cast<std::uint64_t>(m_image.gpu_budget()));
-        json.key("cpu_cache_budget_bytes")
-            .value(static_cast<std::uint64_t>(m_image.cpu_cache_budget()));
+        json.key("residency").value(m_upload_all ? "upload-all" : "stream");
+        if (m_upload_all) {
+            json.key("gpu_budget_bytes").null();
+            json.key("cpu_cache_budget_bytes").null();
+        } else {
+            json.key("gpu_budget_bytes").value(static_cast<std::uint64_t>(m_image.gpu_budget()));
+            json.key("cpu_cache_budget_bytes")
+                .value(static_cast<std::uint64_t>(m_image.cpu_cache_budget()));
+        }
         json.key("textures_created").value(stats.textures_created);
         json.key("evicted").value(stats.evicted);
         json.key("dropped_requests").value(stats.dropped);
@@ -259,38 +254,8 @@ class StreamedImage final : public BenchImage {
         bool operator==(const Key&) const = default;
     };
     gl::StreamingImage m_image;
+    bool m_upload_all;
     std::optional<Key> m_drawn;
-};
-
-class WholeImage final : public BenchImage {
-  public:
-    WholeImage(std::shared_ptr<const core::ImageSource> source, int tile_size, int max_texture_size)
-        : m_image(std::move(source), tile_size, max_texture_size) {}
-    core::Result<Drawn> draw(gl::Compositor& compositor, const Camera& camera,
-                             const gl::Target& target, bool /*cached*/) override {
-        // Uploads every missing tile of the view before drawing: always final, never streamed.
-        if (auto drawn = compositor.draw(m_image, camera.display, camera.view.view(), target);
-            !drawn) {
-            return drawn.error();
-        }
-        return Drawn{};
-    }
-    std::uint64_t uploads() const override { return m_image.uploads().uploads; }
-    std::uint64_t bytes() const override { return m_image.uploads().bytes; }
-    std::size_t resident() const override { return m_image.resident_tiles(); }
-    std::uint64_t texture_bytes() const override { return m_image.texture_bytes(); }
-    void report(core::JsonWriter& json) const override {
-        json.key("residency").value("upload-all");
-        json.key("gpu_budget_bytes").null();
-        json.key("cpu_cache_budget_bytes").null();
-        json.key("textures_created").value(m_image.uploads().textures);
-        json.key("evicted").value(std::uint64_t{0});
-        json.key("dropped_requests").value(std::uint64_t{0});
-        json.key("prepare_ms").null();
-    }
-
-  private:
-    gl::TiledImage m_image;
 };
 
 std::uint64_t peak_rss_bytes() {
@@ -344,16 +309,17 @@ int run_bench(const BenchRequest& request, std::FILE* out, std::FILE* err) {
     if (!compositor) {
         return fail(compositor.error().message);
     }
-    std::unique_ptr<BenchImage> tiles;
+    gl::StreamingOptions streaming = streaming_options(request.memory);
+    streaming.max_texture_size = request.max_texture_size;
     if (request.upload_all) {
-        tiles = std::make_unique<WholeImage>(image.source, request.tile_size.value_or(2048),
-                                             request.max_texture_size);
+        streaming.policy = gl::StreamingPolicy::FullResolution;
+        streaming.tile_size = std::max(1, request.tile_size.value_or(2048) - 2);
+        streaming.gpu_budget = std::numeric_limits<std::size_t>::max();
+        streaming.upload_budget = std::numeric_limits<std::size_t>::max();
     } else {
-        gl::StreamingOptions streaming = streaming_options(request.memory);
         streaming.tile_size = std::max(1, request.tile_size.value_or(512) - 2);
-        streaming.max_texture_size = request.max_texture_size;
-        tiles = std::make_unique<StreamedImage>(image.source, streaming);
     }
+    auto tiles = std::make_unique<BenchImage>(image.source, streaming);
     gl::Texture2D target_texture;
     std::optional<gl::Framebuffer> target_buffer;
     gl::Target target{0, 0, 0, width, height};

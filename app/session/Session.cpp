@@ -59,6 +59,7 @@ Session::~Session() {
     for (Job& job : m_jobs) {
         job.result.wait();  // workers read files we still own; let them finish
     }
+    m_documents.clear();  // their tile streams before the loader
 }
 
 void Session::open(const std::string& path, bool show) {
@@ -144,7 +145,13 @@ void Session::make_ready(ImageDocument& document, core::Image image,
             display_error = document.title + ": " + requested.error().message;
         }
     }
-    document.tiles = std::make_unique<gl::StreamingImage>(image.source, m_streaming);
+    if (!m_loader) {  // one loader and one texture cache for every image of the session
+        m_loader = std::make_unique<core::TileLoader>(
+            core::LoaderOptions{m_streaming.workers, false, m_streaming.cpu_cache});
+        m_textures = std::make_shared<gl::TextureCache>(m_streaming.gpu_budget);
+    }
+    document.tiles =
+        std::make_unique<gl::StreamingImage>(image.source, *m_loader, m_textures, m_streaming);
     document.view.set_image_size(image.source->width(), image.source->height());
     document.title = image.display_name();
     document.image = std::move(image);
@@ -258,8 +265,7 @@ void Session::close_current() {
 void Session::release_hidden() {
     for (std::size_t i = 0; i < m_documents.size(); ++i) {
         ImageDocument& document = *m_documents[i];
-        if (i != m_current && document.tiles &&
-            (document.tiles->resident_tiles() > 0 || document.tiles->cpu_cache_bytes() > 0)) {
+        if (i != m_current && document.tiles && document.tiles->holds_memory()) {
             document.tiles->release();
         }
     }

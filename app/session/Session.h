@@ -3,7 +3,8 @@
 // A file that fails stays in the list with its error; a reload that fails keeps the previous
 // image on screen with the error beside it; a same-shape reload updates textures in place and
 // keeps every display setting. Each image streams its tiles through a level-of-detail pyramid
-// (gl::StreamingImage) within the session's memory budgets.
+// (gl::StreamingImage) on the session's one tile loader, within its one CPU tile cache and one
+// GPU texture budget, shared by every image.
 #pragma once
 
 #include <chrono>
@@ -65,6 +66,7 @@ class Session {
     void set_initial_display(DisplayRequest request) { m_initial_display = std::move(request); }
     // Budgets and tile size of the images opened from now on. The budgets are the session's:
     // images that are not shown give their textures and cached tiles back (release_hidden).
+    // Takes effect when the first image opens (the loader and texture cache are made then).
     void set_streaming(gl::StreamingOptions options) { m_streaming = options; }
     const gl::StreamingOptions& streaming() const { return m_streaming; }
     void release_hidden();  // GL thread only
@@ -104,6 +106,9 @@ class Session {
 
     core::LoadOptions m_options;
     gl::StreamingOptions m_streaming;
+    // Shared by every image: one pool of tile workers and CPU tile cache, one GPU budget.
+    std::unique_ptr<core::TileLoader> m_loader;
+    std::shared_ptr<gl::TextureCache> m_textures;
     DisplayRequest m_initial_display;
     std::function<void(const std::string&)> m_on_error;
     std::vector<std::unique_ptr<ImageDocument>> m_documents;

@@ -208,7 +208,7 @@ void inspector(ImageDocument& document, const UiState& ui) {
     std::array<std::byte, 4> raw{};
     for (std::size_t c = 0; c < source.channel_count(); ++c) {
         const core::SampleType type = source.channels()[c].type;
-        if (!source.read_region(c, 0, {x, y, 1, 1}, raw).ok()) {
+        if (!source.read_region({c}, {x, y, 1, 1}, raw).ok()) {
             continue;
         }
         const float v = core::sample_as_float(raw.data(), type);

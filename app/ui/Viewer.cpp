@@ -52,9 +52,9 @@ void Viewer::prepare_image() {
     gl::StreamingImage& tiles = *document->tiles;
     auto frame = tiles.prepare(document->view.view(), document->display.visible_channels());
     m_overlay.tiles_resident = tiles.resident_tiles();
-    m_overlay.texture_bytes = tiles.texture_bytes();
+    m_overlay.texture_bytes = tiles.session_texture_bytes();
     m_overlay.budget_bytes = tiles.gpu_budget();
-    m_overlay.cpu_cache_bytes = tiles.cpu_cache_bytes();
+    m_overlay.cpu_cache_bytes = tiles.session_cpu_cache_bytes();
     m_overlay.cpu_cache_budget = tiles.cpu_cache_budget();
     if (!frame) {
         m_ui.message = document->title + ": " + frame.error().message;
@@ -119,7 +119,7 @@ void Viewer::draw_composite() {
                            document->tiles->stats().uploads};
     if (!m_drawn || !(*m_drawn == key)) {
         auto drawn =
-            m_compositor->draw_tiles(document->tiles->source(), m_plan->draws, document->display,
+            m_compositor->draw_tiles(*document->tiles->source(), m_plan->draws, document->display,
                                      key.view, {m_frame_buffer->id(), 0, 0, width, height});
         if (!drawn) {
             m_ui.message = drawn.error().message;

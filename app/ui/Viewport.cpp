@@ -62,7 +62,7 @@ void pixel_labels(const ImageDocument& document, const UiState& ui, std::int64_t
         const std::size_t c = shown[k];
         const core::SampleType type = source.channels()[c].type;
         std::vector<std::byte> raw(source.region_bytes(c, rect));
-        if (!source.read_region(c, 0, rect, raw).ok()) {
+        if (!source.read_region({c}, rect, raw).ok()) {
             continue;
         }
         for (std::int64_t y = y0; y < y1; ++y) {

@@ -21,7 +21,7 @@ struct ChannelWindow {
 Result<ChannelWindow> read_window(const ImageSource& image, std::size_t channel, Rect rect) {
     const SampleType type = image.channels()[channel].type;
     std::vector<std::byte> raw(image.region_bytes(channel, rect));
-    if (auto read = image.read_region(channel, 0, rect, raw); !read) {
+    if (auto read = image.read_region({channel}, rect, raw); !read) {
         return read.error();
     }
     ChannelWindow window{rect, std::vector<float>(static_cast<std::size_t>(rect.area()))};

@@ -1,10 +1,17 @@
-// ImageSource: the one abstraction the renderer pulls pixels from. Channels keep their native
-// sample type; pixels are read by region so sources can be tiled, streamed or memory-mapped
+// ImageSource: the one abstraction everything pulls pixels from. A source is a stack of 2-D
+// planes of one width and height: a plane is one channel at one position on every non-spatial
+// axis (Z, T, ...); a 2-D image is the case with no such axes. Channels keep their native sample
+// type; pixels are read by region so sources can be tiled, streamed, memory-mapped or computed
 // without changing callers. read_region reports I/O failures as errors, never by crashing.
+//
+// Sources may change (a live image written region by region): such a source counts revisions
+// and keeps the damage of each, so that whoever caches its pixels re-reads only what changed.
 #pragma once
 
+#include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -22,12 +29,40 @@ struct Rect {
     std::int64_t height = 0;
 
     std::int64_t area() const { return width * height; }
+    bool empty() const { return width <= 0 || height <= 0; }
     bool operator==(const Rect&) const = default;
 };
+
+// The common part of two rectangles (empty when they do not meet).
+Rect intersection(const Rect& a, const Rect& b);
 
 struct ChannelInfo {
     std::string name;
     SampleType type = SampleType::F32;
+};
+
+// A non-spatial axis: Z, T, or whatever else a file has. Channels are not an axis here.
+struct Axis {
+    std::string name;
+    std::int64_t extent = 1;
+};
+
+// One plane of a source: a channel and an index on each of its axes, in the order of axes().
+// Indices missing at the end count as 0, so {channel} names a 2-D image's channel (and the
+// first plane of a stack).
+struct Plane {
+    std::size_t channel = 0;
+    std::vector<std::int64_t> position;
+
+    auto operator<=>(const Plane&) const = default;
+};
+
+// What changed: a level-0 rectangle of some planes. No planes listed: every plane.
+struct Damage {
+    Rect rect;
+    std::vector<Plane> planes;
+
+    bool touches(const Plane& plane) const;
 };
 
 class ImageSource {
@@ -37,28 +72,40 @@ class ImageSource {
     virtual std::int64_t width() const = 0;
     virtual std::int64_t height() const = 0;
     virtual const std::vector<ChannelInfo>& channels() const = 0;
-    // Sources with a level-of-detail pyramid serve levels 1.. (each half the size of the one
-    // below); others only level 0.
-    virtual int level_count() const { return 1; }
+    // The non-spatial axes, outermost first; none for a 2-D image.
+    virtual const std::vector<Axis>& axes() const;
 
-    // Copies the samples of `channel` inside `rect` (which must lie inside the level) into
-    // `dst`, row by row, tightly packed, in the channel's native type.
-    virtual Result<void> read_region(std::size_t channel, int level, Rect rect,
+    // Copies the samples of `plane` inside `rect` (which must lie inside the image) into `dst`,
+    // row by row, tightly packed, in the channel's native type.
+    virtual Result<void> read_region(const Plane& plane, Rect rect,
                                      std::span<std::byte> dst) const = 0;
 
-    // A hint after read_region: the caller has copied this level-0 region and will not read it
-    // again soon. Memory-mapped sources let its pages leave the resident set, so that memory
-    // grows with what is shown and cached, not with the file; others ignore it.
-    virtual void release_region(std::size_t /*channel*/, Rect /*rect*/) const {}
-    // A hint before read_region: this level-0 region will be read soon. Memory-mapped sources ask
-    // the kernel to start reading it, so that many scattered rows of a file that is not in the
-    // page cache arrive together rather than one disk round trip after another.
-    virtual void prefetch_region(std::size_t /*channel*/, Rect /*rect*/) const {}
+    // A hint after read_region: the caller has copied this region and will not read it again
+    // soon. Memory-mapped sources let its pages leave the resident set, so that memory grows
+    // with what is shown and cached, not with the file; others ignore it.
+    virtual void release_region(const Plane& /*plane*/, Rect /*rect*/) const {}
+    // A hint before read_region: this region will be read soon. Memory-mapped sources ask the
+    // kernel to start reading it, so that many scattered rows of a file that is not in the page
+    // cache arrive together rather than one disk round trip after another.
+    virtual void prefetch_region(const Plane& /*plane*/, Rect /*rect*/) const {}
+
+    // Changing sources: the current revision (0 for sources that never change), and what
+    // changed after revision `since` (everything, as one whole-image damage, when the source no
+    // longer remembers that far back). Safe to call from any thread.
+    virtual std::uint64_t revision() const { return 0; }
+    virtual std::vector<Damage> damage_since(std::uint64_t /*since*/) const { return {}; }
 
     std::size_t channel_count() const { return channels().size(); }
+    // Planes per channel: the product of the axes' extents (1 for a 2-D image).
+    std::int64_t planes_per_channel() const;
+    // The plane with every missing index filled in with 0; an error naming what is out of range.
+    Result<Plane> complete(const Plane& plane) const;
+    // The plane is valid, the rectangle lies inside the image and `dst` holds it.
+    Result<void> check_read(const Plane& plane, Rect rect, std::size_t dst_bytes) const;
     std::size_t region_bytes(std::size_t channel, Rect rect) const {
         return static_cast<std::size_t>(rect.area()) * sample_size(channels()[channel].type);
     }
+    Rect bounds() const { return {0, 0, width(), height()}; }
 };
 
 }  // namespace tessera::core

@@ -1,40 +1,51 @@
 #include "core/image/PlanarImage.h"
 
 #include <cstring>
+#include <mutex>
 
 #include <fmt/format.h>
 
 namespace tessera::core {
 
-PlanarImage::PlanarImage(std::int64_t width, std::int64_t height)
-    : m_width(width), m_height(height) {
+PlanarImage::PlanarImage(std::int64_t width, std::int64_t height, std::vector<Axis> axes)
+    : m_width(width), m_height(height), m_axes(std::move(axes)) {
     assert(width > 0 && height > 0 && "PlanarImage needs a positive size");
 }
 
 std::size_t PlanarImage::add_channel(std::string name, SampleType type) {
     m_channels.push_back({std::move(name), type});
-    m_planes.emplace_back(static_cast<std::size_t>(m_width * m_height) * sample_size(type));
+    m_planes.emplace_back(static_cast<std::size_t>(m_width * m_height * planes_per_channel()) *
+                          sample_size(type));
     return m_channels.size() - 1;
 }
 
-Result<void> PlanarImage::read_region(std::size_t channel, int level, Rect rect,
+std::size_t PlanarImage::plane_offset(const Plane& complete) const {
+    std::int64_t index = 0;
+    for (std::size_t i = 0; i < m_axes.size(); ++i) {
+        index = index * m_axes[i].extent + complete.position[i];
+    }
+    return static_cast<std::size_t>(index * m_width * m_height) *
+           sample_size(m_channels[complete.channel].type);
+}
+
+std::span<std::byte> PlanarImage::plane(const Plane& plane) {
+    auto full = complete(plane);
+    assert(full && "PlanarImage::plane: no such plane");
+    const std::size_t bytes =
+        static_cast<std::size_t>(m_width * m_height) * sample_size(m_channels[plane.channel].type);
+    return std::span(m_planes[plane.channel]).subspan(plane_offset(*full), bytes);
+}
+
+Result<void> PlanarImage::read_region(const Plane& plane, Rect rect,
                                       std::span<std::byte> dst) const {
-    if (channel >= m_channels.size() || level != 0) {
-        return Error{fmt::format("no channel {} at level {} (image has {} channels, 1 level)",
-                                 channel, level, m_channels.size())};
+    if (auto ok = check_read(plane, rect, dst.size()); !ok) {
+        return ok;
     }
-    if (rect.x < 0 || rect.y < 0 || rect.width < 0 || rect.height < 0 ||
-        rect.x + rect.width > m_width || rect.y + rect.height > m_height) {
-        return Error{fmt::format("region {}x{}+{}+{} lies outside the {}x{} image", rect.width,
-                                 rect.height, rect.x, rect.y, m_width, m_height)};
-    }
-    const std::size_t sample = sample_size(m_channels[channel].type);
+    const Plane full = *complete(plane);
+    const std::size_t sample = sample_size(m_channels[plane.channel].type);
     const std::size_t row_bytes = static_cast<std::size_t>(rect.width) * sample;
-    if (dst.size() < row_bytes * static_cast<std::size_t>(rect.height)) {
-        return Error{fmt::format("destination holds {} bytes, region needs {}", dst.size(),
-                                 row_bytes * static_cast<std::size_t>(rect.height))};
-    }
-    const std::byte* src = m_planes[channel].data();
+    const std::byte* src = m_planes[plane.channel].data() + plane_offset(full);
+    std::shared_lock lock(m_sync->lock);
     for (std::int64_t row = 0; row < rect.height; ++row) {
         const std::size_t offset =
             (static_cast<std::size_t>(rect.y + row) * static_cast<std::size_t>(m_width) +
@@ -43,6 +54,30 @@ Result<void> PlanarImage::read_region(std::size_t channel, int level, Rect rect,
         std::memcpy(dst.data() + static_cast<std::size_t>(row) * row_bytes, src + offset,
                     row_bytes);
     }
+    return {};
+}
+
+Result<void> PlanarImage::write_region(const Plane& plane, Rect rect,
+                                       std::span<const std::byte> src) {
+    if (auto ok = check_read(plane, rect, src.size()); !ok) {
+        return ok;
+    }
+    const Plane full = *complete(plane);
+    const std::size_t sample = sample_size(m_channels[plane.channel].type);
+    const std::size_t row_bytes = static_cast<std::size_t>(rect.width) * sample;
+    std::byte* out = m_planes[plane.channel].data() + plane_offset(full);
+    {
+        std::unique_lock lock(m_sync->lock);
+        for (std::int64_t row = 0; row < rect.height; ++row) {
+            const std::size_t offset =
+                (static_cast<std::size_t>(rect.y + row) * static_cast<std::size_t>(m_width) +
+                 static_cast<std::size_t>(rect.x)) *
+                sample;
+            std::memcpy(out + offset, src.data() + static_cast<std::size_t>(row) * row_bytes,
+                        row_bytes);
+        }
+    }
+    m_sync->damage.record({rect, {full}});
     return {};
 }
 

@@ -1,35 +1,54 @@
-// PlanarImage: an ImageSource that holds every channel decoded in memory, one contiguous plane
-// per channel in its native sample type. Decoders and procedural generators fill it once.
+// PlanarImage: an ImageSource that holds every plane in memory, one contiguous block per channel
+// (its planes one after another, the last axis varying fastest) in the channel's native sample
+// type. Decoders and procedural generators fill it once through plane()/samples(); live sources
+// change it through write_region(), which records the damage, while readers on other threads
+// see either the old or the new pixels of a region, never a torn row.
 #pragma once
 
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "core/image/DamageLog.h"
 #include "core/image/ImageSource.h"
 
 namespace tessera::core {
 
 class PlanarImage final : public ImageSource {
   public:
-    PlanarImage(std::int64_t width, std::int64_t height);
+    PlanarImage(std::int64_t width, std::int64_t height, std::vector<Axis> axes = {});
 
-    // Adds a zero-filled channel and returns its index.
+    // Adds a zero-filled channel (every plane of it) and returns its index.
     std::size_t add_channel(std::string name, SampleType type);
 
     std::int64_t width() const override { return m_width; }
     std::int64_t height() const override { return m_height; }
     const std::vector<ChannelInfo>& channels() const override { return m_channels; }
-    Result<void> read_region(std::size_t channel, int level, Rect rect,
+    const std::vector<Axis>& axes() const override { return m_axes; }
+    Result<void> read_region(const Plane& plane, Rect rect,
                              std::span<std::byte> dst) const override;
 
+    // Copies `src` (tightly packed rows in the channel's type) into `rect` of `plane` and records
+    // the damage. Safe while other threads read.
+    Result<void> write_region(const Plane& plane, Rect rect, std::span<const std::byte> src);
+    std::uint64_t revision() const override { return m_sync->damage.revision(); }
+    std::vector<Damage> damage_since(std::uint64_t since) const override {
+        return m_sync->damage.since(since, bounds());
+    }
+
+    // Every plane of a channel, one after another (for a 2-D image: the channel's only plane).
+    // For filling the image before it is shared; not synchronised with write_region.
     std::span<std::byte> plane(std::size_t channel) { return m_planes[channel]; }
     std::span<const std::byte> plane(std::size_t channel) const { return m_planes[channel]; }
+    // One plane (which must be valid).
+    std::span<std::byte> plane(const Plane& plane);
 
-    // Typed view of a plane; T must match the channel's sample type in size.
+    // Typed view of a channel's planes; T must match the channel's sample type in size.
     template <typename T>
     std::span<T> samples(std::size_t channel) {
         assert(sizeof(T) == sample_size(m_channels[channel].type) && "sample type mismatch");
@@ -44,10 +63,18 @@ class PlanarImage final : public ImageSource {
     }
 
   private:
+    std::size_t plane_offset(const Plane& complete) const;  // bytes into the channel's block
+
     std::int64_t m_width;
     std::int64_t m_height;
+    std::vector<Axis> m_axes;
     std::vector<ChannelInfo> m_channels;
     std::vector<std::vector<std::byte>> m_planes;
+    struct Sync {
+        std::shared_mutex lock;  // write_region against readers
+        DamageLog damage;
+    };
+    std::unique_ptr<Sync> m_sync = std::make_unique<Sync>();  // the image stays movable
 };
 
 }  // namespace tessera::core

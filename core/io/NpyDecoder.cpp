@@ -177,13 +177,12 @@ class NpySource final : public ImageSource {
     std::int64_t height() const override { return m_height; }
     const std::vector<ChannelInfo>& channels() const override { return m_channels; }
 
-    Result<void> read_region(std::size_t channel, int level, Rect rect,
+    Result<void> read_region(const Plane& plane, Rect rect,
                              std::span<std::byte> dst) const override {
-        if (channel >= m_channels.size() || level != 0 || rect.x < 0 || rect.y < 0 ||
-            rect.width < 0 || rect.height < 0 || rect.x + rect.width > m_width ||
-            rect.y + rect.height > m_height || dst.size() < region_bytes(channel, rect)) {
-            return Error{"NumPy region request lies outside the array"};
+        if (auto ok = check_read(plane, rect, dst.size()); !ok) {
+            return Error{fmt::format("{}: {}", m_file->path().string(), ok.error().message)};
         }
+        const std::size_t channel = plane.channel;
         // The loops own nothing with a destructor: a fault (the file shrank) leaves them safely.
         const bool read = read_mapped([&] { copy_region(channel, rect, dst); });
         if (!read) {
@@ -194,8 +193,8 @@ class NpySource final : public ImageSource {
         return {};
     }
 
-    void release_region(std::size_t channel, Rect rect) const override {
-        if (channel < m_channels.size() && rect.width > 0 && rect.height > 0) {
+    void release_region(const Plane& plane, Rect rect) const override {
+        if (plane.channel < m_channels.size() && rect.width > 0 && rect.height > 0) {
             // The bytes the read mapped: each row's span (samples and the channels interleaved
             // between them), at least the 64 KiB the kernel maps around a page fault.
             const auto step = static_cast<std::size_t>(std::max<std::int64_t>(1, m_stride_x));
@@ -206,7 +205,8 @@ class NpySource final : public ImageSource {
         }
     }
 
-    void prefetch_region(std::size_t channel, Rect rect) const override {
+    void prefetch_region(const Plane& plane, Rect rect) const override {
+        const std::size_t channel = plane.channel;
         if (channel >= m_channels.size() || rect.width <= 0 || rect.height <= 0) {
             return;
         }

@@ -118,87 +118,83 @@ int LevelGeometry::level_for_zoom(double zoom) const {
     return std::clamp(level, 0, levels - 1);
 }
 
-PyramidSource::PyramidSource(std::shared_ptr<const ImageSource> base, std::size_t cache_bytes,
-                             int tile_size)
+Pyramid::Pyramid(std::shared_ptr<const ImageSource> base, std::shared_ptr<TileCache> cache,
+                 int tile_size)
     : m_base(std::move(base)),
+      m_cache(std::move(cache)),
+      m_owner(TileCache::new_owner()),
       m_geometry(LevelGeometry::of(m_base->width(), m_base->height(), tile_size)),
-      m_cache_bytes(cache_bytes),
       m_tile(tile_size) {}
 
-std::size_t PyramidSource::cached_bytes() const {
-    std::lock_guard lock(m_mutex);
-    return m_cached;
+Pyramid::Pyramid(std::shared_ptr<const ImageSource> base, std::size_t cache_bytes, int tile_size)
+    : Pyramid(std::move(base), std::make_shared<TileCache>(cache_bytes), tile_size) {}
+
+Pyramid::~Pyramid() {
+    m_cache->erase(m_owner);
 }
 
-std::uint64_t PyramidSource::tiles_built() const {
-    std::lock_guard lock(m_mutex);
-    return m_built;
-}
-
-Rect PyramidSource::tile_rect(int level, std::int64_t column, std::int64_t row) const {
+Rect Pyramid::tile_rect(int level, std::int64_t column, std::int64_t row) const {
     return {column * m_tile, row * m_tile,
             std::min<std::int64_t>(m_tile, m_geometry.level_width(level) - column * m_tile),
             std::min<std::int64_t>(m_tile, m_geometry.level_height(level) - row * m_tile)};
 }
 
-PyramidSource::TileData PyramidSource::cached(const Key& key) const {
-    std::lock_guard lock(m_mutex);
-    const auto found = m_cache.find(key);
-    if (found == m_cache.end()) {
-        return nullptr;
-    }
-    m_lru.splice(m_lru.begin(), m_lru, found->second.second);
-    return found->second.first;
+void Pyramid::invalidate(const Damage& damage) {
+    ++m_invalidations;
+    m_cache->erase(m_owner, [&](const TileCache::Key& key) {
+        if (!damage.touches(key.plane)) {
+            return false;
+        }
+        // The tile's level-0 footprint.
+        const Rect tile = tile_rect(key.level, key.column, key.row);
+        const std::int64_t scale = std::int64_t{1} << key.level;
+        const Rect footprint{tile.x * scale, tile.y * scale, tile.width * scale,
+                             tile.height * scale};
+        return !intersection(footprint, damage.rect).empty();
+    });
 }
 
-PyramidSource::TileData PyramidSource::store(const Key& key, TileData data) const {
-    std::lock_guard lock(m_mutex);
-    if (const auto found = m_cache.find(key); found != m_cache.end()) {
-        return found->second.first;  // another thread built it meanwhile
+Result<std::vector<Plane>> Pyramid::complete(std::span<const Plane> planes) const {
+    std::vector<Plane> out;
+    for (const Plane& plane : planes) {
+        auto full = m_base->complete(plane);
+        if (!full) {
+            return full.error();
+        }
+        out.push_back(std::move(*full));
     }
-    m_lru.push_front(key);
-    m_cache[key] = {data, m_lru.begin()};
-    m_cached += data->size();
-    ++m_built;
-    while (m_cached > m_cache_bytes && m_lru.size() > 1) {
-        const Key victim = m_lru.back();
-        m_lru.pop_back();
-        m_cached -= m_cache[victim].first->size();
-        m_cache.erase(victim);
-    }
-    return data;
+    return out;
 }
 
-Result<void> PyramidSource::build_from_base(std::span<const std::size_t> channels, int level,
-                                            Rect out,
-                                            std::vector<std::vector<std::byte>>& built) const {
+Result<void> Pyramid::build_from_base(std::span<const Plane> planes, int level, Rect out,
+                                      std::vector<std::vector<std::byte>>& built) const {
     // One output row at a time: its 2^level rows of level 0, reduced level by level exactly as
     // the tiles of each level would be (every level's region is aligned to the output's blocks,
-    // and clipped at that level's own edge), all channels while the strip is in the cache.
+    // and clipped at that level's own edge), all planes while the strip is in the cache.
     const std::int64_t scale = std::int64_t{1} << level;
     const std::int64_t x0 = out.x * scale;
-    const std::int64_t x1 = std::min(width(), (out.x + out.width) * scale);
+    const std::int64_t x1 = std::min(m_base->width(), (out.x + out.width) * scale);
     std::vector<std::byte> a;
     std::vector<std::byte> b;
     const auto strip_of = [&](std::int64_t y) {
         const std::int64_t y0 = (out.y + y) * scale;
-        return Rect{x0, y0, x1 - x0, std::min(height(), y0 + scale) - y0};
+        return Rect{x0, y0, x1 - x0, std::min(m_base->height(), y0 + scale) - y0};
     };
     for (std::int64_t y = 0; y < out.height; ++y) {
         const Rect strip = strip_of(y);
         if (y + 1 < out.height) {
-            for (std::size_t channel : channels) {  // the disk reads ahead while this one reduces
-                m_base->prefetch_region(channel, strip_of(y + 1));
+            for (const Plane& plane : planes) {  // the disk reads ahead while this one reduces
+                m_base->prefetch_region(plane, strip_of(y + 1));
             }
         }
-        for (std::size_t k = 0; k < channels.size(); ++k) {
-            const SampleType type = this->channels()[channels[k]].type;
+        for (std::size_t k = 0; k < planes.size(); ++k) {
+            const SampleType type = channels()[planes[k].channel].type;
             const std::size_t size = sample_size(type);
             a.resize(static_cast<std::size_t>(strip.area()) * size);
-            if (auto ok = m_base->read_region(channels[k], 0, strip, a); !ok) {
+            if (auto ok = m_base->read_region(planes[k], strip, a); !ok) {
                 return ok.error();
             }
-            m_base->release_region(channels[k], strip);
+            m_base->release_region(planes[k], strip);
             Rect current{0, 0, strip.width, strip.height};
             for (int j = 1; j <= level; ++j) {
                 const Rect next{0, 0, (current.width + 1) / 2, (current.height + 1) / 2};
@@ -214,24 +210,23 @@ Result<void> PyramidSource::build_from_base(std::span<const std::size_t> channel
     return {};
 }
 
-Result<std::vector<PyramidSource::TileData>> PyramidSource::tiles(
-    std::span<const std::size_t> channels, int level, std::int64_t column, std::int64_t row) const {
-    std::vector<TileData> result(channels.size());
-    std::vector<std::size_t> missing;  // indices into `channels`
-    for (std::size_t k = 0; k < channels.size(); ++k) {
-        result[k] = cached({channels[k], level, column, row});
+Result<std::vector<Pyramid::TileData>> Pyramid::tiles(std::span<const Plane> planes, int level,
+                                                      std::int64_t column, std::int64_t row) const {
+    std::vector<TileData> result(planes.size());
+    std::vector<Plane> missing;
+    std::vector<std::size_t> missing_index;  // into `planes`
+    for (std::size_t k = 0; k < planes.size(); ++k) {
+        result[k] = m_cache->find(key(planes[k], level, column, row));
         if (!result[k]) {
-            missing.push_back(k);
+            missing.push_back(planes[k]);
+            missing_index.push_back(k);
         }
     }
     if (missing.empty()) {
         return result;
     }
-    std::vector<std::size_t> build_channels;
-    for (std::size_t k : missing) {
-        build_channels.push_back(channels[k]);
-    }
-    // Built outside the lock: from the level below where its tiles are cached (zooming out),
+    const std::uint64_t invalidations = m_invalidations.load();
+    // Built outside any lock: from the level below where its tiles are cached (zooming out),
     // otherwise straight from level 0, which reads each source pixel once.
     const Rect out = tile_rect(level, column, row);
     const std::int64_t below_w = m_geometry.level_width(level - 1);
@@ -241,96 +236,96 @@ Result<std::vector<PyramidSource::TileData>> PyramidSource::tiles(
     bool below_cached = true;
     for (std::int64_t r = row * 2; below_cached && r * m_tile < in.y + in.height; ++r) {
         for (std::int64_t c = column * 2; below_cached && c * m_tile < in.x + in.width; ++c) {
-            for (std::size_t channel : build_channels) {
-                std::lock_guard lock(m_mutex);
-                below_cached = below_cached && m_cache.count({channel, level - 1, c, r}) != 0;
+            for (const Plane& plane : missing) {
+                below_cached = below_cached && m_cache->contains(key(plane, level - 1, c, r));
             }
         }
     }
-    std::vector<std::vector<std::byte>> built(build_channels.size());
+    std::vector<std::vector<std::byte>> built(missing.size());
     for (std::size_t k = 0; k < built.size(); ++k) {
-        built[k].resize(region_bytes(build_channels[k], out));
+        built[k].resize(region_bytes(missing[k].channel, out));
     }
     if (level == 1 || below_cached) {
-        std::vector<std::vector<std::byte>> below(build_channels.size());
+        std::vector<std::vector<std::byte>> below(missing.size());
         std::vector<std::span<std::byte>> spans;
         for (std::size_t k = 0; k < below.size(); ++k) {
-            below[k].resize(region_bytes(build_channels[k], in));
+            below[k].resize(region_bytes(missing[k].channel, in));
             spans.emplace_back(below[k]);
         }
-        if (auto ok = read_regions(build_channels, level - 1, in, spans); !ok) {
+        if (auto ok = read_regions(missing, level - 1, in, spans); !ok) {
             return ok.error();
         }
         for (std::size_t k = 0; k < below.size(); ++k) {
-            reduce(below[k].data(), in, this->channels()[build_channels[k]].type, built[k].data(),
-                   out);
+            reduce(below[k].data(), in, channels()[missing[k].channel].type, built[k].data(), out);
         }
-    } else if (auto ok = build_from_base(build_channels, level, out, built); !ok) {
+    } else if (auto ok = build_from_base(missing, level, out, built); !ok) {
         return ok.error();
     }
+    // A change of the source meanwhile may have made these stale: used once, never cached.
+    const bool cacheable = m_invalidations.load() == invalidations;
     for (std::size_t i = 0; i < missing.size(); ++i) {
-        result[missing[i]] =
-            store({build_channels[i], level, column, row},
-                  std::make_shared<const std::vector<std::byte>>(std::move(built[i])));
+        auto data = std::make_shared<const std::vector<std::byte>>(std::move(built[i]));
+        result[missing_index[i]] =
+            cacheable ? m_cache->store(key(missing[i], level, column, row), data) : data;
+        ++m_built;
     }
     return result;
 }
 
-Result<void> PyramidSource::read_region(std::size_t channel, int level, Rect rect,
-                                        std::span<std::byte> dst) const {
-    const std::size_t channels[] = {channel};
+Result<void> Pyramid::read_region(const Plane& plane, int level, Rect rect,
+                                  std::span<std::byte> dst) const {
+    const Plane planes[] = {plane};
     const std::span<std::byte> dsts[] = {dst};
-    return read_regions(channels, level, rect, dsts);
+    return read_regions(planes, level, rect, dsts);
 }
 
-Result<void> PyramidSource::read_regions(std::span<const std::size_t> channel_list, int level,
-                                         Rect rect,
-                                         std::span<const std::span<std::byte>> dsts) const {
-    bool valid = channel_list.size() == dsts.size() && level >= 0 && level < m_geometry.levels &&
+Result<void> Pyramid::read_regions(std::span<const Plane> requested, int level, Rect rect,
+                                   std::span<const std::span<std::byte>> dsts) const {
+    auto planes = complete(requested);
+    if (!planes) {
+        return planes.error();
+    }
+    bool valid = planes->size() == dsts.size() && level >= 0 && level < m_geometry.levels &&
                  rect.x >= 0 && rect.y >= 0 && rect.width >= 0 && rect.height >= 0 &&
                  rect.x + rect.width <= m_geometry.level_width(level) &&
                  rect.y + rect.height <= m_geometry.level_height(level);
-    for (std::size_t k = 0; valid && k < channel_list.size(); ++k) {
-        valid = channel_list[k] < channels().size() &&
-                dsts[k].size() >= region_bytes(channel_list[k], rect);
+    for (std::size_t k = 0; valid && k < planes->size(); ++k) {
+        valid = dsts[k].size() >= region_bytes((*planes)[k].channel, rect);
     }
     if (!valid) {
         return Error{fmt::format("region {}x{}+{}+{} lies outside level {} of the pyramid",
                                  rect.width, rect.height, rect.x, rect.y, level)};
     }
     if (level == 0) {
-        for (std::size_t k = 0; k < channel_list.size(); ++k) {
-            if (auto ok = m_base->read_region(channel_list[k], 0, rect, dsts[k]); !ok) {
+        for (std::size_t k = 0; k < planes->size(); ++k) {
+            if (auto ok = m_base->read_region((*planes)[k], rect, dsts[k]); !ok) {
                 return ok.error();
             }
             // Copied: tiles and textures keep what is shown, not the mapped file.
-            m_base->release_region(channel_list[k], rect);
+            m_base->release_region((*planes)[k], rect);
         }
         return {};
     }
     for (std::int64_t row = rect.y / m_tile; row * m_tile < rect.y + rect.height; ++row) {
         for (std::int64_t column = rect.x / m_tile; column * m_tile < rect.x + rect.width;
              ++column) {
-            auto data = tiles(channel_list, level, column, row);
+            auto data = tiles(*planes, level, column, row);
             if (!data) {
                 return data.error();
             }
             const Rect tile = tile_rect(level, column, row);
-            const std::int64_t x0 = std::max(rect.x, tile.x);
-            const std::int64_t x1 = std::min(rect.x + rect.width, tile.x + tile.width);
-            const std::int64_t y0 = std::max(rect.y, tile.y);
-            const std::int64_t y1 = std::min(rect.y + rect.height, tile.y + tile.height);
-            for (std::size_t k = 0; k < channel_list.size(); ++k) {
-                const std::size_t size = sample_size(channels()[channel_list[k]].type);
-                for (std::int64_t y = y0; y < y1; ++y) {
+            const Rect part = intersection(tile, rect);
+            for (std::size_t k = 0; k < planes->size(); ++k) {
+                const std::size_t size = sample_size(channels()[(*planes)[k].channel].type);
+                for (std::int64_t y = part.y; y < part.y + part.height; ++y) {
                     std::memcpy(
-                        dsts[k].data() +
-                            static_cast<std::size_t>((y - rect.y) * rect.width + (x0 - rect.x)) *
-                                size,
-                        (*data)[k]->data() +
-                            static_cast<std::size_t>((y - tile.y) * tile.width + (x0 - tile.x)) *
-                                size,
-                        static_cast<std::size_t>(x1 - x0) * size);
+                        dsts[k].data() + static_cast<std::size_t>((y - rect.y) * rect.width +
+                                                                  (part.x - rect.x)) *
+                                             size,
+                        (*data)[k]->data() + static_cast<std::size_t>((y - tile.y) * tile.width +
+                                                                      (part.x - tile.x)) *
+                                                 size,
+                        static_cast<std::size_t>(part.width) * size);
                 }
             }
         }
@@ -338,12 +333,23 @@ Result<void> PyramidSource::read_regions(std::span<const std::size_t> channel_li
     return {};
 }
 
-Result<void> PyramidSource::read_region_sampled(std::size_t channel, int level, Rect rect,
-                                                std::span<std::byte> dst) const {
+Result<void> Pyramid::read_region_sampled(const Plane& requested, int level, Rect rect,
+                                          std::span<std::byte> dst) const {
     if (level == 0) {
-        return read_region(channel, 0, rect, dst);
+        return read_region(requested, 0, rect, dst);
     }
-    const std::size_t size = sample_size(channels()[channel].type);
+    auto plane = m_base->complete(requested);
+    if (!plane) {
+        return plane.error();
+    }
+    if (level < 0 || level >= m_geometry.levels || rect.x < 0 || rect.y < 0 || rect.width <= 0 ||
+        rect.height <= 0 || rect.x + rect.width > m_geometry.level_width(level) ||
+        rect.y + rect.height > m_geometry.level_height(level) ||
+        dst.size() < region_bytes(plane->channel, rect)) {
+        return Error{fmt::format("region {}x{}+{}+{} lies outside level {} of the pyramid",
+                                 rect.width, rect.height, rect.x, rect.y, level)};
+    }
+    const std::size_t size = sample_size(channels()[plane->channel].type);
     const std::int64_t stride = std::int64_t{1} << level;
     std::vector<std::byte> line(static_cast<std::size_t>(m_base->width()) * size);
     // One row of level 0 per level row: a small fraction of the file for coarse levels.
@@ -354,14 +360,14 @@ Result<void> PyramidSource::read_region_sampled(std::size_t channel, int level, 
                     1};
     };
     for (std::int64_t y = 0; y < rect.height; ++y) {
-        m_base->prefetch_region(channel, source_row_of(y));  // scattered rows read together
+        m_base->prefetch_region(*plane, source_row_of(y));  // scattered rows read together
     }
     for (std::int64_t y = 0; y < rect.height; ++y) {
         const Rect source_row = source_row_of(y);
-        if (auto ok = m_base->read_region(channel, 0, source_row, line); !ok) {
+        if (auto ok = m_base->read_region(*plane, source_row, line); !ok) {
             return ok.error();
         }
-        m_base->release_region(channel, source_row);
+        m_base->release_region(*plane, source_row);
         for (std::int64_t x = 0; x < rect.width; ++x) {
             const std::int64_t sx = std::min(x * stride, source_row.width - 1);
             std::memcpy(dst.data() + static_cast<std::size_t>(y * rect.width + x) * size,

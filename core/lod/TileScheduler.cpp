@@ -73,13 +73,25 @@ std::vector<TileKey> TileScheduler::visible(int level, const View& view) const {
     return tiles;
 }
 
+bool TileScheduler::touches(const TileKey& tile, const Rect& damage) const {
+    // The texture holds a gutter of one level pixel (2^level image pixels) around the content.
+    const Rect content = image_rect(tile);
+    const std::int64_t gutter = std::int64_t{1} << tile.level;
+    const Rect texture{content.x - gutter, content.y - gutter, content.width + 2 * gutter,
+                       content.height + 2 * gutter};
+    return !intersection(texture, damage).empty();
+}
+
 TilePlan TileScheduler::plan(const View& view, const std::function<bool(const TileKey&)>& resident,
-                             int prefetch_ring) const {
+                             const PlanOptions& options) const {
     TilePlan plan;
-    plan.level = level_for(view);
-    const int coarsest = m_geometry.levels - 1;
+    plan.level =
+        options.level >= 0 ? std::min(options.level, m_geometry.levels - 1) : level_for(view);
+    const int prefetch_ring = options.prefetch_ring;
     // Coverage first: the coarsest level is cheap and covers everything.
-    for (const TileKey& tile : visible(coarsest, view)) {
+    const int coarsest = options.coverage ? m_geometry.levels - 1 : plan.level;
+    for (const TileKey& tile :
+         options.coverage ? visible(coarsest, view) : std::vector<TileKey>{}) {
         plan.wanted.insert(tile);
         if (!resident(tile)) {
             plan.requests.push_back(tile);
@@ -92,8 +104,7 @@ TilePlan TileScheduler::plan(const View& view, const std::function<bool(const Ti
             plan.draws.push_back({tile, image_rect(tile), true});
             continue;
         }
-        if (tile.level != coarsest &&
-            std::find(plan.requests.begin(), plan.requests.end(), tile) == plan.requests.end()) {
+        if (std::find(plan.requests.begin(), plan.requests.end(), tile) == plan.requests.end()) {
             plan.requests.push_back(tile);
         }
         for (int level = tile.level + 1; level <= coarsest; ++level) {
@@ -130,41 +141,6 @@ TilePlan TileScheduler::plan(const View& view, const std::function<bool(const Ti
         }
     }
     return plan;
-}
-
-void ResidencyBudget::insert(const TileKey& tile, std::size_t bytes) {
-    erase(tile);
-    m_order.push_front(tile);
-    m_entries[tile] = {bytes, m_order.begin()};
-    m_bytes += bytes;
-}
-
-void ResidencyBudget::touch(const TileKey& tile) {
-    if (const auto found = m_entries.find(tile); found != m_entries.end()) {
-        m_order.splice(m_order.begin(), m_order, found->second.second);
-    }
-}
-
-void ResidencyBudget::erase(const TileKey& tile) {
-    if (const auto found = m_entries.find(tile); found != m_entries.end()) {
-        m_bytes -= found->second.first;
-        m_order.erase(found->second.second);
-        m_entries.erase(found);
-    }
-}
-
-std::vector<TileKey> ResidencyBudget::victims(std::size_t incoming, std::size_t budget,
-                                              const std::set<TileKey>& protect) const {
-    std::vector<TileKey> out;
-    std::size_t bytes = m_bytes;
-    for (auto it = m_order.rbegin(); it != m_order.rend() && bytes + incoming > budget; ++it) {
-        if (protect.count(*it)) {
-            continue;
-        }
-        out.push_back(*it);
-        bytes -= m_entries.at(*it).first;
-    }
-    return out;
 }
 
 }  // namespace tessera::core

@@ -3,14 +3,13 @@
 // level, and for each tile either the tile itself (final) or, while it is missing, the nearest
 // resident coarser ancestor scaled up (coverage: never an empty screen, never stale data shown as
 // final). Requests come coarse first (the coarsest level's visible tiles), then the ideal tiles
-// nearest the view's centre first, then a prefetch ring. ResidencyBudget is the LRU that decides
-// which tiles leave when a budget is reached, never evicting tiles the current view wants.
+// nearest the view's centre first, then a prefetch ring. Tile keys name a tile of one level;
+// the planes a tile is wanted for are the caller's business.
 #pragma once
 
 #include <compare>
 #include <cstdint>
 #include <functional>
-#include <list>
 #include <map>
 #include <set>
 #include <vector>
@@ -31,6 +30,12 @@ struct DrawItem {
     TileKey tile;  // what to draw: the ideal tile, or a coarser ancestor standing in for it
     Rect clip;     // the level-0 image rectangle this draw fills (the ideal tile's)
     bool final = true;
+};
+
+struct PlanOptions {
+    int prefetch_ring = 1;  // tiles around the view read ahead (0: none)
+    bool coverage = true;   // the coarsest level's tiles first, drawn scaled up meanwhile
+    int level = -1;         // the level to show; -1: the finest sufficient one for the view
 };
 
 struct TilePlan {
@@ -54,32 +59,14 @@ class TileScheduler {
     int level_for(const View& view) const;
     std::vector<TileKey> visible(int level, const View& view) const;  // nearest the centre first
     TilePlan plan(const View& view, const std::function<bool(const TileKey&)>& resident,
-                  int prefetch_ring = 1) const;
+                  const PlanOptions& options = {}) const;
+    // Whether a change of the source inside `damage` (level-0 pixels) changes the tile's texture:
+    // its content or the gutter of one level pixel around it.
+    bool touches(const TileKey& tile, const Rect& damage) const;
 
   private:
     LevelGeometry m_geometry;
     int m_tile;
-};
-
-class ResidencyBudget {
-  public:
-    void insert(const TileKey& tile, std::size_t bytes);
-    void touch(const TileKey& tile);
-    void erase(const TileKey& tile);
-    bool contains(const TileKey& tile) const { return m_entries.count(tile) != 0; }
-    std::size_t bytes() const { return m_bytes; }
-    std::size_t size() const { return m_entries.size(); }
-
-    // Least recently used tiles to evict so that `incoming` more bytes fit within `budget`,
-    // skipping protected tiles. Empty with room to spare; may not free enough if protected tiles
-    // alone exceed the budget (the caller then refuses the new tile).
-    std::vector<TileKey> victims(std::size_t incoming, std::size_t budget,
-                                 const std::set<TileKey>& protect) const;
-
-  private:
-    std::list<TileKey> m_order;  // most recent first
-    std::map<TileKey, std::pair<std::size_t, std::list<TileKey>::iterator>> m_entries;
-    std::size_t m_bytes = 0;
 };
 
 }  // namespace tessera::core

@@ -1,5 +1,7 @@
 #include "gl/composite/Compositor.h"
 
+#include "core/lod/TileTexels.h"
+
 #include <cmath>
 
 #include <fmt/format.h>
@@ -72,44 +74,6 @@ void Compositor::resize_accumulation(int width, int height) {
         auto framebuffer = Framebuffer::create(m_accumulation[i]);
         m_accumulation_framebuffers[i] = std::move(framebuffer).value();
     }
-}
-
-core::Result<CompositeStats> Compositor::draw(TiledImage& image,
-                                              const core::DisplaySettings& settings,
-                                              const core::View& view, const Target& target) {
-    const core::ImageSource& source = image.source();
-    if (auto ok = core::check_display(settings, source.channels()); !ok) {
-        return ok.error();
-    }
-    const std::vector<std::size_t> visible = settings.visible_channels();
-    const auto tiles = image.grid().tiles_in(view.x0, view.y0, view.x0 + view.x_scale * view.width,
-                                             view.y0 + view.y_scale * view.height);
-    int uploaded = 0;
-    for (const core::TileIndex& tile : tiles) {
-        uploaded += std::any_of(visible.begin(), visible.end(),
-                                [&](std::size_t c) { return image.texture(tile, c) == nullptr; })
-                        ? 1
-                        : 0;
-    }
-    if (auto ok = image.ensure(tiles, visible); !ok) {
-        return ok.error();
-    }
-    std::vector<TileDraw> draws;
-    for (const core::TileIndex& tile : tiles) {
-        TileDraw d;
-        d.level = 0;
-        d.content = image.grid().content(tile);
-        d.clip = d.content;
-        for (std::size_t c = 0; c < source.channel_count(); ++c) {
-            d.textures.push_back(image.texture(tile, c));
-        }
-        draws.push_back(std::move(d));
-    }
-    auto stats = draw_tiles(source, draws, settings, view, target);
-    if (stats) {
-        stats->tiles_uploaded = uploaded;
-    }
-    return stats;
 }
 
 core::Result<CompositeStats> Compositor::draw_tiles(const core::ImageSource& source,

@@ -1,8 +1,8 @@
-// Compositor: draws a TiledImage with DisplaySettings through a View into a rectangle of a
+// Compositor: draws an image's tiles with DisplaySettings through a View into a rectangle of a
 // framebuffer, on the GPU. Visible channels are composited in passes of up to 8 (any number of
 // channels works) into a float accumulation buffer, then resolved into the target. Display
-// settings reach the GPU as uniforms only; textures are uploaded by TiledImage the first time a
-// tile's channel is needed. Sets the GL state it relies on and restores the caller's.
+// settings reach the GPU as uniforms only; textures are uploaded by gl/image/StreamingImage the
+// first time a tile's channel is needed. Sets the GL state it relies on and restores the caller's.
 #pragma once
 
 #include <array>
@@ -11,9 +11,9 @@
 
 #include "core/display/DisplaySettings.h"
 #include "core/view/View.h"
-#include "gl/image/TiledImage.h"
 #include "gl/objects/Framebuffer.h"
 #include "gl/objects/Program.h"
+#include "gl/objects/Texture2D.h"
 #include "gl/objects/VertexArray.h"
 
 namespace tessera::gl {
@@ -40,18 +40,13 @@ struct TileDraw {
 
 struct CompositeStats {
     int passes = 0;
-    int tiles_drawn = 0;     // tile draws over all passes
-    int tiles_visible = 0;   // tiles the view touches
-    int tiles_uploaded = 0;  // tiles that lacked a visible channel's texture (uploaded now)
+    int tiles_drawn = 0;    // tile draws over all passes
+    int tiles_visible = 0;  // tiles the view touches
 };
 
 class Compositor {
   public:
     static core::Result<Compositor> create();
-
-    // view.width/height must equal the target's size. Uploads what the view lacks (level 0).
-    core::Result<CompositeStats> draw(TiledImage& image, const core::DisplaySettings& settings,
-                                      const core::View& view, const Target& target);
 
     // Draws prepared tiles (of any level); every visible channel must have a texture in each.
     core::Result<CompositeStats> draw_tiles(const core::ImageSource& source,

@@ -1,39 +1,44 @@
-// StreamingImage: an image of any size on the GPU within bounded memory. It keeps a level-of-
-// detail pyramid (core/PyramidSource) and, per frame, asks core/TileScheduler what the view needs:
-// the finest sufficient level's visible tiles, drawn as they arrive, with the best resident
-// coarser tile scaled up where one is missing. Worker threads read tiles (coarse levels first as
-// strided provisional samples, then exact box-averaged tiles that replace them in place); the
-// GL thread only uploads, within a per-frame byte budget, evicting least-recently-used tiles the
-// view does not want to stay within the GPU-memory budget. Requests for tiles that have left the
-// view are dropped before they start; a ring of neighbours is prefetched.
+// StreamingImage: one image on the GPU within bounded memory, as the view needs it. Per frame it
+// asks core/TileScheduler what the view needs (the finest sufficient level's visible tiles, drawn
+// as they arrive, with the best resident coarser tile scaled up where one is missing), queues
+// what is missing on the session's tile loader (core/lod/TileLoader, worker threads, no GL),
+// and uploads what has arrived into the session's texture cache (gl/image/TextureCache, one GPU
+// budget for every image) within a per-frame byte budget. It never waits for I/O.
+//
+// Changes of the source (damage, reloads) mark the textures they touch stale: the view keeps
+// showing them, counted as not final, until their re-read pixels are uploaded in place
+// (glTexSubImage2D; no texture is re-created).
+//
+// A StreamingImage made without a session's loader and cache gets private ones (one-shot
+// renders, tests). The FullResolution policy uploads the view's level-0 tiles and nothing else
+// (no coarser coverage, no prefetch): what viewers without a pyramid do, for comparisons.
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <map>
+#include <cstdint>
 #include <memory>
-#include <mutex>
 #include <set>
-#include <thread>
 #include <vector>
 
-#include "core/lod/Pyramid.h"
+#include "core/lod/TileLoader.h"
 #include "core/lod/TileScheduler.h"
 #include "gl/composite/Compositor.h"
+#include "gl/image/TextureCache.h"
 
 namespace tessera::gl {
+
+enum class StreamingPolicy { Pyramid, FullResolution };
 
 struct StreamingOptions {
     int tile_size = 510;       // content pixels; textures add a 1-pixel gutter on every side
     int max_texture_size = 0;  // 0: the GPU's limit
-    std::size_t gpu_budget = std::size_t{1024} << 20;
-    std::size_t cpu_cache = std::size_t{256} << 20;     // pyramid tiles kept in memory
+    std::size_t gpu_budget = std::size_t{1024} << 20;   // private cache only
+    std::size_t cpu_cache = std::size_t{256} << 20;     // private loader only
     std::size_t upload_budget = std::size_t{48} << 20;  // bytes uploaded per frame
-    unsigned workers = 0;                               // 0: one per hardware thread
+    unsigned workers = 0;                               // private loader only; 0: one per core
     bool provisional = true;  // strided samples for coarse tiles before exact ones
     int prefetch_ring = 1;    // tiles around the view read ahead (0 for one-shot renders)
+    StreamingPolicy policy = StreamingPolicy::Pyramid;
 };
 
 struct StreamingFrame {
@@ -50,100 +55,83 @@ struct StreamingStats {
     std::uint64_t uploads = 0;
     std::uint64_t bytes = 0;
     std::uint64_t textures_created = 0;
-    std::uint64_t evicted = 0;
-    std::uint64_t dropped = 0;  // requests dropped because their tile left the view
-    std::uint64_t peak_texture_bytes = 0;
+    std::uint64_t evicted = 0;    // textures this image's uploads displaced
+    std::uint64_t dropped = 0;    // requests dropped because their tile left the view
+    std::uint64_t discarded = 0;  // results discarded because the source changed after the read
+    std::uint64_t damaged = 0;    // textures marked stale by changes of the source
+    std::uint64_t peak_texture_bytes = 0;  // of the whole texture cache
 };
 
 class StreamingImage {
   public:
-    StreamingImage(std::shared_ptr<const core::ImageSource> source, StreamingOptions options = {});
+    // With the session's loader and texture cache.
+    StreamingImage(std::shared_ptr<const core::ImageSource> source, core::TileLoader& loader,
+                   std::shared_ptr<TextureCache> textures, StreamingOptions options = {});
+    // With private ones, sized by `options`.
+    explicit StreamingImage(std::shared_ptr<const core::ImageSource> source,
+                            StreamingOptions options = {});
     ~StreamingImage();
     StreamingImage(const StreamingImage&) = delete;
     StreamingImage& operator=(const StreamingImage&) = delete;
 
-    // Plans the view, queues reads, uploads what has arrived (within the frame's budget) and says
-    // what to draw now. Never waits for I/O.
+    // Plans the view of these channels at `position` (an index on each of the source's axes;
+    // missing ones are 0), queues reads, uploads what has arrived (within the frame's budget)
+    // and says what to draw now. Never waits for I/O.
     core::Result<StreamingFrame> prepare(const core::View& view,
-                                         const std::vector<std::size_t>& channels);
+                                         const std::vector<std::size_t>& channels,
+                                         const std::vector<std::int64_t>& position = {});
     // prepare() until every tile of the view is exact (headless renders, tests).
     core::Result<StreamingFrame> prepare_final(
         const core::View& view, const std::vector<std::size_t>& channels,
+        const std::vector<std::int64_t>& position = {},
         std::chrono::milliseconds timeout = std::chrono::minutes(5));
-    // A reloaded source of the same size and channels. Returns at once; resident tiles count as
-    // not final until re-read from the new source and updated in place (no texture re-created).
+    // A reloaded source of the same size, channels and axes: damage of everything. Returns at
+    // once; resident tiles count as not final until re-read and updated in place.
     core::Result<void> replace_source(std::shared_ptr<const core::ImageSource> source);
     // Gives back every texture and cached pyramid tile and forgets queued work (an image that is
     // no longer shown); the next prepare() starts streaming again.
     void release();
 
-    const core::ImageSource& source() const { return *m_base; }
-    const core::TileScheduler& scheduler() const { return m_scheduler; }
-    StreamingStats stats() const {
-        StreamingStats stats = m_stats;
-        stats.dropped = m_dropped.load();
-        return stats;
+    std::shared_ptr<const core::ImageSource> source() const { return m_stream->source(); }
+    const core::TileScheduler& scheduler() const { return m_stream->scheduler(); }
+    core::TileLoader& loader() { return m_stream->loader(); }
+    StreamingStats stats() const;
+    std::size_t texture_bytes() const { return m_textures->bytes_of(m_id); }   // this image's
+    std::size_t session_texture_bytes() const { return m_textures->bytes(); }  // every image's
+    std::size_t resident_tiles() const { return m_textures->tiles_of(m_id); }
+    std::size_t gpu_budget() const { return m_textures->budget(); }
+    std::size_t cpu_cache_bytes() const { return m_stream->cached_bytes(); }  // this image's
+    std::size_t session_cpu_cache_bytes() const { return m_stream->loader().cache()->bytes(); }
+    // Textures, cached tiles or work that release() would give back.
+    bool holds_memory() const {
+        return resident_tiles() > 0 || m_stream->cached_bytes() > 0 || m_stream->busy();
     }
-    std::size_t texture_bytes() const { return m_budget.bytes(); }
-    std::size_t resident_tiles() const { return m_resident.size(); }
-    std::size_t gpu_budget() const { return m_options.gpu_budget; }
-    std::size_t cpu_cache_bytes() const;
+    std::size_t cpu_cache_budget() const { return m_stream->loader().cache()->budget(); }
+    // The texture of one tile's plane, or null when it is not resident.
+    const Texture2D* texture(const core::TileKey& tile, const core::Plane& plane) const;
     // The view's essential tiles do not all fit in the GPU budget (until the view changes).
     bool over_budget() const { return m_over_budget; }
-    std::size_t cpu_cache_budget() const { return m_options.cpu_cache; }
 
   private:
-    struct Job {
-        core::TileKey tile;
-        std::size_t channel = 0;
-        bool provisional = false;
-        auto operator<=>(const Job&) const = default;
-    };
-    struct Ready {
-        Job job;
-        std::vector<std::byte> texels;
-        int width = 0;
-        int height = 0;
-        std::string error;
-        std::uint64_t generation = 0;  // of the source it was read from
-    };
-    struct Resident {
-        std::vector<Texture2D> textures;  // by channel
-        std::vector<bool> provisional;
-        std::vector<bool> stale;  // read from a source that has since been replaced
-        std::size_t bytes = 0;
-    };
+    core::PlanOptions plan_options(int prefetch_ring) const;
+    std::vector<core::Plane> planes_of(const std::vector<std::size_t>& channels,
+                                       const std::vector<std::int64_t>& position) const;
+    TextureKey key(const core::TileKey& tile, const core::Plane& plane) const {
+        return {m_id, tile, plane};
+    }
+    bool drawable(const core::TileKey& tile, const std::vector<core::Plane>& planes) const;
+    bool exact(const core::TileKey& tile, const std::vector<core::Plane>& planes) const;
+    void apply_damage();
+    void upload(core::TileResult& result, bool essential, std::size_t& frame_bytes);
 
-    void worker_loop();
-    std::vector<Ready> build(const std::vector<Job>& jobs) const;  // jobs of one tile
-    void enqueue(const Job& job);                                  // m_mutex held
-    bool drawable(const core::TileKey& tile, const std::vector<std::size_t>& channels) const;
-    bool exact(const core::TileKey& tile, const std::vector<std::size_t>& channels) const;
-    // `essential`: tiles the view draws or must draw (never evicted for others); prefetched
-    // tiles are wanted but may give way.
-    void upload(Ready& ready, const std::set<core::TileKey>& wanted,
-                const std::set<core::TileKey>& essential, std::size_t& frame_bytes);
-
-    std::shared_ptr<const core::ImageSource> m_base;
-    std::shared_ptr<core::PyramidSource> m_pyramid;
+    std::unique_ptr<core::TileLoader> m_own_loader;  // when made without a session
+    std::unique_ptr<core::TileStream> m_stream;
+    std::shared_ptr<TextureCache> m_textures;
+    std::uint64_t m_id;
     StreamingOptions m_options;
-    core::TileScheduler m_scheduler;
-    core::ResidencyBudget m_budget;
-    std::map<core::TileKey, Resident> m_resident;
-    StreamingStats m_stats;                   // GL thread only, except:
-    std::atomic<std::uint64_t> m_dropped{0};  // counted by workers and the GL thread
-    bool m_over_budget = false;               // an essential tile did not fit in the GPU budget
-
-    mutable std::mutex m_mutex;
-    std::condition_variable m_wake;     // workers wait for jobs
-    std::condition_variable m_arrived;  // prepare_final waits for results
-    std::deque<Job> m_jobs;
-    std::set<Job> m_queued;            // queued or being built
+    StreamingStats m_stats;
     std::set<core::TileKey> m_wanted;  // what the last plan wanted
-    std::deque<Ready> m_ready;
-    bool m_stop = false;
-    std::uint64_t m_generation = 0;  // bumped when the source or the caches are replaced
-    std::vector<std::thread> m_workers;
+    bool m_over_budget = false;        // an essential tile did not fit in the GPU budget
 };
 
 }  // namespace tessera::gl

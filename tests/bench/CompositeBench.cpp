@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 #include <string>
 
 #include <fmt/format.h>
@@ -16,6 +17,7 @@
 #include "core/image/PlanarImage.h"
 #include "gl/composite/Compositor.h"
 #include "gl/context/HeadlessContext.h"
+#include "gl/image/StreamingImage.h"
 #include "gl/objects/Framebuffer.h"
 
 using namespace tessera;
@@ -60,6 +62,26 @@ core::DisplaySettings settings_for(int channels, int visible) {
     return settings;
 }
 
+// Every tile of the view at full resolution, uploaded once before the first draw.
+std::unique_ptr<gl::StreamingImage> upload_all(std::shared_ptr<const core::ImageSource> image) {
+    gl::StreamingOptions options;
+    options.policy = gl::StreamingPolicy::FullResolution;
+    options.tile_size = 2048;
+    options.gpu_budget = std::numeric_limits<std::size_t>::max();
+    options.upload_budget = std::numeric_limits<std::size_t>::max();
+    return std::make_unique<gl::StreamingImage>(std::move(image), options);
+}
+
+core::Result<gl::CompositeStats> draw(gl::Compositor& compositor, gl::StreamingImage& image,
+                                      const core::DisplaySettings& settings, const core::View& view,
+                                      const gl::Target& where) {
+    auto frame = image.prepare_final(view, settings.visible_channels());
+    if (!frame) {
+        return frame.error();
+    }
+    return compositor.draw_tiles(*image.source(), frame->draws, settings, view, where);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -88,26 +110,26 @@ int main(int argc, char** argv) {
         core::DisplaySettings settings = settings_for(8, 8);
         core::View view = core::View::fit(6000, 6000, width, height);
         view.sampling = core::Sampling::Linear;
-        gl::TiledImage tiled(image);
+        const auto tiled = upload_all(image);
         const gl::Texture2D target = gl::Texture2D::create(width, height, gl::PixelFormat{});
         auto framebuffer = gl::Framebuffer::create(target);
         const gl::Target where{framebuffer->id(), 0, 0, width, height};
 
         auto start = Clock::now();
-        if (auto ok = compositor->draw(tiled, settings, view, where); !ok) {
+        if (auto ok = draw(*compositor, *tiled, settings, view, where); !ok) {
             std::fprintf(stderr, "%s\n", ok.error().message.c_str());
             return 1;
         }
         glFinish();
         const double first_frame = ms_since(start);
-        const gl::UploadStats after_first = tiled.uploads();
+        const gl::StreamingStats after_first = tiled->stats();
 
         std::vector<double> gpu, cpu;
         for (int i = 0; i < repeat; ++i) {
             settings.channels[static_cast<std::size_t>(i % 8)].colormap = core::named_colormap(
                 core::colormap_names()[static_cast<std::size_t>((i * 5) % 18)]);
             start = Clock::now();
-            auto ok = compositor->draw(tiled, settings, view, where);
+            auto ok = draw(*compositor, *tiled, settings, view, where);
             glFinish();
             gpu.push_back(ms_since(start));
             start = Clock::now();
@@ -119,7 +141,7 @@ int main(int argc, char** argv) {
             }
         }
         const double uploads_per_change =
-            static_cast<double>(tiled.uploads().uploads - after_first.uploads) / repeat;
+            static_cast<double>(tiled->stats().uploads - after_first.uploads) / repeat;
         std::printf("8ch 6000x6000 f32 shown at %dx%d (fit, linear):\n", width, height);
         std::printf("  first frame (uploads %llu textures, %.0f MB): %.0f ms\n",
                     static_cast<unsigned long long>(after_first.uploads),
@@ -136,13 +158,14 @@ int main(int argc, char** argv) {
     {
         const int size = 2048;
         auto image = make_image(size, size, 24);
-        gl::TiledImage tiled(image);
+        const auto tiled = upload_all(image);
         const gl::Texture2D target = gl::Texture2D::create(size, size, gl::PixelFormat{});
         auto framebuffer = gl::Framebuffer::create(target);
         const gl::Target where{framebuffer->id(), 0, 0, size, size};
         core::View view = core::View::fit(size, size, size, size);
         view.sampling = core::Sampling::Linear;
-        (void)compositor->draw(tiled, settings_for(24, 24), view, where);  // upload everything once
+        (void)draw(*compositor, *tiled, settings_for(24, 24), view,
+                   where);  // upload everything once
         glFinish();
         std::printf("composite throughput, %dx%d f32 at 1:1, linear:\n", size, size);
         std::printf("  %8s %8s %12s %12s\n", "channels", "passes", "GPU ms", "Mpixel/s");
@@ -152,7 +175,7 @@ int main(int argc, char** argv) {
             int passes = 0;
             for (int i = 0; i < repeat; ++i) {
                 const auto start = Clock::now();
-                auto stats = compositor->draw(tiled, settings, view, where);
+                auto stats = draw(*compositor, *tiled, settings, view, where);
                 glFinish();
                 times.push_back(ms_since(start));
                 passes = stats ? stats->passes : 0;

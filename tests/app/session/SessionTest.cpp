@@ -36,7 +36,7 @@ void settle(Session& session) {
 std::uint8_t first_sample(const ImageDocument& document) {
     std::uint8_t value = 0;
     EXPECT_TRUE(document.image.source
-                    ->read_region(0, 0, {0, 0, 1, 1}, std::as_writable_bytes(std::span(&value, 1)))
+                    ->read_region({0}, {0, 0, 1, 1}, std::as_writable_bytes(std::span(&value, 1)))
                     .ok());
     return value;
 }

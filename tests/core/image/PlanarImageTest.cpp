@@ -36,7 +36,7 @@ TEST(PlanarImage, ReadRegionCopiesExactlyTheRequestedRectangle) {
     const PlanarImage image = make_coordinate_image(40, 30);
     const Rect rect{5, 7, 10, 4};
     std::vector<std::uint16_t> out(static_cast<std::size_t>(rect.area()));
-    ASSERT_TRUE(image.read_region(0, 0, rect, std::as_writable_bytes(std::span(out))).ok());
+    ASSERT_TRUE(image.read_region({0}, rect, std::as_writable_bytes(std::span(out))).ok());
     for (int row = 0; row < rect.height; ++row) {
         for (int col = 0; col < rect.width; ++col) {
             EXPECT_EQ(out[static_cast<std::size_t>(row * rect.width + col)],
@@ -49,11 +49,11 @@ TEST(PlanarImage, ReadRegionOutsideTheImageIsAnErrorNotACrash) {
     const PlanarImage image = make_coordinate_image(8, 8);
     std::vector<std::uint16_t> out(64);
     auto bytes = std::as_writable_bytes(std::span(out));
-    auto outside = image.read_region(0, 0, Rect{4, 4, 8, 2}, bytes);
+    auto outside = image.read_region({0}, Rect{4, 4, 8, 2}, bytes);
     ASSERT_FALSE(outside.ok());
     EXPECT_NE(outside.error().message.find("outside"), std::string::npos);
-    EXPECT_FALSE(image.read_region(3, 0, Rect{0, 0, 1, 1}, bytes).ok());
-    EXPECT_FALSE(image.read_region(0, 0, Rect{0, 0, 8, 8}, bytes.first(10)).ok());
+    EXPECT_FALSE(image.read_region({3}, Rect{0, 0, 1, 1}, bytes).ok());
+    EXPECT_FALSE(image.read_region({0}, Rect{0, 0, 8, 8}, bytes.first(10)).ok());
 }
 
 }  // namespace

@@ -226,7 +226,7 @@ std::vector<std::vector<std::byte>> all_planes(const Image& image) {
     for (std::size_t c = 0; c < source.channels().size(); ++c) {
         const Rect all{0, 0, source.width(), source.height()};
         planes.emplace_back(source.region_bytes(c, all));
-        EXPECT_TRUE(source.read_region(c, 0, all, planes.back()));
+        EXPECT_TRUE(source.read_region({c}, all, planes.back()));
     }
     return planes;
 }

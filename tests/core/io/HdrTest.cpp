@@ -35,7 +35,7 @@ void expect_same_as_stb(const std::filesystem::path& path) {
     ASSERT_EQ(source.channels().size(), 3u);
     for (std::size_t c = 0; c < 3; ++c) {
         std::vector<float> plane(static_cast<std::size_t>(width * height));
-        ASSERT_TRUE(source.read_region(c, 0, {0, 0, width, height},
+        ASSERT_TRUE(source.read_region({c}, {0, 0, width, height},
                                        std::as_writable_bytes(std::span(plane))));
         for (std::size_t i = 0; i < plane.size(); ++i) {
             ASSERT_EQ(plane[i], expected[i * 3 + c]) << "pixel " << i << " channel " << c;

@@ -48,7 +48,7 @@ TEST(Jpeg, DecodesWhatStbImageDecodesWithinAFewLevels) {
         for (std::size_t c = 0; c < static_cast<std::size_t>(stored); ++c) {
             std::vector<std::uint8_t> plane(67 * 45);
             ASSERT_TRUE(
-                source.read_region(c, 0, {0, 0, 67, 45}, std::as_writable_bytes(std::span(plane))));
+                source.read_region({c}, {0, 0, 67, 45}, std::as_writable_bytes(std::span(plane))));
             for (std::size_t i = 0; i < plane.size(); ++i) {
                 ASSERT_LE(std::abs(plane[i] - expected[i * static_cast<std::size_t>(stored) + c]),
                           4)

@@ -54,11 +54,10 @@ TEST(MappedFile, ANumpyFileTruncatedUnderItsMapGivesAnErrorNotSigbus) {
     ASSERT_TRUE(images.ok()) << images.error().message;
     const ImageSource& source = *images->front().source;
     std::vector<float> row(side);
-    ASSERT_TRUE(source.read_region(0, 0, {0, 0, 1024, 1}, std::as_writable_bytes(std::span(row))));
+    ASSERT_TRUE(source.read_region({0}, {0, 0, 1024, 1}, std::as_writable_bytes(std::span(row))));
     // A renderer rewrites the file in place: it is cut to its header.
     ASSERT_EQ(::truncate(path.c_str(), 128), 0);
-    auto read =
-        source.read_region(0, 0, {0, 1000, 1024, 1}, std::as_writable_bytes(std::span(row)));
+    auto read = source.read_region({0}, {0, 1000, 1024, 1}, std::as_writable_bytes(std::span(row)));
     ASSERT_FALSE(read.ok());
     EXPECT_NE(read.error().message.find(path.string() + ": the file shrank"), std::string::npos)
         << read.error().message;

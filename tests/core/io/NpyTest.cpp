@@ -139,7 +139,7 @@ TEST_P(NpyDtypes, EveryElementReadsBackInItsDocumentedType) {
         EXPECT_EQ(source.channels()[c].type, expected_type(code));
         const Rect all{0, 0, 7, 5};
         std::vector<std::byte> raw(source.region_bytes(c, all));
-        ASSERT_TRUE(source.read_region(c, 0, all, raw).ok());
+        ASSERT_TRUE(source.read_region({c}, all, raw).ok());
         for (std::uint64_t y = 0; y < kH; ++y) {
             for (std::uint64_t x = 0; x < kW; ++x) {
                 const std::size_t i = static_cast<std::size_t>(y * kW + x);
@@ -268,7 +268,7 @@ TEST(NpyMapping, OpeningAFourGigabyteArrayNeitherReadsNorCopiesIt) {
     EXPECT_EQ(source.width(), 32768);
     std::vector<float> tile(256 * 256, 1.0f);
     ASSERT_TRUE(
-        source.read_region(0, 0, {16000, 16000, 256, 256}, std::as_writable_bytes(std::span(tile)))
+        source.read_region({0}, {16000, 16000, 256, 256}, std::as_writable_bytes(std::span(tile)))
             .ok());
     EXPECT_EQ(tile[0], 0.0f);
     const std::size_t grown = resident_kib() - std::min(before, resident_kib());
@@ -292,8 +292,8 @@ TEST(NpyMapping, ReadingAWholeGigabyteKeepsAtMostAWindowOfItResident) {
     std::vector<std::byte> band(static_cast<std::size_t>(w) * 256);
     for (std::int64_t y = 0; y < static_cast<std::int64_t>(h); y += 256) {
         const Rect rect{0, y, static_cast<std::int64_t>(w), 256};
-        ASSERT_TRUE(source.read_region(0, 0, rect, band).ok());
-        source.release_region(0, rect);
+        ASSERT_TRUE(source.read_region({0}, rect, band).ok());
+        source.release_region({0}, rect);
         peak = std::max(peak, resident_kib() - std::min(before, resident_kib()));
     }
     const std::size_t window_kib = MappedFile::kResidentWindow >> 10;

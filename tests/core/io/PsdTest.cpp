@@ -46,7 +46,7 @@ Result<std::vector<Image>> load(const std::vector<std::byte>& bytes) {
 template <typename T>
 std::vector<T> plane(const Image& image, std::size_t channel) {
     std::vector<T> values(static_cast<std::size_t>(image.source->width() * image.source->height()));
-    EXPECT_TRUE(image.source->read_region(channel, 0,
+    EXPECT_TRUE(image.source->read_region({channel},
                                           {0, 0, image.source->width(), image.source->height()},
                                           std::as_writable_bytes(std::span(values))));
     return values;

@@ -44,8 +44,7 @@ std::vector<T> channel_samples(const Image& image, std::size_t channel) {
         static_cast<std::size_t>(image.source->width() * image.source->height()));
     const Rect all{0, 0, image.source->width(), image.source->height()};
     EXPECT_TRUE(
-        image.source->read_region(channel, 0, all, std::as_writable_bytes(std::span(samples)))
-            .ok());
+        image.source->read_region({channel}, all, std::as_writable_bytes(std::span(samples))).ok());
     return samples;
 }
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "core/image/PlanarImage.h"
+#include "core/lod/LruBudget.h"
 #include "core/lod/Pyramid.h"
 #include "core/lod/TileScheduler.h"
 
@@ -49,9 +50,9 @@ void store(std::byte* at, SampleType type, double v) {
 }
 
 template <typename T>
-std::vector<T> read(const ImageSource& source, int level, Rect rect) {
+std::vector<T> read(const Pyramid& pyramid, int level, Rect rect) {
     std::vector<T> out(static_cast<std::size_t>(rect.area()));
-    EXPECT_TRUE(source.read_region(0, level, rect, std::as_writable_bytes(std::span(out))).ok());
+    EXPECT_TRUE(pyramid.read_region({0}, level, rect, std::as_writable_bytes(std::span(out))).ok());
     return out;
 }
 
@@ -70,7 +71,7 @@ TEST(LevelGeometry, LevelsHalveDownToOneTileAndZoomPicksTheFinestSufficientLevel
 
 TEST(Pyramid, LevelOneIsTheMeanOfEachTwoByTwoBlockRoundedForIntegers) {
     auto image = coordinate_image(7, 5, SampleType::U8);  // odd sizes: edge blocks are partial
-    const PyramidSource pyramid(image, 1 << 20, 2);       // tiny tiles: many tiles per read
+    const Pyramid pyramid(image, 1 << 20, 2);             // tiny tiles: many tiles per read
     const auto level1 = read<std::uint8_t>(pyramid, 1, {0, 0, 4, 3});
     const auto source = image->samples<std::uint8_t>(0);
     for (int y = 0; y < 3; ++y) {
@@ -128,10 +129,10 @@ TEST(Pyramid, EveryTypeMatchesTheMeanOfFiniteValuesAtOddEdges) {
                 values[i] = sample_as_float(at, type);  // what the image holds
             }
         }
-        const PyramidSource pyramid(image, 1 << 20, 3);
+        const Pyramid pyramid(image, 1 << 20, 3);
         const Rect rect{0, 0, 5, 4};
         std::vector<std::byte> level1(static_cast<std::size_t>(rect.area()) * size);
-        ASSERT_TRUE(pyramid.read_region(0, 1, rect, level1).ok());
+        ASSERT_TRUE(pyramid.read_region({0}, 1, rect, level1).ok());
         for (int y = 0; y < 4; ++y) {
             for (int x = 0; x < 5; ++x) {
                 double sum = 0;
@@ -173,7 +174,7 @@ TEST(Pyramid, CoarserLevelsAreMeansOfTheLevelBelowAndNanStaysVisible) {
         image->samples<float>(0)[static_cast<std::size_t>(i)] =
             std::numeric_limits<float>::infinity();
     }
-    const PyramidSource pyramid(image, 1 << 20, 8);
+    const Pyramid pyramid(image, 1 << 20, 8);
     EXPECT_EQ(pyramid.level_count(), 4);  // 64x32, 32x16, 16x8, 8x4
     const auto level1 = read<float>(pyramid, 1, {0, 0, 32, 16});
     const auto level2 = read<float>(pyramid, 2, {0, 0, 16, 8});
@@ -200,24 +201,24 @@ TEST(Pyramid, TilesBuiltFromLevelZeroEqualTilesBuiltLevelByLevel) {
                     i % 97 < 40 ? std::numeric_limits<float>::quiet_NaN() : static_cast<float>(v);
             }
         }
-        const PyramidSource cold(image, 1 << 20, 8);
-        const PyramidSource warm(image, 1 << 20, 8);
+        const Pyramid cold(image, 1 << 20, 8);
+        const Pyramid warm(image, 1 << 20, 8);
         const std::size_t size = sample_size(type);
         for (int level = 1; level <= 2; ++level) {  // fill the warm cache level by level
             const Rect all{0, 0, warm.geometry().level_width(level),
                            warm.geometry().level_height(level)};
             std::vector<std::byte> scratch(static_cast<std::size_t>(all.area()) * size);
-            ASSERT_TRUE(warm.read_region(0, level, all, scratch).ok());
-            ASSERT_TRUE(warm.read_region(1, level, all, scratch).ok());
+            ASSERT_TRUE(warm.read_region({0}, level, all, scratch).ok());
+            ASSERT_TRUE(warm.read_region({1}, level, all, scratch).ok());
         }
         const Rect level3{0, 0, cold.geometry().level_width(3), cold.geometry().level_height(3)};
         std::vector<std::byte> a0(static_cast<std::size_t>(level3.area()) * size), a1 = a0, b0 = a0,
                                                                                    b1 = a0;
-        const std::size_t both[] = {0, 1};
+        const Plane both[] = {{0}, {1}};
         const std::span<std::byte> cold_out[] = {a0, a1};
         ASSERT_TRUE(cold.read_regions(both, 3, level3, cold_out).ok());
-        ASSERT_TRUE(warm.read_region(0, 3, level3, b0).ok());
-        ASSERT_TRUE(warm.read_region(1, 3, level3, b1).ok());
+        ASSERT_TRUE(warm.read_region({0}, 3, level3, b0).ok());
+        ASSERT_TRUE(warm.read_region({1}, 3, level3, b1).ok());
         EXPECT_EQ(a0, b0);
         EXPECT_EQ(a1, b1);
     }
@@ -225,7 +226,7 @@ TEST(Pyramid, TilesBuiltFromLevelZeroEqualTilesBuiltLevelByLevel) {
 
 TEST(Pyramid, TheCacheStaysWithinItsBudgetAndConcurrentReadsAgree) {
     auto image = coordinate_image(512, 512, SampleType::F32);
-    const PyramidSource pyramid(image, 64 * 64 * 4 * 3, 64);  // room for three tiles
+    const Pyramid pyramid(image, std::size_t{64 * 64 * 4 * 3}, 64);  // room for three tiles
     const auto expected = read<float>(pyramid, 1, {0, 0, 256, 256});
     EXPECT_LE(pyramid.cached_bytes(), std::size_t{64 * 64 * 4 * 3});
     std::vector<std::thread> threads;
@@ -245,10 +246,10 @@ TEST(Pyramid, TheCacheStaysWithinItsBudgetAndConcurrentReadsAgree) {
 
 TEST(Pyramid, SampledReadsPickEveryNthPixelOfLevelZero) {
     auto image = coordinate_image(40, 40, SampleType::U8);
-    const PyramidSource pyramid(image);
+    const Pyramid pyramid(image, std::size_t{1} << 20, 4);  // levels down to 3x3
     std::vector<std::uint8_t> out(5 * 5);
     ASSERT_TRUE(
-        pyramid.read_region_sampled(0, 3, {0, 0, 5, 5}, std::as_writable_bytes(std::span(out)))
+        pyramid.read_region_sampled({0}, 3, {0, 0, 5, 5}, std::as_writable_bytes(std::span(out)))
             .ok());
     EXPECT_EQ(out[6], image->samples<std::uint8_t>(0)[8 * 40 + 8]);
     EXPECT_EQ(out[24], image->samples<std::uint8_t>(0)[32 * 40 + 32]);
@@ -315,13 +316,15 @@ TEST(TileScheduler, ResidentIdealTilesAreDrawnAsFinal) {
     EXPECT_TRUE(plan.requests.empty());
 }
 
-TEST(ResidencyBudget, EvictsLeastRecentlyUsedFirstAndNeverWhatIsProtected) {
-    ResidencyBudget budget;
+TEST(LruBudget, EvictsLeastRecentlyUsedFirstAndNeverWhatIsProtected) {
+    LruBudget<TileKey> budget;
     for (int i = 0; i < 5; ++i) {
         budget.insert({0, i, 0}, 100);
     }
     budget.touch({0, 0, 0});  // now the most recent
-    const auto victims = budget.victims(250, 500, {{0, 1, 0}});
+    const auto victims = budget.victims(250, 500, [](const TileKey& t) {
+        return t == TileKey{0, 1, 0};
+    });
     // 500 held + 250 incoming within 500: free 250 -> three tiles of 100, oldest first, skipping 1.
     ASSERT_EQ(victims.size(), 3u);
     EXPECT_EQ(victims[0], (TileKey{0, 2, 0}));
@@ -334,8 +337,8 @@ TEST(ResidencyBudget, EvictsLeastRecentlyUsedFirstAndNeverWhatIsProtected) {
     EXPECT_TRUE(budget.victims(100, 500, {}).empty());
 }
 
-TEST(ResidencyBudget, ABudgetIsNeverExceededWhateverTheOrderOfInsertions) {
-    ResidencyBudget budget;
+TEST(LruBudget, ABudgetIsNeverExceededWhateverTheOrderOfInsertions) {
+    LruBudget<TileKey> budget;
     const std::size_t limit = 1000;
     for (int i = 0; i < 200; ++i) {
         const std::size_t bytes = 50 + static_cast<std::size_t>(i * 37 % 200);

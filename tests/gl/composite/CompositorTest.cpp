@@ -9,6 +9,7 @@
 #include "core/display/CpuCompositor.h"
 #include "core/image/PlanarImage.h"
 #include "gl/composite/Compositor.h"
+#include "gl/image/StreamingImage.h"
 #include "gl/objects/Framebuffer.h"
 #include "gl/objects/Readback.h"
 #include "tests/gl/GlTest.h"
@@ -104,13 +105,39 @@ class CompositorTest : public GlTest {
         m_compositor.emplace(std::move(compositor).value());
     }
 
-    core::RgbaImage render(TiledImage& image, const core::DisplaySettings& settings,
+    // Every tile of the view at full resolution, uploaded before drawing.
+    static std::unique_ptr<StreamingImage> upload_all(
+        std::shared_ptr<const core::ImageSource> image, int tile_size = 2048,
+        int max_texture_size = 0) {
+        StreamingOptions options;
+        options.policy = StreamingPolicy::FullResolution;
+        options.tile_size = tile_size;
+        options.max_texture_size = max_texture_size;
+        options.gpu_budget = std::numeric_limits<std::size_t>::max();
+        options.upload_budget = std::numeric_limits<std::size_t>::max();
+        options.workers = 1;
+        return std::make_unique<StreamingImage>(std::move(image), options);
+    }
+
+    core::Result<CompositeStats> draw(StreamingImage& image, const core::DisplaySettings& settings,
+                                      const core::View& view, const Target& target) {
+        if (auto ok = core::check_display(settings, image.source()->channels()); !ok) {
+            return ok.error();  // before anything is uploaded
+        }
+        auto frame = image.prepare_final(view, settings.visible_channels());
+        if (!frame) {
+            return frame.error();
+        }
+        return m_compositor->draw_tiles(*image.source(), frame->draws, settings, view, target);
+    }
+
+    core::RgbaImage render(StreamingImage& image, const core::DisplaySettings& settings,
                            const core::View& view) {
         const Texture2D target = Texture2D::create(view.width, view.height, PixelFormat{});
         auto framebuffer = Framebuffer::create(target);
         EXPECT_TRUE(framebuffer.ok());
-        auto drawn = m_compositor->draw(image, settings, view,
-                                        {framebuffer->id(), 0, 0, view.width, view.height});
+        auto drawn =
+            draw(image, settings, view, {framebuffer->id(), 0, 0, view.width, view.height});
         EXPECT_TRUE(drawn.ok()) << (drawn.ok() ? "" : drawn.error().message);
         framebuffer->bind();
         core::RgbaImage pixels = read_rgba8(0, 0, view.width, view.height);
@@ -163,11 +190,11 @@ TEST_P(GpuMatchesCpu, WithinOneStepPerComponentAtEveryZoomAndSampling) {
     auto image = make_image(type, 40, 30, 3);
     core::DisplaySettings settings = settings_for(type, 3);
     settings.blend = blend;
-    TiledImage tiled(image);
+    const auto tiled = upload_all(image);
     for (core::View view : test_views(40, 30)) {
         for (auto sampling : {core::Sampling::Nearest, core::Sampling::Linear}) {
             view.sampling = sampling;
-            const core::RgbaImage gpu = render(tiled, settings, view);
+            const core::RgbaImage gpu = render(*tiled, settings, view);
             auto cpu = core::composite_cpu(*image, settings, view);
             ASSERT_TRUE(cpu.ok()) << cpu.error().message;
             const Difference d = compare(gpu, *cpu);
@@ -223,9 +250,9 @@ TEST_F(CompositorTest, ColourModesMatchTheCpuReference) {
     ASSERT_TRUE(photo_settings.colour && hdr_settings.colour);
     for (auto& [image, settings] :
          {std::pair{photo, photo_settings}, std::pair{hdr, hdr_settings}}) {
-        TiledImage tiled(image);
+        const auto tiled = upload_all(image);
         for (core::View view : test_views(33, 21)) {
-            const core::RgbaImage gpu = render(tiled, settings, view);
+            const core::RgbaImage gpu = render(*tiled, settings, view);
             auto cpu = core::composite_cpu(*image, settings, view);
             ASSERT_TRUE(cpu.ok());
             const Difference d = compare(gpu, *cpu);
@@ -237,11 +264,11 @@ TEST_F(CompositorTest, ColourModesMatchTheCpuReference) {
 TEST_F(CompositorTest, TiledEqualsUntiledExactlyForNearestAndLinear) {
     auto image = make_image(SampleType::F32, 200, 150, 2, false);
     const core::DisplaySettings settings = settings_for(SampleType::F32, 2);
-    TiledImage untiled(image);
-    TiledImage tiled(image, 64, 64);
-    EXPECT_EQ(untiled.grid().columns(), 1);
-    EXPECT_EQ(tiled.grid().tile_size(), 62);  // 64-texel textures, gutter included
-    EXPECT_EQ(tiled.grid().columns(), 4);
+    const auto untiled = upload_all(image);
+    const auto tiled = upload_all(image, 64, 64);
+    EXPECT_EQ(untiled->scheduler().columns(0), 1);
+    EXPECT_EQ(tiled->scheduler().tile_size(), 62);  // 64-texel textures, gutter included
+    EXPECT_EQ(tiled->scheduler().columns(0), 4);
     const std::vector<core::View> views{
         core::View::of_rect(0, 0, 200, 150, 200, 150),
         core::View::of_rect(50.3, 40.7, 90.3, 70.7, 160, 120),     // 4x, across tile edges
@@ -253,7 +280,7 @@ TEST_F(CompositorTest, TiledEqualsUntiledExactlyForNearestAndLinear) {
         for (auto sampling : {core::Sampling::Nearest, core::Sampling::Linear}) {
             view.sampling = sampling;
             const Difference d =
-                compare(render(untiled, settings, view), render(tiled, settings, view));
+                compare(render(*untiled, settings, view), render(*tiled, settings, view));
             EXPECT_EQ(d.max, 0) << "seam at " << d.x << "," << d.y << " view x0 " << view.x0;
         }
     }
@@ -274,14 +301,15 @@ TEST_F(CompositorTest, AnImageWiderThanTheTextureLimitRendersAtFullResolution) {
     }
     core::DisplaySettings settings;
     settings.channels = {{true, core::named_colormap("turbo"), 0, 65535, 1, 1}};
-    TiledImage tiled(image, limit);  // tiles as large as the GPU allows: the limit forces the split
-    EXPECT_EQ(tiled.grid().columns(), 2);
+    const auto tiled =
+        upload_all(image, limit);  // tiles as large as the GPU allows: the limit forces the split
+    EXPECT_EQ(tiled->scheduler().columns(0), 2);
     for (double x0 : {0.0, static_cast<double>(limit) - 300, static_cast<double>(width) - 512}) {
         core::View view = core::View::of_rect(x0, 0, x0 + 512, 64, 512, 64);
         view.sampling = core::Sampling::Nearest;
         auto cpu = core::composite_cpu(*image, settings, view);
         ASSERT_TRUE(cpu.ok());
-        const Difference d = compare(render(tiled, settings, view), *cpu);
+        const Difference d = compare(render(*tiled, settings, view), *cpu);
         EXPECT_LE(d.max, 1) << "window at x " << x0 << ": " << d.x << "," << d.y;
     }
 }
@@ -292,22 +320,22 @@ TEST_F(CompositorTest, TwentyFourChannelsCompositeInSeveralPassesCorrectly) {
     for (auto& channel : settings.channels) {
         channel.opacity = 0.04f;  // keep the sum of 24 channels below saturation
     }
-    TiledImage tiled(image);
+    const auto tiled = upload_all(image);
     core::View view = core::View::of_rect(0, 0, 24, 16, 48, 32);
     view.sampling = core::Sampling::Linear;
     auto drawn_target = Texture2D::create(48, 32, PixelFormat{});
     auto framebuffer = Framebuffer::create(drawn_target);
     ASSERT_TRUE(framebuffer.ok());
-    auto stats = m_compositor->draw(tiled, settings, view, {framebuffer->id(), 0, 0, 48, 32});
+    auto stats = draw(*tiled, settings, view, {framebuffer->id(), 0, 0, 48, 32});
     ASSERT_TRUE(stats.ok());
     EXPECT_EQ(stats->passes, 3);
     auto cpu = core::composite_cpu(*image, settings, view);
     ASSERT_TRUE(cpu.ok());
-    const Difference d = compare(render(tiled, settings, view), *cpu);
+    const Difference d = compare(render(*tiled, settings, view), *cpu);
     EXPECT_LE(d.max, 1) << "at " << d.x << "," << d.y;
     // And the composite really depends on the last pass's channels.
     settings.channels[23].visible = false;
-    const Difference without_last = compare(render(tiled, settings, view), *cpu);
+    const Difference without_last = compare(render(*tiled, settings, view), *cpu);
     EXPECT_GT(without_last.max, 1);
 }
 
@@ -315,10 +343,10 @@ TEST_F(CompositorTest, DisplayChangesPerformZeroUploads) {
     auto image = make_image(SampleType::F32, 300, 200, 4);
     core::DisplaySettings settings = settings_for(SampleType::F32, 4);
     settings.channels[3].visible = false;
-    TiledImage tiled(image, 128);
+    const auto tiled = upload_all(image, 128);
     const core::View view = core::View::fit(300, 200, 150, 100);
-    render(tiled, settings, view);
-    const UploadStats first = tiled.uploads();
+    render(*tiled, settings, view);
+    const StreamingStats first = tiled->stats();
     EXPECT_EQ(first.uploads, 6u * 3u);  // 3x2 tiles, three visible channels
     EXPECT_GT(first.bytes, 0u);
 
@@ -328,19 +356,19 @@ TEST_F(CompositorTest, DisplayChangesPerformZeroUploads) {
     settings.channels[2].gamma = 2.2f;
     settings.channels[0].opacity = 0.3f;
     settings.blend = core::BlendMode::Max;
-    render(tiled, settings, view);
+    render(*tiled, settings, view);
     settings.channels[1].visible = false;
-    render(tiled, settings, view);
+    render(*tiled, settings, view);
     settings.channels[1].visible = true;
-    render(tiled, settings, view);
-    EXPECT_EQ(tiled.uploads().uploads, first.uploads);
-    EXPECT_EQ(tiled.uploads().bytes, first.bytes);
+    render(*tiled, settings, view);
+    EXPECT_EQ(tiled->stats().uploads, first.uploads);
+    EXPECT_EQ(tiled->stats().bytes, first.bytes);
 
     settings.channels[3].visible = true;  // a channel never shown before: uploaded once
-    render(tiled, settings, view);
-    EXPECT_EQ(tiled.uploads().uploads, first.uploads + 6u);
-    render(tiled, settings, view);
-    EXPECT_EQ(tiled.uploads().uploads, first.uploads + 6u);
+    render(*tiled, settings, view);
+    EXPECT_EQ(tiled->stats().uploads, first.uploads + 6u);
+    render(*tiled, settings, view);
+    EXPECT_EQ(tiled->stats().uploads, first.uploads + 6u);
 }
 
 TEST_F(CompositorTest, ASameShapeReloadUpdatesTexturesInPlace) {
@@ -352,27 +380,28 @@ TEST_F(CompositorTest, ASameShapeReloadUpdatesTexturesInPlace) {
     const core::DisplaySettings settings = settings_for(SampleType::U16, 2);
     core::View view = core::View::fit(100, 70, 100, 70);
     view.sampling = core::Sampling::Nearest;
-    TiledImage tiled(before, 48);
-    render(tiled, settings, view);
-    const UploadStats loaded = tiled.uploads();
-    const GLuint name = tiled.texture({0, 0}, 1)->id();
+    const auto tiled = upload_all(before, 48);
+    render(*tiled, settings, view);
+    const StreamingStats loaded = tiled->stats();
+    const GLuint name = tiled->texture({0, 0, 0}, {1})->id();
 
-    ASSERT_TRUE(tiled.replace_source(after).ok());
-    EXPECT_EQ(tiled.uploads().textures, loaded.textures) << "no texture may be re-created";
-    EXPECT_EQ(tiled.uploads().uploads, loaded.uploads * 2);
-    EXPECT_EQ(tiled.texture({0, 0}, 1)->id(), name);
+    ASSERT_TRUE(tiled->replace_source(after).ok());
     auto cpu = core::composite_cpu(*after, settings, view);
     ASSERT_TRUE(cpu.ok());
-    EXPECT_LE(compare(render(tiled, settings, view), *cpu).max, 1) << "the new pixels are shown";
+    EXPECT_LE(compare(render(*tiled, settings, view), *cpu).max, 1) << "the new pixels are shown";
+    EXPECT_EQ(tiled->stats().textures_created, loaded.textures_created)
+        << "no texture may be re-created";
+    EXPECT_EQ(tiled->stats().uploads, loaded.uploads * 2);
+    EXPECT_EQ(tiled->texture({0, 0, 0}, {1})->id(), name);
 
     auto other = make_image(SampleType::U16, 101, 70, 2);
-    EXPECT_FALSE(tiled.replace_source(other).ok());
-    EXPECT_EQ(&tiled.source(), after.get());
+    EXPECT_FALSE(tiled->replace_source(other).ok());
+    EXPECT_EQ(tiled->source().get(), after.get());
 }
 
 TEST_F(CompositorTest, RestoresTheGlStateItChanges) {
     auto image = make_image(SampleType::U8, 8, 8, 2);
-    TiledImage tiled(image);
+    const auto tiled = upload_all(image);
     const Texture2D target = Texture2D::create(16, 16, PixelFormat{});
     auto framebuffer = Framebuffer::create(target);
     ASSERT_TRUE(framebuffer.ok());
@@ -383,8 +412,8 @@ TEST_F(CompositorTest, RestoresTheGlStateItChanges) {
     glViewport(1, 2, 3, 4);
     unrelated.bind(3);
     glActiveTexture(GL_TEXTURE5);
-    auto drawn = m_compositor->draw(tiled, settings_for(SampleType::U8, 2),
-                                    core::View::fit(8, 8, 8, 8), {framebuffer->id(), 4, 4, 8, 8});
+    auto drawn = draw(*tiled, settings_for(SampleType::U8, 2), core::View::fit(8, 8, 8, 8),
+                      {framebuffer->id(), 4, 4, 8, 8});
     ASSERT_TRUE(drawn.ok()) << drawn.error().message;
     EXPECT_TRUE(glIsEnabled(GL_BLEND));
     EXPECT_TRUE(glIsEnabled(GL_SCISSOR_TEST));
@@ -411,15 +440,15 @@ TEST_F(CompositorTest, BadSettingsAreErrorsNotDraws) {
     auto image = make_image(SampleType::U8, 8, 8, 1);
     core::DisplaySettings settings = settings_for(SampleType::U8, 1);
     settings.channels[0].gamma = -1.0f;
-    TiledImage tiled(image);
+    const auto tiled = upload_all(image);
     const Texture2D target = Texture2D::create(8, 8, PixelFormat{});
     auto framebuffer = Framebuffer::create(target);
     ASSERT_TRUE(framebuffer.ok());
-    auto drawn = m_compositor->draw(tiled, settings, core::View::fit(8, 8, 8, 8),
-                                    {framebuffer->id(), 0, 0, 8, 8});
+    auto drawn =
+        draw(*tiled, settings, core::View::fit(8, 8, 8, 8), {framebuffer->id(), 0, 0, 8, 8});
     ASSERT_FALSE(drawn.ok());
     EXPECT_NE(drawn.error().message.find("gamma must be positive"), std::string::npos);
-    EXPECT_EQ(tiled.uploads().uploads, 0u);
+    EXPECT_EQ(tiled->stats().uploads, 0u);
 }
 
 }  // namespace

@@ -1,11 +1,14 @@
 // A huge procedural image streamed through the pyramid: exact pixels at 1:1 anywhere, a correct
 // overview at fit, texture memory always within the budget, stale requests dropped.
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "core/display/CpuCompositor.h"
+#include "core/image/PlanarImage.h"
 #include "gl/image/StreamingImage.h"
 #include "gl/objects/Framebuffer.h"
 #include "gl/objects/Readback.h"
@@ -14,24 +17,59 @@
 namespace tessera::gl {
 namespace {
 
+// Holds reads of whole tiles until opened, counting those that arrived: a test knows a read is
+// in flight without sleeping.
+class Gate {
+  public:
+    void enter() const {
+        std::unique_lock lock(m_mutex);
+        ++m_entered;
+        m_changed.notify_all();
+        m_changed.wait(lock, [&] { return m_open; });
+    }
+    int entered() const {
+        std::lock_guard lock(m_mutex);
+        return m_entered;
+    }
+    void wait_for_entries(int count) const {
+        std::unique_lock lock(m_mutex);
+        m_changed.wait(lock, [&] { return m_entered >= count; });
+    }
+    void open() {
+        std::lock_guard lock(m_mutex);
+        m_open = true;
+        m_changed.notify_all();
+    }
+    void close() {
+        std::lock_guard lock(m_mutex);
+        m_open = false;
+    }
+
+  private:
+    mutable std::mutex m_mutex;
+    mutable std::condition_variable m_changed;
+    mutable int m_entered = 0;
+    bool m_open = false;
+};
+
 // Values computed from coordinates: a gradient (box means keep it exact) plus fine detail.
 class ProceduralSource final : public core::ImageSource {
   public:
-    ProceduralSource(std::int64_t w, std::int64_t h, bool detail, int slow_tile_ms = 0,
-                     float offset = 0)
-        : m_w(w), m_h(h), m_detail(detail), m_slow_tile_ms(slow_tile_ms), m_offset(offset) {
+    ProceduralSource(std::int64_t w, std::int64_t h, bool detail, float offset = 0,
+                     Gate* gate = nullptr)
+        : m_w(w), m_h(h), m_detail(detail), m_offset(offset), m_gate(gate) {
         m_channels = {{"v", core::SampleType::F32}};
     }
     std::int64_t width() const override { return m_w; }
     std::int64_t height() const override { return m_h; }
     const std::vector<core::ChannelInfo>& channels() const override { return m_channels; }
-    core::Result<void> read_region(std::size_t, int level, core::Rect r,
+    core::Result<void> read_region(const core::Plane& plane, core::Rect r,
                                    std::span<std::byte> dst) const override {
-        if (level != 0 || r.x < 0 || r.y < 0 || r.x + r.width > m_w || r.y + r.height > m_h) {
-            return core::Error{"outside"};
+        if (auto ok = check_read(plane, r, dst.size()); !ok) {
+            return ok;
         }
-        if (m_slow_tile_ms > 0 && r.height > 1) {  // like a slow disk; strided row reads stay fast
-            std::this_thread::sleep_for(std::chrono::milliseconds(m_slow_tile_ms));
+        if (m_gate && r.height > 1) {  // a read of a tile (strided row reads pass)
+            m_gate->enter();
         }
         auto* out = reinterpret_cast<float*>(dst.data());
         for (std::int64_t y = 0; y < r.height; ++y) {
@@ -51,8 +89,8 @@ class ProceduralSource final : public core::ImageSource {
     std::int64_t m_w;
     std::int64_t m_h;
     bool m_detail;
-    int m_slow_tile_ms;
     float m_offset;
+    Gate* m_gate;
     std::vector<core::ChannelInfo> m_channels;
 };
 
@@ -66,7 +104,7 @@ class StreamingImageTest : public GlTest {
         auto framebuffer = Framebuffer::create(target);
         auto frame = final ? image.prepare_final(view, {0}) : image.prepare(view, {0});
         EXPECT_TRUE(frame.ok()) << (frame.ok() ? "" : frame.error().message);
-        auto drawn = compositor->draw_tiles(image.source(), frame->draws, settings, view,
+        auto drawn = compositor->draw_tiles(*image.source(), frame->draws, settings, view,
                                             {framebuffer->id(), 0, 0, view.width, view.height});
         EXPECT_TRUE(drawn.ok()) << (drawn.ok() ? "" : drawn.error().message);
         framebuffer->bind();
@@ -130,32 +168,37 @@ TEST_F(StreamingImageTest, TheOverviewAtFitIsTheBoxAveragedImage) {
 }
 
 TEST_F(StreamingImageTest, PanningNeverExceedsTheBudgetAndStaleRequestsAreDropped) {
+    // A manual loader: jobs run only when the test says, so what is dropped and what is evicted
+    // does not depend on how busy the machine is.
     auto source = std::make_shared<ProceduralSource>(100000, 4000, true);
-    StreamingOptions options;
-    options.gpu_budget = std::size_t{6} << 20;  // six tiles of 512x512 f32
-    options.workers = 1;
-    StreamingImage image(source, options);
-    // A fast fling first (tiles leave the view before they are read: their requests drop), then
-    // a slow pan that leaves a trail of tiles behind (they are evicted to stay in the budget).
-    for (int step = 0; step < 100; ++step) {
-        const double x = step < 40 ? step * 1500.0 : 60000.0 + (step - 40) * 300.0;
+    core::TileLoader loader({0, true});
+    auto textures = std::make_shared<TextureCache>(std::size_t{6} << 20);  // six 512x512 f32
+    StreamingImage image(source, loader, textures);
+    // A fast fling first: tiles leave the view before any is read, so their requests drop.
+    for (int step = 0; step < 40; ++step) {
+        const double x = step * 1500.0;
+        ASSERT_TRUE(image.prepare(core::View::of_rect(x, 1000, x + 600, 1400, 600, 400), {0}).ok());
+    }
+    EXPECT_GT(image.stats().dropped, 0u) << "requests for tiles that left the view are dropped";
+    EXPECT_EQ(image.stats().uploads, 0u);
+    // Then a slow pan where every frame's tiles arrive: the trail behind is evicted.
+    for (int step = 0; step < 60; ++step) {
+        const double x = 60000.0 + step * 300.0;
         const core::View view = core::View::of_rect(x, 1000, x + 600, 1400, 600, 400);
+        ASSERT_TRUE(image.prepare(view, {0}).ok());
+        loader.run_pending();
         auto frame = image.prepare(view, {0});
         ASSERT_TRUE(frame.ok()) << frame.error().message;
-        EXPECT_LE(image.texture_bytes(), options.gpu_budget);
-        std::this_thread::sleep_for(std::chrono::milliseconds(step < 40 ? 2 : 25));
+        EXPECT_LE(image.texture_bytes(), textures->budget());
     }
-    EXPECT_GT(image.stats().dropped, 0u)
-        << "requests for tiles that left the view should be dropped";
     EXPECT_GT(image.stats().evicted, 0u)
-        << "uploads " << image.stats().uploads << " resident " << image.resident_tiles()
-        << " bytes " << image.texture_bytes() << " dropped " << image.stats().dropped;
+        << "uploads " << image.stats().uploads << " resident " << image.resident_tiles();
     // And the last view still ends exact.
     const core::View last = core::View::of_rect(77700, 1000, 78300, 1400, 600, 400);
     auto frame = image.prepare_final(last, {0});
     ASSERT_TRUE(frame.ok());
     EXPECT_TRUE(frame->final);
-    EXPECT_LE(image.texture_bytes(), options.gpu_budget);
+    EXPECT_LE(image.texture_bytes(), textures->budget());
 }
 
 TEST_F(StreamingImageTest, AViewThatCannotFitTheBudgetIsAnErrorNotAWait) {
@@ -164,7 +207,7 @@ TEST_F(StreamingImageTest, AViewThatCannotFitTheBudgetIsAnErrorNotAWait) {
     options.gpu_budget = std::size_t{1} << 20;  // one tile; the view straddles four
     StreamingImage image(source, options);
     const core::View view = core::View::of_rect(4900, 4900, 5300, 5300, 400, 400);
-    auto frame = image.prepare_final(view, {0}, std::chrono::seconds(30));
+    auto frame = image.prepare_final(view, {0}, {}, std::chrono::seconds(30));
     ASSERT_FALSE(frame.ok());
     EXPECT_NE(frame.error().message.find("GPU budget of 1 MB"), std::string::npos)
         << frame.error().message;
@@ -172,38 +215,46 @@ TEST_F(StreamingImageTest, AViewThatCannotFitTheBudgetIsAnErrorNotAWait) {
 }
 
 TEST_F(StreamingImageTest, TheFirstFramesShowCoarseCoverageBeforeFineTiles) {
-    // Fine tiles take a second each (a slow disk); the coarse coverage, read as strided rows, is
-    // cheap even under sanitizers, so it must be on screen long before them.
-    auto source = std::make_shared<ProceduralSource>(20000, 20000, true, 1000);
-    StreamingImage image(source);
+    // With the loader run one job at a time, the first job is the coarse coverage, and the frame
+    // after it draws the coarse tile where the fine ones are still missing.
+    auto source = std::make_shared<ProceduralSource>(20000, 20000, true);
+    core::TileLoader loader({0, true});
+    StreamingImage image(source, loader, std::make_shared<TextureCache>());
     const core::View view = core::View::of_rect(8000, 8000, 8600, 8400, 600, 400);
-    bool saw_coverage = false;
-    for (int i = 0; i < 3000 && !saw_coverage; ++i) {
-        auto frame = image.prepare(view, {0});
-        ASSERT_TRUE(frame.ok());
-        for (const TileDraw& d : frame->draws) {
-            saw_coverage = saw_coverage || d.level > frame->level;
-        }
-        if (frame->final) {
-            break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    auto frame = image.prepare(view, {0});
+    ASSERT_TRUE(frame.ok());
+    EXPECT_TRUE(frame->draws.empty());
+    EXPECT_EQ(loader.run_pending(1), 1u);
+    frame = image.prepare(view, {0});
+    ASSERT_TRUE(frame.ok());
+    ASSERT_FALSE(frame->draws.empty());
+    EXPECT_TRUE(frame->covered) << "missing fine tiles are covered by a coarser tile meanwhile";
+    EXPECT_FALSE(frame->final);
+    for (const TileDraw& d : frame->draws) {
+        EXPECT_EQ(d.level, image.scheduler().geometry().levels - 1);
     }
-    EXPECT_TRUE(saw_coverage) << "missing fine tiles should be covered by a coarser tile meanwhile";
 }
 
 TEST_F(StreamingImageTest, AReloadedSourceReplacesEveryTileEvenWhileTilesAreInFlight) {
-    auto before = std::make_shared<ProceduralSource>(4000, 2000, true, 5);
-    StreamingImage image(before);
+    auto before_gate = std::make_unique<Gate>();
+    auto before = std::make_shared<ProceduralSource>(4000, 2000, true, 0.0f, before_gate.get());
+    StreamingOptions options;
+    options.workers = 1;
+    StreamingImage image(before, options);
     const core::DisplaySettings s = settings(0, 2);
     core::View fit = core::View::fit(4000, 2000, 300, 150);
+    before_gate->open();
     render(image, s, fit);
     // Tiles of a 1:1 view are being read from the old source when the new one arrives.
+    before_gate->close();
+    const int entered = before_gate->entered();
     core::View middle = core::View::of_rect(2000, 1000, 2300, 1150, 300, 150);
     middle.sampling = core::Sampling::Nearest;
     ASSERT_TRUE(image.prepare(middle, {0}).ok());
-    auto after = std::make_shared<ProceduralSource>(4000, 2000, true, 5, 0.5f);
+    before_gate->wait_for_entries(entered + 1);  // the worker is inside a read of the old source
+    auto after = std::make_shared<ProceduralSource>(4000, 2000, true, 0.5f);
     ASSERT_TRUE(image.replace_source(after).ok());
+    before_gate->open();
     StreamingImage fresh(after);  // what opening the new file shows
     for (const core::View& view : {middle, fit}) {
         const core::RgbaImage gpu = render(image, s, view);
@@ -212,8 +263,85 @@ TEST_F(StreamingImageTest, AReloadedSourceReplacesEveryTileEvenWhileTilesAreInFl
         ASSERT_TRUE(stale.ok());
         EXPECT_GT(difference(gpu, *stale, 2), 20) << "old pixels are still shown";
     }
+    EXPECT_GT(image.stats().discarded, 0u) << "the read of the old source was discarded";
     auto different = std::make_shared<ProceduralSource>(4001, 2000, true);
     EXPECT_FALSE(image.replace_source(different).ok());
+}
+
+TEST_F(StreamingImageTest, ADamagedRegionReuploadsOnlyTheTilesThatHoldItInPlace) {
+    // 4096^2 shown whole at 1:1: 9x9 level-0 tiles of 510 (textures of 512 with the gutter).
+    auto source = std::make_shared<core::PlanarImage>(4096, 4096);
+    source->add_channel("v", core::SampleType::F32);
+    for (float& v : source->samples<float>(0)) {
+        v = 0.25f;
+    }
+    core::TileLoader loader({0, true});
+    StreamingImage image(source, loader, std::make_shared<TextureCache>());
+    core::View view = core::View::of_rect(0, 0, 4096, 4096, 4096, 4096);
+    view.sampling = core::Sampling::Nearest;
+    auto frame = image.prepare_final(view, {0});
+    ASSERT_TRUE(frame.ok()) << frame.error().message;
+    ASSERT_EQ(frame->draws.size(), 81u);
+    const StreamingStats before = image.stats();
+    const GLuint name = image.texture({0, 1, 2}, {0})->id();
+
+    const std::vector<float> bright(10 * 10, 0.75f);
+    ASSERT_TRUE(source->write_region({0}, {600, 1100, 10, 10}, std::as_bytes(std::span(bright))));
+    frame = image.prepare(view, {0});
+    ASSERT_TRUE(frame.ok());
+    EXPECT_FALSE(frame->final) << "the damaged tile is shown, but not as final";
+    EXPECT_EQ(frame->not_final, (std::vector<core::Rect>{{510, 1020, 510, 510}}));
+    frame = image.prepare_final(view, {0});
+    ASSERT_TRUE(frame.ok());
+    const StreamingStats after = image.stats();
+    // The one drawn tile that holds the region (the coarse coverage tile is resident but not
+    // drawn: it is marked stale and re-read only when it is drawn again).
+    EXPECT_EQ(after.uploads - before.uploads, 1u);
+    EXPECT_EQ(after.textures_created, before.textures_created) << "updated in place";
+    EXPECT_EQ(image.texture({0, 1, 2}, {0})->id(), name);
+    EXPECT_EQ(after.damaged - before.damaged, 2u);  // the level-0 tile and the coverage tile
+
+    const core::DisplaySettings s = settings(0, 1);
+    core::View close = core::View::of_rect(590, 1090, 630, 1130, 40, 40);
+    close.sampling = core::Sampling::Nearest;
+    auto cpu = core::composite_cpu(*source, s, close);
+    ASSERT_TRUE(cpu.ok());
+    EXPECT_EQ(difference(render(image, s, close), *cpu), 0) << "the new pixels are shown";
+}
+
+TEST_F(StreamingImageTest, TwoImagesOnScreenStreamWithinOneSharedBudget) {
+    auto a = std::make_shared<ProceduralSource>(6000, 3000, true);
+    auto b = std::make_shared<ProceduralSource>(6000, 3000, true, 0.5f);
+    core::TileLoader loader({0, true});
+    // Each view needs 2x2 tiles and a coarse one: ten 512x512 f32 textures of the twelve that
+    // fit; prefetched neighbours give way.
+    const std::size_t budget = std::size_t{12} << 20;
+    auto textures = std::make_shared<TextureCache>(budget);
+    StreamingImage left(a, loader, textures);
+    StreamingImage right(b, loader, textures);
+    const core::DisplaySettings s = settings(0, 2);
+    core::View view = core::View::of_rect(1000, 1000, 1400, 1300, 400, 300);  // 2x2 tiles each
+    view.sampling = core::Sampling::Nearest;
+    for (int frame = 0; frame < 6; ++frame) {
+        ASSERT_TRUE(left.prepare(view, {0}).ok());
+        ASSERT_TRUE(right.prepare(view, {0}).ok());
+        loader.run_pending();
+        EXPECT_LE(textures->bytes(), budget);
+    }
+    // Both are final on screen together, within the one budget, and each shows its own pixels.
+    auto left_frame = left.prepare_final(view, {0});
+    auto right_frame = right.prepare_final(view, {0});
+    ASSERT_TRUE(left_frame.ok()) << left_frame.error().message;
+    ASSERT_TRUE(right_frame.ok()) << right_frame.error().message;
+    EXPECT_TRUE(left.prepare(view, {0})->final);
+    EXPECT_TRUE(right.prepare(view, {0})->final);
+    EXPECT_LE(textures->bytes(), budget);
+    EXPECT_EQ(textures->bytes(), left.texture_bytes() + right.texture_bytes());
+    auto expected_left = core::composite_cpu(*a, s, view);
+    auto expected_right = core::composite_cpu(*b, s, view);
+    ASSERT_TRUE(expected_left.ok() && expected_right.ok());
+    EXPECT_LE(difference(render(left, s, view), *expected_left), 1);
+    EXPECT_LE(difference(render(right, s, view), *expected_right), 1);
 }
 
 TEST_F(StreamingImageTest, ReleasingGivesBackEveryTextureAndCachedTileThenStreamsAgain) {

@@ -1,0 +1,91 @@
+#include "core/image/ImageSource.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace tessera::core {
+
+Rect intersection(const Rect& a, const Rect& b) {
+    const std::int64_t x0 = std::max(a.x, b.x);
+    const std::int64_t y0 = std::max(a.y, b.y);
+    const std::int64_t x1 = std::min(a.x + a.width, b.x + b.width);
+    const std::int64_t y1 = std::min(a.y + a.height, b.y + b.height);
+    if (x1 <= x0 || y1 <= y0) {
+        return {x0, y0, 0, 0};
+    }
+    return {x0, y0, x1 - x0, y1 - y0};
+}
+
+bool Damage::touches(const Plane& plane) const {
+    if (planes.empty()) {
+        return true;
+    }
+    return std::any_of(planes.begin(), planes.end(), [&](const Plane& damaged) {
+        if (damaged.channel != plane.channel) {
+            return false;
+        }
+        // Missing trailing indices are 0 on both sides.
+        const std::size_t n = std::max(damaged.position.size(), plane.position.size());
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::int64_t a = i < damaged.position.size() ? damaged.position[i] : 0;
+            const std::int64_t b = i < plane.position.size() ? plane.position[i] : 0;
+            if (a != b) {
+                return false;
+            }
+        }
+        return true;
+    });
+}
+
+const std::vector<Axis>& ImageSource::axes() const {
+    static const std::vector<Axis> none;
+    return none;
+}
+
+std::int64_t ImageSource::planes_per_channel() const {
+    std::int64_t count = 1;
+    for (const Axis& axis : axes()) {
+        count *= std::max<std::int64_t>(1, axis.extent);
+    }
+    return count;
+}
+
+Result<Plane> ImageSource::complete(const Plane& plane) const {
+    if (plane.channel >= channels().size()) {
+        return Error{
+            fmt::format("no channel {} (the image has {})", plane.channel, channels().size())};
+    }
+    const std::vector<Axis>& list = axes();
+    if (plane.position.size() > list.size()) {
+        return Error{fmt::format("a position on {} axes, but the image has {}",
+                                 plane.position.size(), list.size())};
+    }
+    Plane full = plane;
+    full.position.resize(list.size(), 0);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        if (full.position[i] < 0 || full.position[i] >= list[i].extent) {
+            return Error{fmt::format("index {} lies outside axis {} (extent {})", full.position[i],
+                                     list[i].name, list[i].extent)};
+        }
+    }
+    return full;
+}
+
+Result<void> ImageSource::check_read(const Plane& plane, Rect rect, std::size_t dst_bytes) const {
+    if (auto full = complete(plane); !full) {
+        return full.error();
+    }
+    if (rect.x < 0 || rect.y < 0 || rect.width < 0 || rect.height < 0 ||
+        rect.x + rect.width > width() || rect.y + rect.height > height()) {
+        return Error{fmt::format("region {}x{}+{}+{} lies outside the {}x{} image", rect.width,
+                                 rect.height, rect.x, rect.y, width(), height())};
+    }
+    if (dst_bytes < region_bytes(plane.channel, rect)) {
+        return Error{fmt::format("destination holds {} bytes, region needs {}", dst_bytes,
+                                 region_bytes(plane.channel, rect))};
+    }
+    return {};
+}
+
+}  // namespace tessera::core

@@ -1,0 +1,79 @@
+// TextureCache: the tiles of every image of a session on the GPU, within one texture-memory
+// budget. Keys name the image, the tile (level, column, row) and the plane. When an upload needs
+// room, the least recently used textures leave first, except those a view protects: what each
+// image draws or must draw now (essential) is never evicted, and what it prefetched gives way
+// only to essential uploads (of any image). Two images on screen share the one budget.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "core/image/ImageSource.h"
+#include "core/lod/LruBudget.h"
+#include "core/lod/TileScheduler.h"
+#include "gl/objects/Texture2D.h"
+
+namespace tessera::gl {
+
+struct TextureKey {
+    std::uint64_t image = 0;
+    core::TileKey tile;
+    core::Plane plane;
+    auto operator<=>(const TextureKey&) const = default;
+};
+
+struct TextureEntry {
+    Texture2D texture;
+    std::size_t bytes = 0;
+    bool provisional = false;  // strided samples, to be replaced by the exact tile
+    bool stale = false;        // the source changed there since it was read
+};
+
+class TextureCache {
+  public:
+    explicit TextureCache(std::size_t budget = std::size_t{1024} << 20) : m_budget(budget) {}
+
+    static std::uint64_t new_image();  // a key for one more image
+
+    std::size_t budget() const { return m_budget; }
+    std::size_t bytes() const { return m_lru.bytes(); }  // every image's
+    std::size_t bytes_of(std::uint64_t image) const;
+    std::size_t peak_bytes() const { return m_peak; }
+
+    TextureEntry* find(const TextureKey& key);
+    const TextureEntry* find(const TextureKey& key) const;
+    void touch(const TextureKey& key) { m_lru.touch(key); }
+
+    // What an image's view needs: essential tiles are never evicted; wanted ones (prefetched)
+    // are kept for uploads that are not essential themselves.
+    void protect(std::uint64_t image, std::set<core::TileKey> essential,
+                 std::set<core::TileKey> wanted);
+    // Makes room for `bytes` more; false when protected textures leave too little (nothing is
+    // evicted then). Returns through `evicted` how many textures left.
+    bool make_room(std::size_t bytes, bool essential, std::uint64_t& evicted);
+    TextureEntry& insert(const TextureKey& key, TextureEntry entry);
+
+    // Every texture of one image, in key order (tile by tile).
+    void for_each(std::uint64_t image,
+                  const std::function<void(const TextureKey&, TextureEntry&)>& fn);
+    std::size_t tiles_of(std::uint64_t image) const;  // distinct tiles with a texture
+    void erase(std::uint64_t image);
+
+  private:
+    struct Protection {
+        std::set<core::TileKey> essential;
+        std::set<core::TileKey> wanted;
+    };
+
+    std::size_t m_budget;
+    std::size_t m_peak = 0;
+    std::map<TextureKey, TextureEntry> m_entries;
+    core::LruBudget<TextureKey> m_lru;
+    std::map<std::uint64_t, Protection> m_protected;
+    std::map<std::uint64_t, std::size_t> m_image_bytes;
+};
+
+}  // namespace tessera::gl
