@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "app/cli/Options.h"
+#include "app/cli/Report.h"
 #include "app/commands/BenchCommand.h"
 #include "app/commands/InfoCommand.h"
 #include "app/commands/RenderCommand.h"
@@ -34,14 +35,14 @@ int run_window(const Options& options) {
     if (options.script) {
         auto loaded = Script::load(*options.script);
         if (!loaded) {
-            std::fprintf(stderr, "tessera: %s\n", loaded.error().message.c_str());
+            report_error(stderr, loaded.error().message);
             return 2;
         }
         script.emplace(std::move(loaded).value());
     }
     auto window = Window::open("Tessera", options.window_width, options.window_height);
     if (!window) {
-        std::fprintf(stderr, "tessera: %s\n", window.error().message.c_str());
+        report_error(stderr, window.error().message);
         return 1;
     }
     core::LoadOptions load;
@@ -49,8 +50,7 @@ int run_window(const Options& options) {
     Session session(load);
     session.set_initial_display(options.display);
     session.set_streaming(streaming_options(options.memory));
-    session.set_error_handler(
-        [](const std::string& message) { std::fprintf(stderr, "tessera: %s\n", message.c_str()); });
+    session.set_error_handler([](const std::string& message) { report_error(stderr, message); });
     // Files are decoded on worker threads; the window opens at once and shows them as they come.
     for (const std::string& path : options.files) {
         session.open(path, /*show=*/false);  // the first file is shown
@@ -59,18 +59,18 @@ int run_window(const Options& options) {
         core::Image demo = demo_image();
         auto statistics = core::compute_statistics(*demo.source);
         if (!statistics) {
-            std::fprintf(stderr, "tessera: demo: %s\n", statistics.error().message.c_str());
+            report_error(stderr, "demo: " + statistics.error().message);
             return 1;
         }
         session.add(std::move(demo), std::move(statistics).value());
     }
     auto viewer = Viewer::create(*window.value(), session);
     if (!viewer) {
-        std::fprintf(stderr, "tessera: %s\n", viewer.error().message.c_str());
+        report_error(stderr, viewer.error().message);
         return 1;
     }
     if (auto ran = viewer.value()->run(options, script ? &*script : nullptr); !ran) {
-        std::fprintf(stderr, "tessera: %s\n", ran.error().message.c_str());
+        report_error(stderr, ran.error().message);
         return 1;
     }
     return 0;

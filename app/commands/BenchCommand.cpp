@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "app/cli/Report.h"
+
 #include "app/cli/DisplayOptions.h"
 #include "app/platform/Window.h"
 #include "app/session/Session.h"
@@ -269,7 +271,7 @@ std::uint64_t peak_rss_bytes() {
 int run_bench(const BenchRequest& request, std::FILE* out, std::FILE* err) {
     const auto start = Clock::now();
     const auto fail = [&](const std::string& message) {
-        fmt::print(err, "tessera: {}\n", message);
+        report_error(err, message);
         return 1;
     };
     const auto [width, height] = request.size;

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "app/cli/Report.h"
+
 #include "core/base/JsonWriter.h"
+#include "core/base/Text.h"
 #include "core/base/Version.h"
 #include "core/io/ImageLoader.h"
 #include "core/stats/ChannelStatistics.h"
@@ -120,12 +123,13 @@ void print_text_image(std::FILE* out, const Opened& opened) {
             details += ", " + extra;
         }
     }
-    fmt::print(out, "{}: {}, {} x {}, {} channel{} ({})\n", image.display_name(), meta.format,
-               image.source->width(), image.source->height(), channels.size(),
-               channels.size() == 1 ? "" : "s", details);
+    using core::terminal_safe;  // names and descriptions come from the file
+    fmt::print(out, "{}: {}, {} x {}, {} channel{} ({})\n", terminal_safe(image.display_name()),
+               meta.format, image.source->width(), image.source->height(), channels.size(),
+               channels.size() == 1 ? "" : "s", terminal_safe(details));
     if (meta.part_count > 1) {
         fmt::print(out, "  part {} of {}: \"{}\"\n", meta.part_index + 1, meta.part_count,
-                   meta.part_name);
+                   terminal_safe(meta.part_name));
     }
     fmt::print(out, "  data window {}, display window {}\n", text_window(meta.data_window),
                text_window(meta.display_window));
@@ -134,13 +138,16 @@ void print_text_image(std::FILE* out, const Opened& opened) {
         std::string names;
         for (const core::Layer& layer : layers) {
             names += fmt::format("{}{} ({})", names.empty() ? "" : ", ",
-                                 layer.name.empty() ? "(root)" : layer.name, layer.channels.size());
+                                 layer.name.empty() ? "(root)" : terminal_safe(layer.name),
+                                 layer.channels.size());
         }
         fmt::print(out, "  layers: {}\n", names);
     }
     std::size_t width = 7;
+    std::vector<std::string> names;
     for (const auto& channel : channels) {
-        width = std::max(width, channel.name.size());
+        names.push_back(terminal_safe(channel.name));
+        width = std::max(width, names.back().size());
     }
     fmt::print(out, "  {:<{}} {:>4} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12} {:>6} {:>5} {:>5}\n",
                "channel", width, "type", "min", "max", "mean", "stddev", "p0.1", "p99.9", "NaN",
@@ -150,7 +157,7 @@ void print_text_image(std::FILE* out, const Opened& opened) {
         fmt::print(out,
                    "  {:<{}} {:>4} {:>12.6g} {:>12.6g} {:>12.6g} {:>12.6g} {:>12.6g} {:>12.6g} "
                    "{:>6} {:>5} {:>5}\n",
-                   channels[c].name, width, core::to_string(channels[c].type), s.min, s.max, s.mean,
+                   names[c], width, core::to_string(channels[c].type), s.min, s.max, s.mean,
                    s.stddev, s.p0_1, s.p99_9, s.nan, s.pos_inf, s.neg_inf);
     }
 }
@@ -192,7 +199,7 @@ int run_info(const Options& options, std::FILE* out, std::FILE* err) {
     } else {
         for (const FileReport& report : reports) {
             if (!report.error.empty()) {
-                fmt::print(err, "tessera: {}\n", report.error);
+                report_error(err, report.error);
                 continue;
             }
             for (const Opened& opened : report.images) {

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "app/cli/Report.h"
+
 #include "core/display/CpuCompositor.h"
 #include "core/stats/ChannelStatistics.h"
 #include "core/view/View.h"
@@ -141,7 +143,7 @@ core::Result<RenderRequest> parse_render_arguments(std::span<const std::string_v
 
 int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
     const auto fail = [&](const std::string& message) {
-        fmt::print(err, "tessera: {}\n", message);
+        report_error(err, message);
         return 1;
     };
     core::LoadOptions load;

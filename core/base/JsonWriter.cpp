@@ -5,9 +5,13 @@
 
 #include <fmt/format.h>
 
+#include "core/base/Text.h"
+
 namespace tessera::core {
 
-std::string json_escape(std::string_view text) {
+std::string json_escape(std::string_view raw) {
+    // Valid UTF-8 first: JSON text must be, and names from damaged files are not always.
+    const std::string text = valid_utf8(raw);
     std::string out;
     for (char ch : text) {
         const auto c = static_cast<unsigned char>(ch);

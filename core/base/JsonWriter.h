@@ -40,6 +40,8 @@ class JsonWriter {
     bool m_pretty;
 };
 
+// A JSON string body: valid UTF-8 (invalid bytes become U+FFFD), quotes, backslashes and
+// control characters escaped.
 std::string json_escape(std::string_view text);
 
 }  // namespace tessera::core

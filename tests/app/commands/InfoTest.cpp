@@ -1,4 +1,6 @@
 // `tessera info` end to end: text and JSON records, every file tried, exit 1 if any failed.
+#include <filesystem>
+
 #include <gtest/gtest.h>
 #include <stb_image_write.h>
 
@@ -63,6 +65,31 @@ TEST(TesseraInfo, JsonReportsFailuresInline) {
     EXPECT_NE(result.output.find("\"ok\": false"), std::string::npos) << result.output;
     EXPECT_NE(result.output.find("\"error\": \"" + missing + ": cannot open"), std::string::npos)
         << result.output;
+}
+
+TEST(TesseraInfo, NamesFromFilesReachTheTerminalAndJsonSafely) {
+    // A file name with a terminal escape sequence and a byte that is not UTF-8.
+    const std::string png = make_png();
+    const auto odd = testing::temp_path("odd-\x1b[2J-\xff.png");
+    std::filesystem::copy_file(png, odd, std::filesystem::copy_options::overwrite_existing);
+    const auto missing = testing::temp_path("gone-\x1b[31m.png");
+    const auto text = run_command(kTessera + " info " + shell_quote(odd.string()) + " " +
+                                  shell_quote(missing.string()));
+    EXPECT_EQ(text.output.find('\x1b'), std::string::npos) << text.output;
+    EXPECT_NE(text.output.find("odd-\\x1b[2J-\xEF\xBF\xBD.png: PNG"), std::string::npos)
+        << text.output;
+    EXPECT_NE(text.output.find("gone-\\x1b[31m.png: cannot open"), std::string::npos)
+        << text.output;
+    const std::string json = testing::temp_path("odd.json").string();
+    (void)run_command(kTessera + " info --json " + shell_quote(odd.string()) + " > " +
+                      shell_quote(json));
+    // Python reads it as strict UTF-8 JSON.
+    const auto check = run_command(
+        "python3 -c 'import json,sys; d=json.load(open(sys.argv[1], encoding=\"utf-8\")); "
+        "assert d[\"files\"][0][\"ok\"]; print(d[\"files\"][0][\"path\"][-9:])' " +
+        shell_quote(json));
+    EXPECT_EQ(check.exit_code, 0) << check.output;
+    EXPECT_EQ(check.output, "[2J-\xEF\xBF\xBD.png\n");
 }
 
 TEST(TesseraInfo, NeedsAFile) {
