@@ -80,9 +80,9 @@ class ImageSource {
     virtual Result<void> read_region(const Plane& plane, Rect rect,
                                      std::span<std::byte> dst) const = 0;
 
-    // A hint after read_region: the caller has copied this region and will not read it again
-    // soon. Memory-mapped sources let its pages leave the resident set, so that memory grows
-    // with what is shown and cached, not with the file; others ignore it.
+    // A hint after read_region: the caller has copied this region (of every plane it wanted
+    // there) and will not read it again soon. Memory-mapped sources hand its pages back at once,
+    // so that memory grows with what is shown and cached, not with the file; others ignore it.
     virtual void release_region(const Plane& /*plane*/, Rect /*rect*/) const {}
     // A hint before read_region: this region will be read soon. Memory-mapped sources ask the
     // kernel to start reading it, so that many scattered rows of a file that is not in the page

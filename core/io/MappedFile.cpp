@@ -177,13 +177,18 @@ void MappedFile::prefetch(std::size_t offset, std::size_t length) const {
     ::madvise(const_cast<std::byte*>(m_data) + begin, end - begin, MADV_WILLNEED);  // a hint
 }
 
-void MappedFile::release(std::size_t length) const {
-    if (!m_mapped || m_data == nullptr || m_copied.fetch_add(length) + length < kResidentWindow) {
+void MappedFile::drop(std::size_t offset, std::size_t length) const {
+    if (!m_mapped || m_data == nullptr || length == 0 || offset >= m_size) {
         return;
     }
-    m_copied = 0;
+    // A page fault maps the aligned 64 KiB around it (the kernel's fault-around), so a read of a
+    // few bytes maps 16 pages: what the read touched is dropped with its surroundings.
+    constexpr std::size_t kFaultAround = std::size_t{64} << 10;
+    const std::size_t begin = offset / kFaultAround * kFaultAround;
+    const std::size_t end =
+        std::min(m_size, (offset + length + kFaultAround - 1) / kFaultAround * kFaultAround);
     // A hint: a failure leaves the pages mapped, which is only memory, never wrong data.
-    ::madvise(const_cast<std::byte*>(m_data), m_size, MADV_DONTNEED);
+    ::madvise(const_cast<std::byte*>(m_data) + begin, end - begin, MADV_DONTNEED);
 }
 
 }  // namespace tessera::core

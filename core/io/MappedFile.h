@@ -37,15 +37,13 @@ class MappedFile {
     std::size_t size() const { return m_size; }
     bool is_mapped() const { return m_mapped; }
     const std::filesystem::path& path() const { return m_path; }
-    // The caller has copied `length` bytes and will not need them soon. Once copied bytes add
-    // up to kResidentWindow, the whole map leaves this process's resident set (MADV_DONTNEED:
-    // the pages stay in the kernel's page cache, and touching them again maps them back). So
-    // reading a multi-GB file keeps at most about a window of it resident, and pages shared by
-    // neighbouring reads are mapped once per window rather than once per read.
     // Bytes that will be read soon: the kernel starts reading them (MADV_WILLNEED).
     void prefetch(std::size_t offset, std::size_t length) const;
-    static constexpr std::size_t kResidentWindow = std::size_t{128} << 20;
-    void release(std::size_t length) const;
+    // Bytes that have been copied: their pages leave this process's resident set (MADV_DONTNEED;
+    // they stay in the kernel's page cache, and touching them again maps them back). Sources
+    // that read a map call it as they copy, so that reading a multi-GB file keeps only the
+    // pages of the read in progress resident, whoever reads and however they are scattered.
+    void drop(std::size_t offset, std::size_t length) const;
 
   private:
     MappedFile() = default;
@@ -56,7 +54,6 @@ class MappedFile {
     // overwrites them all (zeroing a large buffer costs as much as a third of the read).
     std::unique_ptr<std::byte[]> m_copy;
     std::filesystem::path m_path;
-    mutable std::atomic<std::size_t> m_copied{0};  // bytes released since the last drop
 };
 
 }  // namespace tessera::core

@@ -194,30 +194,30 @@ class NpySource final : public ImageSource {
     }
 
     void release_region(const Plane& plane, Rect rect) const override {
-        if (plane.channel < m_channels.size() && rect.width > 0 && rect.height > 0) {
-            // The bytes the read mapped: each row's span (samples and the channels interleaved
-            // between them), at least the 64 KiB the kernel maps around a page fault.
-            const auto step = static_cast<std::size_t>(std::max<std::int64_t>(1, m_stride_x));
-            const std::size_t span =
-                static_cast<std::size_t>(rect.width) * step * m_dtype.item_size;
-            m_file->release(static_cast<std::size_t>(rect.height) *
-                            std::max(span, std::size_t{64} << 10));
+        if (const auto range = byte_range(plane.channel, rect)) {
+            m_file->drop(range->first, range->second);
         }
     }
 
     void prefetch_region(const Plane& plane, Rect rect) const override {
-        const std::size_t channel = plane.channel;
+        if (const auto range = byte_range(plane.channel, rect)) {
+            m_file->prefetch(range->first, range->second);
+        }
+    }
+
+    // The bytes a region of a channel lies in: offset and length in the file. Every stride is
+    // positive, so its first and last samples bound it.
+    std::optional<std::pair<std::size_t, std::size_t>> byte_range(std::size_t channel,
+                                                                  Rect rect) const {
         if (channel >= m_channels.size() || rect.width <= 0 || rect.height <= 0) {
-            return;
+            return std::nullopt;
         }
         const std::int64_t c = static_cast<std::int64_t>(channel) * m_stride_c;
-        const std::int64_t first = rect.y * m_stride_y + rect.x * m_stride_x + c;
-        const std::int64_t last =
+        const std::int64_t lo = rect.y * m_stride_y + rect.x * m_stride_x + c;
+        const std::int64_t hi =
             (rect.y + rect.height - 1) * m_stride_y + (rect.x + rect.width - 1) * m_stride_x + c;
-        const std::int64_t lo = std::min(first, last);
-        const std::int64_t hi = std::max(first, last);
-        m_file->prefetch(m_offset + static_cast<std::size_t>(lo) * m_dtype.item_size,
-                         static_cast<std::size_t>(hi - lo + 1) * m_dtype.item_size);
+        return std::pair{m_offset + static_cast<std::size_t>(lo) * m_dtype.item_size,
+                         static_cast<std::size_t>(hi - lo + 1) * m_dtype.item_size};
     }
 
   private:

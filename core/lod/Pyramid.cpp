@@ -194,7 +194,11 @@ Result<void> Pyramid::build_from_base(std::span<const Plane> planes, int level, 
             if (auto ok = m_base->read_region(planes[k], strip, a); !ok) {
                 return ok.error();
             }
-            m_base->release_region(planes[k], strip);
+            if (k + 1 == planes.size()) {  // every plane read: the strip's pages go back
+                for (const Plane& plane : planes) {
+                    m_base->release_region(plane, strip);
+                }
+            }
             Rect current{0, 0, strip.width, strip.height};
             for (int j = 1; j <= level; ++j) {
                 const Rect next{0, 0, (current.width + 1) / 2, (current.height + 1) / 2};
@@ -297,12 +301,23 @@ Result<void> Pyramid::read_regions(std::span<const Plane> requested, int level, 
                                  rect.width, rect.height, rect.x, rect.y, level)};
     }
     if (level == 0) {
-        for (std::size_t k = 0; k < planes->size(); ++k) {
-            if (auto ok = m_base->read_region((*planes)[k], rect, dsts[k]); !ok) {
-                return ok.error();
+        // In bands of rows, every plane of a band read before its pages are handed back: tiles
+        // and textures keep what is shown, not the mapped file, and an interleaved file's pages
+        // are mapped once for all its channels.
+        constexpr std::int64_t kBandRows = 64;
+        for (std::int64_t y = 0; y < rect.height; y += kBandRows) {
+            const Rect band{rect.x, rect.y + y, rect.width, std::min(kBandRows, rect.height - y)};
+            for (std::size_t k = 0; k < planes->size(); ++k) {
+                const std::size_t offset = static_cast<std::size_t>(y * rect.width) *
+                                           sample_size(channels()[(*planes)[k].channel].type);
+                if (auto ok = m_base->read_region((*planes)[k], band, dsts[k].subspan(offset));
+                    !ok) {
+                    return ok.error();
+                }
             }
-            // Copied: tiles and textures keep what is shown, not the mapped file.
-            m_base->release_region((*planes)[k], rect);
+            for (const Plane& plane : *planes) {
+                m_base->release_region(plane, band);
+            }
         }
         return {};
     }
@@ -367,13 +382,17 @@ Result<void> Pyramid::read_region_sampled(const Plane& requested, int level, Rec
         if (auto ok = m_base->read_region(*plane, source_row, line); !ok) {
             return ok.error();
         }
-        m_base->release_region(*plane, source_row);
         for (std::int64_t x = 0; x < rect.width; ++x) {
             const std::int64_t sx = std::min(x * stride, source_row.width - 1);
             std::memcpy(dst.data() + static_cast<std::size_t>(y * rect.width + x) * size,
                         line.data() + static_cast<std::size_t>(sx) * size, size);
         }
     }
+    // One hint for every row read (and the rows between, which were never mapped): one call,
+    // not one per row.
+    const Rect first = source_row_of(0);
+    const Rect last = source_row_of(rect.height - 1);
+    m_base->release_region(*plane, {first.x, first.y, first.width, last.y - first.y + 1});
     return {};
 }
 

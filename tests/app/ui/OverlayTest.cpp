@@ -113,6 +113,7 @@ TEST(Bench, HeadlessJsonHasEveryFieldAndDisplayChangesUploadNothing) {
         "assert d[\"residency\"] == \"stream\" and d[\"gpu_budget_bytes\"] == 1024 << 20\n"
         "assert 0 < d[\"time_to_first_frame_ms\"] <= d[\"fit_final_ms\"]\n"
         "assert d[\"one_to_one_final_ms\"] > 0 and d[\"peak_rss_bytes\"] > 1e6\n"
+        "assert 0 < d[\"peak_rss_anon_bytes\"] and 0 < d[\"peak_rss_file_bytes\"]\n"
         "assert d[\"frames\"] == 80 and d[\"mode\"] == \"headless\" and d[\"path\"] == \"full\"\n"
         "for k in [\"mean\",\"p50\",\"p95\",\"p99\",\"max\"]: assert d[\"frame_ms\"][\"cpu\"][k] > "
         "0, k\n"
