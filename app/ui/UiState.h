@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "core/view/Spaces.h"
+
 namespace tessera::app {
 
 struct ViewportRect {
@@ -32,8 +34,15 @@ struct UiState {
     int screenshot_counter = 0;
     std::string message;  // a status message (screenshot written, errors of actions)
     ViewportRect viewport;
-    bool dragging = false;                               // a drag that started on the image pans it
+    float framebuffer_scale = 1;  // framebuffer pixels per window pixel (2 on HiDPI displays)
+    bool dragging = false;        // a drag that started on the image pans it
     std::optional<std::array<double, 2>> pointer_image;  // image point under the pointer
+
+    // Conversions between window, framebuffer (output) and image pixels for the viewport.
+    core::Spaces spaces() const {
+        return core::Spaces({viewport.x, viewport.y, viewport.width, viewport.height},
+                            framebuffer_scale);
+    }
 };
 
 }  // namespace tessera::app

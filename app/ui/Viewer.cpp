@@ -34,6 +34,7 @@ void Viewer::layout() {
     const float left = m_ui.show_panels ? kPanelWidth : 0.0f;
     const float bottom = m_ui.show_panels ? kStatusHeight : 0.0f;
     m_ui.viewport = {left, 0.0f, std::max(1.0f, width - left), std::max(1.0f, height - bottom)};
+    m_ui.framebuffer_scale = io.DisplayFramebufferScale.x;
 }
 
 void Viewer::prepare_image() {
@@ -45,10 +46,8 @@ void Viewer::prepare_image() {
         m_image_settled = document == nullptr || document->state == DocumentState::Failed;
         return;
     }
-    const float scale = ImGui::GetIO().DisplayFramebufferScale.x;
-    const int width = std::max(1, static_cast<int>(m_ui.viewport.width * scale));
-    const int height = std::max(1, static_cast<int>(m_ui.viewport.height * scale));
-    document->view.set_viewport(width, height);
+    const core::Spaces spaces = m_ui.spaces();
+    document->view.set_viewport(spaces.output_width(), spaces.output_height());
     gl::StreamingImage& tiles = *document->tiles;
     auto frame = tiles.prepare(document->view.view(), document->display.visible_channels());
     m_overlay.tiles_resident = tiles.resident_tiles();
@@ -75,20 +74,18 @@ void Viewer::prepare_image() {
         return;
     }
     // Tiles not final yet: a faint veil and outline, so nobody mistakes them for the data.
-    const core::View view = document->view.view();
     ImDrawList* draw = ImGui::GetBackgroundDrawList();
     draw->PushClipRect(
         ImVec2(m_ui.viewport.x, m_ui.viewport.y),
         ImVec2(m_ui.viewport.x + m_ui.viewport.width, m_ui.viewport.y + m_ui.viewport.height));
     for (const core::Rect& rect : m_plan->not_final) {
-        const auto a =
-            view.output_from_image(static_cast<double>(rect.x), static_cast<double>(rect.y));
-        const auto b = view.output_from_image(static_cast<double>(rect.x + rect.width),
-                                              static_cast<double>(rect.y + rect.height));
-        const ImVec2 lo(m_ui.viewport.x + static_cast<float>(a[0]) / scale + 1.0f,
-                        m_ui.viewport.y + static_cast<float>(a[1]) / scale + 1.0f);
-        const ImVec2 hi(m_ui.viewport.x + static_cast<float>(b[0]) / scale - 1.0f,
-                        m_ui.viewport.y + static_cast<float>(b[1]) / scale - 1.0f);
+        const auto a = spaces.window_from_image(document->view, static_cast<double>(rect.x),
+                                                static_cast<double>(rect.y));
+        const auto b =
+            spaces.window_from_image(document->view, static_cast<double>(rect.x + rect.width),
+                                     static_cast<double>(rect.y + rect.height));
+        const ImVec2 lo(static_cast<float>(a[0]) + 1.0f, static_cast<float>(a[1]) + 1.0f);
+        const ImVec2 hi(static_cast<float>(b[0]) - 1.0f, static_cast<float>(b[1]) - 1.0f);
         draw->AddRectFilled(lo, hi, IM_COL32(20, 20, 30, 40));
         draw->AddRect(lo, hi, IM_COL32(255, 190, 80, 90));
     }
@@ -96,8 +93,6 @@ void Viewer::prepare_image() {
 }
 
 void Viewer::draw_composite() {
-    const ImGuiIO& io = ImGui::GetIO();
-    const float scale = io.DisplayFramebufferScale.x;
     const int fb_height = m_window.framebuffer_height();
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
     glViewport(0, 0, m_window.framebuffer_width(), fb_height);
@@ -126,8 +121,8 @@ void Viewer::draw_composite() {
         }
         m_drawn = key;
     }
-    const int x = static_cast<int>(m_ui.viewport.x * scale);
-    const int y = fb_height - static_cast<int>((m_ui.viewport.y + m_ui.viewport.height) * scale);
+    const auto [x, y, w, h] = m_ui.spaces().gl_rect(fb_height);
+    (void)w, (void)h;  // the composite has the viewport's output size
     glBindFramebuffer(GL_READ_FRAMEBUFFER, m_frame_buffer->id());
     glBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
     glBlitFramebuffer(0, 0, width, height, x, y, x + width, y + height, GL_COLOR_BUFFER_BIT,

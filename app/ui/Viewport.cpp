@@ -11,13 +11,14 @@ void handle_viewport_input(ImageDocument* document, UiState& ui, const ImGuiIO& 
     if (document == nullptr || document->state != DocumentState::Ready) {
         return;
     }
-    const float local_x = io.MousePos.x - ui.viewport.x;
-    const float local_y = io.MousePos.y - ui.viewport.y;
+    // The pointer is in window pixels; the view works in output (framebuffer) pixels.
+    const core::Spaces spaces = ui.spaces();
     const bool inside = ui.viewport.contains(io.MousePos.x, io.MousePos.y);
     if (inside && !io.WantCaptureMouse) {
-        ui.pointer_image = document->view.image_from_output(local_x, local_y);
+        ui.pointer_image = spaces.image_from_window(document->view, io.MousePos.x, io.MousePos.y);
         if (io.MouseWheel != 0.0f) {
-            document->view.zoom_steps(io.MouseWheel, local_x, local_y);
+            const auto [x, y] = spaces.output_from_window(io.MousePos.x, io.MousePos.y);
+            document->view.zoom_steps(io.MouseWheel, x, y);
         }
     }
     // A drag that starts on the image pans it, wherever the pointer goes afterwards.
@@ -28,7 +29,8 @@ void handle_viewport_input(ImageDocument* document, UiState& ui, const ImGuiIO& 
         ui.dragging = false;
     }
     if (ui.dragging && (io.MouseDelta.x != 0.0f || io.MouseDelta.y != 0.0f)) {
-        document->view.pan_by(io.MouseDelta.x, io.MouseDelta.y);
+        document->view.pan_by(spaces.output_length(io.MouseDelta.x),
+                              spaces.output_length(io.MouseDelta.y));
     }
 }
 
@@ -57,7 +59,8 @@ void pixel_labels(const ImageDocument& document, const UiState& ui, std::int64_t
         return;
     }
     ImDrawList* draw = ImGui::GetBackgroundDrawList();
-    const double zoom = document.view.zoom();
+    const core::Spaces spaces = ui.spaces();
+    const double pixel = document.view.zoom() / spaces.framebuffer_scale();  // in window pixels
     for (std::size_t k = 0; k < shown.size(); ++k) {
         const std::size_t c = shown[k];
         const core::SampleType type = source.channels()[c].type;
@@ -70,14 +73,13 @@ void pixel_labels(const ImageDocument& document, const UiState& ui, std::int64_t
                 const auto i = static_cast<std::size_t>((y - y0) * rect.width + (x - x0));
                 const float v =
                     core::sample_as_float(raw.data() + i * core::sample_size(type), type);
-                const auto corner =
-                    document.view.output_from_image(static_cast<double>(x), static_cast<double>(y));
+                const auto corner = spaces.window_from_image(document.view, static_cast<double>(x),
+                                                             static_cast<double>(y));
                 const std::string text = fmt::format("{:.4g}", v);
                 const ImVec2 size = ImGui::CalcTextSize(text.c_str());
-                const float px =
-                    ui.viewport.x + static_cast<float>(corner[0] + zoom / 2) - size.x / 2;
+                const float px = static_cast<float>(corner[0] + pixel / 2) - size.x / 2;
                 const float py =
-                    ui.viewport.y + static_cast<float>(corner[1] + zoom / 2) +
+                    static_cast<float>(corner[1] + pixel / 2) +
                     (static_cast<float>(k) - static_cast<float>(shown.size() - 1) / 2.0f) * size.y -
                     size.y / 2;
                 draw->AddText(ImVec2(px + 1, py + 1), IM_COL32(0, 0, 0, 220), text.c_str());
@@ -109,8 +111,10 @@ void draw_viewport_overlay(Session& session, const UiState& ui) {
         return;
     }
     const core::ImageSource& source = *document->image.source;
-    const auto first = document->view.image_from_output(0, 0);
-    const auto last = document->view.image_from_output(ui.viewport.width, ui.viewport.height);
+    const core::Spaces spaces = ui.spaces();
+    const auto first = spaces.image_from_window(document->view, ui.viewport.x, ui.viewport.y);
+    const auto last = spaces.image_from_window(document->view, ui.viewport.x + ui.viewport.width,
+                                               ui.viewport.y + ui.viewport.height);
     const auto x0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(first[0])));
     const auto y0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(first[1])));
     const auto x1 =
@@ -122,27 +126,16 @@ void draw_viewport_overlay(Session& session, const UiState& ui) {
         ImVec2(ui.viewport.x, ui.viewport.y),
         ImVec2(ui.viewport.x + ui.viewport.width, ui.viewport.y + ui.viewport.height));
     const ImU32 line = IM_COL32(128, 128, 128, 90);
+    const auto window_point = [&](std::int64_t x, std::int64_t y) {
+        const auto p = spaces.window_from_image(document->view, static_cast<double>(x),
+                                                static_cast<double>(y));
+        return ImVec2(static_cast<float>(p[0]), static_cast<float>(p[1]));
+    };
     for (std::int64_t x = x0; x <= x1; ++x) {
-        const auto a =
-            document->view.output_from_image(static_cast<double>(x), static_cast<double>(y0));
-        const auto b =
-            document->view.output_from_image(static_cast<double>(x), static_cast<double>(y1));
-        draw->AddLine(ImVec2(ui.viewport.x + static_cast<float>(a[0]),
-                             ui.viewport.y + static_cast<float>(a[1])),
-                      ImVec2(ui.viewport.x + static_cast<float>(b[0]),
-                             ui.viewport.y + static_cast<float>(b[1])),
-                      line);
+        draw->AddLine(window_point(x, y0), window_point(x, y1), line);
     }
     for (std::int64_t y = y0; y <= y1; ++y) {
-        const auto a =
-            document->view.output_from_image(static_cast<double>(x0), static_cast<double>(y));
-        const auto b =
-            document->view.output_from_image(static_cast<double>(x1), static_cast<double>(y));
-        draw->AddLine(ImVec2(ui.viewport.x + static_cast<float>(a[0]),
-                             ui.viewport.y + static_cast<float>(a[1])),
-                      ImVec2(ui.viewport.x + static_cast<float>(b[0]),
-                             ui.viewport.y + static_cast<float>(b[1])),
-                      line);
+        draw->AddLine(window_point(x0, y), window_point(x1, y), line);
     }
     if (zoom >= kLabelZoom) {
         pixel_labels(*document, ui, x0, y0, x1, y1);
