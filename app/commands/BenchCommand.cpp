@@ -379,8 +379,16 @@ int run_bench(const BenchRequest& request, std::FILE* out, std::FILE* err) {
     std::optional<gl::Framebuffer> target_buffer;
     gl::Target target{0, 0, 0, width, height};
     if (request.headless) {
-        target_texture = gl::Texture2D::create(width, height, gl::PixelFormat{});
-        target_buffer.emplace(std::move(gl::Framebuffer::create(target_texture)).value());
+        auto texture = gl::Texture2D::create(width, height, gl::PixelFormat{});
+        if (!texture) {
+            return fail("the render target: " + texture.error().message);
+        }
+        target_texture = std::move(texture).value();
+        auto framebuffer = gl::Framebuffer::create(target_texture);
+        if (!framebuffer) {
+            return fail("the render target: " + framebuffer.error().message);
+        }
+        target_buffer.emplace(std::move(framebuffer).value());
         target.framebuffer = target_buffer->id();
     }
     gl::GpuTimer timer;

@@ -225,9 +225,11 @@ int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
         streaming.max_texture_size = request.max_texture_size;
         streaming.prefetch_ring = 0;  // one frame: read only what it shows
         gl::StreamingImage tiles(image.source, streaming);
-        const gl::Texture2D target =
-            gl::Texture2D::create(size.first, size.second, gl::PixelFormat{});
-        auto framebuffer = gl::Framebuffer::create(target);
+        auto target = gl::Texture2D::create(size.first, size.second, gl::PixelFormat{});
+        if (!target) {
+            return fail("the render target: " + target.error().message);
+        }
+        auto framebuffer = gl::Framebuffer::create(*target);
         if (!framebuffer) {
             return fail(framebuffer.error().message);
         }

@@ -105,9 +105,18 @@ void Viewer::draw_composite() {
     const int width = document->view.view().width;
     const int height = document->view.view().height;
     if (!m_frame || m_frame.width() != width || m_frame.height() != height) {
-        m_frame = gl::Texture2D::create(width, height, gl::PixelFormat{});
-        m_frame_buffer.emplace(std::move(gl::Framebuffer::create(m_frame)).value());
+        m_frame_buffer.reset();
         m_drawn.reset();
+        auto texture = gl::Texture2D::create(width, height, gl::PixelFormat{});
+        auto framebuffer = texture ? gl::Framebuffer::create(*texture)
+                                   : core::Result<gl::Framebuffer>(texture.error());
+        if (!framebuffer) {
+            m_frame = {};
+            m_ui.message = "cannot show the image: " + framebuffer.error().message;
+            return;
+        }
+        m_frame = std::move(texture).value();
+        m_frame_buffer.emplace(std::move(framebuffer).value());
     }
     // Uploads change what is drawn (a tile arrived, replaced a provisional one, or evicted one).
     const CompositeKey key{document, document->view.view(), document->display,

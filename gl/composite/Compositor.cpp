@@ -14,7 +14,7 @@
 namespace tessera::gl {
 namespace {
 
-Texture2D make_lut_texture() {
+core::Result<Texture2D> make_lut_texture() {
     const auto names = core::colormap_names();
     std::vector<float> texels;
     for (std::size_t row = 0; row < names.size(); ++row) {
@@ -44,7 +44,11 @@ core::Result<Compositor> Compositor::create() {
     Compositor compositor;
     compositor.m_resolve = std::move(resolve).value();
     compositor.m_vertex_array = VertexArray::create();
-    compositor.m_luts = make_lut_texture();
+    auto luts = make_lut_texture();
+    if (!luts) {
+        return luts.error();
+    }
+    compositor.m_luts = std::move(luts).value();
     return compositor;
 }
 
@@ -63,17 +67,27 @@ core::Result<const Program*> Compositor::pass_program(std::size_t channels) {
     return &*slot;
 }
 
-void Compositor::resize_accumulation(int width, int height) {
+core::Result<void> Compositor::resize_accumulation(int width, int height) {
     if (m_accumulation[0] && m_accumulation[0].width() == width &&
         m_accumulation[0].height() == height) {
-        return;
+        return {};
     }
     for (std::size_t i = 0; i < 2; ++i) {
-        m_accumulation[i] =
-            Texture2D::create(width, height, PixelFormat{GL_RGBA32F, GL_RGBA, GL_FLOAT});
+        auto texture = Texture2D::create(width, height, PixelFormat{GL_RGBA32F, GL_RGBA, GL_FLOAT});
+        if (!texture) {
+            m_accumulation = {};  // a later draw tries again
+            return core::Error{"the composite's accumulation buffer: " + texture.error().message};
+        }
+        m_accumulation[i] = std::move(texture).value();
         auto framebuffer = Framebuffer::create(m_accumulation[i]);
+        if (!framebuffer) {
+            m_accumulation = {};
+            return core::Error{"the composite's accumulation buffer: " +
+                               framebuffer.error().message};
+        }
         m_accumulation_framebuffers[i] = std::move(framebuffer).value();
     }
+    return {};
 }
 
 core::Result<CompositeStats> Compositor::draw_tiles(const core::ImageSource& source,
@@ -105,7 +119,9 @@ core::Result<CompositeStats> Compositor::draw_tiles(const core::ImageSource& sou
 
     StateScope scope;
     StateScope::set_plain_draw_state();
-    resize_accumulation(target.width, target.height);
+    if (auto ok = resize_accumulation(target.width, target.height); !ok) {
+        return ok.error();
+    }
     m_vertex_array.bind();
     const float view_uniform[4] = {static_cast<float>(view.x0), static_cast<float>(view.y0),
                                    static_cast<float>(view.x_scale),

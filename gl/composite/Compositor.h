@@ -55,7 +55,7 @@ class Compositor {
                                             const core::View& view, const Target& target);
 
   private:
-    void resize_accumulation(int width, int height);
+    core::Result<void> resize_accumulation(int width, int height);
     core::Result<const Program*> pass_program(std::size_t channels);
 
     // One pass program per channel count, 0 to kChannelsPerPass, compiled on first use.

@@ -111,10 +111,11 @@ void StreamingImage::apply_damage() {
     });
 }
 
-void StreamingImage::upload(core::TileResult& result, bool essential, std::size_t& frame_bytes) {
+core::Result<void> StreamingImage::upload(core::TileResult& result, bool essential,
+                                          std::size_t& frame_bytes) {
     const core::TileJob& job = result.job;
     if (!m_wanted.count(job.tile)) {
-        return;  // left the view while it was read
+        return {};  // left the view while it was read
     }
     const core::TileTexels& texels = result.texels;
     const std::size_t bytes = texels.data.size();
@@ -125,12 +126,17 @@ void StreamingImage::upload(core::TileResult& result, bool essential, std::size_
     } else {
         if (!m_textures->make_room(bytes, essential, m_stats.evicted)) {
             m_over_budget = m_over_budget || essential;
-            return;  // never exceed the budget
+            return {};  // never exceed the budget
         }
         const core::SampleType type = m_stream->source()->channels()[job.plane.channel].type;
+        auto texture = Texture2D::create(texels.width, texels.height, channel_texture_format(type),
+                                         texels.data.data());
+        if (!texture) {
+            return core::Error{fmt::format("tile ({}, {}) of level {}: {}", job.tile.column,
+                                           job.tile.row, job.tile.level, texture.error().message)};
+        }
         TextureEntry fresh;
-        fresh.texture = Texture2D::create(texels.width, texels.height, channel_texture_format(type),
-                                          texels.data.data());
+        fresh.texture = std::move(texture).value();
         fresh.bytes = bytes;
         entry = &m_textures->insert(key(job.tile, job.plane), std::move(fresh));
         ++m_stats.textures_created;
@@ -141,6 +147,7 @@ void StreamingImage::upload(core::TileResult& result, bool essential, std::size_
     m_stats.uploads += 1;
     m_stats.bytes += bytes;
     frame_bytes += bytes;
+    return {};
 }
 
 core::Result<StreamingFrame> StreamingImage::prepare(const core::View& view,
@@ -198,7 +205,9 @@ core::Result<StreamingFrame> StreamingImage::prepare(const core::View& view,
             later.push_back(std::move(result));  // this frame's upload budget is spent
             continue;
         }
-        upload(result, essential.count(result.job.tile) != 0, frame_bytes);
+        if (auto ok = upload(result, essential.count(result.job.tile) != 0, frame_bytes); !ok) {
+            error = ok.error().message;
+        }
     }
     m_stream->put_back(std::move(later));
     TESSERA_GL_CHECK();

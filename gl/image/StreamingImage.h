@@ -122,7 +122,7 @@ class StreamingImage {
     bool drawable(const core::TileKey& tile, const std::vector<core::Plane>& planes) const;
     bool exact(const core::TileKey& tile, const std::vector<core::Plane>& planes) const;
     void apply_damage();
-    void upload(core::TileResult& result, bool essential, std::size_t& frame_bytes);
+    core::Result<void> upload(core::TileResult& result, bool essential, std::size_t& frame_bytes);
 
     std::unique_ptr<core::TileLoader> m_own_loader;  // when made without a session
     std::unique_ptr<core::TileStream> m_stream;

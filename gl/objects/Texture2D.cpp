@@ -2,6 +2,8 @@
 
 #include <cassert>
 
+#include <fmt/format.h>
+
 #include "gl/objects/Error.h"
 
 namespace tessera::gl {
@@ -30,8 +32,16 @@ class UnpackScope {
 
 }  // namespace
 
-Texture2D Texture2D::create(int width, int height, PixelFormat format, const void* pixels) {
-    assert(width > 0 && height > 0 && "texture size must be positive");
+core::Result<Texture2D> Texture2D::create(int width, int height, PixelFormat format,
+                                          const void* pixels) {
+    GLint limit = 0;
+    glGetIntegerv(GL_MAX_TEXTURE_SIZE, &limit);
+    if (width <= 0 || height <= 0 || width > limit || height > limit) {
+        return core::Error{
+            fmt::format("a texture of {}x{} cannot exist (sizes 1 to {})", width, height, limit)};
+    }
+    while (glGetError() != GL_NO_ERROR) {  // errors of others are not ours to report
+    }
     GLuint id = 0;
     glGenTextures(1, &id);
     Texture2D texture;
@@ -47,7 +57,13 @@ Texture2D Texture2D::create(int width, int height, PixelFormat format, const voi
     glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAX_LEVEL, 0);
     glTexImage2D(GL_TEXTURE_2D, 0, static_cast<GLint>(format.internal_format), width, height, 0,
                  format.format, format.type, pixels);
-    TESSERA_GL_CHECK();
+    if (const GLenum error = glGetError(); error != GL_NO_ERROR) {
+        return core::Error{fmt::format("cannot allocate a {}x{} texture of format 0x{:04x}: {}",
+                                       width, height, format.internal_format,
+                                       error == GL_OUT_OF_MEMORY
+                                           ? "out of GPU memory"
+                                           : fmt::format("GL error 0x{:04x}", error))};
+    }
     return texture;
 }
 

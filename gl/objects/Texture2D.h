@@ -2,6 +2,7 @@
 // place (glTexSubImage2D); a new size needs a new texture.
 #pragma once
 
+#include "core/base/Result.h"
 #include "gl/objects/Object.h"
 
 namespace tessera::gl {
@@ -15,8 +16,10 @@ struct PixelFormat {
 class Texture2D {
   public:
     Texture2D() = default;
-    static Texture2D create(int width, int height, PixelFormat format,
-                            const void* pixels = nullptr);
+    // An error, naming the size and format, for a size outside 1..GL_MAX_TEXTURE_SIZE or
+    // memory the driver cannot allocate; never a texture that is not there.
+    static core::Result<Texture2D> create(int width, int height, PixelFormat format,
+                                          const void* pixels = nullptr);
 
     // Tightly packed rows (unpack alignment 1), in `format`'s client format and type.
     void upload(int x, int y, int width, int height, const void* pixels);

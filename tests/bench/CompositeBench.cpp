@@ -111,7 +111,8 @@ int main(int argc, char** argv) {
         core::View view = core::View::fit(6000, 6000, width, height);
         view.sampling = core::Sampling::Linear;
         const auto tiled = upload_all(image);
-        const gl::Texture2D target = gl::Texture2D::create(width, height, gl::PixelFormat{});
+        const gl::Texture2D target =
+            gl::Texture2D::create(width, height, gl::PixelFormat{}).value();
         auto framebuffer = gl::Framebuffer::create(target);
         const gl::Target where{framebuffer->id(), 0, 0, width, height};
 
@@ -159,7 +160,7 @@ int main(int argc, char** argv) {
         const int size = 2048;
         auto image = make_image(size, size, 24);
         const auto tiled = upload_all(image);
-        const gl::Texture2D target = gl::Texture2D::create(size, size, gl::PixelFormat{});
+        const gl::Texture2D target = gl::Texture2D::create(size, size, gl::PixelFormat{}).value();
         auto framebuffer = gl::Framebuffer::create(target);
         const gl::Target where{framebuffer->id(), 0, 0, size, size};
         core::View view = core::View::fit(size, size, size, size);

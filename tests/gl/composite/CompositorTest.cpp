@@ -133,7 +133,7 @@ class CompositorTest : public GlTest {
 
     core::RgbaImage render(StreamingImage& image, const core::DisplaySettings& settings,
                            const core::View& view) {
-        const Texture2D target = Texture2D::create(view.width, view.height, PixelFormat{});
+        const Texture2D target = Texture2D::create(view.width, view.height, PixelFormat{}).value();
         auto framebuffer = Framebuffer::create(target);
         EXPECT_TRUE(framebuffer.ok());
         auto drawn =
@@ -323,7 +323,7 @@ TEST_F(CompositorTest, TwentyFourChannelsCompositeInSeveralPassesCorrectly) {
     const auto tiled = upload_all(image);
     core::View view = core::View::of_rect(0, 0, 24, 16, 48, 32);
     view.sampling = core::Sampling::Linear;
-    auto drawn_target = Texture2D::create(48, 32, PixelFormat{});
+    auto drawn_target = Texture2D::create(48, 32, PixelFormat{}).value();
     auto framebuffer = Framebuffer::create(drawn_target);
     ASSERT_TRUE(framebuffer.ok());
     auto stats = draw(*tiled, settings, view, {framebuffer->id(), 0, 0, 48, 32});
@@ -399,13 +399,28 @@ TEST_F(CompositorTest, ASameShapeReloadUpdatesTexturesInPlace) {
     EXPECT_EQ(tiled->source().get(), after.get());
 }
 
+TEST_F(CompositorTest, ATargetTooLargeForItsBuffersIsAnErrorNotACrash) {
+    GLint limit = 0;
+    glGetIntegerv(GL_MAX_TEXTURE_SIZE, &limit);
+    auto image = make_image(SampleType::U8, 8, 8, 1);
+    const core::DisplaySettings settings = settings_for(SampleType::U8, 1);
+    const core::View view = core::View::fit(8, 8, limit + 1, 2);
+    auto drawn = m_compositor->draw_tiles(*image, {}, settings, view, {0, 0, 0, limit + 1, 2});
+    ASSERT_FALSE(drawn.ok());
+    EXPECT_NE(drawn.error().message.find("accumulation buffer"), std::string::npos)
+        << drawn.error().message;
+    // And the compositor still works afterwards.
+    const auto tiled = upload_all(image);
+    EXPECT_EQ(render(*tiled, settings, core::View::fit(8, 8, 8, 8)).width, 8);
+}
+
 TEST_F(CompositorTest, RestoresTheGlStateItChanges) {
     auto image = make_image(SampleType::U8, 8, 8, 2);
     const auto tiled = upload_all(image);
-    const Texture2D target = Texture2D::create(16, 16, PixelFormat{});
+    const Texture2D target = Texture2D::create(16, 16, PixelFormat{}).value();
     auto framebuffer = Framebuffer::create(target);
     ASSERT_TRUE(framebuffer.ok());
-    const Texture2D unrelated = Texture2D::create(2, 2, PixelFormat{});
+    const Texture2D unrelated = Texture2D::create(2, 2, PixelFormat{}).value();
     framebuffer->bind();
     glEnable(GL_BLEND);
     glEnable(GL_SCISSOR_TEST);
@@ -441,7 +456,7 @@ TEST_F(CompositorTest, BadSettingsAreErrorsNotDraws) {
     core::DisplaySettings settings = settings_for(SampleType::U8, 1);
     settings.channels[0].gamma = -1.0f;
     const auto tiled = upload_all(image);
-    const Texture2D target = Texture2D::create(8, 8, PixelFormat{});
+    const Texture2D target = Texture2D::create(8, 8, PixelFormat{}).value();
     auto framebuffer = Framebuffer::create(target);
     ASSERT_TRUE(framebuffer.ok());
     auto drawn =

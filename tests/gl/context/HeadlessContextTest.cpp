@@ -32,7 +32,7 @@ TEST_F(HeadlessContextTest, ProvidesOpenGL33CoreWithoutAWindow) {
 }
 
 TEST_F(HeadlessContextTest, RendersIntoAFramebufferAndReadsTheClearColourBack) {
-    const Texture2D target = Texture2D::create(16, 8, PixelFormat{});
+    const Texture2D target = Texture2D::create(16, 8, PixelFormat{}).value();
     auto framebuffer = Framebuffer::create(target);
     ASSERT_TRUE(framebuffer.ok()) << framebuffer.error().message;
     framebuffer->bind();
@@ -60,7 +60,7 @@ TEST_F(HeadlessContextTest, ASecondContextCanBeCreatedAfterTheFirstIsGone) {
 }
 
 TEST_F(HeadlessContextTest, GpuTimerResultsArriveWithoutStallingAndArePlausible) {
-    const Texture2D target = Texture2D::create(512, 512, PixelFormat{});
+    const Texture2D target = Texture2D::create(512, 512, PixelFormat{}).value();
     auto framebuffer = Framebuffer::create(target);
     ASSERT_TRUE(framebuffer.ok());
     framebuffer->bind();

@@ -100,7 +100,7 @@ class StreamingImageTest : public GlTest {
                            const core::View& view, bool final = true) {
         auto compositor = Compositor::create();
         EXPECT_TRUE(compositor.ok());
-        const Texture2D target = Texture2D::create(view.width, view.height, PixelFormat{});
+        const Texture2D target = Texture2D::create(view.width, view.height, PixelFormat{}).value();
         auto framebuffer = Framebuffer::create(target);
         auto frame = final ? image.prepare_final(view, {0}) : image.prepare(view, {0});
         EXPECT_TRUE(frame.ok()) << (frame.ok() ? "" : frame.error().message);

@@ -25,7 +25,7 @@ static_assert(std::is_nothrow_move_constructible_v<Object<TextureTraits>>);
 TEST_F(GlObjects, MovingATextureTransfersOwnershipAndDestructionDeletesIt) {
     GLuint name = 0;
     {
-        Texture2D a = Texture2D::create(4, 4, PixelFormat{GL_R32F, GL_RED, GL_FLOAT});
+        Texture2D a = Texture2D::create(4, 4, PixelFormat{GL_R32F, GL_RED, GL_FLOAT}).value();
         name = a.id();
         ASSERT_NE(name, 0u);
         Texture2D b = std::move(a);
@@ -34,6 +34,18 @@ TEST_F(GlObjects, MovingATextureTransfersOwnershipAndDestructionDeletesIt) {
         EXPECT_EQ(glIsTexture(name), GL_TRUE);
     }
     EXPECT_EQ(glIsTexture(name), GL_FALSE);
+}
+
+TEST_F(GlObjects, ATextureThatCannotExistIsAnErrorNamingItsSize) {
+    GLint limit = 0;
+    glGetIntegerv(GL_MAX_TEXTURE_SIZE, &limit);
+    auto wide = Texture2D::create(limit + 1, 4, PixelFormat{});
+    ASSERT_FALSE(wide.ok());
+    EXPECT_NE(wide.error().message.find(std::to_string(limit + 1) + "x4 cannot exist"),
+              std::string::npos)
+        << wide.error().message;
+    EXPECT_FALSE(Texture2D::create(0, 4, PixelFormat{}).ok());
+    EXPECT_EQ(glGetError(), static_cast<GLenum>(GL_NO_ERROR)) << "nothing left for others";
 }
 
 TEST_F(GlObjects, BufferUploadAndUpdateKeepTheStoreSize) {
@@ -56,7 +68,7 @@ TEST_F(GlObjects, VertexArrayAndFramebufferAreRealObjects) {
     vao.bind();
     EXPECT_EQ(glIsVertexArray(vao.id()), GL_TRUE);
     glBindVertexArray(0);
-    Texture2D color = Texture2D::create(8, 8, PixelFormat{});
+    Texture2D color = Texture2D::create(8, 8, PixelFormat{}).value();
     auto framebuffer = Framebuffer::create(color);
     ASSERT_TRUE(framebuffer.ok());
     EXPECT_EQ(glIsFramebuffer(framebuffer->id()), GL_TRUE);
