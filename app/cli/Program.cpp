@@ -56,13 +56,12 @@ int run_window(const Options& options) {
         session.open(path, /*show=*/false);  // the first file is shown
     }
     if (options.files.empty()) {
-        core::Image demo = demo_image();
-        auto statistics = core::compute_statistics(*demo.source);
-        if (!statistics) {
-            report_error(stderr, "demo: " + statistics.error().message);
+        auto demo = core::make_dataset(demo_image(), core::StatisticsDetail::Exact);
+        if (!demo) {
+            report_error(stderr, demo.error().message);
             return 1;
         }
-        session.add(std::move(demo), std::move(statistics).value());
+        session.add(std::move(demo).value());
     }
     auto viewer = Viewer::create(*window.value(), session);
     if (!viewer) {

@@ -352,10 +352,10 @@ int run_bench(const BenchRequest& request, std::FILE* out, std::FILE* err) {
         return fail(loaded.error);
     }
     const auto load_done = Clock::now();
-    const core::Image& image = loaded.images.front();
+    const core::Image& image = loaded.datasets.front().image;
     const core::ImageSource& source = *image.source;
     Camera base;
-    base.display = core::default_display(source.channels(), loaded.statistics.front(),
+    base.display = core::default_display(source.channels(), loaded.datasets.front().statistics,
                                          image.metadata.transfer);
     base.view.set_viewport(width, height);
     base.view.set_image_size(source.width(), source.height());

@@ -7,16 +7,12 @@
 #include "core/base/JsonWriter.h"
 #include "core/base/Text.h"
 #include "core/base/Version.h"
-#include "core/io/ImageLoader.h"
-#include "core/stats/ChannelStatistics.h"
+#include "core/dataset/Dataset.h"
 
 namespace tessera::app {
 namespace {
 
-struct Opened {
-    core::Image image;
-    std::vector<core::ChannelStatistics> statistics;
-};
+using Opened = core::Dataset;
 
 struct FileReport {
     std::string path;
@@ -26,19 +22,11 @@ struct FileReport {
 
 FileReport open_file(const std::string& path, const core::LoadOptions& options) {
     FileReport report{path, {}, {}};
-    auto images = core::load_images(path, options);
-    if (!images) {
-        report.error = images.error().message;
-        return report;
-    }
-    for (core::Image& image : images.value()) {
-        auto statistics = core::compute_statistics(*image.source);
-        if (!statistics) {
-            report.error = fmt::format("{}: {}", path, statistics.error().message);
-            report.images.clear();
-            return report;
-        }
-        report.images.push_back({std::move(image), std::move(statistics).value()});
+    auto datasets = core::open_datasets(path, {options, core::StatisticsDetail::Exact});
+    if (!datasets) {
+        report.error = datasets.error().message;
+    } else {
+        report.images = std::move(datasets).value();
     }
     return report;
 }

@@ -8,6 +8,7 @@
 
 #include "app/cli/Report.h"
 
+#include "core/dataset/Dataset.h"
 #include "core/display/CpuCompositor.h"
 #include "core/stats/ChannelStatistics.h"
 #include "core/view/View.h"
@@ -172,16 +173,16 @@ int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
                                     *request.part, parts));
         }
     }
-    const core::Image& image = (*images)[part];
-    const core::ImageSource& source = *image.source;
-    auto statistics = core::compute_statistics(
-        source, core::statistics_options_for(source.width(), source.height()));
-    if (!statistics) {
-        return fail(fmt::format("{}: {}", request.file, statistics.error().message));
+    // Only the part shown is summarised (core/dataset: the one way images become datasets).
+    auto dataset = core::make_dataset(std::move((*images)[part]), core::StatisticsDetail::Sampled);
+    if (!dataset) {
+        return fail(dataset.error().message);
     }
+    const core::Image& image = dataset->image;
+    const core::ImageSource& source = *image.source;
     auto settings = apply_display_request(
         request.display, source.channels(),
-        core::default_display(source.channels(), *statistics, image.metadata.transfer));
+        core::default_display(source.channels(), dataset->statistics, image.metadata.transfer));
     if (!settings) {
         return fail(fmt::format("{}: {}", request.file, settings.error().message));
     }

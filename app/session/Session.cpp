@@ -12,20 +12,6 @@ std::string file_name(const std::string& path) {
     return name.empty() ? path : name;
 }
 
-bool same_shape(const core::ImageSource& a, const core::ImageSource& b) {
-    if (a.width() != b.width() || a.height() != b.height() ||
-        a.channel_count() != b.channel_count()) {
-        return false;
-    }
-    for (std::size_t c = 0; c < a.channel_count(); ++c) {
-        if (a.channels()[c].name != b.channels()[c].name ||
-            a.channels()[c].type != b.channels()[c].type) {
-            return false;
-        }
-    }
-    return true;
-}
-
 }  // namespace
 
 LoadResult load_file(const std::string& path, const core::LoadOptions& options) {
@@ -34,24 +20,12 @@ LoadResult load_file(const std::string& path, const core::LoadOptions& options) 
     std::error_code error;
     result.modified = std::filesystem::last_write_time(path, error);
     result.file_size = std::filesystem::file_size(path, error);
-    auto images = core::load_images(path, options);
-    if (!images) {
-        result.error = images.error().message;
+    auto datasets = core::open_datasets(path, {options, core::StatisticsDetail::Sampled});
+    if (!datasets) {
+        result.error = datasets.error().message;
         return result;
     }
-    for (core::Image& image : images.value()) {
-        auto statistics = core::compute_statistics(
-            *image.source,
-            core::statistics_options_for(image.source->width(), image.source->height()));
-        if (!statistics) {
-            result.error = fmt::format("{}: {}", path, statistics.error().message);
-            result.images.clear();
-            result.statistics.clear();
-            return result;
-        }
-        result.images.push_back(std::move(image));
-        result.statistics.push_back(std::move(statistics).value());
-    }
+    result.datasets = std::move(datasets).value();
     return result;
 }
 
@@ -73,11 +47,11 @@ void Session::open(const std::string& path, bool show) {
     m_jobs.push_back({path, false, std::async(std::launch::async, load_file, path, m_options)});
 }
 
-void Session::add(core::Image image, std::vector<core::ChannelStatistics> statistics) {
+void Session::add(core::Dataset dataset) {
     auto document = std::make_unique<ImageDocument>();
-    document->path = image.metadata.path;
-    document->title = image.display_name();
-    make_ready(*document, std::move(image), std::move(statistics));
+    document->path = dataset.image.metadata.path;
+    document->title = dataset.image.display_name();
+    make_ready(*document, std::move(dataset));
     m_documents.push_back(std::move(document));
     m_current = m_documents.size() - 1;
 }
@@ -131,16 +105,20 @@ void Session::poll() {
     }
 }
 
-void Session::make_ready(ImageDocument& document, core::Image image,
-                         std::vector<core::ChannelStatistics> statistics) {
-    document.display =
-        core::default_display(image.source->channels(), statistics, image.metadata.transfer);
+void Session::make_ready(ImageDocument& document, core::Dataset opened) {
+    auto dataset = std::make_shared<const core::Dataset>(std::move(opened));
+    const core::Image& image = dataset->image;
+    core::ViewLayer layer{dataset,
+                          core::default_display(image.source->channels(), dataset->statistics,
+                                                image.metadata.transfer),
+                          {},
+                          true};
     std::string display_error;
     if (!m_initial_display.empty()) {
         auto requested =
-            apply_display_request(m_initial_display, image.source->channels(), document.display);
+            apply_display_request(m_initial_display, image.source->channels(), layer.display);
         if (requested) {
-            document.display = std::move(requested).value();
+            layer.display = std::move(requested).value();
         } else {
             display_error = document.title + ": " + requested.error().message;
         }
@@ -154,8 +132,8 @@ void Session::make_ready(ImageDocument& document, core::Image image,
         std::make_unique<gl::StreamingImage>(image.source, *m_loader, m_textures, m_streaming);
     document.view.set_image_size(image.source->width(), image.source->height());
     document.title = image.display_name();
-    document.image = std::move(image);
-    document.statistics = std::move(statistics);
+    document.dataset = dataset;
+    document.layers = {std::move(layer)};
     document.state = DocumentState::Ready;
     document.error = display_error;  // the image shows with its defaults, and says why
     document.selected_channel = 0;
@@ -191,21 +169,20 @@ void Session::integrate(Job& job, LoadResult result) {
         return;
     }
     // Update or fill the existing documents part by part; extra parts get new documents.
-    for (std::size_t part = 0; part < result.images.size(); ++part) {
+    for (std::size_t part = 0; part < result.datasets.size(); ++part) {
+        core::Dataset& loaded = result.datasets[part];
         if (part < indices.size()) {
             ImageDocument& document = *m_documents[indices[part]];
             const bool keep = document.state == DocumentState::Ready && document.tiles &&
-                              same_shape(*document.image.source, *result.images[part].source) &&
-                              document.tiles->replace_source(result.images[part].source).ok();
+                              document.tiles->replace_source(loaded.image.source).ok();
             if (keep) {
                 // In place: textures updated, display settings and view kept.
-                document.image = std::move(result.images[part]);
-                document.statistics = std::move(result.statistics[part]);
+                document.dataset = std::make_shared<const core::Dataset>(std::move(loaded));
+                document.layers.front().dataset = document.dataset;
                 document.error.clear();
                 ++document.in_place_reloads;
             } else {
-                make_ready(document, std::move(result.images[part]),
-                           std::move(result.statistics[part]));
+                make_ready(document, std::move(loaded));
             }
             continue;
         }
@@ -213,7 +190,7 @@ void Session::integrate(Job& job, LoadResult result) {
         document->path = job.path;
         document->modified = result.modified;
         document->file_size = result.file_size;
-        make_ready(*document, std::move(result.images[part]), std::move(result.statistics[part]));
+        make_ready(*document, std::move(loaded));
         const std::size_t at = indices.back() + (part - indices.size()) + 1;
         m_documents.insert(m_documents.begin() + static_cast<std::ptrdiff_t>(at),
                            std::move(document));
@@ -222,7 +199,7 @@ void Session::integrate(Job& job, LoadResult result) {
         }
     }
     // A file with fewer parts than before: drop the parts that are gone.
-    for (std::size_t k = indices.size(); k-- > result.images.size();) {
+    for (std::size_t k = indices.size(); k-- > result.datasets.size();) {
         m_documents.erase(m_documents.begin() + static_cast<std::ptrdiff_t>(indices[k]));
         if (m_current >= indices[k] && m_current > 0) {
             --m_current;

@@ -16,9 +16,10 @@
 #include <vector>
 
 #include "app/cli/DisplayOptions.h"
+#include "core/dataset/Dataset.h"
 #include "core/display/DisplaySettings.h"
 #include "core/io/ImageLoader.h"
-#include "core/stats/ChannelStatistics.h"
+#include "core/view/Layer.h"
 #include "core/view/ViewController.h"
 #include "gl/image/StreamingImage.h"
 
@@ -33,23 +34,31 @@ struct ImageDocument {
     std::string error;  // why loading failed, or why the last reload failed
     bool reloading = false;
 
-    core::Image image;
-    std::vector<core::ChannelStatistics> statistics;
-    core::DisplaySettings display;
+    // The data (no GL): source, metadata, statistics. Replaced whole by a reload.
+    std::shared_ptr<const core::Dataset> dataset;
+    // How it is shown: pan and zoom, and the layers drawn, bottom first. layers[0] is this
+    // document's own dataset; other layers may show other documents' datasets over it.
     core::ViewController view;
-    std::unique_ptr<gl::StreamingImage> tiles;  // streamed through its pyramid
+    std::vector<core::ViewLayer> layers;
+    std::unique_ptr<gl::StreamingImage>
+        tiles;  // this dataset's tiles, streamed through its pyramid
     std::size_t selected_channel = 0;
 
     std::filesystem::file_time_type modified{};
     std::uintmax_t file_size = 0;
     std::uint64_t in_place_reloads = 0;  // same-shape reloads (textures updated, not re-created)
+
+    const core::Image& image() const { return dataset->image; }
+    const std::vector<core::ChannelStatistics>& statistics() const { return dataset->statistics; }
+    // The display settings of the document's own layer.
+    core::DisplaySettings& display() { return layers.front().display; }
+    const core::DisplaySettings& display() const { return layers.front().display; }
 };
 
 // What a worker thread produces for one file.
 struct LoadResult {
     std::string path;
-    std::vector<core::Image> images;
-    std::vector<std::vector<core::ChannelStatistics>> statistics;
+    std::vector<core::Dataset> datasets;  // one per part
     std::string error;
     std::filesystem::file_time_type modified{};
     std::uintmax_t file_size = 0;
@@ -78,7 +87,7 @@ class Session {
     // command line's files after the first do not).
     void open(const std::string& path, bool show = true);
     // Adds an already decoded image (the built-in demo).
-    void add(core::Image image, std::vector<core::ChannelStatistics> statistics);
+    void add(core::Dataset dataset);
     void reload(std::size_t index);
     void reload_current() { reload(m_current); }
     // Reloads files whose modification time or size changed; at most once per interval.
@@ -101,8 +110,7 @@ class Session {
         std::future<LoadResult> result;
     };
     void integrate(Job& job, LoadResult result);
-    void make_ready(ImageDocument& document, core::Image image,
-                    std::vector<core::ChannelStatistics> statistics);
+    void make_ready(ImageDocument& document, core::Dataset dataset);
 
     core::LoadOptions m_options;
     gl::StreamingOptions m_streaming;

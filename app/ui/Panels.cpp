@@ -52,8 +52,8 @@ void colormap_combo(core::Colormap& colormap) {
 }
 
 void channel_row(ImageDocument& document, std::size_t c, bool open_by_default) {
-    const core::ChannelInfo& info = document.image.source->channels()[c];
-    core::ChannelDisplay& display = document.display.channels[c];
+    const core::ChannelInfo& info = document.image().source->channels()[c];
+    core::ChannelDisplay& display = document.display().channels[c];
     ImGui::PushID(static_cast<int>(c));
     ImGui::Checkbox("##visible", &display.visible);
     if (ImGui::IsItemHovered()) {
@@ -82,7 +82,7 @@ void channel_row(ImageDocument& document, std::size_t c, bool open_by_default) {
     ImGui::SameLine(ImGui::GetContentRegionMax().x - 120);
     colormap_combo(display.colormap);
     if (open) {
-        const core::ChannelStatistics& s = document.statistics[c];
+        const core::ChannelStatistics& s = document.statistics()[c];
         const auto top = core::sample_colormap(display.colormap, 1.0f);
         if (histogram_limits("limits", s, display.lo, display.hi, top)) {
             document.selected_channel = c;
@@ -121,8 +121,8 @@ void channel_row(ImageDocument& document, std::size_t c, bool open_by_default) {
 }
 
 void channel_panel(ImageDocument& document) {
-    core::DisplaySettings& display = document.display;
-    const auto& channels = document.image.source->channels();
+    core::DisplaySettings& display = document.display();
+    const auto& channels = document.image().source->channels();
     if (display.colour) {
         ImGui::TextDisabled("colour image");
         ImGui::SliderFloat("exposure", &display.exposure, -10.0f, 10.0f, "%+.2f EV");
@@ -182,7 +182,7 @@ void inspector(ImageDocument& document, const UiState& ui) {
         ImGui::TextDisabled("point at the image to read its pixels");
         return;
     }
-    const core::ImageSource& source = *document.image.source;
+    const core::ImageSource& source = *document.image().source;
     const auto x = static_cast<std::int64_t>(std::floor((*ui.pointer_image)[0]));
     const auto y = static_cast<std::int64_t>(std::floor((*ui.pointer_image)[1]));
     if (x < 0 || y < 0 || x >= source.width() || y >= source.height()) {
@@ -190,11 +190,11 @@ void inspector(ImageDocument& document, const UiState& ui) {
                             static_cast<long long>(y));
         return;
     }
-    const auto& box = document.image.metadata.data_window;
+    const auto& box = document.image().metadata.data_window;
     ImGui::Text("pixel (%lld, %lld)", static_cast<long long>(x + box.min_x),
                 static_cast<long long>(y + box.min_y));
     auto composite = core::composite_cpu(
-        source, document.display,
+        source, document.display(),
         core::View::of_rect(static_cast<double>(x), static_cast<double>(y),
                             static_cast<double>(x + 1), static_cast<double>(y + 1), 1, 1));
     if (composite) {
@@ -212,9 +212,10 @@ void inspector(ImageDocument& document, const UiState& ui) {
             continue;
         }
         const float v = core::sample_as_float(raw.data(), type);
-        ImGui::TextColored(
-            document.display.channels[c].visible ? ImVec4(1, 1, 1, 1) : ImVec4(0.6f, 0.6f, 0.6f, 1),
-            "  %-12s %.7g", source.channels()[c].name.c_str(), static_cast<double>(v));
+        ImGui::TextColored(document.display().channels[c].visible ? ImVec4(1, 1, 1, 1)
+                                                                  : ImVec4(0.6f, 0.6f, 0.6f, 1),
+                           "  %-12s %.7g", source.channels()[c].name.c_str(),
+                           static_cast<double>(v));
     }
 }
 
@@ -263,16 +264,16 @@ void draw_side_panel(Session& session, UiState& ui, float height) {
         ImGui::PopStyleColor();
     }
     if (document != nullptr && document->state == DocumentState::Ready) {
-        const auto& meta = document->image.metadata;
+        const auto& meta = document->image().metadata;
         ImGui::TextDisabled("%s, %lld x %lld, %s", meta.format.c_str(),
-                            static_cast<long long>(document->image.source->width()),
-                            static_cast<long long>(document->image.source->height()),
+                            static_cast<long long>(document->image().source->width()),
+                            static_cast<long long>(document->image().source->height()),
                             std::string(core::to_string(meta.transfer)).c_str());
         ImGui::Separator();
         const float inspector_height =
             40.0f + ImGui::GetTextLineHeightWithSpacing() *
                         static_cast<float>(
-                            std::min<std::size_t>(document->image.source->channel_count(), 12));
+                            std::min<std::size_t>(document->image().source->channel_count(), 12));
         ImGui::BeginChild("channels", ImVec2(0, -inspector_height), false);
         channel_panel(*document);
         ImGui::EndChild();
@@ -294,7 +295,7 @@ void draw_status_bar(Session& session, const UiState& ui, float width, float hei
     std::string text;
     if (const ImageDocument* d = session.current();
         d != nullptr && d->state == DocumentState::Ready) {
-        const auto& source = *d->image.source;
+        const auto& source = *d->image().source;
         text = fmt::format("zoom {:.0f}%   {} x {}   {} channel{}", d->view.zoom() * 100.0,
                            source.width(), source.height(), source.channel_count(),
                            source.channel_count() == 1 ? "" : "s");

@@ -46,14 +46,15 @@ std::span<const Shortcut> shortcuts() {
 }
 
 void toggle_channel(ImageDocument& document, std::size_t channel) {
-    if (channel < document.display.channels.size()) {
-        document.display.channels[channel].visible = !document.display.channels[channel].visible;
+    if (channel < document.display().channels.size()) {
+        document.display().channels[channel].visible =
+            !document.display().channels[channel].visible;
         document.selected_channel = channel;
     }
 }
 
 void solo_channel(ImageDocument& document, std::size_t channel) {
-    auto& channels = document.display.channels;
+    auto& channels = document.display().channels;
     if (channel >= channels.size()) {
         return;
     }
@@ -68,19 +69,19 @@ void solo_channel(ImageDocument& document, std::size_t channel) {
 }
 
 void cycle_colormap(ImageDocument& document, std::size_t channel) {
-    if (channel < document.display.channels.size()) {
-        core::Colormap& colormap = document.display.channels[channel].colormap;
+    if (channel < document.display().channels.size()) {
+        core::Colormap& colormap = document.display().channels[channel].colormap;
         colormap.index =
             static_cast<std::uint8_t>((colormap.index + 1) % core::colormap_names().size());
     }
 }
 
 void auto_contrast(ImageDocument& document, std::size_t channel) {
-    if (channel >= document.display.channels.size() || channel >= document.statistics.size()) {
+    if (channel >= document.display().channels.size() || channel >= document.statistics().size()) {
         return;
     }
-    const core::ChannelStatistics& s = document.statistics[channel];
-    core::ChannelDisplay& d = document.display.channels[channel];
+    const core::ChannelStatistics& s = document.statistics()[channel];
+    core::ChannelDisplay& d = document.display().channels[channel];
     if (s.p0_1 < s.p99_9) {
         d.lo = s.p0_1;
         d.hi = s.p99_9;
@@ -90,18 +91,19 @@ void auto_contrast(ImageDocument& document, std::size_t channel) {
 }
 
 void full_range(ImageDocument& document, std::size_t channel) {
-    if (channel >= document.display.channels.size() || channel >= document.statistics.size()) {
+    if (channel >= document.display().channels.size() || channel >= document.statistics().size()) {
         return;
     }
-    const core::ChannelStatistics& s = document.statistics[channel];
-    core::ChannelDisplay& d = document.display.channels[channel];
+    const core::ChannelStatistics& s = document.statistics()[channel];
+    core::ChannelDisplay& d = document.display().channels[channel];
     d.lo = s.min;
     d.hi = s.max > s.min ? s.max : s.min + 1.0;
 }
 
 void reset_display(ImageDocument& document) {
-    document.display = core::default_display(document.image.source->channels(), document.statistics,
-                                             document.image.metadata.transfer);
+    document.display() =
+        core::default_display(document.image().source->channels(), document.statistics(),
+                              document.image().metadata.transfer);
 }
 
 void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io) {
@@ -165,8 +167,8 @@ void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io) {
         cycle_colormap(*document, document->selected_channel);
     }
     if (pressed(GLFW_KEY_A)) {
-        for (std::size_t c = 0; c < document->display.channels.size(); ++c) {
-            if (document->display.channels[c].visible) {
+        for (std::size_t c = 0; c < document->display().channels.size(); ++c) {
+            if (document->display().channels[c].visible) {
                 auto_contrast(*document, c);
             }
         }

@@ -49,7 +49,7 @@ void Viewer::prepare_image() {
     const core::Spaces spaces = m_ui.spaces();
     document->view.set_viewport(spaces.output_width(), spaces.output_height());
     gl::StreamingImage& tiles = *document->tiles;
-    auto frame = tiles.prepare(document->view.view(), document->display.visible_channels());
+    auto frame = tiles.prepare(document->view.view(), document->display().visible_channels());
     m_overlay.tiles_resident = tiles.resident_tiles();
     m_overlay.texture_bytes = tiles.session_texture_bytes();
     m_overlay.budget_bytes = tiles.gpu_budget();
@@ -119,11 +119,11 @@ void Viewer::draw_composite() {
         m_frame_buffer.emplace(std::move(framebuffer).value());
     }
     // Uploads change what is drawn (a tile arrived, replaced a provisional one, or evicted one).
-    const CompositeKey key{document, document->view.view(), document->display,
+    const CompositeKey key{document, document->view.view(), document->display(),
                            document->tiles->stats().uploads};
     if (!m_drawn || !(*m_drawn == key)) {
         auto drawn =
-            m_compositor->draw_tiles(*document->tiles->source(), m_plan->draws, document->display,
+            m_compositor->draw_tiles(*document->tiles->source(), m_plan->draws, document->display(),
                                      key.view, {m_frame_buffer->id(), 0, 0, width, height});
         if (!drawn) {
             m_ui.message = drawn.error().message;

@@ -47,10 +47,10 @@ void notice(const UiState& ui, const std::string& text, ImU32 colour) {
 // Values of the visible pixels of the first visible channels, written into each pixel.
 void pixel_labels(const ImageDocument& document, const UiState& ui, std::int64_t x0,
                   std::int64_t y0, std::int64_t x1, std::int64_t y1) {
-    const core::ImageSource& source = *document.image.source;
+    const core::ImageSource& source = *document.image().source;
     std::vector<std::size_t> shown;
     for (std::size_t c = 0; c < source.channel_count() && shown.size() < 3; ++c) {
-        if (document.display.channels[c].visible) {
+        if (document.display().channels[c].visible) {
             shown.push_back(c);
         }
     }
@@ -110,7 +110,7 @@ void draw_viewport_overlay(Session& session, const UiState& ui) {
     if (zoom < kGridZoom) {
         return;
     }
-    const core::ImageSource& source = *document->image.source;
+    const core::ImageSource& source = *document->image().source;
     const core::Spaces spaces = ui.spaces();
     const auto first = spaces.image_from_window(document->view, ui.viewport.x, ui.viewport.y);
     const auto last = spaces.image_from_window(document->view, ui.viewport.x + ui.viewport.width,

@@ -38,6 +38,25 @@ bool Damage::touches(const Plane& plane) const {
     });
 }
 
+bool same_shape(const ImageSource& a, const ImageSource& b) {
+    if (a.width() != b.width() || a.height() != b.height() ||
+        a.channels().size() != b.channels().size() || a.axes().size() != b.axes().size()) {
+        return false;
+    }
+    for (std::size_t c = 0; c < a.channels().size(); ++c) {
+        if (a.channels()[c].name != b.channels()[c].name ||
+            a.channels()[c].type != b.channels()[c].type) {
+            return false;
+        }
+    }
+    for (std::size_t i = 0; i < a.axes().size(); ++i) {
+        if (a.axes()[i].name != b.axes()[i].name || a.axes()[i].extent != b.axes()[i].extent) {
+            return false;
+        }
+    }
+    return true;
+}
+
 const std::vector<Axis>& ImageSource::axes() const {
     static const std::vector<Axis> none;
     return none;

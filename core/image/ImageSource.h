@@ -65,6 +65,10 @@ struct Damage {
     bool touches(const Plane& plane) const;
 };
 
+class ImageSource;
+// Same size, channels (names and types) and axes: one may replace the other in place (a reload).
+bool same_shape(const ImageSource& a, const ImageSource& b);
+
 class ImageSource {
   public:
     virtual ~ImageSource() = default;

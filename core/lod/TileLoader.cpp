@@ -277,17 +277,7 @@ std::vector<Damage> TileStream::poll_damage() {
 
 Result<void> TileStream::replace_source(std::shared_ptr<const ImageSource> source) {
     std::lock_guard lock(m_loader.m_mutex);
-    bool same = source->width() == m_source->width() && source->height() == m_source->height() &&
-                source->channels().size() == m_source->channels().size() &&
-                source->axes().size() == m_source->axes().size();
-    for (std::size_t c = 0; same && c < source->channels().size(); ++c) {
-        same = source->channels()[c].name == m_source->channels()[c].name &&
-               source->channels()[c].type == m_source->channels()[c].type;
-    }
-    for (std::size_t a = 0; same && a < source->axes().size(); ++a) {
-        same = source->axes()[a].name == m_source->axes()[a].name &&
-               source->axes()[a].extent == m_source->axes()[a].extent;
-    }
+    const bool same = same_shape(*source, *m_source);
     if (!same) {
         return Error{"the new image differs in size, channels or axes"};
     }

@@ -35,9 +35,10 @@ void settle(Session& session) {
 
 std::uint8_t first_sample(const ImageDocument& document) {
     std::uint8_t value = 0;
-    EXPECT_TRUE(document.image.source
-                    ->read_region({0}, {0, 0, 1, 1}, std::as_writable_bytes(std::span(&value, 1)))
-                    .ok());
+    EXPECT_TRUE(
+        document.image()
+            .source->read_region({0}, {0, 0, 1, 1}, std::as_writable_bytes(std::span(&value, 1)))
+            .ok());
     return value;
 }
 
@@ -54,7 +55,7 @@ TEST_F(SessionTest, FilesLoadInTheBackgroundAndFailuresStayListedWithTheirError)
     settle(session);
     EXPECT_EQ(session.documents()[0]->state, DocumentState::Ready);
     EXPECT_EQ(session.documents()[0]->title, "session-good.png");
-    EXPECT_TRUE(session.documents()[0]->display.colour);
+    EXPECT_TRUE(session.documents()[0]->display().colour);
     EXPECT_EQ(session.documents()[1]->state, DocumentState::Failed);
     EXPECT_NE(session.documents()[1]->error.find(missing.string() + ": cannot open"),
               std::string::npos);
@@ -139,8 +140,8 @@ TEST_F(SessionTest, ASameShapeReloadKeepsSettingsAndUpdatesTexturesInPlace) {
     // Show it, so that textures exist, then change what the user would change.
     const core::View whole = core::View::fit_rect(0, 0, 64, 48, 64, 48);
     ASSERT_TRUE(document.tiles->prepare_final(whole, {0, 1, 2}).ok());
-    document.display.colour = false;
-    document.display.channels[1].colormap = core::named_colormap("magma");
+    document.display().colour = false;
+    document.display().channels[1].colormap = core::named_colormap("magma");
     document.view.zoom_steps(3, 10, 10);
     const auto textures = document.tiles->stats().textures_created;
     const auto old_value = first_sample(document);
@@ -155,8 +156,8 @@ TEST_F(SessionTest, ASameShapeReloadKeepsSettingsAndUpdatesTexturesInPlace) {
     ASSERT_TRUE(shown.ok());
     EXPECT_TRUE(shown->final);
     EXPECT_EQ(document.tiles->stats().textures_created, textures);
-    EXPECT_EQ(core::colormap_name(document.display.channels[1].colormap), "magma");
-    EXPECT_FALSE(document.display.colour);
+    EXPECT_EQ(core::colormap_name(document.display().channels[1].colormap), "magma");
+    EXPECT_FALSE(document.display().colour);
     EXPECT_FALSE(document.view.fitted());
     EXPECT_NE(first_sample(document), old_value);
 }
@@ -194,7 +195,7 @@ TEST_F(SessionTest, AReloadOfAnotherShapeRebuildsAndAChangedFileIsNoticed) {
     session.watch_files(std::chrono::milliseconds(0));
     EXPECT_TRUE(session.busy()) << "the changed file was not noticed";
     settle(session);
-    EXPECT_EQ(session.current()->image.source->width(), 33);
+    EXPECT_EQ(session.current()->image().source->width(), 33);
     EXPECT_EQ(session.current()->in_place_reloads, 0u);
 }
 

@@ -37,10 +37,13 @@ class HeadlessImGui : public ::testing::Test {
             }
         }
         auto document = std::make_unique<ImageDocument>();
-        document->image.source = image;
-        document->statistics = core::compute_statistics(*image).value();
-        document->display =
-            core::default_display(image->channels(), document->statistics, core::Transfer::Linear);
+        document->dataset = std::make_shared<const core::Dataset>(
+            core::Dataset{{image, {}}, core::compute_statistics(*image).value()});
+        document->layers = {{document->dataset,
+                             core::default_display(image->channels(), document->statistics(),
+                                                   core::Transfer::Linear),
+                             {},
+                             true}};
         document->view.set_viewport(940, 774);
         document->view.set_image_size(100, 80);
         document->state = DocumentState::Ready;
@@ -86,41 +89,41 @@ class HeadlessImGui : public ::testing::Test {
 
 TEST_F(HeadlessImGui, NumberKeysToggleChannelsAndShiftSolos) {
     press(GLFW_KEY_2);
-    EXPECT_FALSE(document().display.channels[1].visible);
+    EXPECT_FALSE(document().display().channels[1].visible);
     EXPECT_EQ(document().selected_channel, 1u);
     press(GLFW_KEY_2);
-    EXPECT_TRUE(document().display.channels[1].visible);
+    EXPECT_TRUE(document().display().channels[1].visible);
     press(GLFW_KEY_3, true);
     for (std::size_t c = 0; c < 4; ++c) {
-        EXPECT_EQ(document().display.channels[c].visible, c == 2) << c;
+        EXPECT_EQ(document().display().channels[c].visible, c == 2) << c;
     }
     press(GLFW_KEY_3, true);  // solo again: everything back
     for (std::size_t c = 0; c < 4; ++c) {
-        EXPECT_TRUE(document().display.channels[c].visible) << c;
+        EXPECT_TRUE(document().display().channels[c].visible) << c;
     }
     press(GLFW_KEY_9);  // no ninth channel: nothing happens
 }
 
 TEST_F(HeadlessImGui, CCyclesTheSelectedChannelsColormapAndRResets) {
     press(GLFW_KEY_4);  // selects channel 4 (and hides it)
-    const auto before = document().display.channels[3].colormap;
+    const auto before = document().display().channels[3].colormap;
     press(GLFW_KEY_C);
-    EXPECT_EQ(document().display.channels[3].colormap.index, (before.index + 1) % 18);
+    EXPECT_EQ(document().display().channels[3].colormap.index, (before.index + 1) % 18);
     press(GLFW_KEY_R);
-    EXPECT_EQ(document().display.channels[3].colormap, before);
-    EXPECT_TRUE(document().display.channels[3].visible);
+    EXPECT_EQ(document().display().channels[3].colormap, before);
+    EXPECT_TRUE(document().display().channels[3].visible);
 }
 
 TEST_F(HeadlessImGui, AAutoContrastsEveryVisibleChannelFromTheStatistics) {
-    for (auto& channel : document().display.channels) {
+    for (auto& channel : document().display().channels) {
         channel.lo = 0;
         channel.hi = 1;
     }
-    document().display.channels[0].visible = false;
+    document().display().channels[0].visible = false;
     press(GLFW_KEY_A);
-    EXPECT_EQ(document().display.channels[0].hi, 1);  // hidden: untouched
-    EXPECT_EQ(document().display.channels[1].lo, document().statistics[1].p0_1);
-    EXPECT_EQ(document().display.channels[1].hi, document().statistics[1].p99_9);
+    EXPECT_EQ(document().display().channels[0].hi, 1);  // hidden: untouched
+    EXPECT_EQ(document().display().channels[1].lo, document().statistics()[1].p0_1);
+    EXPECT_EQ(document().display().channels[1].hi, document().statistics()[1].p99_9);
 }
 
 TEST_F(HeadlessImGui, ViewKeysZoomPanAndFit) {
@@ -146,7 +149,7 @@ TEST_F(HeadlessImGui, ShortcutsDoNotFireWhileTypingInATextField) {
     frame(true);
     io.KeysDown[GLFW_KEY_1] = false;
     frame(true);
-    EXPECT_TRUE(document().display.channels[0].visible);
+    EXPECT_TRUE(document().display().channels[0].visible);
     EXPECT_FALSE(m_ui.quit);
 }
 
