@@ -207,6 +207,15 @@ void Session::integrate(Job& job, LoadResult result) {
     }
 }
 
+gl::StreamingImage* Session::tiles_for(const core::Dataset* dataset) {
+    for (const auto& document : m_documents) {
+        if (document->dataset.get() == dataset && document->tiles) {
+            return document->tiles.get();
+        }
+    }
+    return nullptr;
+}
+
 ImageDocument* Session::current() {
     return m_current < m_documents.size() ? m_documents[m_current].get() : nullptr;
 }
@@ -240,9 +249,18 @@ void Session::close_current() {
 }
 
 void Session::release_hidden() {
+    // Shown: the current document's datasets, its own and its layers'.
+    std::vector<const core::Dataset*> shown;
+    if (const ImageDocument* document = current()) {
+        for (const core::ViewLayer& layer : document->layers) {
+            shown.push_back(layer.dataset.get());
+        }
+    }
     for (std::size_t i = 0; i < m_documents.size(); ++i) {
         ImageDocument& document = *m_documents[i];
-        if (i != m_current && document.tiles && document.tiles->holds_memory()) {
+        const bool is_shown = i == m_current || std::find(shown.begin(), shown.end(),
+                                                          document.dataset.get()) != shown.end();
+        if (!is_shown && document.tiles && document.tiles->holds_memory()) {
             document.tiles->release();
         }
     }

@@ -98,6 +98,8 @@ class Session {
     std::vector<std::unique_ptr<ImageDocument>>& documents() { return m_documents; }
     std::size_t current_index() const { return m_current; }
     ImageDocument* current();
+    // The tiles of the document that holds a dataset (a layer of another view shows them).
+    gl::StreamingImage* tiles_for(const core::Dataset* dataset);
     void select(std::size_t index);
     void next();
     void previous();

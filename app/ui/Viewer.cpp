@@ -40,6 +40,7 @@ void Viewer::layout() {
 void Viewer::prepare_image() {
     m_session.release_hidden();
     m_plan.reset();
+    m_layer_plans.clear();
     m_image_settled = true;
     ImageDocument* document = m_session.current();
     if (document == nullptr || document->state != DocumentState::Ready) {
@@ -60,10 +61,29 @@ void Viewer::prepare_image() {
         return;
     }
     m_plan = std::move(frame).value();
+    // Layers over the document's own: each through its placement, each from the tiles of the
+    // document that holds its dataset.
+    m_layer_plans.clear();
+    for (std::size_t i = 1; i < document->layers.size(); ++i) {
+        const core::ViewLayer& layer = document->layers[i];
+        gl::StreamingImage* layer_tiles = m_session.tiles_for(layer.dataset.get());
+        if (!layer.visible || layer_tiles == nullptr) {
+            continue;
+        }
+        auto layer_frame = layer_tiles->prepare(layer.placement.layer_view(document->view.view()),
+                                                layer.display.visible_channels());
+        if (!layer_frame) {
+            m_ui.message = document->title + ": layer " + std::to_string(i) + ": " +
+                           layer_frame.error().message;
+            continue;
+        }
+        m_image_settled = m_image_settled && layer_frame->final;
+        m_layer_plans.push_back({i, layer_tiles, std::move(layer_frame).value()});
+    }
     m_overlay.tiles_visible = m_plan->visible;
     m_overlay.tiles_pending = m_plan->pending;
     m_overlay.level = m_plan->level;
-    m_image_settled = m_plan->final || tiles.over_budget();
+    m_image_settled = (m_plan->final || tiles.over_budget()) && m_image_settled;
     if (tiles.over_budget()) {
         m_ui.message = fmt::format(
             "{}: this view needs more texture memory than the {} MB "
@@ -118,13 +138,22 @@ void Viewer::draw_composite() {
         m_frame = std::move(texture).value();
         m_frame_buffer.emplace(std::move(framebuffer).value());
     }
+    // The document's own layer, then the layers over it.
+    std::vector<gl::LayerDraw> layers{
+        {document->tiles->source().get(), &m_plan->draws, &document->display(), {}}};
+    CompositeKey key{document, document->view.view(), {}, document->tiles->stats().uploads};
+    key.layers.emplace_back(document->display(), core::Placement{});
+    for (const LayerPlan& plan : m_layer_plans) {
+        const core::ViewLayer& layer = document->layers[plan.layer];
+        layers.push_back(
+            {plan.tiles->source().get(), &plan.frame.draws, &layer.display, layer.placement});
+        key.layers.emplace_back(layer.display, layer.placement);
+        key.uploads += plan.tiles->stats().uploads;
+    }
     // Uploads change what is drawn (a tile arrived, replaced a provisional one, or evicted one).
-    const CompositeKey key{document, document->view.view(), document->display(),
-                           document->tiles->stats().uploads};
     if (!m_drawn || !(*m_drawn == key)) {
-        auto drawn =
-            m_compositor->draw_tiles(*document->tiles->source(), m_plan->draws, document->display(),
-                                     key.view, {m_frame_buffer->id(), 0, 0, width, height});
+        auto drawn = m_compositor->draw_layers(layers, key.view,
+                                               {m_frame_buffer->id(), 0, 0, width, height});
         if (!drawn) {
             m_ui.message = drawn.error().message;
         }

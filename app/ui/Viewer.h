@@ -46,9 +46,14 @@ class Viewer {
     struct CompositeKey {
         const ImageDocument* document = nullptr;
         core::View view;
-        core::DisplaySettings display;
+        std::vector<std::pair<core::DisplaySettings, core::Placement>> layers;
         std::uint64_t uploads = 0;
         bool operator==(const CompositeKey&) const = default;
+    };
+    struct LayerPlan {
+        std::size_t layer = 0;  // index into the document's layers
+        gl::StreamingImage* tiles = nullptr;
+        gl::StreamingFrame frame;
     };
 
     Window& m_window;
@@ -59,6 +64,7 @@ class Viewer {
     std::optional<gl::Framebuffer> m_frame_buffer;
     std::optional<CompositeKey> m_drawn;
     std::optional<gl::StreamingFrame> m_plan;  // this frame's tiles of the current image
+    std::vector<LayerPlan> m_layer_plans;      // and of the layers over it
     bool m_image_settled = false;  // the current image is final, failed, or cannot get final
     std::string m_renderer;
     core::FrameStats m_stats;

@@ -7,10 +7,13 @@
 
 #include <array>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "core/display/DisplaySettings.h"
+#include "core/view/Layer.h"
 #include "core/view/View.h"
+#include "gl/composite/CompositeUniforms.h"
 #include "gl/objects/Framebuffer.h"
 #include "gl/objects/Program.h"
 #include "gl/objects/Texture2D.h"
@@ -38,6 +41,15 @@ struct TileDraw {
     core::Rect clip;     // image pixels
 };
 
+// One layer of a view: an image's tiles, prepared for the layer's own pixels (the view through
+// its placement: core::Placement::layer_view), its display settings and its placement.
+struct LayerDraw {
+    const core::ImageSource* source = nullptr;
+    const std::vector<TileDraw>* tiles = nullptr;
+    const core::DisplaySettings* settings = nullptr;
+    core::Placement placement;
+};
+
 struct CompositeStats {
     int passes = 0;
     int tiles_drawn = 0;    // tile draws over all passes
@@ -48,19 +60,30 @@ class Compositor {
   public:
     static core::Result<Compositor> create();
 
-    // Draws prepared tiles (of any level); every visible channel must have a texture in each.
+    // Draws layers, bottom first, into one target: each layer's visible channels are accumulated
+    // as more channels (with the layer's own blend mode and settings), and the sum is resolved
+    // once, with the first layer's colour, alpha and background settings. Tiles may be of any
+    // level; every visible channel must have a texture in each of its layer's tiles.
+    core::Result<CompositeStats> draw_layers(std::span<const LayerDraw> layers,
+                                             const core::View& view, const Target& target);
+    // One image alone: a view with one layer.
     core::Result<CompositeStats> draw_tiles(const core::ImageSource& source,
                                             const std::vector<TileDraw>& tiles,
                                             const core::DisplaySettings& settings,
                                             const core::View& view, const Target& target);
 
   private:
+    struct PassProgram {
+        Program program;
+        PassUniforms uniforms;
+    };
     core::Result<void> resize_accumulation(int width, int height);
-    core::Result<const Program*> pass_program(std::size_t channels);
+    core::Result<const PassProgram*> pass_program(std::size_t channels);
 
     // One pass program per channel count, 0 to kChannelsPerPass, compiled on first use.
-    std::array<std::optional<Program>, 9> m_passes;
+    std::array<std::optional<PassProgram>, kChannelsPerPass + 1> m_passes;
     Program m_resolve;
+    ResolveUniforms m_resolve_uniforms;
     VertexArray m_vertex_array;
     Texture2D m_luts;
     std::array<Texture2D, 2> m_accumulation;

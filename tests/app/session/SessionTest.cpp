@@ -130,6 +130,31 @@ TEST_F(SessionTest, ImagesThatAreNotShownGiveTheirTexturesBackWithinTheSessionBu
     EXPECT_EQ(documents[1]->tiles->texture_bytes(), 0u);
 }
 
+TEST_F(SessionTest, ADatasetShownAsALayerOfTheCurrentViewKeepsItsTextures) {
+    const auto a = testing::temp_path("session-layer-a.png");
+    const auto b = testing::temp_path("session-layer-b.png");
+    write_png(a, 300, 200, 1);
+    write_png(b, 150, 100, 2);
+    Session session;
+    session.open(a.string());
+    session.open(b.string(), /*show=*/false);
+    settle(session);
+    auto& documents = session.documents();
+    ImageDocument& base = *documents[0];
+    ImageDocument& mask = *documents[1];
+    // b lies over a at twice its size.
+    base.layers.push_back({mask.dataset, mask.display(), {0, 0, 2}, true});
+    EXPECT_EQ(session.tiles_for(mask.dataset.get()), mask.tiles.get());
+    const core::View whole = core::View::fit_rect(0, 0, 300, 200, 300, 200);
+    ASSERT_TRUE(
+        mask.tiles->prepare_final(base.layers[1].placement.layer_view(whole), {0, 1, 2}).ok());
+    session.release_hidden();
+    EXPECT_GT(mask.tiles->texture_bytes(), 0u) << "a layer of the shown view is shown";
+    base.layers.pop_back();
+    session.release_hidden();
+    EXPECT_EQ(mask.tiles->texture_bytes(), 0u) << "and given back once it is not";
+}
+
 TEST_F(SessionTest, ASameShapeReloadKeepsSettingsAndUpdatesTexturesInPlace) {
     const auto path = testing::temp_path("session-reload.png");
     write_png(path, 64, 48, 1);

@@ -414,6 +414,61 @@ TEST_F(CompositorTest, ATargetTooLargeForItsBuffersIsAnErrorNotACrash) {
     EXPECT_EQ(render(*tiled, settings, core::View::fit(8, 8, 8, 8)).width, 8);
 }
 
+TEST_F(CompositorTest, ALayerLiesOverTheImageAtItsPlacementAndScale) {
+    // A mid-grey 64x64 image, and over it a 16x16 mask at 2x from (8, 8): ones in its left half.
+    auto image = std::make_shared<core::PlanarImage>(64, 64);
+    image->add_channel("v", SampleType::F32);
+    for (float& v : image->samples<float>(0)) {
+        v = 0.5f;
+    }
+    auto mask = std::make_shared<core::PlanarImage>(16, 16);
+    mask->add_channel("m", SampleType::F32);
+    auto samples = mask->samples<float>(0);
+    for (int y = 0; y < 16; ++y) {
+        for (int x = 0; x < 8; ++x) {
+            samples[static_cast<std::size_t>(y * 16 + x)] = 1.0f;
+        }
+    }
+    core::DisplaySettings base;
+    base.channels = {{true, core::named_colormap("gray"), 0, 1, 1, 1}};
+    core::DisplaySettings over;
+    over.channels = {{true, core::named_colormap("red"), 0, 1, 1, 1}};
+    const core::Placement placement{8, 8, 2};
+    core::View view = core::View::of_rect(0, 0, 64, 64, 64, 64);
+    view.sampling = core::Sampling::Nearest;
+    const auto below = upload_all(image);
+    const auto above = upload_all(mask);
+    auto below_frame = below->prepare_final(view, {0});
+    auto above_frame = above->prepare_final(placement.layer_view(view), {0});
+    ASSERT_TRUE(below_frame.ok() && above_frame.ok());
+    const LayerDraw layers[] = {{image.get(), &below_frame->draws, &base, {}},
+                                {mask.get(), &above_frame->draws, &over, placement}};
+    const Texture2D target = Texture2D::create(64, 64, PixelFormat{}).value();
+    auto framebuffer = Framebuffer::create(target);
+    ASSERT_TRUE(framebuffer.ok());
+    auto drawn = m_compositor->draw_layers(layers, view, {framebuffer->id(), 0, 0, 64, 64});
+    ASSERT_TRUE(drawn.ok()) << drawn.error().message;
+    EXPECT_EQ(drawn->passes, 2);
+    framebuffer->bind();
+    const core::RgbaImage pixels = read_rgba8(0, 0, 64, 64);
+    Framebuffer::bind_default();
+    // Red added over grey inside the mask's ones; grey everywhere else, under the mask's zeros
+    // as around it (a layer never hides what lies outside its rectangle).
+    const auto rgb = [&](int x, int y) {
+        const auto p = pixels.at(x, y);
+        return std::array<int, 3>{p[0], p[1], p[2]};
+    };
+    const int grey = rgb(0, 0)[1];
+    EXPECT_NEAR(grey, 128, 1);
+    for (const auto& [x, y] : {std::pair{8, 8}, std::pair{23, 39}}) {
+        EXPECT_EQ(rgb(x, y), (std::array<int, 3>{255, grey, grey})) << x << "," << y;
+    }
+    for (const auto& [x, y] : {std::pair{24, 20}, std::pair{7, 20}, std::pair{10, 40},
+                               std::pair{63, 63}, std::pair{50, 5}}) {
+        EXPECT_EQ(rgb(x, y), (std::array<int, 3>{grey, grey, grey})) << x << "," << y;
+    }
+}
+
 TEST_F(CompositorTest, RestoresTheGlStateItChanges) {
     auto image = make_image(SampleType::U8, 8, 8, 2);
     const auto tiled = upload_all(image);
