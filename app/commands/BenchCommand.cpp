@@ -20,6 +20,7 @@
 #include "app/session/Session.h"
 #include "core/base/JsonWriter.h"
 #include "core/base/Version.h"
+#include "core/display/DisplayActions.h"
 #include "core/stats/FrameStats.h"
 #include "core/view/ViewController.h"
 #include "gl/composite/Compositor.h"
@@ -76,16 +77,18 @@ std::vector<Segment> camera_path(const std::string& name, std::int64_t width, st
                              if (!visible.empty()) {
                                  const std::size_t channel =
                                      visible[static_cast<std::size_t>(k / 2) % visible.size()];
-                                 c.display.channels[channel].visible = k % 2 == 1;  // off, then on
+                                 core::set_channel_visible(c.display, channel,
+                                                           k % 2 == 1);  // off, then on
                              }
                          }};
     const Segment colormap{
         "colormap", 0.10, [=](Camera& c, double, int k) {
             c.view.fit();
             if (!visible.empty()) {
-                c.display.colour = false;
-                c.display.channels[visible.front()].colormap.index =
-                    static_cast<std::uint8_t>(k % static_cast<int>(core::colormap_names().size()));
+                core::set_colormap(
+                    c.display, visible.front(),
+                    {static_cast<std::uint8_t>(k % static_cast<int>(core::colormap_names().size())),
+                     false});
             }
         }};
     if (name == "zoom") {

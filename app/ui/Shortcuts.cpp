@@ -5,6 +5,8 @@
 // GLFW only for its key codes: ImGui 1.86's GLFW backend indexes io.KeysDown by them.
 #include <GLFW/glfw3.h>
 
+#include "core/display/DisplayActions.h"
+
 namespace tessera::app {
 namespace {
 
@@ -46,58 +48,29 @@ std::span<const Shortcut> shortcuts() {
 }
 
 void toggle_channel(ImageDocument& document, std::size_t channel) {
+    core::toggle_channel(document.display(), channel);
     if (channel < document.display().channels.size()) {
-        document.display().channels[channel].visible =
-            !document.display().channels[channel].visible;
         document.selected_channel = channel;
     }
 }
 
 void solo_channel(ImageDocument& document, std::size_t channel) {
-    auto& channels = document.display().channels;
-    if (channel >= channels.size()) {
-        return;
+    core::solo_channel(document.display(), channel);
+    if (channel < document.display().channels.size()) {
+        document.selected_channel = channel;
     }
-    bool already_solo = channels[channel].visible;
-    for (std::size_t c = 0; c < channels.size(); ++c) {
-        already_solo = already_solo && (c == channel || !channels[c].visible);
-    }
-    for (std::size_t c = 0; c < channels.size(); ++c) {
-        channels[c].visible = already_solo || c == channel;
-    }
-    document.selected_channel = channel;
 }
 
 void cycle_colormap(ImageDocument& document, std::size_t channel) {
-    if (channel < document.display().channels.size()) {
-        core::Colormap& colormap = document.display().channels[channel].colormap;
-        colormap.index =
-            static_cast<std::uint8_t>((colormap.index + 1) % core::colormap_names().size());
-    }
+    core::cycle_colormap(document.display(), channel);
 }
 
 void auto_contrast(ImageDocument& document, std::size_t channel) {
-    if (channel >= document.display().channels.size() || channel >= document.statistics().size()) {
-        return;
-    }
-    const core::ChannelStatistics& s = document.statistics()[channel];
-    core::ChannelDisplay& d = document.display().channels[channel];
-    if (s.p0_1 < s.p99_9) {
-        d.lo = s.p0_1;
-        d.hi = s.p99_9;
-    } else {
-        full_range(document, channel);
-    }
+    core::auto_contrast(document.display(), document.statistics(), channel);
 }
 
 void full_range(ImageDocument& document, std::size_t channel) {
-    if (channel >= document.display().channels.size() || channel >= document.statistics().size()) {
-        return;
-    }
-    const core::ChannelStatistics& s = document.statistics()[channel];
-    core::ChannelDisplay& d = document.display().channels[channel];
-    d.lo = s.min;
-    d.hi = s.max > s.min ? s.max : s.min + 1.0;
+    core::full_range(document.display(), document.statistics(), channel);
 }
 
 void reset_display(ImageDocument& document) {
@@ -167,11 +140,7 @@ void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io) {
         cycle_colormap(*document, document->selected_channel);
     }
     if (pressed(GLFW_KEY_A)) {
-        for (std::size_t c = 0; c < document->display().channels.size(); ++c) {
-            if (document->display().channels[c].visible) {
-                auto_contrast(*document, c);
-            }
-        }
+        core::auto_contrast_visible(document->display(), document->statistics());
     }
     if (pressed(GLFW_KEY_R)) {
         reset_display(*document);

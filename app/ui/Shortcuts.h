@@ -22,7 +22,8 @@ std::span<const Shortcut> shortcuts();
 // Reads this frame's key presses from ImGui (call between NewFrame and Render).
 void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io);
 
-// The actions, also used by the panels' buttons.
+// The display actions (core/display/DisplayActions) on a document, as keys and the panels' buttons
+// take them: a channel acted on by its key becomes the selected one.
 void toggle_channel(ImageDocument& document, std::size_t channel);
 void solo_channel(ImageDocument& document, std::size_t channel);
 void cycle_colormap(ImageDocument& document, std::size_t channel);
