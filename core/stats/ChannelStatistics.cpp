@@ -328,14 +328,15 @@ Result<std::vector<ChannelStatistics>> compute_statistics(const ImageSource& ima
         const auto bands = bands_of(image, c, step);
         if (step > 1) {
             for (const Rect& band : bands) {
-                image.prefetch_region({c}, band);  // scattered rows of a cold file read together
+                image.prefetch_region({c, options.position}, band);  // scattered rows together
             }
         }
         const unsigned workers = worker_count(bands.size(), options.threads);
         const Reader read = [&](unsigned, const Rect& band, std::vector<std::byte>& buffer) {
             buffer.resize(image.region_bytes(c, band));
-            auto ok = image.read_region({c}, band, buffer);
-            image.release_region({c}, band);  // a multi-GB file is read once, not kept resident
+            auto ok = image.read_region({c, options.position}, band, buffer);
+            image.release_region({c, options.position},
+                                 band);  // a multi-GB file is read once, not kept resident
             if (!ok) {
                 std::lock_guard lock(error_mutex);
                 first_error = first_error.value_or(ok.error());

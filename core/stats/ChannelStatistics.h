@@ -47,6 +47,8 @@ struct ChannelStatistics {
 struct StatisticsOptions {
     std::int64_t row_step = 1;  // 1: every row (exact); n: rows 0, n, 2n, ... (provisional)
     unsigned threads = 0;       // 0: one per hardware thread
+    // The plane of each channel: an index on each of the source's axes (missing ones are 0).
+    std::vector<std::int64_t> position;
 };
 
 // Exact statistics up to 64 Mpixel; beyond, every n-th row so that about 4 M samples are read

@@ -8,6 +8,7 @@
 
 #include "core/image/PlanarImage.h"
 #include "core/lod/TileLoader.h"
+#include "core/stats/ChannelStatistics.h"
 
 namespace tessera::core {
 namespace {
@@ -86,6 +87,21 @@ TEST(PlanarStack, EveryPlaneOfAThreeAxisSourceReadsItsOwnPixels) {
         image
             ->read_region(Plane{0, {0, 0, 0}}, {0, 0, 1, 1}, std::as_writable_bytes(std::span(out)))
             .ok());
+}
+
+TEST(PlanarStack, StatisticsArePerPlane) {
+    auto image = stack(20, 10, 4, 3);
+    for (std::int64_t t = 0; t < 4; ++t) {
+        StatisticsOptions options;
+        options.position = {t, 2};
+        auto statistics = compute_statistics(*image, options);
+        ASSERT_TRUE(statistics.ok()) << statistics.error().message;
+        EXPECT_EQ((*statistics)[0].min, value_at(t, 2, 0, 0, 20));
+        EXPECT_EQ((*statistics)[0].max, value_at(t, 2, 19, 9, 20));
+    }
+    StatisticsOptions outside;
+    outside.position = {4};
+    EXPECT_FALSE(compute_statistics(*image, outside).ok());
 }
 
 TEST(PlanarStack, PyramidLevelsAreBuiltPerPlane) {
