@@ -45,25 +45,10 @@ std::pair<std::uint32_t, std::size_t> decode(std::string_view text, std::size_t 
     return {code, length};
 }
 
-}  // namespace
-
-std::string valid_utf8(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size();) {
-        const auto [code, length] = decode(text, i);
-        if (length == 0) {
-            out += kReplacement;
-            ++i;
-        } else {
-            out.append(text.substr(i, length));
-            i += length;
-        }
-    }
-    return out;
-}
-
-std::string terminal_safe(std::string_view text) {
+// Copies well-formed sequences through `keep` (code point and its bytes) and writes U+FFFD for
+// every byte that begins none.
+template <typename Keep>
+std::string rewrite(std::string_view text, Keep keep) {
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size();) {
@@ -73,6 +58,21 @@ std::string terminal_safe(std::string_view text) {
             ++i;
             continue;
         }
+        keep(out, code, text.substr(i, length));
+        i += length;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string valid_utf8(std::string_view text) {
+    return rewrite(
+        text, [](std::string& out, std::uint32_t, std::string_view bytes) { out.append(bytes); });
+}
+
+std::string terminal_safe(std::string_view text) {
+    return rewrite(text, [](std::string& out, std::uint32_t code, std::string_view bytes) {
         if (code == '\n') {
             out += "\\n";
         } else if (code == '\t') {
@@ -84,11 +84,9 @@ std::string terminal_safe(std::string_view text) {
         } else if (code >= 0x80 && code < 0xA0) {
             out += fmt::format("\\u{:04x}", code);
         } else {
-            out.append(text.substr(i, length));
+            out.append(bytes);
         }
-        i += length;
-    }
-    return out;
+    });
 }
 
 }  // namespace tessera::core

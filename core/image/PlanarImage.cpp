@@ -6,6 +6,16 @@
 #include <fmt/format.h>
 
 namespace tessera::core {
+namespace {
+
+// Where row `row` of `rect` starts in a plane of rows of `plane_width` samples, in bytes.
+std::size_t row_offset(Rect rect, std::int64_t row, std::int64_t plane_width, std::size_t sample) {
+    return (static_cast<std::size_t>(rect.y + row) * static_cast<std::size_t>(plane_width) +
+            static_cast<std::size_t>(rect.x)) *
+           sample;
+}
+
+}  // namespace
 
 PlanarImage::PlanarImage(std::int64_t width, std::int64_t height, std::vector<Axis> axes)
     : m_width(width), m_height(height), m_axes(std::move(axes)) {
@@ -41,18 +51,13 @@ Result<void> PlanarImage::read_region(const Plane& plane, Rect rect,
     if (auto ok = check_read(plane, rect, dst.size()); !ok) {
         return ok;
     }
-    const Plane full = *complete(plane);
     const std::size_t sample = sample_size(m_channels[plane.channel].type);
     const std::size_t row_bytes = static_cast<std::size_t>(rect.width) * sample;
-    const std::byte* src = m_planes[plane.channel].data() + plane_offset(full);
+    const std::byte* src = m_planes[plane.channel].data() + plane_offset(*complete(plane));
     std::shared_lock lock(m_sync->lock);
     for (std::int64_t row = 0; row < rect.height; ++row) {
-        const std::size_t offset =
-            (static_cast<std::size_t>(rect.y + row) * static_cast<std::size_t>(m_width) +
-             static_cast<std::size_t>(rect.x)) *
-            sample;
-        std::memcpy(dst.data() + static_cast<std::size_t>(row) * row_bytes, src + offset,
-                    row_bytes);
+        std::memcpy(dst.data() + static_cast<std::size_t>(row) * row_bytes,
+                    src + row_offset(rect, row, m_width, sample), row_bytes);
     }
     return {};
 }
@@ -69,12 +74,8 @@ Result<void> PlanarImage::write_region(const Plane& plane, Rect rect,
     {
         std::unique_lock lock(m_sync->lock);
         for (std::int64_t row = 0; row < rect.height; ++row) {
-            const std::size_t offset =
-                (static_cast<std::size_t>(rect.y + row) * static_cast<std::size_t>(m_width) +
-                 static_cast<std::size_t>(rect.x)) *
-                sample;
-            std::memcpy(out + offset, src.data() + static_cast<std::size_t>(row) * row_bytes,
-                        row_bytes);
+            std::memcpy(out + row_offset(rect, row, m_width, sample),
+                        src.data() + static_cast<std::size_t>(row) * row_bytes, row_bytes);
         }
     }
     m_sync->damage.record({rect, {full}});

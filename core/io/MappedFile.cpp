@@ -181,9 +181,10 @@ void MappedFile::drop(std::size_t offset, std::size_t length) const {
     if (!m_mapped || m_data == nullptr || length == 0 || offset >= m_size) {
         return;
     }
-    // A page fault maps the aligned 64 KiB around it (the kernel's fault-around), so a read of a
-    // few bytes maps 16 pages: what the read touched is dropped with its surroundings.
-    constexpr std::size_t kFaultAround = std::size_t{64} << 10;
+    // A page fault maps more than its page: the aligned 64 KiB around it (the kernel's
+    // fault-around), and a whole folio of the page cache, up to 2 MiB for a file read
+    // sequentially before. What the read touched is dropped with those surroundings.
+    constexpr std::size_t kFaultAround = std::size_t{2} << 20;
     const std::size_t begin = offset / kFaultAround * kFaultAround;
     const std::size_t end =
         std::min(m_size, (offset + length + kFaultAround - 1) / kFaultAround * kFaultAround);

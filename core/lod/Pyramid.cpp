@@ -377,6 +377,9 @@ Result<void> Pyramid::read_region_sampled(const Plane& requested, int level, Rec
     for (std::int64_t y = 0; y < rect.height; ++y) {
         m_base->prefetch_region(*plane, source_row_of(y));  // scattered rows read together
     }
+    // Rows far apart each map a page-cache folio around them (up to 2 MiB): they are handed
+    // back in groups, one hint for a group and the rows between (never mapped), not per row.
+    constexpr std::int64_t kRowsPerRelease = 16;
     for (std::int64_t y = 0; y < rect.height; ++y) {
         const Rect source_row = source_row_of(y);
         if (auto ok = m_base->read_region(*plane, source_row, line); !ok) {
@@ -387,12 +390,12 @@ Result<void> Pyramid::read_region_sampled(const Plane& requested, int level, Rec
             std::memcpy(dst.data() + static_cast<std::size_t>(y * rect.width + x) * size,
                         line.data() + static_cast<std::size_t>(sx) * size, size);
         }
+        if ((y + 1) % kRowsPerRelease == 0 || y + 1 == rect.height) {
+            const Rect first = source_row_of(y - y % kRowsPerRelease);
+            m_base->release_region(*plane,
+                                   {first.x, first.y, first.width, source_row.y - first.y + 1});
+        }
     }
-    // One hint for every row read (and the rows between, which were never mapped): one call,
-    // not one per row.
-    const Rect first = source_row_of(0);
-    const Rect last = source_row_of(rect.height - 1);
-    m_base->release_region(*plane, {first.x, first.y, first.width, last.y - first.y + 1});
     return {};
 }
 
