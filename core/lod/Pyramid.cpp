@@ -176,6 +176,7 @@ Result<void> Pyramid::build_from_base(std::span<const Plane> planes, int level, 
     const std::int64_t x1 = std::min(m_base->width(), (out.x + out.width) * scale);
     std::vector<std::byte> a;
     std::vector<std::byte> b;
+    const std::int64_t kStripsPerRelease = std::max<std::int64_t>(1, 256 >> level);
     const auto strip_of = [&](std::int64_t y) {
         const std::int64_t y0 = (out.y + y) * scale;
         return Rect{x0, y0, x1 - x0, std::min(m_base->height(), y0 + scale) - y0};
@@ -194,9 +195,14 @@ Result<void> Pyramid::build_from_base(std::span<const Plane> planes, int level, 
             if (auto ok = m_base->read_region(planes[k], strip, a); !ok) {
                 return ok.error();
             }
-            if (k + 1 == planes.size()) {  // every plane read: the strip's pages go back
+            // Every plane of a group of strips read: their pages go back, one hint per group
+            // (each hint can interrupt the other cores; a strip is only 2^level rows).
+            const bool group_done = (y + 1) % kStripsPerRelease == 0 || y + 1 == out.height;
+            if (k + 1 == planes.size() && group_done) {
+                const Rect first = strip_of(y - y % kStripsPerRelease);
                 for (const Plane& plane : planes) {
-                    m_base->release_region(plane, strip);
+                    m_base->release_region(
+                        plane, {first.x, first.y, first.width, strip.y + strip.height - first.y});
                 }
             }
             Rect current{0, 0, strip.width, strip.height};
