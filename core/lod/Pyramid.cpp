@@ -310,7 +310,7 @@ Result<void> Pyramid::read_regions(std::span<const Plane> requested, int level, 
         // In bands of rows, every plane of a band read before its pages are handed back: tiles
         // and textures keep what is shown, not the mapped file, and an interleaved file's pages
         // are mapped once for all its channels.
-        constexpr std::int64_t kBandRows = 64;
+        constexpr std::int64_t kBandRows = 128;
         for (std::int64_t y = 0; y < rect.height; y += kBandRows) {
             const Rect band{rect.x, rect.y + y, rect.width, std::min(kBandRows, rect.height - y)};
             for (std::size_t k = 0; k < planes->size(); ++k) {
@@ -385,7 +385,7 @@ Result<void> Pyramid::read_region_sampled(const Plane& requested, int level, Rec
     }
     // Rows far apart each map a page-cache folio around them (up to 2 MiB): they are handed
     // back in groups, one hint for a group and the rows between (never mapped), not per row.
-    constexpr std::int64_t kRowsPerRelease = 16;
+    constexpr std::int64_t kRowsPerRelease = 32;
     for (std::int64_t y = 0; y < rect.height; ++y) {
         const Rect source_row = source_row_of(y);
         if (auto ok = m_base->read_region(*plane, source_row, line); !ok) {
