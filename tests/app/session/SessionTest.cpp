@@ -25,12 +25,25 @@ void write_png(const std::filesystem::path& path, int width, int height, int see
     ASSERT_TRUE(stbi_write_png(path.c_str(), width, height, 3, pixels.data(), width * 3));
 }
 
+// Until every load has finished, however busy the machine; five minutes only guards a hang.
 void settle(Session& session) {
-    for (int i = 0; i < 2000 && session.busy(); ++i) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+    while (session.busy() && std::chrono::steady_clock::now() < give_up) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
         session.poll();
     }
     ASSERT_FALSE(session.busy()) << "loading did not finish";
+}
+
+// Two PNGs, "NAME-a" (300x200) shown and "NAME-b" (width x height) opened behind it, loaded.
+void open_pair(Session& session, const std::string& name, int width, int height) {
+    const auto a = testing::temp_path(name + "-a.png");
+    const auto b = testing::temp_path(name + "-b.png");
+    write_png(a, 300, 200, 1);
+    write_png(b, width, height, 2);
+    session.open(a.string());
+    session.open(b.string(), /*show=*/false);
+    settle(session);
 }
 
 std::uint8_t first_sample(const ImageDocument& document) {
@@ -100,17 +113,11 @@ TEST_F(SessionTest, DecoderFailuresAmongFilesLoadingAtOnceLeaveTheOthersLoaded) 
 }
 
 TEST_F(SessionTest, ImagesThatAreNotShownGiveTheirTexturesBackWithinTheSessionBudget) {
-    const auto a = testing::temp_path("session-budget-a.png");
-    const auto b = testing::temp_path("session-budget-b.png");
-    write_png(a, 300, 200, 1);
-    write_png(b, 300, 200, 2);
     Session session;
     gl::StreamingOptions options;
     options.gpu_budget = std::size_t{16} << 20;
     session.set_streaming(options);
-    session.open(a.string());
-    session.open(b.string(), /*show=*/false);
-    settle(session);
+    open_pair(session, "session-budget", 300, 200);
     const core::View whole = core::View::fit_rect(0, 0, 300, 200, 300, 200);
     auto& documents = session.documents();
     EXPECT_EQ(documents[0]->tiles->gpu_budget(), options.gpu_budget);
@@ -131,14 +138,8 @@ TEST_F(SessionTest, ImagesThatAreNotShownGiveTheirTexturesBackWithinTheSessionBu
 }
 
 TEST_F(SessionTest, ADatasetShownAsALayerOfTheCurrentViewKeepsItsTextures) {
-    const auto a = testing::temp_path("session-layer-a.png");
-    const auto b = testing::temp_path("session-layer-b.png");
-    write_png(a, 300, 200, 1);
-    write_png(b, 150, 100, 2);
     Session session;
-    session.open(a.string());
-    session.open(b.string(), /*show=*/false);
-    settle(session);
+    open_pair(session, "session-layer", 150, 100);
     auto& documents = session.documents();
     ImageDocument& base = *documents[0];
     ImageDocument& mask = *documents[1];
