@@ -15,6 +15,7 @@
 #include "app/ui/Viewer.h"
 #include "assets/DemoImage.h"
 #include "core/base/Version.h"
+#include "gl/context/Renderer.h"
 
 namespace tessera::app {
 namespace {
@@ -49,7 +50,7 @@ int run_window(const Options& options) {
     load.channel_axis = options.channel_axis;
     Session session(load);
     session.set_initial_display(options.display);
-    session.set_streaming(streaming_options(options.memory));
+    session.set_streaming(streaming_options(options.memory, gl::current_renderer_is_software()));
     session.set_error_handler([](const std::string& message) { report_error(stderr, message); });
     // Files are decoded on worker threads; the window opens at once and shows them as they come.
     for (const std::string& path : options.files) {

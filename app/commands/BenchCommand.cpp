@@ -26,6 +26,7 @@
 #include "gl/composite/Compositor.h"
 #include "gl/context/GpuTimer.h"
 #include "gl/context/HeadlessContext.h"
+#include "gl/context/Renderer.h"
 #include "gl/image/StreamingImage.h"
 #include "gl/objects/Framebuffer.h"
 
@@ -367,7 +368,8 @@ int run_bench(const BenchRequest& request, std::FILE* out, std::FILE* err) {
     if (!compositor) {
         return fail(compositor.error().message);
     }
-    gl::StreamingOptions streaming = streaming_options(request.memory);
+    gl::StreamingOptions streaming =
+        streaming_options(request.memory, gl::current_renderer_is_software());
     streaming.max_texture_size = request.max_texture_size;
     if (request.upload_all) {
         streaming.policy = gl::StreamingPolicy::FullResolution;

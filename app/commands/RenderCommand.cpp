@@ -14,6 +14,7 @@
 #include "core/view/View.h"
 #include "gl/composite/Compositor.h"
 #include "gl/context/HeadlessContext.h"
+#include "gl/context/Renderer.h"
 #include "gl/image/StreamingImage.h"
 #include "gl/objects/Framebuffer.h"
 #include "gl/objects/Readback.h"
@@ -221,7 +222,8 @@ int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
             return fail(compositor.error().message);
         }
         // Streamed through the pyramid: a small view of a huge image reads only its tiles.
-        gl::StreamingOptions streaming = streaming_options(request.memory);
+        gl::StreamingOptions streaming =
+            streaming_options(request.memory, gl::current_renderer_is_software());
         streaming.tile_size = std::max(1, request.tile_size - 2);
         streaming.max_texture_size = request.max_texture_size;
         streaming.prefetch_ring = 0;  // one frame: read only what it shows

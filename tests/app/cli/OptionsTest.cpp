@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "app/cli/MemoryOptions.h"
 #include "app/cli/Options.h"
 #include "app/ui/Shortcuts.h"
 
@@ -50,6 +51,27 @@ TEST(Options, DisplayOptionsAndScriptAreAcceptedForTheWindow) {
     EXPECT_EQ(options->display.colormap_all, "viridis");
     EXPECT_EQ(options->display.limits.size(), 1u);
     EXPECT_FALSE(parse({"--limits", "c0=5:1"}).ok());
+}
+
+TEST(Options, BudgetsDefaultToLessOnASoftwareRendererUnlessAskedFor) {
+    auto options = parse({});
+    ASSERT_TRUE(options.ok());
+    const gl::StreamingOptions gpu = streaming_options(options->memory, false);
+    const gl::StreamingOptions software = streaming_options(options->memory, true);
+    EXPECT_EQ(gpu.gpu_budget, std::size_t{1024} << 20);
+    EXPECT_EQ(gpu.cpu_cache, std::size_t{256} << 20);
+    EXPECT_EQ(software.gpu_budget, std::size_t{128} << 20);
+    EXPECT_EQ(software.cpu_cache, std::size_t{48} << 20);
+
+    auto asked = parse({"--gpu-memory", "600", "--cpu-cache", "300", "--upload-budget", "7"});
+    ASSERT_TRUE(asked.ok()) << asked.error().message;
+    for (bool is_software : {false, true}) {
+        const gl::StreamingOptions streaming = streaming_options(asked->memory, is_software);
+        EXPECT_EQ(streaming.gpu_budget, std::size_t{600} << 20);
+        EXPECT_EQ(streaming.cpu_cache, std::size_t{300} << 20);
+        EXPECT_EQ(streaming.upload_budget, std::size_t{7} << 20);
+    }
+    EXPECT_NE(parse({"--cpu-cache", "8"}).error().message.find("from 16"), std::string::npos);
 }
 
 TEST(Options, DoubleDashEndsOptionsSoFilesMayStartWithADash) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "gl/context/GpuTimer.h"
+#include "gl/context/Renderer.h"
 #include "gl/objects/Framebuffer.h"
 #include "gl/objects/Gl.h"
 #include "gl/objects/Readback.h"
@@ -29,6 +30,20 @@ TEST_F(HeadlessContextTest, ProvidesOpenGL33CoreWithoutAWindow) {
     EXPECT_TRUE(profile & GL_CONTEXT_CORE_PROFILE_BIT);
     EXPECT_GE(info.max_texture_size, 2048);
     EXPECT_FALSE(info.renderer.empty());
+}
+
+TEST(Renderer, SoftwareRasterisersAreRecognisedByName) {
+    EXPECT_TRUE(is_software_renderer("llvmpipe (LLVM 15.0.6, 256 bits)"));
+    EXPECT_TRUE(is_software_renderer("softpipe"));
+    EXPECT_TRUE(is_software_renderer("Google SwiftShader"));
+    EXPECT_TRUE(is_software_renderer("GDI Generic"));
+    EXPECT_FALSE(is_software_renderer("NVIDIA GeForce RTX 4090/PCIe/SSE2"));
+    EXPECT_FALSE(is_software_renderer("AMD Radeon Pro 5500M OpenGL Engine"));
+    EXPECT_FALSE(is_software_renderer(""));
+}
+
+TEST_F(HeadlessContextTest, TheCurrentRendererIsClassifiedFromItsName) {
+    EXPECT_EQ(current_renderer_is_software(), is_software_renderer(m_context->info().renderer));
 }
 
 TEST_F(HeadlessContextTest, RendersIntoAFramebufferAndReadsTheClearColourBack) {
