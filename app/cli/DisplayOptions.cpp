@@ -1,9 +1,13 @@
 #include "app/cli/DisplayOptions.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 
 #include <fmt/format.h>
+
+#include "core/io/ArrayAxes.h"
 
 namespace tessera::app {
 
@@ -64,9 +68,76 @@ core::Result<void> parsed_option(std::span<const std::string_view> arguments, st
 
 }  // namespace
 
-core::Result<void> channel_axis_option(std::span<const std::string_view> arguments, std::size_t& i,
-                                       core::ChannelAxis& target) {
-    return parsed_option(arguments, i, target, parse_channel_axis);
+core::Result<PlaneRequest> parse_plane(std::string_view text) {
+    PlaneRequest plane;
+    for (std::string_view part : split(text, ',')) {
+        const auto equals = part.find('=');
+        const auto index =
+            equals == std::string_view::npos ? std::nullopt : parse_int(part.substr(equals + 1));
+        if (equals == 0 || !index || *index < 0) {
+            return core::Error{
+                fmt::format("--plane expects AXIS=INDEX pairs such as z=12,t=3, got '{}'", text)};
+        }
+        plane.emplace_back(std::string(part.substr(0, equals)), *index);
+    }
+    return plane;
+}
+
+core::Result<std::vector<std::int64_t>> resolve_plane(const core::ImageSource& source,
+                                                      const PlaneRequest& plane) {
+    const std::vector<core::Axis>& axes = source.axes();
+    std::vector<std::int64_t> position(axes.size(), 0);
+    std::string names;
+    for (const core::Axis& axis : axes) {
+        names += fmt::format("{}{} (0-{})", names.empty() ? "" : ", ", axis.name, axis.extent - 1);
+    }
+    const auto lower = [](std::string_view text) {
+        std::string out;
+        for (char c : text) {
+            out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        return out;
+    };
+    for (const auto& [name, index] : plane) {
+        const auto at = std::find_if(axes.begin(), axes.end(), [&](const core::Axis& axis) {
+            return lower(axis.name) == lower(name);
+        });
+        if (at == axes.end()) {
+            return core::Error{fmt::format("no axis '{}'; the image's axes: {}", name,
+                                           names.empty() ? "none (a single plane)" : names)};
+        }
+        if (index >= at->extent) {
+            return core::Error{
+                fmt::format("{}={} is out of range; the image's axes: {}", name, index, names)};
+        }
+        position[static_cast<std::size_t>(at - axes.begin())] = index;
+    }
+    return position;
+}
+
+core::Result<std::string> parse_axes(std::string_view text) {
+    std::string axes;
+    for (char c : text) {
+        axes += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    // Everything but the array's rank, which only the file knows.
+    if (auto ok = core::check_axes(axes, axes.size()); !ok) {
+        return core::Error{"--" + ok.error().message};
+    }
+    return axes;
+}
+
+core::Result<bool> load_option(std::span<const std::string_view> arguments, std::size_t& i,
+                               core::LoadOptions& target) {
+    if (arguments[i] == "--channel-axis") {
+        auto ok = parsed_option(arguments, i, target.channel_axis, parse_channel_axis);
+        return ok ? core::Result<bool>(true) : core::Result<bool>(ok.error());
+    }
+    if (arguments[i] == "--axes") {
+        auto ok = parsed_option(arguments, i, target.axes, parse_axes);
+        return ok ? core::Result<bool>(true) : core::Result<bool>(ok.error());
+    }
+    return false;
 }
 
 core::Result<void> size_option(std::span<const std::string_view> arguments, std::size_t& i,

@@ -4,10 +4,12 @@
 // names against an image and says what is valid.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/display/DisplaySettings.h"
@@ -62,8 +64,19 @@ core::Result<void> text_option(std::span<const std::string_view> arguments, std:
                                std::string& target);
 core::Result<void> text_option(std::span<const std::string_view> arguments, std::size_t& i,
                                std::optional<std::string>& target);
-core::Result<void> channel_axis_option(std::span<const std::string_view> arguments, std::size_t& i,
-                                       core::ChannelAxis& target);
+// A plane of a stack by axis names, "z=12,t=3" (names as `info` prints them, any case).
+using PlaneRequest = std::vector<std::pair<std::string, std::int64_t>>;
+core::Result<PlaneRequest> parse_plane(std::string_view text);
+// The position of such a plane in a source: unnamed axes are 0; an unknown name or an index out
+// of range is an error that lists the axes.
+core::Result<std::vector<std::int64_t>> resolve_plane(const core::ImageSource& source,
+                                                      const PlaneRequest& plane);
+
+// T, Z, C, Y, X letters for --axes (any case), checked as far as they can be without the file.
+core::Result<std::string> parse_axes(std::string_view text);
+// If arguments[i] is --channel-axis or --axes, stores its value in `target` and returns true.
+core::Result<bool> load_option(std::span<const std::string_view> arguments, std::size_t& i,
+                               core::LoadOptions& target);
 core::Result<void> size_option(std::span<const std::string_view> arguments, std::size_t& i,
                                std::pair<int, int>& target);
 // WIDTHxHEIGHT with sides from 1 to 16384, for --size.

@@ -51,8 +51,9 @@ std::string help_text() {
         "  --record-frames F.csv write one row per frame: index, timestamp, CPU and GPU ms,\n"
         "                        uploads, bytes uploaded, tiles resident\n"
         "  --json                info: print JSON (schema in the README)\n"
-        "  --channel-axis AXIS   NumPy (C,H,W) vs (H,W,C): auto (the shorter of the first and\n"
-        "                        last axes; the last on a tie), first or last\n\n"
+        "  --axes AXES           NumPy: a letter of T, Z, C, Y, X per array axis, e.g. ZYX or\n"
+        "                        TCYX (default: the rule in the README, (30,H,W) is a Z-stack)\n"
+        "  --channel-axis AXIS   NumPy: channels on the first or last axis (or auto)\n\n"
         "Display options (initial settings of every image, as for `tessera render`):\n"
         "  --channels A,B,...  --colormap NAME | CH=NAME  --limits CH=LO:HI  --gamma CH=G\n"
         "  --opacity CH=O  --blend additive|max|min|over  --exposure EV\n\n"
@@ -124,10 +125,12 @@ core::Result<Options> parse_options(std::span<const std::string_view> arguments)
             return memory.error();
         } else if (*memory) {
             continue;
+        } else if (auto load = load_option(arguments, i, options.load); !load) {
+            return load.error();
+        } else if (*load) {
+            continue;
         } else if (argument == "--json" && options.command == Command::Info) {
             options.json = true;
-        } else if (argument == "--channel-axis") {
-            ok = channel_axis_option(arguments, i, options.channel_axis);
         } else if (argument == "--") {
             for (++i; i < arguments.size(); ++i) {
                 options.files.emplace_back(arguments[i]);

@@ -19,8 +19,8 @@ enum class Command { View, Info, Render, Bench };
 
 struct Options {
     Command command = Command::View;
-    bool json = false;  // info: JSON instead of text
-    core::ChannelAxis channel_axis = core::ChannelAxis::Auto;
+    bool json = false;                          // info: JSON instead of text
+    core::LoadOptions load;                     // --channel-axis, --axes
     std::vector<std::string> render_arguments;  // render: everything after "render"
     bool show_help = false;
     bool show_version = false;

@@ -46,8 +46,7 @@ int run_window(const Options& options) {
         report_error(stderr, window.error().message);
         return 1;
     }
-    core::LoadOptions load;
-    load.channel_axis = options.channel_axis;
+    const core::LoadOptions load = options.load;
     Session session(load);
     session.set_initial_display(options.display);
     session.set_streaming(streaming_options(options.memory, gl::current_renderer_is_software()));

@@ -117,7 +117,7 @@ std::string bench_usage() {
     return "usage: tessera bench FILE [--path full|zoom|pan|toggle] [--frames N] [--size WxH]\n"
            "         [--json OUT] [--headless] [--tile-size N] [--max-texture-size N]\n"
            "         [--gpu-memory MB] [--cpu-cache MB] [--upload-budget MB] [--upload-all]\n"
-           "         [--channel-axis auto|first|last]";
+           "         [--channel-axis auto|first|last] [--axes AXES]";
 }
 
 core::Result<BenchRequest> parse_bench_arguments(std::span<const std::string_view> arguments) {
@@ -161,6 +161,10 @@ core::Result<BenchRequest> parse_bench_arguments(std::span<const std::string_vie
             return memory.error();
         } else if (*memory) {
             continue;
+        } else if (auto load = load_option(arguments, i, request.load); !load) {
+            return load.error();
+        } else if (*load) {
+            continue;
         } else if (argument == "--max-texture-size") {
             ok = positive(request.max_texture_size, 3);
         } else if (argument == "--size") {
@@ -169,8 +173,6 @@ core::Result<BenchRequest> parse_bench_arguments(std::span<const std::string_vie
             ok = text_option(arguments, i, request.json);
         } else if (argument == "--headless") {
             request.headless = true;
-        } else if (argument == "--channel-axis") {
-            ok = channel_axis_option(arguments, i, request.channel_axis);
         } else if (argument.starts_with("-") && argument.size() > 1) {
             return core::Error{fmt::format("bench: unknown option '{}'", argument)};
         } else if (request.file.empty()) {
@@ -349,8 +351,7 @@ int run_bench(const BenchRequest& request, std::FILE* out, std::FILE* err) {
         window = std::move(opened).value();
         window->set_vsync(false);
     }
-    core::LoadOptions load;
-    load.channel_axis = request.channel_axis;
+    const core::LoadOptions load = request.load;
     LoadResult loaded = load_file(request.file, load);
     if (!loaded.error.empty()) {
         return fail(loaded.error);

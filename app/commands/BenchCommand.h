@@ -35,7 +35,7 @@ struct BenchRequest {
     bool upload_all = false;       // every tile of the view at full resolution, no pyramid
     MemoryRequest memory;
     int max_texture_size = 0;
-    core::ChannelAxis channel_axis = core::ChannelAxis::Auto;
+    core::LoadOptions load;  // --channel-axis, --axes
 };
 
 std::string bench_usage();

@@ -55,6 +55,13 @@ void write_json_image(core::JsonWriter& json, const Opened& opened) {
     json.key("transfer").value(core::to_string(meta.transfer));
     json.key("compression").value(meta.compression);
     json.key("storage").value(meta.storage);
+    json.key("array_axes").value(meta.axes);
+    json.key("axes").begin_array();
+    for (const core::Axis& axis : image.source->axes()) {
+        json.begin_object().key("name").value(axis.name).key("extent").value(axis.extent);
+        json.end_object();
+    }
+    json.end_array();
     json.key("data_window");
     write_window(json, meta.data_window);
     json.key("display_window");
@@ -121,6 +128,17 @@ void print_text_image(std::FILE* out, const Opened& opened) {
     }
     fmt::print(out, "  data window {}, display window {}\n", text_window(meta.data_window),
                text_window(meta.display_window));
+    if (!image.source->axes().empty()) {
+        std::string axes;
+        for (const core::Axis& axis : image.source->axes()) {
+            axes += fmt::format("{}{} {}", axes.empty() ? "" : ", ", axis.name, axis.extent);
+        }
+        fmt::print(out, "  stack: {} ({} planes per channel; statistics of {})\n", axes,
+                   image.source->planes_per_channel(),
+                   opened.statistics.empty() || opened.statistics.front().planes == 1
+                       ? "the first plane"
+                       : fmt::format("{} planes", opened.statistics.front().planes));
+    }
     const auto layers = core::layers_of(channels);
     if (layers.size() > 1 || !layers.front().name.empty()) {
         std::string names;
@@ -153,8 +171,7 @@ void print_text_image(std::FILE* out, const Opened& opened) {
 }  // namespace
 
 int run_info(const Options& options, std::FILE* out, std::FILE* err) {
-    core::LoadOptions load;
-    load.channel_axis = options.channel_axis;
+    const core::LoadOptions load = options.load;
     std::vector<FileReport> reports;
     bool all_ok = true;
     for (const std::string& path : options.files) {

@@ -33,7 +33,7 @@ std::string render_usage() {
            "         [--blend additive|max|min|over] [--exposure EV] [--nearest|--linear]\n"
            "         [--tile-size N] [--max-texture-size N] [--part NAME|INDEX] [--cpu]\n"
            "         [--gpu-memory MB] [--cpu-cache MB] [--upload-budget MB]\n"
-           "         [--channel-axis auto|first|last]";
+           "         [--channel-axis auto|first|last] [--axes AXES] [--plane AXIS=I,...]";
 }
 
 std::string render_help() {
@@ -59,7 +59,9 @@ std::string render_help() {
            "  --max-texture-size N     pretend the GPU allows at most N texels (forces tiling)\n"
            "  --part NAME|INDEX        part of a multi-part EXR (default: the first)\n"
            "  --cpu                    render with the CPU reference compositor instead\n"
-           "  --channel-axis AXIS      NumPy: auto, first or last\n" +
+           "  --channel-axis AXIS      NumPy: channels on the first or last axis (or auto)\n"
+           "  --axes AXES              NumPy: a letter of T, Z, C, Y, X per array axis (TZYX)\n"
+           "  --plane AXIS=I,...       the plane of a stack to render, e.g. z=12,t=3\n" +
            memory_options_help() +
            "\nColormaps: gray red green blue cyan magenta yellow viridis magma inferno plasma\n"
            "cividis turbo twilight fire ice HiLo coolwarm, each also reversed as NAME_r.\n";
@@ -119,12 +121,23 @@ core::Result<RenderRequest> parse_render_arguments(std::span<const std::string_v
             return memory.error();
         } else if (*memory) {
             continue;
+        } else if (auto load = load_option(arguments, i, request.load); !load) {
+            return load.error();
+        } else if (*load) {
+            continue;
         } else if (argument == "--part") {
             ok = text_option(arguments, i, request.part);
         } else if (argument == "--cpu") {
             request.cpu = true;
-        } else if (argument == "--channel-axis") {
-            ok = channel_axis_option(arguments, i, request.channel_axis);
+        } else if (argument == "--plane") {
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                auto plane = parse_plane(v);
+                if (!plane) {
+                    return plane.error();
+                }
+                request.plane = std::move(plane).value();
+                return {};
+            });
         } else if (argument.starts_with("-") && argument.size() > 1) {
             return core::Error{fmt::format("render: unknown option '{}'", argument)};
         } else if (request.file.empty()) {
@@ -148,8 +161,7 @@ int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
         report_error(err, message);
         return 1;
     };
-    core::LoadOptions load;
-    load.channel_axis = request.channel_axis;
+    const core::LoadOptions load = request.load;
     auto images = core::load_images(request.file, load);
     if (!images) {
         return fail(images.error().message);
@@ -187,6 +199,10 @@ int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
     if (!settings) {
         return fail(fmt::format("{}: {}", request.file, settings.error().message));
     }
+    const auto position = resolve_plane(source, request.plane);
+    if (!position) {
+        return fail(fmt::format("{}: {}", request.file, position.error().message));
+    }
     const std::array<double, 4> rect = request.view.value_or(std::array<double, 4>{
         0, 0, static_cast<double>(source.width()), static_cast<double>(source.height())});
     std::pair<int, int> size;
@@ -207,7 +223,7 @@ int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
 
     core::RgbaImage pixels;
     if (request.cpu) {
-        auto cpu = core::composite_cpu(source, *settings, view);
+        auto cpu = core::composite_cpu(source, *settings, view, *position);
         if (!cpu) {
             return fail(fmt::format("{}: {}", request.file, cpu.error().message));
         }
@@ -236,7 +252,7 @@ int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
         if (!framebuffer) {
             return fail(framebuffer.error().message);
         }
-        auto frame = tiles.prepare_final(view, settings->visible_channels());
+        auto frame = tiles.prepare_final(view, settings->visible_channels(), *position);
         if (!frame) {
             return fail(fmt::format("{}: {}", request.file, frame.error().message));
         }

@@ -30,7 +30,8 @@ struct RenderRequest {
     MemoryRequest memory;      // GPU budget, CPU cache, upload budget
     std::optional<std::string> part;
     bool cpu = false;
-    core::ChannelAxis channel_axis = core::ChannelAxis::Auto;
+    core::LoadOptions load;  // --channel-axis, --axes
+    PlaneRequest plane;      // --plane z=12,t=3
 };
 
 std::string render_usage();

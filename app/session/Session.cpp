@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "core/display/DisplayActions.h"
+
 namespace tessera::app {
 namespace {
 
@@ -40,6 +42,7 @@ void Session::open(const std::string& path, bool show) {
     auto document = std::make_unique<ImageDocument>();
     document->path = path;
     document->title = file_name(path);
+    document->load = m_options;
     m_documents.push_back(std::move(document));
     if (show || m_documents.size() == 1) {
         m_current = m_documents.size() - 1;
@@ -71,7 +74,16 @@ void Session::reload(std::size_t index) {
             document->reloading = true;
         }
     }
-    m_jobs.push_back({path, true, std::async(std::launch::async, load_file, path, m_options)});
+    m_jobs.push_back(
+        {path, true, std::async(std::launch::async, load_file, path, m_documents[index]->load)});
+}
+
+void Session::reinterpret(std::size_t index, std::string axes) {
+    if (index >= m_documents.size()) {
+        return;
+    }
+    m_documents[index]->load.axes = std::move(axes);
+    reload(index);
 }
 
 void Session::watch_files(std::chrono::milliseconds interval) {
@@ -103,6 +115,59 @@ void Session::poll() {
         integrate(*job, job->result.get());
         job = m_jobs.erase(job);
     }
+    if (ImageDocument* document = current();
+        document != nullptr && document->state == DocumentState::Ready) {
+        update_plane_statistics(*document);
+    }
+}
+
+const std::vector<core::ChannelStatistics>* ImageDocument::auto_statistics() const {
+    if (!is_stack() || auto_from_stack) {
+        return &statistics();
+    }
+    const bool ready = !plane_statistics.empty() && plane_statistics_position == dims.position();
+    return ready ? &plane_statistics : nullptr;
+}
+
+void Session::update_plane_statistics(ImageDocument& document) {
+    if (!document.is_stack()) {
+        return;
+    }
+    if (document.plane_job.valid() &&
+        document.plane_job.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+        auto statistics = document.plane_job.get();
+        if (statistics) {
+            document.plane_statistics = std::move(statistics).value();
+            document.plane_statistics_position = document.plane_job_position;
+        } else if (m_on_error) {
+            m_on_error(document.title + ": " + statistics.error().message);
+        }
+    }
+    if (document.auto_pending) {
+        if (const auto* statistics = document.auto_statistics()) {
+            if (document.auto_pending_channel < 0) {
+                core::auto_contrast_visible(document.display(), *statistics);
+            } else {
+                core::auto_contrast(document.display(), *statistics,
+                                    static_cast<std::size_t>(document.auto_pending_channel));
+            }
+            document.auto_pending = false;
+        }
+    }
+    // One plane at a time: while playing, the plane shown when the last one finishes is next.
+    const bool have = !document.plane_statistics.empty() &&
+                      document.plane_statistics_position == document.dims.position();
+    if (have || document.plane_job.valid()) {
+        return;
+    }
+    const core::ImageSource& source = *document.image().source;
+    core::StatisticsOptions options = core::statistics_options_for(source.width(), source.height());
+    options.position = document.dims.position();
+    document.plane_job_position = options.position;
+    document.plane_job =
+        std::async(std::launch::async, [source = document.image().source, options] {
+            return compute_statistics(*source, options);
+        });
 }
 
 void Session::make_ready(ImageDocument& document, core::Dataset opened) {
@@ -134,6 +199,19 @@ void Session::make_ready(ImageDocument& document, core::Dataset opened) {
     document.title = image.display_name();
     document.dataset = dataset;
     document.layers = {std::move(layer)};
+    if (document.dims.axes().size() != image.source->axes().size() ||
+        !std::equal(document.dims.axes().begin(), document.dims.axes().end(),
+                    image.source->axes().begin(), [](const core::Axis& a, const core::Axis& b) {
+                        return a.name == b.name && a.extent == b.extent;
+                    })) {
+        document.dims = core::Dims(image.source->axes());
+    }
+    if (document.plane_job.valid()) {
+        document.plane_job.wait();  // of the previous source
+        document.plane_job = {};
+    }
+    document.plane_statistics.clear();
+    document.auto_pending = false;
     document.state = DocumentState::Ready;
     document.error = display_error;  // the image shows with its defaults, and says why
     document.selected_channel = 0;
@@ -179,6 +257,7 @@ void Session::integrate(Job& job, LoadResult result) {
                 // In place: textures updated, display settings and view kept.
                 document.dataset = std::make_shared<const core::Dataset>(std::move(loaded));
                 document.layers.front().dataset = document.dataset;
+                document.plane_statistics.clear();  // of the old pixels
                 document.error.clear();
                 ++document.in_place_reloads;
             } else {
@@ -188,6 +267,7 @@ void Session::integrate(Job& job, LoadResult result) {
         }
         auto document = std::make_unique<ImageDocument>();
         document->path = job.path;
+        document->load = m_documents[indices.front()]->load;
         document->modified = result.modified;
         document->file_size = result.file_size;
         make_ready(*document, std::move(loaded));

@@ -19,6 +19,7 @@
 #include "core/dataset/Dataset.h"
 #include "core/display/DisplaySettings.h"
 #include "core/io/ImageLoader.h"
+#include "core/view/Dims.h"
 #include "core/view/Layer.h"
 #include "core/view/ViewController.h"
 #include "gl/image/StreamingImage.h"
@@ -43,6 +44,19 @@ struct ImageDocument {
     std::unique_ptr<gl::StreamingImage>
         tiles;  // this dataset's tiles, streamed through its pyramid
     std::size_t selected_channel = 0;
+    // The slice shown of a stack, its sliders and playback (no axes for a 2-D image).
+    core::Dims dims;
+    // How the file was opened: the session's options, or the axes the user reassigned.
+    core::LoadOptions load;
+    // A stack's statistics of the plane shown (for Auto and the histograms), computed on a
+    // worker when the plane changes; the dataset's statistics are the whole stack's.
+    std::vector<std::int64_t> plane_statistics_position;
+    std::vector<core::ChannelStatistics> plane_statistics;  // empty until computed
+    std::future<core::Result<std::vector<core::ChannelStatistics>>> plane_job;
+    std::vector<std::int64_t> plane_job_position;
+    bool auto_from_stack = false;   // Auto uses the whole stack, not the plane shown (Fiji's way)
+    bool auto_pending = false;      // Auto asked for before the plane's statistics were ready
+    int auto_pending_channel = -1;  // the channel it was asked for; -1: every visible one
 
     std::filesystem::file_time_type modified{};
     std::uintmax_t file_size = 0;
@@ -50,6 +64,10 @@ struct ImageDocument {
 
     const core::Image& image() const { return dataset->image; }
     const std::vector<core::ChannelStatistics>& statistics() const { return dataset->statistics; }
+    bool is_stack() const { return dataset && dataset->image.source->planes_per_channel() > 1; }
+    // What Auto and the histograms use: the plane shown's statistics for a stack (unless Auto is
+    // set to the whole stack), null while they are computed; the image's otherwise.
+    const std::vector<core::ChannelStatistics>* auto_statistics() const;
     // The display settings of the document's own layer.
     core::DisplaySettings& display() { return layers.front().display; }
     const core::DisplaySettings& display() const { return layers.front().display; }
@@ -89,10 +107,13 @@ class Session {
     // Adds an already decoded image (the built-in demo).
     void add(core::Dataset dataset);
     void reload(std::size_t index);
+    // Opens the document's file again with other axes (say, Z as channels): a new image with
+    // its own defaults, the old one on screen until it is ready. Axes as --axes takes them.
+    void reinterpret(std::size_t index, std::string axes);
     void reload_current() { reload(m_current); }
     // Reloads files whose modification time or size changed; at most once per interval.
     void watch_files(std::chrono::milliseconds interval = std::chrono::milliseconds(1000));
-    void poll();  // GL thread only
+    void poll();  // GL thread only; also starts the statistics of a stack's plane shown
     bool busy() const { return !m_jobs.empty(); }
 
     std::vector<std::unique_ptr<ImageDocument>>& documents() { return m_documents; }
@@ -112,6 +133,7 @@ class Session {
         std::future<LoadResult> result;
     };
     void integrate(Job& job, LoadResult result);
+    void update_plane_statistics(ImageDocument& document);
     void make_ready(ImageDocument& document, core::Dataset dataset);
 
     core::LoadOptions m_options;

@@ -82,7 +82,9 @@ void channel_row(ImageDocument& document, std::size_t c, bool open_by_default) {
     ImGui::SameLine(ImGui::GetContentRegionMax().x - 120);
     colormap_combo(display.colormap);
     if (open) {
-        const core::ChannelStatistics& s = document.statistics()[c];
+        // A stack's histogram is of the slice shown (or the whole stack, as Auto is set).
+        const auto* shown = document.auto_statistics();
+        const core::ChannelStatistics& s = (shown != nullptr ? *shown : document.statistics())[c];
         const auto top = core::sample_colormap(display.colormap, 1.0f);
         if (histogram_limits("limits", s, display.lo, display.hi, top)) {
             document.selected_channel = c;
@@ -177,6 +179,16 @@ void channel_panel(ImageDocument& document) {
     }
 }
 
+// "  z 12/30  t 3/20": the position on every axis, for the inspector and status line.
+std::string position_text(const core::Dims& dims) {
+    std::string text;
+    for (std::size_t i = 0; i < dims.axes().size(); ++i) {
+        text += fmt::format("  {} {}/{}", dims.axes()[i].name, dims.position()[i],
+                            dims.axes()[i].extent);
+    }
+    return text;
+}
+
 void inspector(ImageDocument& document, const UiState& ui) {
     if (!ui.pointer_image) {
         ImGui::TextDisabled("point at the image to read its pixels");
@@ -191,12 +203,13 @@ void inspector(ImageDocument& document, const UiState& ui) {
         return;
     }
     const auto& box = document.image().metadata.data_window;
-    ImGui::Text("pixel (%lld, %lld)", static_cast<long long>(x + box.min_x),
-                static_cast<long long>(y + box.min_y));
+    ImGui::Text("pixel (%lld, %lld)%s", static_cast<long long>(x + box.min_x),
+                static_cast<long long>(y + box.min_y), position_text(document.dims).c_str());
     auto composite = core::composite_cpu(
         source, document.display(),
         core::View::of_rect(static_cast<double>(x), static_cast<double>(y),
-                            static_cast<double>(x + 1), static_cast<double>(y + 1), 1, 1));
+                            static_cast<double>(x + 1), static_cast<double>(y + 1), 1, 1),
+        document.dims.position());
     if (composite) {
         const std::uint8_t* p = composite->at(0, 0);
         ImGui::SameLine();
@@ -208,7 +221,7 @@ void inspector(ImageDocument& document, const UiState& ui) {
     std::array<std::byte, 4> raw{};
     for (std::size_t c = 0; c < source.channel_count(); ++c) {
         const core::SampleType type = source.channels()[c].type;
-        if (!source.read_region({c}, {x, y, 1, 1}, raw).ok()) {
+        if (!source.read_region({c, document.dims.position()}, {x, y, 1, 1}, raw).ok()) {
             continue;
         }
         const float v = core::sample_as_float(raw.data(), type);
@@ -219,7 +232,139 @@ void inspector(ImageDocument& document, const UiState& ui) {
     }
 }
 
+// The stack section of the side panel: which axis holds channels, and what Auto uses.
+void stack_panel(Session& session, ImageDocument& document) {
+    const std::string& axes = document.image().metadata.axes;
+    if (axes.empty()) {
+        return;
+    }
+    ImGui::TextDisabled("axes %s", axes.c_str());
+    // Channels from: one of the array's non-spatial axes (or none), reassigned by reopening.
+    std::vector<std::string> choices{"none"};
+    int current = 0;
+    for (char letter : axes) {
+        if (letter != 'Y' && letter != 'X') {
+            choices.push_back(std::string(1, letter) + " axis");
+            if (letter == 'C') {
+                current = static_cast<int>(choices.size()) - 1;
+            }
+        }
+    }
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(110);
+    if (ImGui::BeginCombo("channels from", choices[static_cast<std::size_t>(current)].c_str())) {
+        for (std::size_t k = 0; k < choices.size(); ++k) {
+            if (ImGui::Selectable(choices[k].c_str(), static_cast<int>(k) == current) &&
+                static_cast<int>(k) != current) {
+                std::string next = axes;
+                const auto c = next.find('C');
+                const char chosen = k == 0 ? 0 : choices[k][0];
+                if (chosen == 0) {
+                    // No channels: C becomes a stack axis of a name still free.
+                    const char free = next.find('Z') == std::string::npos ? 'Z' : 'T';
+                    if (c != std::string::npos && next.find(free) == std::string::npos) {
+                        next[c] = free;
+                    }
+                } else {
+                    const auto at = next.find(chosen);
+                    if (c != std::string::npos) {
+                        next[c] = chosen;  // the old channel axis takes the chosen one's name
+                    }
+                    next[at] = 'C';
+                }
+                if (next != axes) {
+                    session.reinterpret(session.current_index(), next);
+                }
+            }
+        }
+        ImGui::EndCombo();
+    }
+    if (document.is_stack()) {
+        ImGui::Checkbox("Auto uses the whole stack", &document.auto_from_stack);
+        if (ImGui::IsItemHovered()) {
+            ImGui::SetTooltip("off: Auto (A) uses the slice shown, as Fiji does");
+        }
+    }
+}
+
 }  // namespace
+
+float dims_bar_height(const core::Dims& dims) {
+    return static_cast<float>(dims.slider_axes().size()) * kDimsRowHeight;
+}
+
+void draw_dims_bar(Session& session, const UiState& ui) {
+    ImageDocument* document = session.current();
+    if (document == nullptr || document->state != DocumentState::Ready) {
+        return;
+    }
+    core::Dims& dims = document->dims;
+    const std::vector<std::size_t> sliders = dims.slider_axes();
+    if (sliders.empty()) {
+        return;
+    }
+    ImGui::SetNextWindowPos(ImVec2(ui.viewport.x, ui.viewport.y + ui.viewport.height));
+    ImGui::SetNextWindowSize(ImVec2(ui.viewport.width, dims_bar_height(dims)));
+    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                   ImGuiWindowFlags_NoSavedSettings |
+                                   ImGuiWindowFlags_NoBringToFrontOnFocus;
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(6, 3));
+    ImGui::Begin("##dims", nullptr, flags);
+    core::Playback& playback = dims.playback();
+    for (std::size_t axis : sliders) {
+        ImGui::PushID(static_cast<int>(axis));
+        const core::Axis& info = dims.axes()[axis];
+        const bool playing = playback.playing() && playback.axis() == axis;
+        if (playing ? ImGui::Button("||", ImVec2(22, 0))
+                    : ImGui::ArrowButton("##play", ImGuiDir_Right)) {
+            if (!playing) {
+                dims.set(axis, dims.position()[axis]);  // this axis is the one to play
+            }
+            dims.toggle_play(ImGui::GetTime());
+        }
+        if (ImGui::IsItemHovered()) {
+            ImGui::SetTooltip(playing ? "pause (Space)" : "play (Space)");
+        }
+        ImGui::SameLine();
+        const bool stepped = dims.step_axis() == axis;
+        ImGui::TextColored(stepped ? ImVec4(1, 0.85f, 0.4f, 1) : ImVec4(1, 1, 1, 1), "%s",
+                           info.name.c_str());
+        if (ImGui::IsItemHovered()) {
+            ImGui::SetTooltip(", and . step this axis when it is highlighted");
+        }
+        ImGui::SameLine();
+        const bool settings = playing || stepped;
+        ImGui::SetNextItemWidth(settings ? -250.0f : -1.0f);
+        std::int64_t index = dims.position()[axis];
+        const std::int64_t lo = 0;
+        const std::int64_t hi = info.extent - 1;
+        const bool loading =
+            ui.shown_position.size() == dims.position().size() && ui.shown_position[axis] != index;
+        const std::string format =
+            loading ? fmt::format("%lld / {}  (showing {})", info.extent, ui.shown_position[axis])
+                    : fmt::format("%lld / {}", info.extent);
+        if (ImGui::SliderScalar("##index", ImGuiDataType_S64, &index, &lo, &hi, format.c_str())) {
+            dims.set(axis, index);
+        }
+        if (settings) {
+            ImGui::SameLine();
+            float fps = static_cast<float>(playback.fps());
+            ImGui::SetNextItemWidth(90);
+            if (ImGui::DragFloat("##fps", &fps, 0.5f, 0.1f, 240.0f, "%.1f fps")) {
+                playback.set_fps(fps);
+            }
+            ImGui::SameLine();
+            int mode = static_cast<int>(playback.mode());
+            ImGui::SetNextItemWidth(-1);
+            if (ImGui::Combo("##mode", &mode, "once\0loop\0back and forth\0")) {
+                playback.set_mode(static_cast<core::LoopMode>(mode));
+            }
+        }
+        ImGui::PopID();
+    }
+    ImGui::End();
+    ImGui::PopStyleVar();
+}
 
 void draw_side_panel(Session& session, UiState& ui, float height) {
     ImGui::SetNextWindowPos(ImVec2(0, 0));
@@ -269,6 +414,7 @@ void draw_side_panel(Session& session, UiState& ui, float height) {
                             static_cast<long long>(document->image().source->width()),
                             static_cast<long long>(document->image().source->height()),
                             std::string(core::to_string(meta.transfer)).c_str());
+        stack_panel(session, *document);
         ImGui::Separator();
         const float inspector_height =
             40.0f + ImGui::GetTextLineHeightWithSpacing() *
@@ -303,6 +449,7 @@ void draw_status_bar(Session& session, const UiState& ui, float width, float hei
             text += fmt::format("   x {:.1f}  y {:.1f}", (*ui.pointer_image)[0],
                                 (*ui.pointer_image)[1]);
         }
+        text += position_text(d->dims);
     }
     if (session.busy()) {
         text += "   loading...";

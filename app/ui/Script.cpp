@@ -27,7 +27,10 @@ std::optional<int> key_code(const std::string& name) {
                                                    {"slash", GLFW_KEY_SLASH},
                                                    {"leftbracket", GLFW_KEY_LEFT_BRACKET},
                                                    {"rightbracket", GLFW_KEY_RIGHT_BRACKET},
-                                                   {"backspace", GLFW_KEY_BACKSPACE}};
+                                                   {"backspace", GLFW_KEY_BACKSPACE},
+                                                   {"comma", GLFW_KEY_COMMA},
+                                                   {"period", GLFW_KEY_PERIOD},
+                                                   {"space", GLFW_KEY_SPACE}};
     if (const auto found = kNamed.find(name); found != kNamed.end()) {
         return found->second;
     }

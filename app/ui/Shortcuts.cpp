@@ -14,7 +14,9 @@ constexpr std::array kShortcuts{
     Shortcut{"1-9", "show or hide channel 1-9"},
     Shortcut{"Shift+1-9", "solo channel 1-9 (again: show all)"},
     Shortcut{"C", "next colormap for the selected channel"},
-    Shortcut{"A", "auto-contrast every visible channel (0.1-99.9 percentiles)"},
+    Shortcut{"A",
+             "auto-contrast every visible channel (0.1-99.9 percentiles; of the slice "
+             "shown, or the whole stack as the panel says)"},
     Shortcut{"R", "reset the display settings"},
     Shortcut{"F", "fit the image to the window"},
     Shortcut{"0", "1:1 (one image pixel per screen pixel)"},
@@ -25,6 +27,9 @@ constexpr std::array kShortcuts{
     Shortcut{"PageDown, ]", "next image"},
     Shortcut{"Ctrl+O", "open a file"},
     Shortcut{"Ctrl+W", "close the image"},
+    Shortcut{", .", " previous, next slice of the stack axis used last"},
+    Shortcut{"Ctrl+wheel", "previous, next slice"},
+    Shortcut{"Space", "play or pause the stack axis used last"},
     Shortcut{"Tab", "hide or show the panels"},
     Shortcut{"P", "show or hide the FPS overlay"},
     Shortcut{"L", "mark tiles still loading (on by default)"},
@@ -66,7 +71,21 @@ void cycle_colormap(ImageDocument& document, std::size_t channel) {
 }
 
 void auto_contrast(ImageDocument& document, std::size_t channel) {
-    core::auto_contrast(document.display(), document.statistics(), channel);
+    if (const auto* statistics = document.auto_statistics()) {
+        core::auto_contrast(document.display(), *statistics, channel);
+    } else {  // the plane's statistics are on their way: applied when they arrive
+        document.auto_pending = true;
+        document.auto_pending_channel = static_cast<int>(channel);
+    }
+}
+
+void auto_contrast_visible(ImageDocument& document) {
+    if (const auto* statistics = document.auto_statistics()) {
+        core::auto_contrast_visible(document.display(), *statistics);
+    } else {
+        document.auto_pending = true;
+        document.auto_pending_channel = -1;
+    }
 }
 
 void full_range(ImageDocument& document, std::size_t channel) {
@@ -140,10 +159,19 @@ void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io) {
         cycle_colormap(*document, document->selected_channel);
     }
     if (pressed(GLFW_KEY_A)) {
-        core::auto_contrast_visible(document->display(), document->statistics());
+        auto_contrast_visible(*document);
     }
     if (pressed(GLFW_KEY_R)) {
         reset_display(*document);
+    }
+    if (pressed_repeat(GLFW_KEY_COMMA)) {
+        document->dims.step(-1);
+    }
+    if (pressed_repeat(GLFW_KEY_PERIOD)) {
+        document->dims.step(1);
+    }
+    if (pressed(GLFW_KEY_SPACE)) {
+        document->dims.toggle_play(ImGui::GetTime());
     }
     core::ViewController& view = document->view;
     const double cx = ui.viewport.width / 2.0;

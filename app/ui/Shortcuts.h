@@ -27,7 +27,10 @@ void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io);
 void toggle_channel(ImageDocument& document, std::size_t channel);
 void solo_channel(ImageDocument& document, std::size_t channel);
 void cycle_colormap(ImageDocument& document, std::size_t channel);
+// Auto from the statistics the document's setting names (a stack's plane shown, or the whole
+// stack); while the plane's are computed, applied when they arrive.
 void auto_contrast(ImageDocument& document, std::size_t channel);
+void auto_contrast_visible(ImageDocument& document);
 void full_range(ImageDocument& document, std::size_t channel);
 void reset_display(ImageDocument& document);
 

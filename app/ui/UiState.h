@@ -5,6 +5,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/view/Spaces.h"
 
@@ -37,6 +38,7 @@ struct UiState {
     float framebuffer_scale = 1;  // framebuffer pixels per window pixel (2 on HiDPI displays)
     bool dragging = false;        // a drag that started on the image pans it
     std::optional<std::array<double, 2>> pointer_image;  // image point under the pointer
+    std::vector<std::int64_t> shown_position;  // the slice on screen (the last while one loads)
 
     // Conversions between window, framebuffer (output) and image pixels for the viewport.
     core::Spaces spaces() const {

@@ -32,7 +32,11 @@ void Viewer::layout() {
     const float width = io.DisplaySize.x;
     const float height = io.DisplaySize.y;
     const float left = m_ui.show_panels ? kPanelWidth : 0.0f;
-    const float bottom = m_ui.show_panels ? kStatusHeight : 0.0f;
+    const ImageDocument* document = m_session.current();
+    const float dims = document != nullptr && document->state == DocumentState::Ready
+                           ? dims_bar_height(document->dims)
+                           : 0.0f;
+    const float bottom = (m_ui.show_panels ? kStatusHeight : 0.0f) + dims;
     m_ui.viewport = {left, 0.0f, std::max(1.0f, width - left), std::max(1.0f, height - bottom)};
     m_ui.framebuffer_scale = io.DisplayFramebufferScale.x;
 }
@@ -50,7 +54,12 @@ void Viewer::prepare_image() {
     const core::Spaces spaces = m_ui.spaces();
     document->view.set_viewport(spaces.output_width(), spaces.output_height());
     gl::StreamingImage& tiles = *document->tiles;
-    auto frame = tiles.prepare(document->view.view(), document->display().visible_channels());
+    // Playing: the slice due now (slices that arrive late are skipped, not queued); the next
+    // ones in the direction of travel are read ahead.
+    document->dims.advance(ImGui::GetTime());
+    auto frame = tiles.prepare(document->view.view(), document->display().visible_channels(),
+                               document->dims.position(),
+                               document->dims.ahead(document->dims.playback().playing() ? 2 : 1));
     m_overlay.tiles_resident = tiles.resident_tiles();
     m_overlay.texture_bytes = tiles.session_texture_bytes();
     m_overlay.budget_bytes = tiles.gpu_budget();
@@ -61,6 +70,7 @@ void Viewer::prepare_image() {
         return;
     }
     m_plan = std::move(frame).value();
+    m_ui.shown_position = m_plan->position;
     // Layers over the document's own: each through its placement, each from the tiles of the
     // document that holds its dataset.
     m_layer_plans.clear();
@@ -141,7 +151,8 @@ void Viewer::draw_composite() {
     // The document's own layer, then the layers over it.
     std::vector<gl::LayerDraw> layers{
         {document->tiles->source().get(), &m_plan->draws, &document->display(), {}}};
-    CompositeKey key{document, document->view.view(), {}, document->tiles->stats().uploads};
+    CompositeKey key{
+        document, document->view.view(), {}, document->tiles->stats().uploads, m_plan->position};
     key.layers.emplace_back(document->display(), core::Placement{});
     for (const LayerPlan& plan : m_layer_plans) {
         const core::ViewLayer& layer = document->layers[plan.layer];
@@ -272,6 +283,7 @@ core::Result<void> Viewer::run(const Options& options, Script* script) {
             draw_side_panel(m_session, m_ui, io.DisplaySize.y - kStatusHeight);
             draw_status_bar(m_session, m_ui, io.DisplaySize.x, io.DisplaySize.y);
         }
+        draw_dims_bar(m_session, m_ui);
         draw_help_window(m_ui);
         draw_open_dialog(m_session, m_ui);
         prepare_image();

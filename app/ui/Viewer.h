@@ -48,6 +48,7 @@ class Viewer {
         core::View view;
         std::vector<std::pair<core::DisplaySettings, core::Placement>> layers;
         std::uint64_t uploads = 0;
+        std::vector<std::int64_t> position;  // the slice drawn
         bool operator==(const CompositeKey&) const = default;
     };
     struct LayerPlan {

@@ -16,7 +16,9 @@ void handle_viewport_input(ImageDocument* document, UiState& ui, const ImGuiIO& 
     const bool inside = ui.viewport.contains(io.MousePos.x, io.MousePos.y);
     if (inside && !io.WantCaptureMouse) {
         ui.pointer_image = spaces.image_from_window(document->view, io.MousePos.x, io.MousePos.y);
-        if (io.MouseWheel != 0.0f) {
+        if (io.MouseWheel != 0.0f && io.KeyCtrl) {
+            document->dims.step(io.MouseWheel > 0.0f ? 1 : -1);  // slices, not zoom
+        } else if (io.MouseWheel != 0.0f) {
             const auto [x, y] = spaces.output_from_window(io.MousePos.x, io.MousePos.y);
             document->view.zoom_steps(io.MouseWheel, x, y);
         }
@@ -65,7 +67,7 @@ void pixel_labels(const ImageDocument& document, const UiState& ui, std::int64_t
         const std::size_t c = shown[k];
         const core::SampleType type = source.channels()[c].type;
         std::vector<std::byte> raw(source.region_bytes(c, rect));
-        if (!source.read_region({c}, rect, raw).ok()) {
+        if (!source.read_region({c, document.dims.position()}, rect, raw).ok()) {
             continue;
         }
         for (std::int64_t y = y0; y < y1; ++y) {

@@ -4,12 +4,23 @@
 
 namespace tessera::core {
 
+StatisticsOptions dataset_statistics_options(const ImageSource& source, StatisticsDetail detail) {
+    const bool stack = source.planes_per_channel() > 1;
+    const auto positions = spread_positions(source, detail == StatisticsDetail::Exact ? 0 : 16);
+    StatisticsOptions options;
+    if (detail == StatisticsDetail::Sampled) {
+        options = statistics_options_for(
+            source.width(), source.height() * static_cast<std::int64_t>(positions.size()));
+    }
+    if (stack) {
+        options.positions = positions;
+    }
+    return options;
+}
+
 Result<Dataset> make_dataset(Image image, StatisticsDetail detail) {
     const ImageSource& source = *image.source;
-    auto statistics =
-        compute_statistics(source, detail == StatisticsDetail::Exact
-                                       ? StatisticsOptions{}
-                                       : statistics_options_for(source.width(), source.height()));
+    auto statistics = compute_statistics(source, dataset_statistics_options(source, detail));
     if (!statistics) {
         const std::string& name =
             image.metadata.path.empty() ? image.display_name() : image.metadata.path;

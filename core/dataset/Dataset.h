@@ -15,7 +15,9 @@ namespace tessera::core {
 
 struct Dataset {
     Image image;
-    std::vector<ChannelStatistics> statistics;  // per channel, of its first plane
+    // Per channel; for a stack, pooled over its planes (every plane when exact, 16 spread over
+    // it when sampled), so that default limits hold for every slice.
+    std::vector<ChannelStatistics> statistics;
 };
 
 // Exact statistics read every pixel; sampled ones read every n-th row of images over 64 Mpixel
@@ -27,6 +29,8 @@ struct OpenOptions {
     StatisticsDetail statistics = StatisticsDetail::Sampled;
 };
 
+// How make_dataset computes a source's statistics at this level of detail.
+StatisticsOptions dataset_statistics_options(const ImageSource& source, StatisticsDetail detail);
 // An image and its statistics; an error names the image.
 Result<Dataset> make_dataset(Image image, StatisticsDetail detail);
 // Every image of a file (the parts of a multi-part EXR), each with its statistics.

@@ -18,10 +18,11 @@ struct ChannelWindow {
     }
 };
 
-Result<ChannelWindow> read_window(const ImageSource& image, std::size_t channel, Rect rect) {
+Result<ChannelWindow> read_window(const ImageSource& image, const Plane& plane, Rect rect) {
+    const std::size_t channel = plane.channel;
     const SampleType type = image.channels()[channel].type;
     std::vector<std::byte> raw(image.region_bytes(channel, rect));
-    if (auto read = image.read_region({channel}, rect, raw); !read) {
+    if (auto read = image.read_region(plane, rect, raw); !read) {
         return read.error();
     }
     ChannelWindow window{rect, std::vector<float>(static_cast<std::size_t>(rect.area()))};
@@ -68,7 +69,7 @@ float sample(const ChannelWindow& w, float x, float y, Sampling sampling, std::i
 }  // namespace
 
 Result<RgbaImage> composite_cpu(const ImageSource& image, const DisplaySettings& settings,
-                                const View& view) {
+                                const View& view, const std::vector<std::int64_t>& position) {
     if (auto ok = check_display(settings, image.channels()); !ok) {
         return ok.error();
     }
@@ -97,7 +98,7 @@ Result<RgbaImage> composite_cpu(const ImageSource& image, const DisplaySettings&
             continue;
         }
         const bool is_alpha = settings.colour && static_cast<int>(c) == settings.alpha_channel;
-        auto window = read_window(image, c, needed);
+        auto window = read_window(image, {c, position}, needed);
         if (!window) {
             return window.error();
         }

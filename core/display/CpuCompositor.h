@@ -10,7 +10,8 @@
 
 namespace tessera::core {
 
+// `position`: the plane of a stack (an index per axis; missing ones are 0).
 Result<RgbaImage> composite_cpu(const ImageSource& image, const DisplaySettings& settings,
-                                const View& view);
+                                const View& view, const std::vector<std::int64_t>& position = {});
 
 }  // namespace tessera::core

@@ -38,6 +38,7 @@ struct ImageMetadata {
     Box2i display_window;     // the frame the author meant to show
     std::string compression;  // as the file names it, e.g. "ZIP", "PIZ", "deflate"; may be empty
     std::string storage;      // e.g. "scanline", "tiled 64x64 mip-map", "memory-mapped, C order"
+    std::string axes;         // arrays (NumPy): a letter of T, Z, C, Y, X per axis, e.g. "TZYX"
 };
 
 struct Layer {

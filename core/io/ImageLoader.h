@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -17,8 +18,8 @@
 
 namespace tessera::core {
 
-// Which axis of a 3-D NumPy array holds channels. Auto: the shorter of the first and last axes,
-// the last on a tie; (H, W) arrays always have one channel.
+// Which axis of a NumPy array holds channels: Auto follows the rule of core/io/ArrayAxes; First
+// and Last put them on the first or last axis (the older --channel-axis; --axes says more).
 enum class ChannelAxis : std::uint8_t { Auto, First, Last };
 
 struct LoadOptions {
@@ -26,6 +27,8 @@ struct LoadOptions {
     // 2^30 pixels (e.g. 32768 x 32768), several GB once decoded.
     std::uint64_t max_pixels = std::uint64_t{1} << 30;
     ChannelAxis channel_axis = ChannelAxis::Auto;
+    // NumPy: one letter of T, Z, C, Y, X per array axis ("ZYX"); empty: core/io/ArrayAxes's rule.
+    std::string axes;
 };
 
 struct Decoder {

@@ -10,6 +10,7 @@
 
 #include "core/base/Checked.h"
 #include "core/base/FaultGuard.h"
+#include "core/io/ArrayAxes.h"
 
 namespace tessera::core {
 namespace {
@@ -161,7 +162,8 @@ class NpySource final : public ImageSource {
   public:
     NpySource(std::shared_ptr<const MappedFile> file, std::size_t offset, Dtype dtype, bool swap,
               std::int64_t width, std::int64_t height, std::vector<ChannelInfo> channels,
-              std::int64_t stride_x, std::int64_t stride_y, std::int64_t stride_c)
+              std::int64_t stride_x, std::int64_t stride_y, std::int64_t stride_c,
+              std::vector<Axis> axes, std::vector<std::int64_t> axis_strides)
         : m_file(std::move(file)),
           m_offset(offset),
           m_dtype(dtype),
@@ -171,20 +173,23 @@ class NpySource final : public ImageSource {
           m_channels(std::move(channels)),
           m_stride_x(stride_x),
           m_stride_y(stride_y),
-          m_stride_c(stride_c) {}
+          m_stride_c(stride_c),
+          m_axes(std::move(axes)),
+          m_axis_strides(std::move(axis_strides)) {}
 
     std::int64_t width() const override { return m_width; }
     std::int64_t height() const override { return m_height; }
     const std::vector<ChannelInfo>& channels() const override { return m_channels; }
+    const std::vector<Axis>& axes() const override { return m_axes; }
 
     Result<void> read_region(const Plane& plane, Rect rect,
                              std::span<std::byte> dst) const override {
         if (auto ok = check_read(plane, rect, dst.size()); !ok) {
             return Error{fmt::format("{}: {}", m_file->path().string(), ok.error().message)};
         }
-        const std::size_t channel = plane.channel;
+        const std::int64_t start = plane_start(plane);
         // The loops own nothing with a destructor: a fault (the file shrank) leaves them safely.
-        const bool read = read_mapped([&] { copy_region(channel, rect, dst); });
+        const bool read = read_mapped([&] { copy_region(start, rect, dst); });
         if (!read) {
             return Error{fmt::format(
                 "{}: the file shrank while it was read (it is being rewritten); reload it",
@@ -194,25 +199,25 @@ class NpySource final : public ImageSource {
     }
 
     void release_region(const Plane& plane, Rect rect) const override {
-        if (const auto range = byte_range(plane.channel, rect)) {
+        if (const auto range = byte_range(plane, rect)) {
             m_file->drop(range->first, range->second);
         }
     }
 
     void prefetch_region(const Plane& plane, Rect rect) const override {
-        if (const auto range = byte_range(plane.channel, rect)) {
+        if (const auto range = byte_range(plane, rect)) {
             m_file->prefetch(range->first, range->second);
         }
     }
 
-    // The bytes a region of a channel lies in: offset and length in the file. Every stride is
+    // The bytes a region of a plane lies in: offset and length in the file. Every stride is
     // positive, so its first and last samples bound it.
-    std::optional<std::pair<std::size_t, std::size_t>> byte_range(std::size_t channel,
+    std::optional<std::pair<std::size_t, std::size_t>> byte_range(const Plane& plane,
                                                                   Rect rect) const {
-        if (channel >= m_channels.size() || rect.width <= 0 || rect.height <= 0) {
+        if (!complete(plane) || rect.width <= 0 || rect.height <= 0) {
             return std::nullopt;
         }
-        const std::int64_t c = static_cast<std::int64_t>(channel) * m_stride_c;
+        const std::int64_t c = plane_start(plane);
         const std::int64_t lo = rect.y * m_stride_y + rect.x * m_stride_x + c;
         const std::int64_t hi =
             (rect.y + rect.height - 1) * m_stride_y + (rect.x + rect.width - 1) * m_stride_x + c;
@@ -221,7 +226,16 @@ class NpySource final : public ImageSource {
     }
 
   private:
-    void copy_region(std::size_t channel, Rect rect, std::span<std::byte> dst) const {
+    // The element where a (valid) plane's pixel (0, 0) lies; missing indices count as 0.
+    std::int64_t plane_start(const Plane& plane) const {
+        std::int64_t start = static_cast<std::int64_t>(plane.channel) * m_stride_c;
+        for (std::size_t i = 0; i < plane.position.size() && i < m_axis_strides.size(); ++i) {
+            start += plane.position[i] * m_axis_strides[i];
+        }
+        return start;
+    }
+
+    void copy_region(std::int64_t start, Rect rect, std::span<std::byte> dst) const {
         const std::byte* base = m_file->bytes().data() + m_offset;
         const auto out_size = sample_size(m_dtype.sample_type);
         // Samples stored as delivered: copied (contiguous rows) or gathered (interleaved channels).
@@ -230,8 +244,7 @@ class NpySource final : public ImageSource {
                                       m_dtype.kind == Kind::F32);
         const bool direct = same && m_stride_x == 1;
         for (std::int64_t row = 0; row < rect.height; ++row) {
-            const std::int64_t first = (rect.y + row) * m_stride_y + rect.x * m_stride_x +
-                                       static_cast<std::int64_t>(channel) * m_stride_c;
+            const std::int64_t first = (rect.y + row) * m_stride_y + rect.x * m_stride_x + start;
             std::byte* out = dst.data() + static_cast<std::size_t>(row * rect.width) * out_size;
             if (direct) {
                 std::memcpy(out, base + static_cast<std::size_t>(first) * m_dtype.item_size,
@@ -317,6 +330,8 @@ class NpySource final : public ImageSource {
     std::int64_t m_stride_x;  // in elements
     std::int64_t m_stride_y;
     std::int64_t m_stride_c;
+    std::vector<Axis> m_axes;                  // T, Z: outermost first
+    std::vector<std::int64_t> m_axis_strides;  // in elements, one per axis
 };
 
 std::string shape_text(const std::vector<std::uint64_t>& shape) {
@@ -353,15 +368,23 @@ Result<std::vector<Image>> decode_npy(const std::shared_ptr<const MappedFile>& f
     const bool swap =
         dtype->item_size > 1 && big_endian != (std::endian::native == std::endian::big);
 
+    // Leading axes of extent 1 are dropped unless the axes given name them.
     std::vector<std::uint64_t> shape = header->shape;
-    while (shape.size() > 3 && shape.front() == 1) {
+    while (shape.size() > 2 && shape.front() == 1 && options.axes.size() != shape.size()) {
         shape.erase(shape.begin());
     }
-    if (shape.size() < 2 || shape.size() > 3) {
+    const std::vector<std::uint64_t>::difference_type dropped =
+        static_cast<std::ptrdiff_t>(header->shape.size() - shape.size());
+    if (shape.size() < 2 || (options.axes.empty() && shape.size() > 5)) {
         return Error{
-            fmt::format("NumPy array of shape {} is not an image: Tessera opens (H, W), "
-                        "(H, W, C) and (C, H, W) arrays",
+            fmt::format("NumPy array of shape {} is not an image: Tessera opens arrays of 2 to 5 "
+                        "dimensions (T, Z, C, Y, X)",
                         shape_text(header->shape))};
+    }
+    const auto axes = choose_axes(shape, options.axes, options.channel_axis);
+    if (!axes) {
+        return Error{fmt::format("NumPy array of shape {}: {}", shape_text(header->shape),
+                                 axes.error().message)};
     }
     std::uint64_t count = 1;
     for (std::uint64_t dim : shape) {
@@ -382,53 +405,51 @@ Result<std::vector<Image>> decode_npy(const std::shared_ptr<const MappedFile>& f
     }
 
     // Element strides of each axis, for C (row-major) or Fortran (column-major) order.
-    std::vector<std::int64_t> strides(shape.size());
+    std::vector<std::int64_t> strides(header->shape.size());
     std::int64_t step = 1;
-    for (std::size_t k = 0; k < shape.size(); ++k) {
-        const std::size_t axis = header->fortran_order ? k : shape.size() - 1 - k;
+    for (std::size_t k = 0; k < header->shape.size(); ++k) {
+        const std::size_t axis = header->fortran_order ? k : header->shape.size() - 1 - k;
         strides[axis] = step;
-        step *= static_cast<std::int64_t>(shape[axis]);
+        step *= static_cast<std::int64_t>(header->shape[axis]);
     }
-    std::size_t channel_axis = 2;  // unused for 2-D
+    strides.erase(strides.begin(), strides.begin() + dropped);
+
     std::int64_t height = 0;
     std::int64_t width = 0;
     std::int64_t stride_y = 0;
     std::int64_t stride_x = 0;
     std::int64_t stride_c = 0;
     std::size_t channel_count = 1;
-    if (shape.size() == 2) {
-        height = static_cast<std::int64_t>(shape[0]);
-        width = static_cast<std::int64_t>(shape[1]);
-        stride_y = strides[0];
-        stride_x = strides[1];
-    } else {
-        switch (options.channel_axis) {
-            case ChannelAxis::First:
-                channel_axis = 0;
+    std::vector<Axis> stack_axes;
+    std::vector<std::int64_t> axis_strides;
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+        const auto extent = static_cast<std::int64_t>(shape[i]);
+        switch ((*axes)[i]) {
+            case 'Y':
+                height = extent;
+                stride_y = strides[i];
                 break;
-            case ChannelAxis::Last:
-                channel_axis = 2;
+            case 'X':
+                width = extent;
+                stride_x = strides[i];
                 break;
-            case ChannelAxis::Auto:
-                channel_axis = shape[0] < shape[2] ? 0 : 2;
+            case 'C':
+                channel_count = shape[i];
+                stride_c = strides[i];
                 break;
-        }
-        const std::size_t y_axis = channel_axis == 0 ? 1 : 0;
-        height = static_cast<std::int64_t>(shape[y_axis]);
-        width = static_cast<std::int64_t>(shape[y_axis + 1]);
-        stride_y = strides[y_axis];
-        stride_x = strides[y_axis + 1];
-        stride_c = strides[channel_axis];
-        channel_count = static_cast<std::size_t>(shape[channel_axis]);
-        if (channel_count > 4096) {
-            return Error{fmt::format(
-                "NumPy array of shape {} would have {} channels; choose the channel axis "
-                "explicitly (--channel-axis first|last)",
-                shape_text(header->shape), channel_count)};
+            default:
+                stack_axes.push_back({std::string(1, (*axes)[i]), extent});
+                axis_strides.push_back(strides[i]);
+                break;
         }
     }
-    const bool photo = shape.size() == 3 && channel_axis == 2 &&
-                       (channel_count == 3 || channel_count == 4) &&
+    if (channel_count > 4096) {
+        return Error{
+            fmt::format("NumPy array of shape {} would have {} channels; name its axes explicitly "
+                        "(--axes, e.g. ZYX)",
+                        shape_text(header->shape), channel_count)};
+    }
+    const bool photo = axes->back() == 'C' && (channel_count == 3 || channel_count == 4) &&
                        (dtype->kind == Kind::U8 || dtype->kind == Kind::U16);
     std::vector<ChannelInfo> channels;
     for (std::size_t c = 0; c < channel_count; ++c) {
@@ -436,16 +457,16 @@ Result<std::vector<Image>> decode_npy(const std::shared_ptr<const MappedFile>& f
             {photo ? std::string(1, "RGBA"[c]) : fmt::format("c{}", c), dtype->sample_type});
     }
     Image image;
-    image.source =
-        std::make_shared<NpySource>(file, header->data_offset, *dtype, swap, width, height,
-                                    std::move(channels), stride_x, stride_y, stride_c);
+    image.source = std::make_shared<NpySource>(
+        file, header->data_offset, *dtype, swap, width, height, std::move(channels), stride_x,
+        stride_y, stride_c, std::move(stack_axes), std::move(axis_strides));
     image.metadata.transfer = photo ? Transfer::Srgb : Transfer::Linear;
     image.metadata.data_window = full_window(width, height);
     image.metadata.display_window = image.metadata.data_window;
-    image.metadata.storage = fmt::format(
-        "memory-mapped, shape {} '{}', {} order{}", shape_text(header->shape), descr,
-        header->fortran_order ? "Fortran" : "C",
-        shape.size() == 3 ? (channel_axis == 0 ? ", channels first" : ", channels last") : "");
+    image.metadata.axes = *axes;
+    image.metadata.storage =
+        fmt::format("memory-mapped, shape {} '{}', {} order, axes {}", shape_text(header->shape),
+                    descr, header->fortran_order ? "Fortran" : "C", *axes);
     std::vector<Image> images;
     images.push_back(std::move(image));
     return images;

@@ -1,8 +1,8 @@
 // NumPy .npy decoder (format versions 1-3, little and big endian, C or Fortran order). The file
 // is memory-mapped and read in place: opening maps it, and read_region converts only the samples
-// asked for. Shapes (H, W), (H, W, C) and (C, H, W); the channel axis of a 3-D array is the
-// shorter of the first and last axes (the last on a tie), or as LoadOptions::channel_axis says.
-// Leading axes of length 1 are dropped. Sample types:
+// asked for. Arrays of 2 to 5 dimensions; which axis is T, Z, C, Y or X follows the rule of
+// core/io/ArrayAxes (or LoadOptions::axes), and each plane is read in place. Leading axes of
+// length 1 are dropped unless the axes given name them. Sample types:
 //   u1, u2, u4, f2, f4   kept as they are (u8, u16, u32, f16, f32)
 //   b1                   u8 (0 or 1)
 //   i1                   f16 (every value exact)

@@ -52,7 +52,7 @@ std::optional<TileLoader::Batch> TileLoader::take() {
         while (!stream.m_jobs.empty()) {
             const TileJob job = stream.m_jobs.front();
             stream.m_jobs.pop_front();
-            if (!stream.m_wanted.count(job.tile)) {
+            if (!stream.wants(job)) {
                 stream.m_queued.erase(job);  // left the view before it started
                 ++stream.m_dropped;
                 continue;
@@ -181,11 +181,18 @@ std::shared_ptr<const ImageSource> TileStream::source() const {
     return m_source;
 }
 
-void TileStream::set_wanted(std::set<TileKey> wanted) {
+bool TileStream::wants(const TileJob& job) const {
+    return m_wanted.count(job.tile) != 0 &&
+           (m_wanted_positions.empty() || m_wanted_positions.count(job.plane.position) != 0);
+}
+
+void TileStream::set_wanted(std::set<TileKey> wanted,
+                            std::set<std::vector<std::int64_t>> positions) {
     std::lock_guard lock(m_loader.m_mutex);
     m_wanted = std::move(wanted);
+    m_wanted_positions = std::move(positions);
     for (auto job = m_jobs.begin(); job != m_jobs.end();) {
-        if (!m_wanted.count(job->tile)) {
+        if (!wants(*job)) {
             m_queued.erase(*job);
             ++m_dropped;
             job = m_jobs.erase(job);
@@ -293,6 +300,7 @@ void TileStream::reset() {
     m_jobs.clear();
     m_queued.clear();
     m_wanted.clear();
+    m_wanted_positions.clear();
     m_ready.clear();
     // Jobs in flight still finish; a whole-image change after them discards their results.
     m_pyramid = std::make_shared<Pyramid>(m_source, m_loader.cache(), m_scheduler.tile_size());

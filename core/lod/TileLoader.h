@@ -112,8 +112,10 @@ class TileStream {
     const TileScheduler& scheduler() const { return m_scheduler; }
     std::shared_ptr<const ImageSource> source() const;
 
-    // What the view wants now; queued jobs for other tiles are dropped (counted).
-    void set_wanted(std::set<TileKey> wanted);
+    // What the view wants now: these tiles at these positions (complete, an index on every
+    // axis; none listed: any position). Queued jobs for anything else are dropped (counted), so
+    // a slider scrubbed past a slice drops that slice's reads.
+    void set_wanted(std::set<TileKey> wanted, std::set<std::vector<std::int64_t>> positions = {});
     // Queues a job unless it is queued, in flight or waiting to be taken already.
     void request(const TileJob& job);
     void notify();  // wakes the workers after requests
@@ -146,6 +148,7 @@ class TileStream {
     void record_damage(const Damage& damage);  // loader mutex held
     void prune_history();                      // loader mutex held
     bool superseded(const TileResult& result) const;
+    bool wants(const TileJob& job) const;  // loader mutex held
 
     TileLoader& m_loader;
     // Guarded by the loader's mutex:
@@ -154,6 +157,7 @@ class TileStream {
     std::deque<TileJob> m_jobs;
     std::set<TileJob> m_queued;  // queued, in flight, or waiting to be taken
     std::set<TileKey> m_wanted;
+    std::set<std::vector<std::int64_t>> m_wanted_positions;  // empty: any
     std::deque<TileResult> m_ready;
     std::uint64_t m_epoch = 0;  // one more for every change of the source
     std::vector<std::pair<std::uint64_t, Damage>> m_history;  // changes older results may meet

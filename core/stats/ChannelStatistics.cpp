@@ -105,7 +105,8 @@ void finish_from_values(ChannelStatistics& s,
     s.p99_9 = exact(99.9);
 }
 
-using Reader = std::function<bool(unsigned worker, const Rect& band, std::vector<std::byte>& buf)>;
+// Reads band number `band` (of the list given alongside) into `buf`.
+using Reader = std::function<bool(unsigned worker, std::size_t band, std::vector<std::byte>& buf)>;
 
 // u8, u16, f16: one pass counting every code.
 ChannelStatistics statistics_by_code(SampleType type, const std::vector<Rect>& bands,
@@ -117,7 +118,7 @@ ChannelStatistics statistics_by_code(SampleType type, const std::vector<Rect>& b
     parallel_for(
         bands.size(),
         [&](unsigned w, std::size_t b) {
-            if (!read(w, bands[b], buffers[w])) {
+            if (!read(w, b, buffers[w])) {
                 failed = true;
                 return;
             }
@@ -196,7 +197,7 @@ ChannelStatistics statistics_by_histogram(SampleType type, const std::vector<Rec
     parallel_for(
         bands.size(),
         [&](unsigned w, std::size_t b) {
-            if (!read(w, bands[b], buffers[w])) {
+            if (!read(w, b, buffers[w])) {
                 failed = true;
                 return;
             }
@@ -254,7 +255,7 @@ ChannelStatistics statistics_by_histogram(SampleType type, const std::vector<Rec
     parallel_for(
         bands.size(),
         [&](unsigned w, std::size_t b) {
-            if (!read(w, bands[b], buffers[w])) {
+            if (!read(w, b, buffers[w])) {
                 failed = true;
                 return;
             }
@@ -317,26 +318,56 @@ StatisticsOptions statistics_options_for(std::int64_t width, std::int64_t height
     return options;
 }
 
+std::vector<std::vector<std::int64_t>> spread_positions(const ImageSource& image,
+                                                        std::int64_t max_planes) {
+    const std::vector<Axis>& axes = image.axes();
+    const std::int64_t total = image.planes_per_channel();
+    const std::int64_t count = max_planes > 0 ? std::min(total, max_planes) : total;
+    std::vector<std::vector<std::int64_t>> positions;
+    for (std::int64_t k = 0; k < count; ++k) {
+        // Evenly spaced flat indices, the first and last plane included.
+        std::int64_t flat = count == 1 ? 0 : k * (total - 1) / (count - 1);
+        std::vector<std::int64_t> position(axes.size());
+        for (std::size_t i = axes.size(); i-- > 0;) {
+            position[i] = flat % axes[i].extent;
+            flat /= axes[i].extent;
+        }
+        positions.push_back(std::move(position));
+    }
+    return positions;
+}
+
 Result<std::vector<ChannelStatistics>> compute_statistics(const ImageSource& image,
                                                           const StatisticsOptions& options) {
     const std::int64_t step = std::max<std::int64_t>(1, options.row_step);
+    std::vector<std::vector<std::int64_t>> positions = options.positions;
+    if (positions.empty()) {
+        positions.push_back(options.position);
+    }
     std::vector<ChannelStatistics> result;
     std::mutex error_mutex;
     std::optional<Error> first_error;
     for (std::size_t c = 0; c < image.channel_count(); ++c) {
         const SampleType type = image.channels()[c].type;
-        const auto bands = bands_of(image, c, step);
+        std::vector<Rect> bands;
+        std::vector<Plane> band_planes;  // the plane of each band
+        for (const std::vector<std::int64_t>& position : positions) {
+            for (const Rect& band : bands_of(image, c, step)) {
+                bands.push_back(band);
+                band_planes.push_back({c, position});
+            }
+        }
         if (step > 1) {
-            for (const Rect& band : bands) {
-                image.prefetch_region({c, options.position}, band);  // scattered rows together
+            for (std::size_t b = 0; b < bands.size(); ++b) {
+                image.prefetch_region(band_planes[b], bands[b]);  // scattered rows together
             }
         }
         const unsigned workers = worker_count(bands.size(), options.threads);
-        const Reader read = [&](unsigned, const Rect& band, std::vector<std::byte>& buffer) {
-            buffer.resize(image.region_bytes(c, band));
-            auto ok = image.read_region({c, options.position}, band, buffer);
-            image.release_region({c, options.position},
-                                 band);  // a multi-GB file is read once, not kept resident
+        const Reader read = [&](unsigned, std::size_t b, std::vector<std::byte>& buffer) {
+            buffer.resize(image.region_bytes(c, bands[b]));
+            auto ok = image.read_region(band_planes[b], bands[b], buffer);
+            // A multi-GB file is read once, not kept resident.
+            image.release_region(band_planes[b], bands[b]);
             if (!ok) {
                 std::lock_guard lock(error_mutex);
                 first_error = first_error.value_or(ok.error());
@@ -351,8 +382,11 @@ Result<std::vector<ChannelStatistics>> compute_statistics(const ImageSource& ima
         if (failed) {
             return first_error.value_or(Error{"cannot read pixels for statistics"});
         }
-        s.exact = step == 1;
+        s.exact = step == 1 &&
+                  (options.positions.empty() ||
+                   static_cast<std::int64_t>(positions.size()) == image.planes_per_channel());
         s.row_step = step;
+        s.planes = static_cast<std::int64_t>(positions.size());
         result.push_back(std::move(s));
     }
     return result;

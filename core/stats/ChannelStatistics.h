@@ -37,8 +37,9 @@ struct ChannelStatistics {
     double p99 = 0;
     double p99_9 = 0;
     Histogram histogram;  // kHistogramBins bins over [min, max]
-    bool exact = true;
+    bool exact = true;    // every row of every plane asked for (for a stack: of every plane)
     std::int64_t row_step = 1;
+    std::int64_t planes = 1;  // planes read (a stack's statistics pool several)
 
     // Any percentile q in [0, 100] from the histogram (linear within a bin).
     double percentile(double q) const;
@@ -49,11 +50,18 @@ struct StatisticsOptions {
     unsigned threads = 0;       // 0: one per hardware thread
     // The plane of each channel: an index on each of the source's axes (missing ones are 0).
     std::vector<std::int64_t> position;
+    // When not empty: statistics pooled over these planes of each channel (a stack's limits that
+    // do not jump from slice to slice), instead of `position`.
+    std::vector<std::vector<std::int64_t>> positions;
 };
 
 // Exact statistics up to 64 Mpixel; beyond, every n-th row so that about 4 M samples are read
 // (a memory-mapped image is then touched only where those rows lie).
 StatisticsOptions statistics_options_for(std::int64_t width, std::int64_t height);
+// Up to max_planes positions spread evenly over a stack, its first and last plane included (every
+// plane when max_planes is 0 or the stack has fewer); one empty position for a 2-D image.
+std::vector<std::vector<std::int64_t>> spread_positions(const ImageSource& image,
+                                                        std::int64_t max_planes);
 
 Result<std::vector<ChannelStatistics>> compute_statistics(const ImageSource& image,
                                                           const StatisticsOptions& options = {});

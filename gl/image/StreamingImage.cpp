@@ -114,8 +114,8 @@ void StreamingImage::apply_damage() {
 core::Result<void> StreamingImage::upload(core::TileResult& result, bool essential,
                                           std::size_t& frame_bytes) {
     const core::TileJob& job = result.job;
-    if (!m_wanted.count(job.tile)) {
-        return {};  // left the view while it was read
+    if (!m_wanted.count(job.tile) || !m_wanted_positions.count(job.plane.position)) {
+        return {};  // left the view (or the slice was left) while it was read
     }
     const core::TileTexels& texels = result.texels;
     const std::size_t bytes = texels.data.size();
@@ -150,21 +150,32 @@ core::Result<void> StreamingImage::upload(core::TileResult& result, bool essenti
     return {};
 }
 
-core::Result<StreamingFrame> StreamingImage::prepare(const core::View& view,
-                                                     const std::vector<std::size_t>& channels,
-                                                     const std::vector<std::int64_t>& position) {
+core::Result<StreamingFrame> StreamingImage::prepare(
+    const core::View& view, const std::vector<std::size_t>& channels,
+    const std::vector<std::int64_t>& position,
+    const std::vector<std::vector<std::int64_t>>& ahead) {
     const std::vector<core::Plane> planes = planes_of(channels, position);
+    const std::vector<std::int64_t>& here = planes.empty() ? position : planes.front().position;
     const core::TileScheduler& scheduler = m_stream->scheduler();
     apply_damage();
     const auto resident = [&](const core::TileKey& tile) {
         return drawable(tile, planes);
     };
     core::TilePlan plan = scheduler.plan(view, resident, plan_options(m_options.prefetch_ring));
-    if (plan.wanted != m_wanted) {
+    std::set<std::vector<std::int64_t>> positions{here};
+    std::vector<std::vector<core::Plane>> ahead_planes;
+    for (const std::vector<std::int64_t>& next : ahead) {
+        ahead_planes.push_back(planes_of(channels, next));
+        if (!ahead_planes.back().empty()) {
+            positions.insert(ahead_planes.back().front().position);
+        }
+    }
+    if (plan.wanted != m_wanted || positions != m_wanted_positions) {
         m_over_budget = false;  // a new view may fit
     }
     m_wanted = plan.wanted;
-    m_stream->set_wanted(plan.wanted);
+    m_wanted_positions = positions;
+    m_stream->set_wanted(plan.wanted, positions);
     // Coverage tiles (coarser than the view's level) stay provisional: an exact coarse tile of a
     // huge image is the mean of most of it. Exact tiles are built for the view's level only.
     for (const core::TileKey& tile : plan.requests) {
@@ -176,12 +187,20 @@ core::Result<StreamingFrame> StreamingImage::prepare(const core::View& view,
             }
         }
     }
+    // Slices ahead: the tiles the view shows, exact, once everything above is queued.
+    const std::vector<core::TileKey> visible = scheduler.visible(plan.level, view);
+    for (const std::vector<core::Plane>& next : ahead_planes) {
+        for (const core::TileKey& tile : visible) {
+            for (const core::Plane& plane : next) {
+                if (m_textures->find(key(tile, plane)) == nullptr) {
+                    m_stream->request({tile, plane, false});
+                }
+            }
+        }
+    }
     m_stream->notify();
 
-    std::set<core::TileKey> essential;
-    for (const core::TileKey& tile : scheduler.visible(plan.level, view)) {
-        essential.insert(tile);
-    }
+    std::set<core::TileKey> essential(visible.begin(), visible.end());
     if (plan_options(0).coverage) {
         for (const core::TileKey& tile : scheduler.visible(scheduler.geometry().levels - 1, view)) {
             essential.insert(tile);
@@ -205,7 +224,9 @@ core::Result<StreamingFrame> StreamingImage::prepare(const core::View& view,
             later.push_back(std::move(result));  // this frame's upload budget is spent
             continue;
         }
-        if (auto ok = upload(result, essential.count(result.job.tile) != 0, frame_bytes); !ok) {
+        const bool needed =
+            essential.count(result.job.tile) != 0 && result.job.plane.position == here;
+        if (auto ok = upload(result, needed, frame_bytes); !ok) {
             error = ok.error().message;
         }
     }
@@ -215,23 +236,51 @@ core::Result<StreamingFrame> StreamingImage::prepare(const core::View& view,
         return core::Error{error};
     }
 
-    // Draw what is resident now; provisional or stale tiles that are drawn ask for their exact
-    // versions at once (waiting for the next frame could wait for nothing).
-    plan = scheduler.plan(view, resident, plan_options(0));
-    for (const core::DrawItem& item : plan.draws) {
-        const bool ideal = item.tile.level == plan.level;
-        for (const core::Plane& plane : planes) {
-            const TextureEntry* entry = m_textures->find(key(item.tile, plane));
-            if (ideal && (entry->provisional || entry->stale)) {
-                m_stream->request({item.tile, plane, false});
-            } else if (entry->stale) {
-                m_stream->request({item.tile, plane, true});  // coverage of a changed source
+    StreamingFrame frame = frame_of(view, planes, true);
+    if (frame.covered) {
+        m_shown = here;
+    } else if (m_shown && *m_shown != here) {
+        // The new slice has nothing to show yet: the last one stays, not final, meanwhile.
+        StreamingFrame previous = frame_of(view, planes_of(channels, *m_shown), false);
+        if (previous.covered) {
+            previous.final = false;
+            previous.pending = std::max(previous.pending, frame.pending);
+            previous.not_final = frame.not_final;
+            for (const TileDraw& draw : previous.draws) {
+                previous.not_final.push_back(draw.clip);
             }
+            return previous;
         }
     }
-    m_stream->notify();
+    return frame;
+}
+
+StreamingFrame StreamingImage::frame_of(const core::View& view,
+                                        const std::vector<core::Plane>& planes, bool ask_exact) {
+    const core::TileScheduler& scheduler = m_stream->scheduler();
+    const auto resident = [&](const core::TileKey& tile) {
+        return drawable(tile, planes);
+    };
+    // Draw what is resident now; provisional or stale tiles that are drawn ask for their exact
+    // versions at once (waiting for the next frame could wait for nothing).
+    const core::TilePlan plan = scheduler.plan(view, resident, plan_options(0));
+    if (ask_exact) {
+        for (const core::DrawItem& item : plan.draws) {
+            const bool ideal = item.tile.level == plan.level;
+            for (const core::Plane& plane : planes) {
+                const TextureEntry* entry = m_textures->find(key(item.tile, plane));
+                if (ideal && (entry->provisional || entry->stale)) {
+                    m_stream->request({item.tile, plane, false});
+                } else if (entry->stale) {
+                    m_stream->request({item.tile, plane, true});  // coverage of a changed source
+                }
+            }
+        }
+        m_stream->notify();
+    }
     StreamingFrame frame;
     frame.level = plan.level;
+    frame.position = planes.empty() ? std::vector<std::int64_t>{} : planes.front().position;
     const std::size_t channel_count = m_stream->source()->channel_count();
     for (const core::DrawItem& item : plan.draws) {
         TileDraw draw;
@@ -308,6 +357,8 @@ void StreamingImage::release() {
     m_stream->reset();
     m_textures->erase(m_id);
     m_wanted.clear();
+    m_wanted_positions.clear();
+    m_shown.reset();
 }
 
 }  // namespace tessera::gl

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -49,6 +50,9 @@ struct StreamingFrame {
     bool covered = false;  // every visible tile is drawn (exactly, provisionally or scaled up)
     bool final = false;
     std::vector<core::Rect> not_final;  // level-0 image rectangles not drawn exactly yet
+    // The position drawn: the one asked for, or the previous one while the new slice has no
+    // coverage yet (then nothing is final).
+    std::vector<std::int64_t> position;
 };
 
 struct StreamingStats {
@@ -76,10 +80,14 @@ class StreamingImage {
 
     // Plans the view of these channels at `position` (an index on each of the source's axes;
     // missing ones are 0), queues reads, uploads what has arrived (within the frame's budget)
-    // and says what to draw now. Never waits for I/O.
+    // and says what to draw now. Never waits for I/O. After a slice switch, the slice drawn last
+    // stays on screen (not final) until the new one covers the view. `ahead`: positions to read
+    // next (the slices a player steps to), after everything the view needs; reads of positions
+    // neither asked for nor ahead are dropped.
     core::Result<StreamingFrame> prepare(const core::View& view,
                                          const std::vector<std::size_t>& channels,
-                                         const std::vector<std::int64_t>& position = {});
+                                         const std::vector<std::int64_t>& position = {},
+                                         const std::vector<std::vector<std::int64_t>>& ahead = {});
     // prepare() until every tile of the view is exact (headless renders, tests).
     core::Result<StreamingFrame> prepare_final(
         const core::View& view, const std::vector<std::size_t>& channels,
@@ -116,6 +124,9 @@ class StreamingImage {
     core::PlanOptions plan_options(int prefetch_ring) const;
     std::vector<core::Plane> planes_of(const std::vector<std::size_t>& channels,
                                        const std::vector<std::int64_t>& position) const;
+    // What to draw of these planes now, from resident textures only.
+    StreamingFrame frame_of(const core::View& view, const std::vector<core::Plane>& planes,
+                            bool ask_exact);
     TextureKey key(const core::TileKey& tile, const core::Plane& plane) const {
         return {m_id, tile, plane};
     }
@@ -131,7 +142,9 @@ class StreamingImage {
     StreamingOptions m_options;
     StreamingStats m_stats;
     std::set<core::TileKey> m_wanted;  // what the last plan wanted
-    bool m_over_budget = false;        // an essential tile did not fit in the GPU budget
+    std::set<std::vector<std::int64_t>> m_wanted_positions;
+    std::optional<std::vector<std::int64_t>> m_shown;  // the position last drawn covered
+    bool m_over_budget = false;  // an essential tile did not fit in the GPU budget
 };
 
 }  // namespace tessera::gl

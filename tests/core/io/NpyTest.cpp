@@ -1,5 +1,6 @@
 // NumPy .npy loading: every dtype and endianness, C and Fortran order, (H,W), (H,W,C) and
-// (C,H,W) with the channel-axis rule and its override, and memory mapping of a 4 GiB file.
+// (C,H,W) with the channel-axis rule and its override, stacks of 4 dimensions plane by plane,
+// and memory mapping of a 4 GiB file.
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -10,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/dataset/Dataset.h"
 #include "core/io/ImageLoader.h"
 #include "core/io/MappedFile.h"
 #include "tests/support/Fixtures.h"
@@ -217,6 +219,120 @@ TEST(NpyShapes, ChannelNamesAreRgbaForPhotosAndNumberedOtherwise) {
     EXPECT_EQ(floats[0].name, "c0");
 }
 
+// A (2, 3, 8, 6) uint16 array, C or Fortran order, whose element at (a, b, y, x) is
+// a * 1000 + b * 100 + y * 10 + x.
+std::filesystem::path write_stack(bool fortran) {
+    const std::vector<std::uint64_t> shape{2, 3, 8, 6};
+    std::vector<std::byte> data;
+    const auto value = [](std::uint64_t a, std::uint64_t b, std::uint64_t y, std::uint64_t x) {
+        return static_cast<double>(a * 1000 + b * 100 + y * 10 + x);
+    };
+    if (!fortran) {
+        for (std::uint64_t a = 0; a < 2; ++a)
+            for (std::uint64_t b = 0; b < 3; ++b)
+                for (std::uint64_t y = 0; y < 8; ++y)
+                    for (std::uint64_t x = 0; x < 6; ++x)
+                        put<std::uint16_t>(data, value(a, b, y, x), false);
+    } else {
+        for (std::uint64_t x = 0; x < 6; ++x)
+            for (std::uint64_t y = 0; y < 8; ++y)
+                for (std::uint64_t b = 0; b < 3; ++b)
+                    for (std::uint64_t a = 0; a < 2; ++a)
+                        put<std::uint16_t>(data, value(a, b, y, x), false);
+    }
+    const auto path = testing::temp_path(fortran ? "stack_f.npy" : "stack_c.npy");
+    testing::write_npy(path, {"<u2", shape, fortran}, data);
+    return path;
+}
+
+std::uint16_t sample(const ImageSource& source, const Plane& plane, std::int64_t x,
+                     std::int64_t y) {
+    std::array<std::byte, 2> raw{};
+    EXPECT_TRUE(source.read_region(plane, {x, y, 1, 1}, raw).ok());
+    std::uint16_t v = 0;
+    std::memcpy(&v, raw.data(), 2);
+    return v;
+}
+
+TEST(NpyStacks, EveryPlaneOfAFourDimensionalArrayReadsItsOwnPixels) {
+    for (bool fortran : {false, true}) {
+        const auto path = write_stack(fortran);
+        LoadOptions options;
+        options.axes = "TZYX";
+        auto images = load_images(path, options);
+        ASSERT_TRUE(images.ok()) << images.error().message;
+        const ImageSource& source = *images->front().source;
+        ASSERT_EQ(source.axes().size(), 2u);
+        EXPECT_EQ(source.axes()[0].name, "T");
+        EXPECT_EQ(source.axes()[0].extent, 2);
+        EXPECT_EQ(source.axes()[1].name, "Z");
+        EXPECT_EQ(source.axes()[1].extent, 3);
+        EXPECT_EQ(source.channel_count(), 1u);
+        EXPECT_EQ(images->front().metadata.axes, "TZYX");
+        for (std::int64_t t = 0; t < 2; ++t) {
+            for (std::int64_t z = 0; z < 3; ++z) {
+                std::vector<std::byte> row(6 * 2);
+                ASSERT_TRUE(source.read_region({0, {t, z}}, {0, 5, 6, 1}, row).ok());
+                for (std::int64_t x = 0; x < 6; ++x) {
+                    std::uint16_t v = 0;
+                    std::memcpy(&v, row.data() + x * 2, 2);
+                    EXPECT_EQ(v, t * 1000 + z * 100 + 50 + x) << "fortran " << fortran;
+                }
+            }
+        }
+        std::vector<std::byte> one(2);
+        EXPECT_FALSE(source.read_region({0, {2, 0}}, {0, 0, 1, 1}, one).ok())
+            << "an index past the axis is an error";
+    }
+}
+
+TEST(NpyStacks, TheDefaultRuleAndChannelsFromAnotherAxis) {
+    const auto path = write_stack(false);
+    auto images = load_images(path);  // (2, 3, 8, 6): the second axis is small, ZCYX
+    ASSERT_TRUE(images.ok()) << images.error().message;
+    const ImageSource& source = *images->front().source;
+    EXPECT_EQ(images->front().metadata.axes, "ZCYX");
+    ASSERT_EQ(source.channel_count(), 3u);
+    ASSERT_EQ(source.axes().size(), 1u);
+    EXPECT_EQ(sample(source, {2, {1}}, 4, 3), 1234);
+    LoadOptions options;
+    options.axes = "CZYX";  // the first axis as channels instead
+    auto other = load_images(path, options);
+    ASSERT_TRUE(other.ok()) << other.error().message;
+    ASSERT_EQ(other->front().source->channel_count(), 2u);
+    EXPECT_EQ(sample(*other->front().source, {1, {2}}, 4, 3), 1234);
+    options.axes = "ZYX";
+    auto wrong = load_images(path, options);
+    ASSERT_FALSE(wrong.ok());
+    EXPECT_NE(wrong.error().message.find("name 3 axes, the array has 4"), std::string::npos)
+        << wrong.error().message;
+}
+
+TEST(NpyStacks, AStacksStatisticsPoolItsPlanesAndAPlanesAreItsOwn) {
+    LoadOptions options;
+    options.axes = "TZYX";
+    auto images = load_images(write_stack(false), options);
+    ASSERT_TRUE(images.ok()) << images.error().message;
+    auto dataset = make_dataset(images->front(), StatisticsDetail::Exact);
+    ASSERT_TRUE(dataset.ok()) << dataset.error().message;
+    const ChannelStatistics& stack = dataset->statistics.front();
+    EXPECT_EQ(stack.planes, 6);
+    EXPECT_TRUE(stack.exact);
+    EXPECT_EQ(stack.samples, 6u * 48u);
+    EXPECT_DOUBLE_EQ(stack.min, 0);
+    EXPECT_DOUBLE_EQ(stack.max, 1275);
+    StatisticsOptions plane;
+    plane.position = {1, 2};
+    auto one = compute_statistics(*images->front().source, plane);
+    ASSERT_TRUE(one.ok());
+    EXPECT_DOUBLE_EQ(one->front().min, 1200);
+    EXPECT_DOUBLE_EQ(one->front().max, 1275);
+    // Sampled (what the window computes): planes spread over the stack, the last included.
+    auto sampled = make_dataset(images->front(), StatisticsDetail::Sampled);
+    ASSERT_TRUE(sampled.ok());
+    EXPECT_DOUBLE_EQ(sampled->statistics.front().max, 1275);
+}
+
 TEST(NpyErrors, UnsupportedDtypesShapesAndTruncationAreNamed) {
     const auto path = testing::temp_path("bad.npy");
     struct Case {
@@ -228,7 +344,7 @@ TEST(NpyErrors, UnsupportedDtypesShapesAndTruncationAreNamed) {
         {{"<i8", {4, 4}}, 128, "dtype '<i8' is not supported"},
         {{"<c8", {4, 4}}, 128, "dtype '<c8' is not supported"},
         {{"<f4", {16}}, 64, "shape (16,) is not an image"},
-        {{"<f4", {2, 3, 4, 5}}, 480, "is not an image"},
+        {{"<f4", {2, 2, 2, 2, 2, 2}}, 256, "is not an image"},
         {{"<f4", {100, 100}}, 100, "truncated"},
         {{"<f4", {0, 5}}, 0, "empty"},
     };
