@@ -22,6 +22,7 @@
 #include "core/base/Version.h"
 #include "core/display/DisplayActions.h"
 #include "core/stats/FrameStats.h"
+#include "core/view/Dims.h"
 #include "core/view/ViewController.h"
 #include "gl/composite/Compositor.h"
 #include "gl/context/GpuTimer.h"
@@ -43,6 +44,8 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
 struct Camera {
     core::ViewController view;
     core::DisplaySettings display;
+    std::vector<std::int64_t> position;            // the slice of a stack
+    std::vector<std::vector<std::int64_t>> ahead;  // slices read ahead
 };
 
 // A segment sets the camera for its fraction t in [0, 1] and its frame number within it.
@@ -101,6 +104,9 @@ std::vector<Segment> camera_path(const std::string& name, std::int64_t width, st
     if (name == "toggle") {
         return {{"toggle", 0.6, toggle.apply}, {"colormap", 0.4, colormap.apply}};
     }
+    if (name == "slices") {
+        return {};  // slice switches and playback instead of camera moves (run_bench)
+    }
     return {fit, zoom_in, pan, zoom_out, toggle, colormap};
 }
 
@@ -114,8 +120,9 @@ void write_summary(core::JsonWriter& json, const core::Summary& s) {
 }  // namespace
 
 std::string bench_usage() {
-    return "usage: tessera bench FILE [--path full|zoom|pan|toggle] [--frames N] [--size WxH]\n"
-           "         [--json OUT] [--headless] [--tile-size N] [--max-texture-size N]\n"
+    return "usage: tessera bench FILE [--path full|zoom|pan|toggle|slices] [--frames N]\n"
+           "         [--size WxH] [--json OUT] [--headless] [--tile-size N]\n"
+           "         [--max-texture-size N]\n"
            "         [--gpu-memory MB] [--cpu-cache MB] [--upload-budget MB] [--upload-all]\n"
            "         [--channel-axis auto|first|last] [--axes AXES]";
 }
@@ -142,9 +149,9 @@ core::Result<BenchRequest> parse_bench_arguments(std::span<const std::string_vie
         core::Result<void> ok;
         if (argument == "--path") {
             ok = needs([&](std::string_view v) -> core::Result<void> {
-                if (v != "full" && v != "zoom" && v != "pan" && v != "toggle") {
-                    return core::Error{
-                        fmt::format("--path expects full, zoom, pan or toggle, got '{}'", v)};
+                if (v != "full" && v != "zoom" && v != "pan" && v != "toggle" && v != "slices") {
+                    return core::Error{fmt::format(
+                        "--path expects full, zoom, pan, toggle or slices, got '{}'", v)};
                 }
                 request.path = std::string(v);
                 return {};
@@ -195,8 +202,9 @@ namespace {
 
 // What one frame drew, and the image's counters after it.
 struct Drawn {
-    bool covered = true;  // nothing in the view was left empty
-    bool final = true;    // everything in the view was drawn exactly
+    bool covered = true;                 // nothing in the view was left empty
+    bool final = true;                   // everything in the view was drawn exactly
+    std::vector<std::int64_t> position;  // the slice drawn (the last one while a new one loads)
 };
 
 // The image on the GPU: streamed through its pyramid within the budgets (the default), or with
@@ -213,15 +221,17 @@ class BenchImage {
                              const gl::Target& target, bool cached) {
         const core::View view = camera.view.view();
         const auto start = Clock::now();
-        auto frame = m_upload_all ? m_image.prepare_final(view, camera.display.visible_channels())
-                                  : m_image.prepare(view, camera.display.visible_channels());
+        auto frame = m_upload_all ? m_image.prepare_final(view, camera.display.visible_channels(),
+                                                          camera.position)
+                                  : m_image.prepare(view, camera.display.visible_channels(),
+                                                    camera.position, camera.ahead);
         if (!frame) {
             return frame.error();
         }
         if (!cached) {  // a path frame: how much of it was planning and uploading
             m_prepare_ms.push_back(ms_between(start, Clock::now()));
         }
-        const Key key{view, camera.display, m_image.stats().uploads};
+        const Key key{view, camera.display, m_image.stats().uploads, frame->position};
         if (cached && m_drawn == key) {
             std::this_thread::sleep_for(std::chrono::milliseconds(2));  // nothing new to show
         } else if (auto drawn = compositor.draw_tiles(*m_image.source(), frame->draws,
@@ -230,7 +240,7 @@ class BenchImage {
             return drawn.error();
         }
         m_drawn = key;
-        return Drawn{frame->covered, frame->final};
+        return Drawn{frame->covered, frame->final, frame->position};
     }
     std::uint64_t uploads() const { return m_image.stats().uploads; }
     std::uint64_t bytes() const { return m_image.stats().bytes; }
@@ -262,6 +272,7 @@ class BenchImage {
         core::View view;
         core::DisplaySettings display;
         std::uint64_t uploads = 0;
+        std::vector<std::int64_t> position;
         bool operator==(const Key&) const = default;
     };
     gl::StreamingImage m_image;
@@ -497,6 +508,88 @@ int run_bench(const BenchRequest& request, std::FILE* out, std::FILE* err) {
             segment_of.push_back(si);
         }
     }
+    // --path slices: slice switches at fit and at 1:1 (time until the new slice is on screen,
+    // and until it is final), then playback at fit faster than slices can arrive.
+    struct Switches {
+        std::vector<double> visible_ms;
+        std::vector<double> final_ms;
+    };
+    std::vector<std::pair<std::string, Switches>> switches;
+    struct Playing {
+        double target_fps = 60;
+        std::uint64_t frames = 0;
+        std::uint64_t slices_shown = 0;
+        double seconds = 0;
+    } playing;
+    if (request.path == "slices") {
+        core::Dims dims(source.axes());
+        const std::vector<std::size_t> sliders = dims.slider_axes();
+        if (sliders.empty()) {
+            return fail(fmt::format("{}: --path slices needs a stack; this image has one plane",
+                                    request.file));
+        }
+        const std::size_t axis = dims.step_axis();
+        const std::int64_t extent = source.axes()[axis].extent;
+        const std::int64_t count = std::min<std::int64_t>(extent - 1, 12);
+        for (const auto& [name, camera0] :
+             {std::pair{"fit", fit}, std::pair{"one_to_one", middle}}) {
+            Camera camera = camera0;
+            camera.position.assign(source.axes().size(), 0);
+            if (auto ok = settle(camera, Clock::now()); !ok) {  // slice 0 final first
+                return fail(ok.error().message);
+            }
+            Switches figures;
+            for (std::int64_t k = 1; k <= count; ++k) {  // a step key pressed, one slice on
+                camera.position[axis] = k;
+                camera.ahead = {camera.position};
+                camera.ahead.front()[axis] = std::min(k + 1, extent - 1);
+                const auto from = Clock::now();
+                double visible = -1;
+                const auto deadline = from + std::chrono::minutes(10);
+                while (true) {
+                    auto drawn = frame(camera, true);
+                    if (!drawn) {
+                        return fail(drawn.error().message);
+                    }
+                    if (visible < 0 && drawn->position == camera.position) {
+                        visible = ms_between(from, Clock::now());
+                    }
+                    if (drawn->final && drawn->position == camera.position) {
+                        break;
+                    }
+                    if (Clock::now() > deadline) {
+                        return fail(fmt::format("{}: slice {} was not final after 10 minutes",
+                                                request.file, k));
+                    }
+                }
+                figures.visible_ms.push_back(visible);
+                figures.final_ms.push_back(ms_between(from, Clock::now()));
+            }
+            switches.emplace_back(name, std::move(figures));
+        }
+        // Playback at fit, asked for faster than this machine can deliver: slices are skipped.
+        dims.playback().set_fps(playing.target_fps);
+        dims.playback().set_mode(core::LoopMode::Loop);
+        const auto play_start = Clock::now();
+        dims.toggle_play(0.0);
+        std::vector<std::int64_t> last_shown;
+        Camera camera = fit;
+        while (ms_between(play_start, Clock::now()) < 3000.0) {
+            dims.advance(ms_between(play_start, Clock::now()) / 1e3);
+            camera.position = dims.position();
+            camera.ahead = dims.ahead(2);
+            auto drawn = frame(camera, false);
+            if (!drawn) {
+                return fail(drawn.error().message);
+            }
+            ++playing.frames;
+            if (drawn->covered && drawn->position != last_shown) {
+                ++playing.slices_shown;
+                last_shown = drawn->position;
+            }
+        }
+        playing.seconds = ms_between(play_start, Clock::now()) / 1e3;
+    }
     glFinish();
     while (auto result = timer.take_result()) {
         records[result->tag].gpu_ms = result->ms;
@@ -574,6 +667,27 @@ int run_bench(const BenchRequest& request, std::FILE* out, std::FILE* err) {
     json.key("peak_rss_bytes").value(rss);
     json.key("peak_rss_anon_bytes").value(resident.peak_anon());  // sampled every 10 ms
     json.key("peak_rss_file_bytes").value(resident.peak_file());
+    if (!switches.empty()) {
+        json.key("slices").begin_object();
+        for (const auto& [name, figures] : switches) {
+            json.key(name).begin_object();
+            json.key("switches").value(static_cast<std::uint64_t>(figures.final_ms.size()));
+            json.key("visible_ms");
+            write_summary(json, core::summarise(figures.visible_ms));
+            json.key("final_ms");
+            write_summary(json, core::summarise(figures.final_ms));
+            json.end_object();
+        }
+        json.key("playback").begin_object();
+        json.key("target_fps").value(playing.target_fps);
+        json.key("frames").value(playing.frames);
+        json.key("slices_shown").value(playing.slices_shown);
+        json.key("frames_per_second").value(static_cast<double>(playing.frames) / playing.seconds);
+        json.key("slices_per_second")
+            .value(static_cast<double>(playing.slices_shown) / playing.seconds);
+        json.end_object();
+        json.end_object();
+    }
     json.key("segments").begin_array();
     for (std::size_t si = 0; si < segments.size(); ++si) {
         std::vector<double> seg_cpu;

@@ -10,6 +10,8 @@
 namespace tessera::gl {
 namespace {
 
+constexpr std::size_t kRecentPositions = 8;
+
 int content_size(const StreamingOptions& options) {
     GLint limit = 0;
     glGetIntegerv(GL_MAX_TEXTURE_SIZE, &limit);
@@ -114,8 +116,11 @@ void StreamingImage::apply_damage() {
 core::Result<void> StreamingImage::upload(core::TileResult& result, bool essential,
                                           std::size_t& frame_bytes) {
     const core::TileJob& job = result.job;
-    if (!m_wanted.count(job.tile) || !m_wanted_positions.count(job.plane.position)) {
-        return {};  // left the view (or the slice was left) while it was read
+    const bool position_wanted =
+        m_wanted_positions.count(job.plane.position) != 0 ||
+        std::find(m_recent.begin(), m_recent.end(), job.plane.position) != m_recent.end();
+    if (!m_wanted.count(job.tile) || !position_wanted) {
+        return {};  // left the view (or the slice was left long ago) while it was read
     }
     const core::TileTexels& texels = result.texels;
     const std::size_t bytes = texels.data.size();
@@ -176,6 +181,13 @@ core::Result<StreamingFrame> StreamingImage::prepare(
     m_wanted = plan.wanted;
     m_wanted_positions = positions;
     m_stream->set_wanted(plan.wanted, positions);
+    if (m_recent.empty() || m_recent.front() != here) {
+        m_recent.erase(std::remove(m_recent.begin(), m_recent.end(), here), m_recent.end());
+        m_recent.push_front(here);
+        if (m_recent.size() > kRecentPositions) {
+            m_recent.pop_back();
+        }
+    }
     // Coverage tiles (coarser than the view's level) stay provisional: an exact coarse tile of a
     // huge image is the mean of most of it. Exact tiles are built for the view's level only.
     for (const core::TileKey& tile : plan.requests) {
@@ -239,7 +251,24 @@ core::Result<StreamingFrame> StreamingImage::prepare(
     StreamingFrame frame = frame_of(view, planes, true);
     if (frame.covered) {
         m_shown = here;
-    } else if (m_shown && *m_shown != here) {
+        return frame;
+    }
+    // Not covered yet: the newest slice asked for lately that is (a player skipping ahead shows
+    // what arrived), else the one drawn last; either stays not final.
+    for (const std::vector<std::int64_t>& recent : m_recent) {
+        if (recent == here) {
+            continue;
+        }
+        if (m_shown && recent == *m_shown) {
+            break;  // nothing newer arrived
+        }
+        StreamingFrame newer = frame_of(view, planes_of(channels, recent), false);
+        if (newer.covered) {
+            m_shown = recent;
+            break;
+        }
+    }
+    if (m_shown && *m_shown != here) {
         // The new slice has nothing to show yet: the last one stays, not final, meanwhile.
         StreamingFrame previous = frame_of(view, planes_of(channels, *m_shown), false);
         if (previous.covered) {
@@ -359,6 +388,7 @@ void StreamingImage::release() {
     m_wanted.clear();
     m_wanted_positions.clear();
     m_shown.reset();
+    m_recent.clear();
 }
 
 }  // namespace tessera::gl

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <set>
@@ -144,6 +145,9 @@ class StreamingImage {
     std::set<core::TileKey> m_wanted;  // what the last plan wanted
     std::set<std::vector<std::int64_t>> m_wanted_positions;
     std::optional<std::vector<std::int64_t>> m_shown;  // the position last drawn covered
+    // Positions asked for lately, newest first: their reads already running still land (a
+    // player shows the newest slice that arrived), but their queued reads were dropped.
+    std::deque<std::vector<std::int64_t>> m_recent;
     bool m_over_budget = false;  // an essential tile did not fit in the GPU budget
 };
 

@@ -1,4 +1,5 @@
 // `tessera info` end to end: text and JSON records, every file tried, exit 1 if any failed.
+#include <cstring>
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -56,6 +57,46 @@ TEST(TesseraInfo, JsonIsValidAndCarriesStatisticsPerChannel) {
         shell_quote(json));
     EXPECT_EQ(check.exit_code, 0) << check.output;
     EXPECT_EQ(check.output, "ok\n");
+}
+
+// A (10, 8, 16, 24) uint16 array: T 10, Z 8 by the default rule.
+std::string make_stack_npy() {
+    const auto path = testing::temp_path("stack.npy");
+    std::vector<std::byte> data(10 * 8 * 16 * 24 * 2);
+    for (std::size_t i = 0; i < data.size() / 2; ++i) {
+        const auto v = static_cast<std::uint16_t>(i % 1000);
+        std::memcpy(data.data() + i * 2, &v, 2);
+    }
+    testing::write_npy(path, {"<u2", {10, 8, 16, 24}}, data);
+    return path.string();
+}
+
+TEST(TesseraInfo, StacksPrintTheirAxesAndExtentsInTextAndJson) {
+    const std::string npy = make_stack_npy();
+    const auto text = run_command(kTessera + " info " + shell_quote(npy));
+    ASSERT_EQ(text.exit_code, 0) << text.output;
+    EXPECT_NE(text.output.find("axes TZYX"), std::string::npos) << text.output;
+    EXPECT_NE(text.output.find("stack: T 10, Z 8 (80 planes per channel; statistics of 80 planes)"),
+              std::string::npos)
+        << text.output;
+    const std::string json = testing::temp_path("stack.json").string();
+    ASSERT_EQ(run_command(kTessera + " info --json --axes ZTYX " + shell_quote(npy) + " > " +
+                          shell_quote(json))
+                  .exit_code,
+              0);
+    const auto check = run_command(
+        "python3 -c 'import json,sys; i=json.load(open(sys.argv[1]))[\"files\"][0][\"images\"][0]; "
+        "assert i[\"array_axes\"]==\"ZTYX\", i[\"array_axes\"]; "
+        "assert i[\"axes\"]==[{\"name\":\"Z\",\"extent\":10},{\"name\":\"T\",\"extent\":8}], "
+        "i[\"axes\"]; assert len(i[\"channels\"])==1; print(\"ok\")' " +
+        shell_quote(json));
+    EXPECT_EQ(check.output, "ok\n") << check.output;
+    const auto bad = run_command(kTessera + " info --axes TZQX " + shell_quote(npy));
+    EXPECT_EQ(bad.exit_code, 2) << bad.output;
+    EXPECT_NE(bad.output.find("'Q' is not one of T, Z, C, Y, X"), std::string::npos) << bad.output;
+    const auto wrong = run_command(kTessera + " info --axes ZYX " + shell_quote(npy));
+    EXPECT_EQ(wrong.exit_code, 1) << wrong.output;
+    EXPECT_NE(wrong.output.find("name 3 axes, the array has 4"), std::string::npos) << wrong.output;
 }
 
 TEST(TesseraInfo, JsonReportsFailuresInline) {

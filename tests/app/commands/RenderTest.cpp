@@ -59,6 +59,53 @@ TEST(TesseraRender, GpuOutputMatchesTheCpuReferenceWithoutADisplay) {
     EXPECT_LE(worst, 1);
 }
 
+TEST(TesseraRender, PlaneRendersOneSliceOfAStackAsTheCpuReferenceDoes) {
+    // (8, 40, 64) uint16: a Z-stack, each slice brighter than the last.
+    const auto npy = testing::temp_path("zstack.npy");
+    std::vector<std::byte> data(8 * 40 * 64 * 2);
+    for (std::size_t z = 0; z < 8; ++z) {
+        for (std::size_t i = 0; i < 40 * 64; ++i) {
+            const auto v = static_cast<std::uint16_t>(z * 4000 + (i * 37) % 3000);
+            std::memcpy(data.data() + (z * 40 * 64 + i) * 2, &v, 2);
+        }
+    }
+    testing::write_npy(npy, {"<u2", {8, 40, 64}}, data);
+    const std::string base = kTessera + " render " + shell_quote(npy.string()) + " --size 64x40 ";
+    std::vector<core::RgbaImage> gpu;
+    for (const std::string plane : {"z=5", "Z=0"}) {
+        const std::string out = testing::temp_path("plane-" + plane + ".png").string();
+        const std::string cpu = testing::temp_path("plane-cpu-" + plane + ".png").string();
+        ASSERT_EQ(run_command(base + "--plane " + plane + " -o " + shell_quote(out)).exit_code, 0);
+        ASSERT_EQ(
+            run_command(base + "--plane " + plane + " --cpu -o " + shell_quote(cpu)).exit_code, 0);
+        gpu.push_back(read(out));
+        const core::RgbaImage reference = read(cpu);
+        int worst = 0;
+        for (std::size_t i = 0; i < reference.pixels.size(); ++i) {
+            worst = std::max(worst, std::abs(gpu.back().pixels[i] - reference.pixels[i]));
+        }
+        EXPECT_LE(worst, 1) << plane;
+    }
+    // The limits come from the whole stack, so slice 5 is visibly brighter than slice 0.
+    long sum5 = 0;
+    long sum0 = 0;
+    for (std::size_t i = 0; i < gpu[0].pixels.size(); ++i) {
+        sum5 += gpu[0].pixels[i];
+        sum0 += gpu[1].pixels[i];
+    }
+    EXPECT_GT(sum5, sum0 + static_cast<long>(gpu[0].pixels.size()) * 40);
+    const std::string out = testing::temp_path("plane-bad.png").string();
+    const auto unknown = run_command(base + "--plane q=1 -o " + shell_quote(out));
+    EXPECT_EQ(unknown.exit_code, 1);
+    EXPECT_NE(unknown.output.find("no axis 'q'; the image's axes: Z (0-7)"), std::string::npos)
+        << unknown.output;
+    const auto range = run_command(base + "--plane z=8 -o " + shell_quote(out));
+    EXPECT_NE(range.output.find("z=8 is out of range"), std::string::npos) << range.output;
+    const auto syntax = run_command(base + "--plane z -o " + shell_quote(out));
+    EXPECT_EQ(syntax.exit_code, 2);
+    EXPECT_NE(syntax.output.find("AXIS=INDEX"), std::string::npos) << syntax.output;
+}
+
 TEST(TesseraRender, DefaultSizeIsTheImagesCappedAt4096WithAspectKept) {
     const auto npy = testing::temp_path("wide.npy");
     testing::write_npy(npy, {"<f4", {100, 5000}}, std::vector<std::byte>(5000 * 100 * 4));

@@ -1,9 +1,12 @@
 // The window end to end under xvfb-run, driven by --script: what is on screen after real key
 // presses, typing and dragging must be exactly what the CPU reference predicts for that view.
+#include <cstring>
+
 #include <gtest/gtest.h>
 #include <stb_image_write.h>
 
 #include "assets/DemoImage.h"
+#include "core/dataset/Dataset.h"
 #include "core/display/CpuCompositor.h"
 #include "core/image/RgbaImage.h"
 #include "core/io/ImageLoader.h"
@@ -85,6 +88,52 @@ TEST(ScriptedWindow, TurningAChannelOffChangesTheCompositeAsTheCpuReferencePredi
     EXPECT_LE(viewport_difference(before, all), 1);
     EXPECT_LE(viewport_difference(after, without_first), 1);
     EXPECT_GT(viewport_difference(after, all), 16) << "key 1 changed nothing";
+}
+
+TEST(ScriptedWindow, StepKeysMoveThroughAStackAndShowExactlyThatSlice) {
+    TESSERA_REQUIRE_XVFB_RUN();
+    // (8, 90, 120) uint16: a Z-stack of 8 slices (one slider), each its own pattern.
+    const auto npy = testing::temp_path("window-stack.npy");
+    std::vector<std::byte> data(8 * 90 * 120 * 2);
+    for (std::size_t z = 0; z < 8; ++z) {
+        for (std::size_t y = 0; y < 90; ++y) {
+            for (std::size_t x = 0; x < 120; ++x) {
+                const auto v = static_cast<std::uint16_t>(((x / (4 + z) + y / 6) % 2) * 30000 +
+                                                          z * 3000 + x * 20);
+                std::memcpy(data.data() + ((z * 90 + y) * 120 + x) * 2, &v, 2);
+            }
+        }
+    }
+    testing::write_npy(npy, {"<u2", {8, 90, 120}}, data);
+    const std::string first = testing::temp_path("slice0.png").string();
+    const std::string third = testing::temp_path("slice3.png").string();
+    const std::string back = testing::temp_path("slice2.png").string();
+    const auto result =
+        run_script("slices",
+                   "idle\nwait 2\nscreenshot " + first +
+                       "\nkey period\nkey period\nkey period\nwait 2\nidle\nwait 2\nscreenshot " +
+                       third + "\nkey comma\nwait 2\nidle\nwait 2\nscreenshot " + back + "\n",
+                   shell_quote(npy.string()));
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+
+    auto datasets = core::open_datasets(npy.string());
+    ASSERT_TRUE(datasets.ok()) << datasets.error().message;
+    const core::Image& image = datasets->front().image;
+    ASSERT_EQ(image.source->axes().size(), 1u);
+    const core::DisplaySettings settings = core::default_display(
+        image.source->channels(), datasets->front().statistics, image.metadata.transfer);
+    // One slider row below the viewport (app/ui/Panels.h kDimsRowHeight).
+    core::ViewController controller;
+    controller.set_viewport(kWidth - kPanel, kHeight - kStatus - 28);
+    controller.set_image_size(120, 90);
+    const core::View view = controller.view();
+    const auto slice = [&](std::int64_t z) {
+        return core::composite_cpu(*image.source, settings, view, {z}).value();
+    };
+    EXPECT_LE(viewport_difference(first, slice(0)), 1);
+    EXPECT_LE(viewport_difference(third, slice(3)), 1);
+    EXPECT_LE(viewport_difference(back, slice(2)), 1);
+    EXPECT_GT(viewport_difference(third, slice(2)), 16) << "slices 2 and 3 differ";
 }
 
 TEST(ScriptedWindow, CtrlOOpensTheTypedPathAndDigitsInItDoNotToggleChannels) {

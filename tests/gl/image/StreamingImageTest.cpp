@@ -3,12 +3,14 @@
 #include <cmath>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "core/display/CpuCompositor.h"
 #include "core/image/PlanarImage.h"
+#include "core/view/Dims.h"
 #include "gl/image/StreamingImage.h"
 #include "gl/objects/Framebuffer.h"
 #include "gl/objects/Readback.h"
@@ -357,6 +359,166 @@ TEST_F(StreamingImageTest, ReleasingGivesBackEveryTextureAndCachedTileThenStream
     EXPECT_EQ(image.resident_tiles(), 0u);
     EXPECT_EQ(image.cpu_cache_bytes(), 0u);
     EXPECT_EQ(difference(render(image, s, fit), first), 0);
+}
+
+// A Z-stack of 8 slices whose values say where they come from (x, y and the slice), counting
+// the reads of each slice: a test sees which slices were read without timing anything.
+class StackSource final : public core::ImageSource {
+  public:
+    StackSource(std::int64_t w, std::int64_t h) : m_w(w), m_h(h), m_reads(8) {
+        m_channels = {{"v", core::SampleType::F32}};
+        m_axes = {{"Z", 8}};
+    }
+    std::int64_t width() const override { return m_w; }
+    std::int64_t height() const override { return m_h; }
+    const std::vector<core::ChannelInfo>& channels() const override { return m_channels; }
+    const std::vector<core::Axis>& axes() const override { return m_axes; }
+    core::Result<void> read_region(const core::Plane& plane, core::Rect r,
+                                   std::span<std::byte> dst) const override {
+        if (auto ok = check_read(plane, r, dst.size()); !ok) {
+            return ok;
+        }
+        const std::int64_t z = plane.position.empty() ? 0 : plane.position[0];
+        {
+            std::lock_guard lock(m_mutex);
+            ++m_reads[static_cast<std::size_t>(z)];
+        }
+        auto* out = reinterpret_cast<float*>(dst.data());
+        for (std::int64_t y = 0; y < r.height; ++y) {
+            for (std::int64_t x = 0; x < r.width; ++x) {
+                out[y * r.width + x] = value(r.x + x, r.y + y, z);
+            }
+        }
+        return {};
+    }
+    static float value(std::int64_t x, std::int64_t y, std::int64_t z) {
+        return static_cast<float>((x / 16 + y / 16) % 2) * 0.25f + static_cast<float>(z) * 0.1f;
+    }
+    std::vector<int> reads() const {
+        std::lock_guard lock(m_mutex);
+        return m_reads;
+    }
+
+  private:
+    std::int64_t m_w;
+    std::int64_t m_h;
+    std::vector<core::ChannelInfo> m_channels;
+    std::vector<core::Axis> m_axes;
+    mutable std::mutex m_mutex;
+    mutable std::vector<int> m_reads;
+};
+
+TEST_F(StreamingImageTest, SliceKOfAStackRendersExactlyItsOwnPixels) {
+    auto source = std::make_shared<StackSource>(1500, 900);
+    StreamingImage image(source);
+    auto compositor = Compositor::create();
+    ASSERT_TRUE(compositor.ok());
+    const core::DisplaySettings s = settings(0, 1.1);
+    core::View view = core::View::of_rect(100, 50, 700, 450, 600, 400);
+    view.sampling = core::Sampling::Nearest;
+    for (std::int64_t z : {0, 5, 7, 2}) {
+        auto frame = image.prepare_final(view, {0}, {z});
+        ASSERT_TRUE(frame.ok()) << frame.error().message;
+        EXPECT_EQ(frame->position, std::vector<std::int64_t>{z});
+        const Texture2D target = Texture2D::create(view.width, view.height, PixelFormat{}).value();
+        auto framebuffer = Framebuffer::create(target);
+        ASSERT_TRUE(compositor
+                        ->draw_tiles(*source, frame->draws, s, view,
+                                     {framebuffer->id(), 0, 0, view.width, view.height})
+                        .ok());
+        framebuffer->bind();
+        const core::RgbaImage gpu = read_rgba8(0, 0, view.width, view.height);
+        Framebuffer::bind_default();
+        auto cpu = core::composite_cpu(*source, s, view, {z});
+        ASSERT_TRUE(cpu.ok());
+        EXPECT_LE(difference(gpu, *cpu), 1) << "slice " << z;
+    }
+}
+
+TEST_F(StreamingImageTest, ASliceSwitchKeepsThePreviousSliceOnScreenUntilTheNewOneCoversIt) {
+    auto source = std::make_shared<StackSource>(1500, 900);
+    core::TileLoader loader({0, true});  // manual: reads happen when the test runs them
+    auto textures = std::make_shared<TextureCache>(std::size_t{64} << 20);
+    StreamingImage image(source, loader, textures);
+    const core::View view = core::View::of_rect(0, 0, 600, 400, 600, 400);
+    ASSERT_TRUE(image.prepare(view, {0}, {0}).ok());
+    loader.run_pending();
+    auto first = image.prepare(view, {0}, {0});
+    ASSERT_TRUE(first.ok());
+    ASSERT_TRUE(first->covered);
+    // Slice 3 asked for, nothing of it read yet: slice 0 stays, not final.
+    auto switched = image.prepare(view, {0}, {3});
+    ASSERT_TRUE(switched.ok());
+    EXPECT_EQ(switched->position, std::vector<std::int64_t>{0});
+    EXPECT_FALSE(switched->final);
+    EXPECT_FALSE(switched->draws.empty());
+    EXPECT_FALSE(switched->not_final.empty());
+    loader.run_pending();
+    auto arrived = image.prepare(view, {0}, {3});
+    ASSERT_TRUE(arrived.ok());
+    EXPECT_EQ(arrived->position, std::vector<std::int64_t>{3});
+}
+
+TEST_F(StreamingImageTest, ScrubbingDropsTheReadsOfSlicesAlreadyLeft) {
+    auto source = std::make_shared<StackSource>(1500, 900);
+    core::TileLoader loader({0, true});
+    auto textures = std::make_shared<TextureCache>(std::size_t{64} << 20);
+    StreamingImage image(source, loader, textures);
+    const core::View view = core::View::of_rect(0, 0, 600, 400, 600, 400);
+    for (std::int64_t z = 0; z < 8; ++z) {  // the slider dragged across, faster than reads
+        ASSERT_TRUE(image.prepare(view, {0}, {z}).ok());
+    }
+    EXPECT_GT(image.stats().dropped, 0u);
+    loader.run_pending();
+    const std::vector<int> reads = source->reads();
+    for (std::size_t z = 0; z < 7; ++z) {
+        EXPECT_EQ(reads[z], 0) << "slice " << z << " was left before any of it was read";
+    }
+    EXPECT_GT(reads[7], 0);
+    auto frame = image.prepare_final(view, {0}, {7});
+    ASSERT_TRUE(frame.ok());
+    EXPECT_EQ(frame->position, std::vector<std::int64_t>{7});
+}
+
+TEST_F(StreamingImageTest, PlayingFasterThanSlicesArriveSkipsSlicesInsteadOfQueueingThem) {
+    // 30 frames a second, but the loader runs only one job every third frame: data is slow.
+    auto source = std::make_shared<StackSource>(1500, 900);
+    core::TileLoader loader({0, true});
+    auto textures = std::make_shared<TextureCache>(std::size_t{64} << 20);
+    StreamingImage image(source, loader, textures);
+    const core::View view = core::View::of_rect(0, 0, 600, 400, 600, 400);
+    ASSERT_TRUE(image.prepare_final(view, {0}, {0}).ok());  // slice 0 on screen
+    loader.run_pending();                                   // and its neighbours read
+    core::Dims dims({{"Z", 8}});
+    dims.playback().set_fps(30);
+    dims.playback().set_mode(core::LoopMode::Once);
+    dims.toggle_play(0.0);
+    std::set<std::int64_t> shown;
+    std::size_t ran = 0;
+    for (int frame = 0; frame < 24; ++frame) {
+        dims.advance(frame / 30.0);
+        auto planned = image.prepare(view, {0}, dims.position(), dims.ahead(2));
+        ASSERT_TRUE(planned.ok());
+        shown.insert(planned->position.front());
+        if (frame % 3 == 2) {
+            ran += loader.run_pending(1);
+        }
+    }
+    EXPECT_EQ(dims.position().front(), 7) << "playback kept to the clock";
+    EXPECT_FALSE(dims.playback().playing()) << "once: stopped at the end";
+    EXPECT_LT(shown.size(), 8u) << "slices that arrived late were skipped";
+    EXPECT_GT(image.stats().dropped, 0u) << "their reads were dropped";
+    // Nothing piled up: what is still queued is for the last slice only.
+    const std::vector<int> before = source->reads();
+    const std::size_t left = loader.run_pending();
+    const std::vector<int> after = source->reads();
+    for (std::size_t z = 0; z < 7; ++z) {
+        EXPECT_EQ(after[z], before[z]) << "a read of slice " << z << " was still queued";
+    }
+    EXPECT_LE(left, 8u) << "ran " << ran << " during playback";
+    auto last = image.prepare_final(view, {0}, dims.position());
+    ASSERT_TRUE(last.ok());
+    EXPECT_EQ(last->position, std::vector<std::int64_t>{7});
 }
 
 }  // namespace
