@@ -435,12 +435,18 @@ TEST_F(StreamingImageTest, SliceKOfAStackRendersExactlyItsOwnPixels) {
     }
 }
 
+// A stack streamed on a manual loader (reads run when the test says), seen in a 600x400 view.
+struct ManualStack {
+    std::shared_ptr<StackSource> source = std::make_shared<StackSource>(1500, 900);
+    core::TileLoader loader{{0, true}};
+    std::shared_ptr<TextureCache> textures = std::make_shared<TextureCache>(std::size_t{64} << 20);
+    StreamingImage image{source, loader, textures};
+    core::View view = core::View::of_rect(0, 0, 600, 400, 600, 400);
+};
+
 TEST_F(StreamingImageTest, ASliceSwitchKeepsThePreviousSliceOnScreenUntilTheNewOneCoversIt) {
-    auto source = std::make_shared<StackSource>(1500, 900);
-    core::TileLoader loader({0, true});  // manual: reads happen when the test runs them
-    auto textures = std::make_shared<TextureCache>(std::size_t{64} << 20);
-    StreamingImage image(source, loader, textures);
-    const core::View view = core::View::of_rect(0, 0, 600, 400, 600, 400);
+    ManualStack stack;
+    auto& [source, loader, textures, image, view] = stack;
     ASSERT_TRUE(image.prepare(view, {0}, {0}).ok());
     loader.run_pending();
     auto first = image.prepare(view, {0}, {0});
@@ -460,11 +466,8 @@ TEST_F(StreamingImageTest, ASliceSwitchKeepsThePreviousSliceOnScreenUntilTheNewO
 }
 
 TEST_F(StreamingImageTest, ScrubbingDropsTheReadsOfSlicesAlreadyLeft) {
-    auto source = std::make_shared<StackSource>(1500, 900);
-    core::TileLoader loader({0, true});
-    auto textures = std::make_shared<TextureCache>(std::size_t{64} << 20);
-    StreamingImage image(source, loader, textures);
-    const core::View view = core::View::of_rect(0, 0, 600, 400, 600, 400);
+    ManualStack stack;
+    auto& [source, loader, textures, image, view] = stack;
     for (std::int64_t z = 0; z < 8; ++z) {  // the slider dragged across, faster than reads
         ASSERT_TRUE(image.prepare(view, {0}, {z}).ok());
     }
@@ -482,11 +485,8 @@ TEST_F(StreamingImageTest, ScrubbingDropsTheReadsOfSlicesAlreadyLeft) {
 
 TEST_F(StreamingImageTest, PlayingFasterThanSlicesArriveSkipsSlicesInsteadOfQueueingThem) {
     // 30 frames a second, but the loader runs only one job every third frame: data is slow.
-    auto source = std::make_shared<StackSource>(1500, 900);
-    core::TileLoader loader({0, true});
-    auto textures = std::make_shared<TextureCache>(std::size_t{64} << 20);
-    StreamingImage image(source, loader, textures);
-    const core::View view = core::View::of_rect(0, 0, 600, 400, 600, 400);
+    ManualStack stack;
+    auto& [source, loader, textures, image, view] = stack;
     ASSERT_TRUE(image.prepare_final(view, {0}, {0}).ok());  // slice 0 on screen
     loader.run_pending();                                   // and its neighbours read
     core::Dims dims({{"Z", 8}});
