@@ -46,6 +46,7 @@ struct Camera {
     core::DisplaySettings display;
     std::vector<std::int64_t> position;            // the slice of a stack
     std::vector<std::vector<std::int64_t>> ahead;  // slices read ahead
+    bool moving = false;                           // playing: coverage tiles only
 };
 
 // A segment sets the camera for its fraction t in [0, 1] and its frame number within it.
@@ -224,7 +225,7 @@ class BenchImage {
         auto frame = m_upload_all ? m_image.prepare_final(view, camera.display.visible_channels(),
                                                           camera.position)
                                   : m_image.prepare(view, camera.display.visible_channels(),
-                                                    camera.position, camera.ahead);
+                                                    camera.position, camera.ahead, camera.moving);
         if (!frame) {
             return frame.error();
         }
@@ -574,11 +575,16 @@ int run_bench(const BenchRequest& request, std::FILE* out, std::FILE* err) {
         dims.toggle_play(0.0);
         std::vector<std::int64_t> last_shown;
         Camera camera = fit;
+        double last_frame_s = 1.0 / playing.target_fps;
         while (ms_between(play_start, Clock::now()) < 3000.0) {
-            dims.advance(ms_between(play_start, Clock::now()) / 1e3);
+            const auto frame_start = Clock::now();
+            const double now = ms_between(play_start, frame_start) / 1e3;
+            dims.advance(now);
             camera.position = dims.position();
-            camera.ahead = dims.ahead(2);
+            camera.ahead = dims.plan_ahead(now, last_frame_s, 3);  // as the window does
+            camera.moving = true;
             auto drawn = frame(camera, false);
+            last_frame_s = ms_between(frame_start, Clock::now()) / 1e3;
             if (!drawn) {
                 return fail(drawn.error().message);
             }

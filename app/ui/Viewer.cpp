@@ -56,10 +56,14 @@ void Viewer::prepare_image() {
     gl::StreamingImage& tiles = *document->tiles;
     // Playing: the slice due now (slices that arrive late are skipped, not queued); the next
     // ones in the direction of travel are read ahead.
-    document->dims.advance(ImGui::GetTime());
+    const double now = ImGui::GetTime();
+    core::Dims& dims = document->dims;
+    dims.advance(now);
+    const bool playing = dims.playback().playing();
+    // Playing: read the slices the next frames will be due to show (frames as long as the last).
+    const auto ahead = playing ? dims.plan_ahead(now, ImGui::GetIO().DeltaTime, 3) : dims.ahead(1);
     auto frame = tiles.prepare(document->view.view(), document->display().visible_channels(),
-                               document->dims.position(),
-                               document->dims.ahead(document->dims.playback().playing() ? 2 : 1));
+                               dims.position(), ahead, playing);
     m_overlay.tiles_resident = tiles.resident_tiles();
     m_overlay.texture_bytes = tiles.session_texture_bytes();
     m_overlay.budget_bytes = tiles.gpu_budget();

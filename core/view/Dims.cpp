@@ -1,6 +1,7 @@
 #include "core/view/Dims.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace tessera::core {
 
@@ -76,6 +77,30 @@ std::vector<std::vector<std::int64_t>> Dims::ahead(int count) const {
     for (std::int64_t index : indices) {
         positions.push_back(m_position);
         positions.back()[axis] = index;
+    }
+    return positions;
+}
+
+std::vector<std::vector<std::int64_t>> Dims::plan_ahead(double now, double frame_seconds,
+                                                        int count) {
+    if (!m_playback.playing() || m_playback.axis() >= m_axes.size()) {
+        return ahead(1);
+    }
+    const std::size_t axis = m_playback.axis();
+    const std::int64_t extent = m_axes[axis].extent;
+    const int stride =
+        static_cast<int>(std::floor(std::max(0.0, frame_seconds) * m_playback.fps() + 0.5));
+    m_playback.set_stride(stride);
+    const double step = static_cast<double>(m_playback.stride()) / m_playback.fps();
+    std::vector<std::vector<std::int64_t>> positions;
+    for (int k = 1; k <= count; ++k) {
+        std::vector<std::int64_t> position = m_position;
+        position[axis] = m_playback.index_due(now + k * step, extent);
+        const bool seen = position == m_position || std::find(positions.begin(), positions.end(),
+                                                              position) != positions.end();
+        if (!seen) {
+            positions.push_back(std::move(position));
+        }
     }
     return positions;
 }

@@ -36,6 +36,9 @@ class Dims {
     // Positions to read ahead: the next `count` slices in the direction of travel (playing), or
     // the next one in the direction of the last step.
     std::vector<std::vector<std::int64_t>> ahead(int count) const;
+    // Playing: sets the stride to the slices a frame of `frame_seconds` lasts and returns the
+    // next `count` slices on it (what the next frames will show, read now); otherwise ahead(1).
+    std::vector<std::vector<std::int64_t>> plan_ahead(double now, double frame_seconds, int count);
 
   private:
     std::vector<Axis> m_axes;

@@ -61,15 +61,26 @@ void Playback::start(std::size_t axis, std::int64_t index, std::int64_t extent, 
     m_current_direction = m_direction;
 }
 
+std::int64_t Playback::index_due(double now, std::int64_t extent, int* direction) const {
+    if (!m_playing) {
+        return m_last;
+    }
+    auto steps =
+        static_cast<std::int64_t>(std::floor(std::max(0.0, now - m_origin_time) * m_fps + 1e-6));
+    steps -= steps % m_stride;
+    int travel = m_direction;
+    const std::int64_t index = step_index(m_origin, steps, extent, m_mode, travel);
+    if (direction != nullptr) {
+        *direction = travel;
+    }
+    return index;
+}
+
 std::int64_t Playback::index_at(double now, std::int64_t extent) {
     if (!m_playing) {
         return m_last;
     }
-    const auto steps =
-        static_cast<std::int64_t>(std::floor(std::max(0.0, now - m_origin_time) * m_fps + 1e-6));
-    int direction = m_direction;
-    m_last = step_index(m_origin, steps, extent, m_mode, direction);
-    m_current_direction = direction;
+    m_last = index_due(now, extent, &m_current_direction);
     if (m_mode == LoopMode::Once && m_last == extent - 1) {
         m_playing = false;
     }

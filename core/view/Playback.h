@@ -33,11 +33,17 @@ class Playback {
 
     void set_fps(double fps);  // clamped to [0.1, 240]
     void set_mode(LoopMode mode) { m_mode = mode; }
+    // Frames longer than a slice's time: slices advance by whole strides (every n-th slice
+    // shown), so the slices read ahead are the ones that will be due.
+    void set_stride(int stride) { m_stride = stride < 1 ? 1 : stride; }
+    int stride() const { return m_stride; }
     // Starts playing `axis` from `index` at time `now` (seconds), forwards unless at the end.
     void start(std::size_t axis, std::int64_t index, std::int64_t extent, double now);
     void stop() { m_playing = false; }
     // The index due at `now`, or the current one when not playing. Once stops at the end.
     std::int64_t index_at(double now, std::int64_t extent);
+    // The same without moving: what will be due at a later time (to read it ahead).
+    std::int64_t index_due(double now, std::int64_t extent, int* direction = nullptr) const;
     // The direction of travel at the last index_at (back and forth turns at the ends).
     int current_direction() const { return m_current_direction; }
 
@@ -51,6 +57,7 @@ class Playback {
     double m_origin_time = 0;
     std::int64_t m_last = 0;
     int m_current_direction = 1;
+    int m_stride = 1;
 };
 
 }  // namespace tessera::core

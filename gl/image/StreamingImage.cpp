@@ -157,8 +157,8 @@ core::Result<void> StreamingImage::upload(core::TileResult& result, bool essenti
 
 core::Result<StreamingFrame> StreamingImage::prepare(
     const core::View& view, const std::vector<std::size_t>& channels,
-    const std::vector<std::int64_t>& position,
-    const std::vector<std::vector<std::int64_t>>& ahead) {
+    const std::vector<std::int64_t>& position, const std::vector<std::vector<std::int64_t>>& ahead,
+    bool moving) {
     const std::vector<core::Plane> planes = planes_of(channels, position);
     const std::vector<std::int64_t>& here = planes.empty() ? position : planes.front().position;
     const core::TileScheduler& scheduler = m_stream->scheduler();
@@ -190,7 +190,11 @@ core::Result<StreamingFrame> StreamingImage::prepare(
     }
     // Coverage tiles (coarser than the view's level) stay provisional: an exact coarse tile of a
     // huge image is the mean of most of it. Exact tiles are built for the view's level only.
+    const int top = scheduler.geometry().levels - 1;
     for (const core::TileKey& tile : plan.requests) {
+        if (moving && tile.level != top) {
+            continue;  // playing: coverage only
+        }
         for (const core::Plane& plane : planes) {
             if (m_textures->find(key(tile, plane)) == nullptr) {
                 const bool coarse = tile.level > plan.level;
@@ -199,13 +203,15 @@ core::Result<StreamingFrame> StreamingImage::prepare(
             }
         }
     }
-    // Slices ahead: the tiles the view shows, exact, once everything above is queued.
+    // Slices ahead: the tiles the view shows, exact, once everything above is queued (playing:
+    // their coverage tiles).
     const std::vector<core::TileKey> visible = scheduler.visible(plan.level, view);
+    const std::vector<core::TileKey> ahead_tiles = moving ? scheduler.visible(top, view) : visible;
     for (const std::vector<core::Plane>& next : ahead_planes) {
-        for (const core::TileKey& tile : visible) {
+        for (const core::TileKey& tile : ahead_tiles) {
             for (const core::Plane& plane : next) {
                 if (m_textures->find(key(tile, plane)) == nullptr) {
-                    m_stream->request({tile, plane, false});
+                    m_stream->request({tile, plane, moving || tile.level > plan.level});
                 }
             }
         }
@@ -221,7 +227,14 @@ core::Result<StreamingFrame> StreamingImage::prepare(
     for (const core::DrawItem& item : plan.draws) {
         essential.insert(item.tile);
     }
-    m_textures->protect(m_id, essential, plan.wanted);
+    // This slice and the one on screen while it loads; prefetch: the slices wanted.
+    TextureCache::Positions shown{here};
+    if (m_shown) {
+        shown.insert(*m_shown);
+    }
+    TextureCache::Positions wanted_positions = positions;
+    wanted_positions.insert(shown.begin(), shown.end());
+    m_textures->protect(m_id, essential, plan.wanted, shown, wanted_positions);
 
     std::size_t frame_bytes = 0;
     std::string error;
@@ -248,7 +261,7 @@ core::Result<StreamingFrame> StreamingImage::prepare(
         return core::Error{error};
     }
 
-    StreamingFrame frame = frame_of(view, planes, true);
+    StreamingFrame frame = frame_of(view, planes, !moving);
     if (frame.covered) {
         m_shown = here;
         return frame;

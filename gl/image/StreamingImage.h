@@ -84,11 +84,13 @@ class StreamingImage {
     // and says what to draw now. Never waits for I/O. After a slice switch, the slice drawn last
     // stays on screen (not final) until the new one covers the view. `ahead`: positions to read
     // next (the slices a player steps to), after everything the view needs; reads of positions
-    // neither asked for nor ahead are dropped.
+    // neither asked for nor ahead are dropped. `moving` (playback): every slice is shown from
+    // its coverage tiles only (provisional, a fraction of the reads), exact ones once it stops.
     core::Result<StreamingFrame> prepare(const core::View& view,
                                          const std::vector<std::size_t>& channels,
                                          const std::vector<std::int64_t>& position = {},
-                                         const std::vector<std::vector<std::int64_t>>& ahead = {});
+                                         const std::vector<std::vector<std::int64_t>>& ahead = {},
+                                         bool moving = false);
     // prepare() until every tile of the view is exact (headless renders, tests).
     core::Result<StreamingFrame> prepare_final(
         const core::View& view, const std::vector<std::size_t>& channels,

@@ -21,8 +21,10 @@ const TextureEntry* TextureCache::find(const TextureKey& key) const {
 }
 
 void TextureCache::protect(std::uint64_t image, std::set<core::TileKey> essential,
-                           std::set<core::TileKey> wanted) {
-    m_protected[image] = {std::move(essential), std::move(wanted)};
+                           std::set<core::TileKey> wanted, Positions essential_positions,
+                           Positions wanted_positions) {
+    m_protected[image] = {std::move(essential), std::move(wanted), std::move(essential_positions),
+                          std::move(wanted_positions)};
 }
 
 bool TextureCache::make_room(std::size_t bytes, bool essential, std::uint64_t& evicted) {
@@ -33,8 +35,12 @@ bool TextureCache::make_room(std::size_t bytes, bool essential, std::uint64_t& e
         if (found == m_protected.end()) {
             return false;
         }
-        return found->second.essential.count(key.tile) != 0 ||
-               (!essential && found->second.wanted.count(key.tile) != 0);
+        const Protection& p = found->second;
+        const auto at = [&](const Positions& positions) {
+            return positions.empty() || positions.count(key.plane.position) != 0;
+        };
+        return (p.essential.count(key.tile) != 0 && at(p.essential_positions)) ||
+               (!essential && p.wanted.count(key.tile) != 0 && at(p.wanted_positions));
     };
     const std::vector<TextureKey> victims = m_lru.victims(bytes, m_budget, is_protected);
     std::size_t freed = 0;

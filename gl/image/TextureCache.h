@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <vector>
 
 #include "core/image/ImageSource.h"
 #include "core/lod/LruBudget.h"
@@ -48,9 +49,12 @@ class TextureCache {
     void touch(const TextureKey& key) { m_lru.touch(key); }
 
     // What an image's view needs: essential tiles are never evicted; wanted ones (prefetched)
-    // are kept for uploads that are not essential themselves.
+    // are kept for uploads that are not essential themselves. For a stack, only the planes at
+    // the positions given (none given: any position): a slice left gives way like any other.
+    using Positions = std::set<std::vector<std::int64_t>>;
     void protect(std::uint64_t image, std::set<core::TileKey> essential,
-                 std::set<core::TileKey> wanted);
+                 std::set<core::TileKey> wanted, Positions essential_positions = {},
+                 Positions wanted_positions = {});
     // Makes room for `bytes` more; false when protected textures leave too little (nothing is
     // evicted then). Returns through `evicted` how many textures left.
     bool make_room(std::size_t bytes, bool essential, std::uint64_t& evicted);
@@ -66,6 +70,8 @@ class TextureCache {
     struct Protection {
         std::set<core::TileKey> essential;
         std::set<core::TileKey> wanted;
+        Positions essential_positions;
+        Positions wanted_positions;
     };
 
     std::size_t m_budget;

@@ -98,5 +98,23 @@ TEST(Dims, BackAndForthReadsAheadAcrossTheTurn) {
     EXPECT_EQ(dims.ahead(2), (std::vector<std::vector<std::int64_t>>{{3}, {2}}));
 }
 
+TEST(Dims, PlayingReadsAheadTheSlicesTheNextFramesWillBeDueToShow) {
+    Dims dims({{"Z", 100}});
+    dims.set(0, 10);
+    dims.playback().set_fps(60);
+    dims.toggle_play(0.0);
+    // Frames of 50 ms at 60 slices a second: each frame is three slices on, a stride of 3.
+    EXPECT_EQ(dims.plan_ahead(0.0, 0.05, 3),
+              (std::vector<std::vector<std::int64_t>>{{13}, {16}, {19}}));
+    EXPECT_EQ(dims.playback().stride(), 3);
+    dims.advance(0.06);  // 3.6 slices due: the stride's 3
+    EXPECT_EQ(dims.position(), (std::vector<std::int64_t>{13}));
+    // Frames shorter than a slice: one slice a step.
+    EXPECT_EQ(dims.plan_ahead(0.06, 0.001, 2),
+              (std::vector<std::vector<std::int64_t>>{{14}, {15}}));
+    dims.toggle_play(1.0);  // stopped: the next slice only
+    EXPECT_EQ(dims.plan_ahead(1.0, 0.05, 3), dims.ahead(1));
+}
+
 }  // namespace
 }  // namespace tessera::core

@@ -483,6 +483,24 @@ TEST_F(StreamingImageTest, ScrubbingDropsTheReadsOfSlicesAlreadyLeft) {
     EXPECT_EQ(frame->position, std::vector<std::int64_t>{7});
 }
 
+TEST_F(StreamingImageTest, WhilePlayingASliceIsShownFromItsCoverageTilesAloneThenExactOnceStopped) {
+    ManualStack stack;
+    auto& [source, loader, textures, image, view] = stack;
+    ASSERT_TRUE(image.prepare(view, {0}, {3}, {}, /*moving=*/true).ok());
+    loader.run_pending();
+    auto playing = image.prepare(view, {0}, {3}, {}, true);
+    ASSERT_TRUE(playing.ok());
+    EXPECT_EQ(playing->position, std::vector<std::int64_t>{3});
+    EXPECT_TRUE(playing->covered);
+    EXPECT_FALSE(playing->final);
+    const int top = image.scheduler().geometry().levels - 1;
+    EXPECT_EQ(image.resident_tiles(), image.scheduler().visible(top, view).size())
+        << "only the coarsest level was read";
+    auto stopped = image.prepare_final(view, {0}, {3});
+    ASSERT_TRUE(stopped.ok());
+    EXPECT_TRUE(stopped->final);
+}
+
 TEST_F(StreamingImageTest, PlayingFasterThanSlicesArriveSkipsSlicesInsteadOfQueueingThem) {
     // 30 frames a second, but the loader runs only one job every third frame: data is slow.
     ManualStack stack;
