@@ -501,6 +501,23 @@ TEST_F(StreamingImageTest, WhilePlayingASliceIsShownFromItsCoverageTilesAloneThe
     EXPECT_TRUE(stopped->final);
 }
 
+TEST_F(StreamingImageTest, SlicesLeftGiveTheirTexturesBackToABudgetThatHoldsOneSlice) {
+    // Room for about one slice's tiles: each new slice must evict the last one's, although
+    // they lie at the same tiles.
+    auto source = std::make_shared<StackSource>(1500, 900);
+    StreamingOptions options;
+    options.gpu_budget = std::size_t{4} << 20;  // four 512x512 float tiles
+    StreamingImage image(source, options);
+    const core::View view = core::View::of_rect(0, 0, 600, 400, 600, 400);
+    for (std::int64_t z : {0, 1, 2, 5}) {
+        auto frame = image.prepare_final(view, {0}, {z});
+        ASSERT_TRUE(frame.ok()) << "slice " << z << ": " << frame.error().message;
+        EXPECT_EQ(frame->position, std::vector<std::int64_t>{z});
+        EXPECT_LE(image.texture_bytes(), options.gpu_budget);
+    }
+    EXPECT_GT(image.stats().evicted, 0u);
+}
+
 TEST_F(StreamingImageTest, PlayingFasterThanSlicesArriveSkipsSlicesInsteadOfQueueingThem) {
     // 30 frames a second, but the loader runs only one job every third frame: data is slow.
     ManualStack stack;
