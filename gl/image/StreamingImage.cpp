@@ -227,14 +227,13 @@ core::Result<StreamingFrame> StreamingImage::prepare(
     for (const core::DrawItem& item : plan.draws) {
         essential.insert(item.tile);
     }
-    // This slice and the one on screen while it loads; prefetch: the slices wanted.
-    TextureCache::Positions shown{here};
-    if (m_shown) {
-        shown.insert(*m_shown);
-    }
+    // Essential: this slice. The one on screen while it loads, and the slices read ahead, give
+    // way to it when the budget is tight (it is what the view asks for).
     TextureCache::Positions wanted_positions = positions;
-    wanted_positions.insert(shown.begin(), shown.end());
-    m_textures->protect(m_id, essential, plan.wanted, shown, wanted_positions);
+    if (m_shown) {
+        wanted_positions.insert(*m_shown);
+    }
+    m_textures->protect(m_id, essential, plan.wanted, {here}, wanted_positions);
 
     std::size_t frame_bytes = 0;
     std::string error;
