@@ -27,7 +27,7 @@ constexpr std::array kShortcuts{
     Shortcut{"PageDown, ]", "next image"},
     Shortcut{"Ctrl+O", "open a file"},
     Shortcut{"Ctrl+W", "close the image"},
-    Shortcut{", .", " previous, next slice of the stack axis used last"},
+    Shortcut{", .", "previous, next slice of the stack axis used last"},
     Shortcut{"Ctrl+wheel", "previous, next slice"},
     Shortcut{"Space", "play or pause the stack axis used last"},
     Shortcut{"Tab", "hide or show the panels"},
