@@ -1,6 +1,7 @@
 #include "app/session/Session.h"
 
 #include <algorithm>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -82,8 +83,14 @@ void Session::reinterpret(std::size_t index, std::string axes) {
     if (index >= m_documents.size()) {
         return;
     }
-    m_documents[index]->load.axes = std::move(axes);
+    std::string previous = std::exchange(m_documents[index]->load.axes, std::move(axes));
+    const std::size_t jobs = m_jobs.size();
     reload(index);
+    if (m_jobs.size() > jobs) {
+        m_jobs.back().previous_axes = std::move(previous);
+    } else {
+        m_documents[index]->load.axes = std::move(previous);  // nothing started: nothing changes
+    }
 }
 
 void Session::watch_files(std::chrono::milliseconds interval) {
@@ -240,6 +247,9 @@ void Session::integrate(Job& job, LoadResult result) {
         for (std::size_t i : indices) {
             ImageDocument& document = *m_documents[i];
             document.error = result.error;
+            if (job.previous_axes) {  // later reloads open the file as it is shown
+                document.load.axes = *job.previous_axes;
+            }
             if (document.state == DocumentState::Loading) {
                 document.state = DocumentState::Failed;
             }

@@ -12,6 +12,7 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -108,7 +109,8 @@ class Session {
     void add(core::Dataset dataset);
     void reload(std::size_t index);
     // Opens the document's file again with other axes (say, Z as channels): a new image with
-    // its own defaults, the old one on screen until it is ready. Axes as --axes takes them.
+    // its own defaults, the old one on screen until it is ready. Axes as --axes takes them. If
+    // the file cannot be opened so, the image and its axes stay as they were, with the error.
     void reinterpret(std::size_t index, std::string axes);
     void reload_current() { reload(m_current); }
     // Reloads files whose modification time or size changed; at most once per interval.
@@ -131,6 +133,8 @@ class Session {
         std::string path;
         bool reload = false;
         std::future<LoadResult> result;
+        // A reinterpretation: the axes to go back to if the file cannot be opened with the new.
+        std::optional<std::string> previous_axes;
     };
     void integrate(Job& job, LoadResult result);
     void update_plane_statistics(ImageDocument& document);

@@ -208,6 +208,34 @@ TEST_F(SessionTest, ABrokenReloadKeepsThePreviousImageAndShowsTheError) {
     EXPECT_TRUE(document.error.empty());
 }
 
+TEST_F(SessionTest, ChannelsFromAnotherAxisReopenTheStackAndBadAxesLeaveItAsItWas) {
+    // (8, 3, 16, 24) uint16: Z 8 with 3 channels by the default rule.
+    const auto path = testing::temp_path("session-stack.npy");
+    testing::write_npy(path, {"<u2", {8, 3, 16, 24}}, std::vector<std::byte>(8 * 3 * 16 * 24 * 2));
+    Session session;
+    session.open(path.string());
+    settle(session);
+    ImageDocument& document = *session.current();
+    ASSERT_EQ(document.state, DocumentState::Ready) << document.error;
+    EXPECT_EQ(document.image().metadata.axes, "ZCYX");
+    EXPECT_EQ(document.image().source->channel_count(), 3u);
+    session.reinterpret(0, "CZYX");  // the first axis as channels
+    settle(session);
+    EXPECT_EQ(document.image().source->channel_count(), 8u);
+    ASSERT_EQ(document.dims.axes().size(), 1u);
+    EXPECT_EQ(document.dims.axes()[0].extent, 3);
+    session.reinterpret(0, "ZYX");  // does not fit a 4-D array
+    settle(session);
+    EXPECT_EQ(document.state, DocumentState::Ready);
+    EXPECT_EQ(document.image().source->channel_count(), 8u) << "the image shown stays";
+    EXPECT_NE(document.error.find("name 3 axes, the array has 4"), std::string::npos)
+        << document.error;
+    EXPECT_EQ(document.load.axes, "CZYX") << "later reloads open it as it is shown";
+    session.reload_current();
+    settle(session);
+    EXPECT_TRUE(document.error.empty()) << document.error;
+}
+
 TEST_F(SessionTest, AReloadOfAnotherShapeRebuildsAndAChangedFileIsNoticed) {
     const auto path = testing::temp_path("session-shape.png");
     write_png(path, 20, 10, 1);
