@@ -59,6 +59,16 @@ std::string help_text() {
         "  --opacity CH=O  --blend additive|max|min|over  --exposure EV\n\n"
         "Memory (images of any size stream through a level-of-detail pyramid):\n"
         "{}\n"
+        "Live images (tev's IPC protocol: renderers and tev's clients stream images in):\n"
+        "  --hostname HOST:PORT  listen there (default 127.0.0.1:14158); NAME or NAME:unix is a\n"
+        "                        Unix socket .tev.NAME.sock in $XDG_RUNTIME_DIR. A host other\n"
+        "                        than the loopback one lets other machines in: there is no\n"
+        "                        authentication\n"
+        "  --no-ipc              neither listen nor send files to a running window\n"
+        "  --new                 open a new window even when one is listening (by default,\n"
+        "                        FILEs are sent to it and this command exits). Scripted runs\n"
+        "                        (--script, --frames, --screenshot) never send, and listen only\n"
+        "                        with --hostname\n\n"
         "Keyboard:\n",
         core::kVersion, usage_line(), memory_options_help());
     for (const Shortcut& shortcut : shortcuts()) {
@@ -117,6 +127,12 @@ core::Result<Options> parse_options(std::span<const std::string_view> arguments)
             ok = text_option(arguments, i, options.record_frames);
         } else if (argument == "--script") {
             ok = text_option(arguments, i, options.script);
+        } else if (argument == "--hostname" || argument == "--host") {
+            ok = text_option(arguments, i, options.hostname);
+        } else if (argument == "--no-ipc") {
+            options.ipc = false;
+        } else if (argument == "--new" || argument == "-n") {
+            options.new_window = true;
         } else if (auto display = parse_display_option(arguments, i, options.display); !display) {
             return display.error();
         } else if (*display) {

@@ -34,6 +34,9 @@ struct Options {
     std::optional<std::string> record_frames;  // one CSV row per frame
     DisplayRequest display;                    // initial display settings of every image
     MemoryRequest memory;                      // budgets of the session's streaming images
+    std::optional<std::string> hostname;       // IPC: where to listen (and forward files to)
+    bool ipc = true;                           // --no-ipc: neither listen nor forward
+    bool new_window = false;                   // --new: never forward files to a running window
 };
 
 std::string usage_line();

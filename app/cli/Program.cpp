@@ -9,6 +9,8 @@
 #include "app/commands/BenchCommand.h"
 #include "app/commands/InfoCommand.h"
 #include "app/commands/RenderCommand.h"
+#include "app/ipc/IpcClient.h"
+#include "app/ipc/IpcServer.h"
 #include "app/platform/Window.h"
 #include "app/session/Session.h"
 #include "app/ui/Script.h"
@@ -31,7 +33,46 @@ core::Image demo_image() {
     return demo;
 }
 
+// Scripted runs (tests, captures) never forward and listen only when asked to.
+bool is_scripted(const Options& options) {
+    return options.script || options.frames || options.screenshot;
+}
+
+// Listens for IPC clients; not listening is reported, not fatal (another window may hold the
+// address).
+std::unique_ptr<IpcServer> start_ipc(const Options& options, const Endpoint& endpoint,
+                                     Session& session) {
+    if (!options.ipc || (is_scripted(options) && !options.hostname)) {
+        return nullptr;
+    }
+    auto live = std::make_shared<core::ipc::LiveImages>();
+    auto server = IpcServer::start(endpoint, live);
+    if (!server) {
+        report_error(stderr, server.error().message + "; live images are off");
+        return nullptr;
+    }
+    if (!endpoint.loopback()) {
+        std::fprintf(stderr,
+                     "tessera: listening for IPC clients at %s, which other machines can reach: "
+                     "the protocol has no authentication\n",
+                     server.value()->endpoint().text().c_str());
+    }
+    session.set_live_images(live);
+    server.value()->set_wake([] { Window::wake(); });
+    return std::move(server).value();
+}
+
 int run_window(const Options& options) {
+    auto endpoint = parse_endpoint(options.hostname.value_or(std::string(kDefaultHostname)));
+    if (!endpoint) {
+        report_error(stderr, endpoint.error().message);
+        return 2;
+    }
+    if (options.ipc && !options.new_window && !is_scripted(options) && !options.files.empty()) {
+        if (auto forwarded = forward_files(*endpoint, options.files, stdout, stderr)) {
+            return *forwarded;
+        }
+    }
     std::optional<Script> script;
     if (options.script) {
         auto loaded = Script::load(*options.script);
@@ -68,6 +109,9 @@ int run_window(const Options& options) {
         report_error(stderr, viewer.error().message);
         return 1;
     }
+    // After the window: events it cannot take yet would hold clients back.
+    const std::unique_ptr<IpcServer> ipc = start_ipc(options, *endpoint, session);
+    viewer.value()->set_ipc(ipc.get());
     if (auto ran = viewer.value()->run(options, script ? &*script : nullptr); !ran) {
         report_error(stderr, ran.error().message);
         return 1;

@@ -134,4 +134,8 @@ void Window::set_vsync(bool on) {
     glfwSwapInterval(on ? 1 : 0);
 }
 
+void Window::wake() {
+    glfwPostEmptyEvent();
+}
+
 }  // namespace tessera::app

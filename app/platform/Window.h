@@ -31,6 +31,8 @@ class Window {
     void present();
     void set_vsync(bool on);
     std::vector<std::string> take_dropped_files();
+    // Ends a wait in begin_frame() from any thread (a live image changed).
+    static void wake();
 
     int framebuffer_width() const;
     int framebuffer_height() const;

@@ -15,6 +15,41 @@ std::string file_name(const std::string& path) {
     return name.empty() ? path : name;
 }
 
+// A live image as a dataset: float32 channels a client writes, shown linear like an EXR.
+LoadResult live_dataset(const std::string& name, std::shared_ptr<const core::ImageSource> source) {
+    core::Image image;
+    image.source = std::move(source);
+    image.metadata.path = name;
+    image.metadata.format = "live image (IPC)";
+    image.metadata.transfer = core::Transfer::Linear;
+    image.metadata.data_window = core::full_window(image.source->width(), image.source->height());
+    image.metadata.display_window = image.metadata.data_window;
+    LoadResult result;
+    result.path = name;
+    auto dataset = core::make_dataset(std::move(image), core::StatisticsDetail::Sampled);
+    if (!dataset) {
+        result.error = dataset.error().message;
+    } else {
+        result.datasets.push_back(std::move(dataset).value());
+    }
+    return result;
+}
+
+// tev's channel selector: a comma-separated list of channel names or layers ("R,G,B",
+// "diffuse"): a channel is shown when its name is an item or lies in an item's layer.
+bool selected(const std::string& channel, const std::string& selector) {
+    std::size_t begin = 0;
+    while (begin <= selector.size()) {
+        const std::size_t end = std::min(selector.find(',', begin), selector.size());
+        const std::string item = selector.substr(begin, end - begin);
+        if (!item.empty() && (channel == item || channel.rfind(item + ".", 0) == 0)) {
+            return true;
+        }
+        begin = end + 1;
+    }
+    return false;
+}
+
 }  // namespace
 
 LoadResult load_file(const std::string& path, const core::LoadOptions& options) {
@@ -64,6 +99,9 @@ void Session::reload(std::size_t index) {
     if (index >= m_documents.size()) {
         return;
     }
+    if (m_documents[index]->live) {
+        return;  // no file behind it
+    }
     const std::string path = m_documents[index]->path;
     const bool in_flight =
         std::any_of(m_jobs.begin(), m_jobs.end(), [&](const Job& job) { return job.path == path; });
@@ -101,7 +139,7 @@ void Session::watch_files(std::chrono::milliseconds interval) {
     m_last_watch = now;
     for (std::size_t i = 0; i < m_documents.size(); ++i) {
         const ImageDocument& document = *m_documents[i];
-        if (document.state == DocumentState::Loading || document.reloading) {
+        if (document.state == DocumentState::Loading || document.reloading || document.live) {
             continue;
         }
         std::error_code error;
@@ -126,6 +164,167 @@ void Session::poll() {
         document != nullptr && document->state == DocumentState::Ready) {
         update_plane_statistics(*document);
     }
+    for (auto& document : m_documents) {
+        update_live_statistics(*document);
+    }
+}
+
+void Session::update_live_statistics(ImageDocument& document) {
+    if (!document.live || document.state != DocumentState::Ready) {
+        return;
+    }
+    if (document.live_statistics_job.valid()) {
+        if (document.live_statistics_job.wait_for(std::chrono::seconds(0)) !=
+            std::future_status::ready) {
+            return;
+        }
+        auto statistics = document.live_statistics_job.get();
+        if (!statistics) {
+            report(document.title + ": " + statistics.error().message);
+            return;
+        }
+        // A new dataset of the same image: histograms and Auto see the new values; the limits
+        // stay unless they follow the data.
+        auto refreshed = std::make_shared<const core::Dataset>(
+            core::Dataset{document.dataset->image, std::move(statistics).value()});
+        document.dataset = refreshed;
+        document.layers.front().dataset = refreshed;
+        document.live_statistics_revision = document.live_statistics_job_revision;
+        if (document.live_auto_contrast) {
+            core::auto_contrast_visible(document.display(), refreshed->statistics);
+        }
+    }
+    const core::ImageSource& source = *document.image().source;
+    const std::uint64_t revision = source.revision();
+    const auto now = std::chrono::steady_clock::now();
+    if (revision == document.live_statistics_revision ||
+        now - document.live_statistics_at < m_live_statistics_interval) {
+        return;
+    }
+    // About a million samples (every n-th row): the cost per refresh does not grow with the image.
+    core::StatisticsOptions options;
+    options.row_step =
+        std::max<std::int64_t>(1, source.width() * source.height() / (std::int64_t{1} << 20));
+    document.live_statistics_at = now;
+    document.live_statistics_job_revision = revision;
+    document.live_statistics_job = std::async(
+        std::launch::async,
+        [image = document.image().source, options] { return compute_statistics(*image, options); });
+}
+
+void Session::apply(IpcEvent event) {
+    const std::string& client = event.client;
+    const auto missing = [&](std::string_view packet, const std::string& name) {
+        report(fmt::format("IPC client {}: {}: no image named '{}'", client, packet, name));
+    };
+    std::visit(
+        [&](auto& what) {
+            using T = std::decay_t<decltype(what)>;
+            if constexpr (std::is_same_v<T, core::ipc::OpenImage>) {
+                const std::string name = what.channel_selector.empty()
+                                             ? what.path
+                                             : what.path + ":" + what.channel_selector;
+                if (auto found = find_by_ipc_name(name)) {
+                    reload(*found);
+                    if (what.grab_focus) {
+                        select(*found);
+                    }
+                    return;
+                }
+                open(what.path, what.grab_focus);
+                m_documents.back()->channel_selector = what.channel_selector;
+            } else if constexpr (std::is_same_v<T, core::ipc::ReloadImage>) {
+                auto found = find_by_ipc_name(what.name);
+                if (!found) {
+                    return missing("ReloadImage", what.name);
+                }
+                if (m_documents[*found]->live) {
+                    report(
+                        fmt::format("IPC client {}: ReloadImage: '{}' is a live image, not a "
+                                    "file",
+                                    client, what.name));
+                }
+                reload(*found);
+                if (what.grab_focus) {
+                    select(*found);
+                }
+            } else if constexpr (std::is_same_v<T, core::ipc::CloseImage>) {
+                auto found = find_by_ipc_name(what.name);
+                if (!found) {
+                    return missing("CloseImage", what.name);
+                }
+                close(*found);
+            } else if constexpr (std::is_same_v<T, core::ipc::VectorGraphics>) {
+                auto found = find_by_ipc_name(what.name);
+                if (!found) {
+                    return missing("VectorGraphics", what.name);
+                }
+                auto& commands = m_documents[*found]->vector_graphics;
+                if (!what.append) {
+                    commands.clear();
+                }
+                commands.insert(commands.end(), std::make_move_iterator(what.commands.begin()),
+                                std::make_move_iterator(what.commands.end()));
+                m_documents[*found]->vector_shapes = core::ipc::interpret(commands);
+                if (what.grab_focus) {
+                    select(*found);
+                }
+            } else if constexpr (std::is_same_v<T, LiveImageCreated>) {
+                show_live(what.name, what.image, what.grab_focus);
+            } else if constexpr (std::is_same_v<T, LiveImageFocus>) {
+                if (auto found = find_by_ipc_name(what.name)) {
+                    select(*found);
+                }
+            }
+            // IpcProblem: the server has logged it already; the window shows it.
+        },
+        event.what);
+}
+
+void Session::show_live(const std::string& name, std::shared_ptr<const core::ImageSource> image,
+                        bool grab_focus) {
+    std::optional<std::size_t> index;
+    for (std::size_t i = 0; i < m_documents.size(); ++i) {
+        if (m_documents[i]->live && m_documents[i]->path == name) {
+            index = i;
+        }
+    }
+    if (!index) {
+        auto document = std::make_unique<ImageDocument>();
+        document->path = name;
+        document->title = name;
+        document->live = true;
+        m_documents.push_back(std::move(document));
+        index = m_documents.size() - 1;
+    } else {
+        m_documents[*index]->reloading = true;
+    }
+    if (grab_focus || m_documents.size() == 1) {
+        m_current = *index;
+    }
+    // Statistics of the new image on a worker, as for a file; a reload of the same name replaces
+    // it in place when the size and channels are the same.
+    m_jobs.push_back({name, true, std::async(std::launch::async, live_dataset, name, image)});
+}
+
+std::optional<std::size_t> Session::find_by_ipc_name(const std::string& name) const {
+    for (std::size_t i = 0; i < m_documents.size(); ++i) {
+        if (m_documents[i]->ipc_name() == name) {
+            return i;
+        }
+    }
+    // A file named another way (relative, through links): the same file.
+    std::error_code error;
+    const auto wanted = std::filesystem::weakly_canonical(name, error);
+    for (std::size_t i = 0; i < m_documents.size() && !error; ++i) {
+        const ImageDocument& document = *m_documents[i];
+        std::error_code other;
+        if (!document.live && document.channel_selector.empty() &&
+            std::filesystem::weakly_canonical(document.path, other) == wanted && !other) {
+            return i;
+        }
+    }
+    return std::nullopt;
 }
 
 const std::vector<core::ChannelStatistics>* ImageDocument::auto_statistics() const {
@@ -204,6 +403,26 @@ void Session::make_ready(ImageDocument& document, core::Dataset opened) {
         std::make_unique<gl::StreamingImage>(image.source, *m_loader, m_textures, m_streaming);
     document.view.set_image_size(image.source->width(), image.source->height());
     document.title = image.display_name();
+    if (!document.channel_selector.empty()) {
+        bool any = false;
+        for (std::size_t c = 0; c < image.source->channel_count(); ++c) {
+            const bool shown =
+                selected(image.source->channels()[c].name, document.channel_selector);
+            layer.display.channels[c].visible = shown;
+            any = any || shown;
+        }
+        if (!any) {
+            display_error = fmt::format("{}: the channel selector '{}' matches no channel",
+                                        document.title, document.channel_selector);
+            for (auto& channel : layer.display.channels) {
+                channel.visible = true;
+            }
+        }
+    }
+    if (document.live) {
+        document.title = document.path;
+        document.live_statistics_revision = 0;
+    }
     document.dataset = dataset;
     document.layers = {std::move(layer)};
     if (document.dims.axes().size() != image.source->axes().size() ||
@@ -328,12 +547,20 @@ void Session::previous() {
     }
 }
 
-void Session::close_current() {
-    if (m_current >= m_documents.size()) {
+void Session::close(std::size_t index) {
+    if (index >= m_documents.size()) {
         return;
     }
-    m_documents.erase(m_documents.begin() + static_cast<std::ptrdiff_t>(m_current));
-    if (m_current >= m_documents.size() && m_current > 0) {
+    ImageDocument& document = *m_documents[index];
+    if (document.live && m_live && document.dataset &&
+        m_live->find(document.path).get() == document.dataset->image.source.get()) {
+        m_live->remove(document.path);  // updates to it are refused from now on
+    }
+    if (document.live_statistics_job.valid()) {
+        document.live_statistics_job.wait();
+    }
+    m_documents.erase(m_documents.begin() + static_cast<std::ptrdiff_t>(index));
+    if (m_current > index || (m_current >= m_documents.size() && m_current > 0)) {
         --m_current;
     }
 }

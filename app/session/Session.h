@@ -17,9 +17,11 @@
 #include <vector>
 
 #include "app/cli/DisplayOptions.h"
+#include "app/ipc/IpcServer.h"
 #include "core/dataset/Dataset.h"
 #include "core/display/DisplaySettings.h"
 #include "core/io/ImageLoader.h"
+#include "core/ipc/VectorGraphics.h"
 #include "core/view/Dims.h"
 #include "core/view/Layer.h"
 #include "core/view/ViewController.h"
@@ -59,10 +61,30 @@ struct ImageDocument {
     bool auto_pending = false;      // Auto asked for before the plane's statistics were ready
     int auto_pending_channel = -1;  // the channel it was asked for; -1: every visible one
 
+    // Live: an image an IPC client created and writes into (no file behind it). Its statistics
+    // are refreshed from samples at a bounded rate while it changes; its limits stay where the
+    // user put them unless auto-contrast while streaming is on.
+    bool live = false;
+    bool live_auto_contrast = false;
+    std::uint64_t live_statistics_revision = 0;  // the source's revision the statistics are of
+    std::chrono::steady_clock::time_point live_statistics_at{};
+    std::future<core::Result<std::vector<core::ChannelStatistics>>> live_statistics_job;
+    std::uint64_t live_statistics_job_revision = 0;
+    // Opened by a client with a channel selector (tev's "path:R,G,B"): the channels shown.
+    std::string channel_selector;
+    // Drawn over the image in image coordinates (tev's VectorGraphics packets).
+    std::vector<core::ipc::VgCommand> vector_graphics;
+    std::vector<core::ipc::VgShape> vector_shapes;  // what they draw
+
     std::filesystem::file_time_type modified{};
     std::uintmax_t file_size = 0;
     std::uint64_t in_place_reloads = 0;  // same-shape reloads (textures updated, not re-created)
 
+    // The name IPC clients use for it: the path (with ":selector" when opened with one), or the
+    // name a client gave a live image.
+    std::string ipc_name() const {
+        return channel_selector.empty() ? path : path + ":" + channel_selector;
+    }
     const core::Image& image() const { return dataset->image; }
     const std::vector<core::ChannelStatistics>& statistics() const { return dataset->statistics; }
     bool is_stack() const { return dataset && dataset->image.source->planes_per_channel() > 1; }
@@ -79,6 +101,21 @@ struct LoadResult {
     std::string path;
     std::vector<core::Dataset> datasets;  // one per part
     std::string error;
+    // Live: an image an IPC client created and writes into (no file behind it). Its statistics
+    // are refreshed from samples at a bounded rate while it changes; its limits stay where the
+    // user put them unless auto-contrast while streaming is on.
+    bool live = false;
+    bool live_auto_contrast = false;
+    std::uint64_t live_statistics_revision = 0;  // the source's revision the statistics are of
+    std::chrono::steady_clock::time_point live_statistics_at{};
+    std::future<core::Result<std::vector<core::ChannelStatistics>>> live_statistics_job;
+    std::uint64_t live_statistics_job_revision = 0;
+    // Opened by a client with a channel selector (tev's "path:R,G,B"): the channels shown.
+    std::string channel_selector;
+    // Drawn over the image in image coordinates (tev's VectorGraphics packets).
+    std::vector<core::ipc::VgCommand> vector_graphics;
+    std::vector<core::ipc::VgShape> vector_shapes;  // what they draw
+
     std::filesystem::file_time_type modified{};
     std::uintmax_t file_size = 0;
 };
@@ -113,6 +150,22 @@ class Session {
     // the file cannot be opened so, the image and its axes stay as they were, with the error.
     void reinterpret(std::size_t index, std::string axes);
     void reload_current() { reload(m_current); }
+
+    // IPC clients. The live images are the server's: closing a live document forgets its image.
+    void set_live_images(std::shared_ptr<core::ipc::LiveImages> live) { m_live = std::move(live); }
+    // Carries out what a client asked for (open, reload, close, show, draw); problems go to the
+    // error handler naming the client.
+    void apply(IpcEvent event);
+    // Shows a live image a client created: a new document under its name, or the one of that
+    // name replaced in place (same size and channels: textures updated, settings kept).
+    void show_live(const std::string& name, std::shared_ptr<const core::ImageSource> image,
+                   bool grab_focus);
+    // The document IPC clients call `name` (ImageDocument::ipc_name, or the file it names).
+    std::optional<std::size_t> find_by_ipc_name(const std::string& name) const;
+    // How often a changing live image's statistics are refreshed (from samples, on a worker).
+    void set_live_statistics_interval(std::chrono::milliseconds interval) {
+        m_live_statistics_interval = interval;
+    }
     // Reloads files whose modification time or size changed; at most once per interval.
     void watch_files(std::chrono::milliseconds interval = std::chrono::milliseconds(1000));
     void poll();  // GL thread only; also starts the statistics of a stack's plane shown
@@ -126,7 +179,8 @@ class Session {
     void select(std::size_t index);
     void next();
     void previous();
-    void close_current();
+    void close_current() { close(m_current); }
+    void close(std::size_t index);
 
   private:
     struct Job {
@@ -139,6 +193,12 @@ class Session {
     void integrate(Job& job, LoadResult result);
     void update_plane_statistics(ImageDocument& document);
     void make_ready(ImageDocument& document, core::Dataset dataset);
+    void update_live_statistics(ImageDocument& document);
+    void report(const std::string& message) {
+        if (m_on_error) {
+            m_on_error(message);
+        }
+    }
 
     core::LoadOptions m_options;
     gl::StreamingOptions m_streaming;
@@ -151,6 +211,8 @@ class Session {
     std::vector<Job> m_jobs;
     std::size_t m_current = 0;
     std::chrono::steady_clock::time_point m_last_watch{};
+    std::shared_ptr<core::ipc::LiveImages> m_live;
+    std::chrono::milliseconds m_live_statistics_interval{500};
 };
 
 }  // namespace tessera::app

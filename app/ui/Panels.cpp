@@ -285,6 +285,15 @@ void stack_panel(Session& session, ImageDocument& document) {
             ImGui::SetTooltip("off: Auto (A) uses the slice shown, as Fiji does");
         }
     }
+    if (document.live) {
+        ImGui::Checkbox("Auto-contrast while streaming", &document.live_auto_contrast);
+        if (ImGui::IsItemHovered()) {
+            ImGui::SetTooltip(
+                "on: the limits follow the data as a client writes it (statistics "
+                "refreshed from samples twice a second); off: they stay where "
+                "they are");
+        }
+    }
 }
 
 }  // namespace
@@ -457,9 +466,19 @@ void draw_status_bar(Session& session, const UiState& ui, float width, float hei
     if (!ui.message.empty()) {
         text += "   " + ui.message;
     }
+    const std::string ipc = ui.ipc_listening.empty()
+                                ? std::string()
+                                : fmt::format("IPC {} client{}   ", ui.ipc_clients.size(),
+                                              ui.ipc_clients.size() == 1 ? "" : "s");
+    // The left part gives way to the right one (it is clipped, never drawn under it).
+    const float right = width - 170 - ImGui::CalcTextSize(ipc.c_str()).x;
+    ImGui::PushClipRect(ImGui::GetCursorScreenPos(),
+                        ImVec2(right - 8, ImGui::GetCursorScreenPos().y + kStatusHeight), true);
     ImGui::TextUnformatted(text.c_str());
-    ImGui::SameLine(width - 170);
-    ImGui::TextDisabled("?/F1 help   %.0f FPS", static_cast<double>(ImGui::GetIO().Framerate));
+    ImGui::PopClipRect();
+    ImGui::SameLine(right);
+    ImGui::TextDisabled("%s?/F1 help   %.0f FPS", ipc.c_str(),
+                        static_cast<double>(ImGui::GetIO().Framerate));
     ImGui::End();
 }
 
@@ -482,6 +501,20 @@ void draw_help_window(UiState& ui) {
             ImGui::EndTable();
         }
         ImGui::TextDisabled("Files can also be dropped onto the window.");
+        ImGui::Separator();
+        if (ui.ipc_listening.empty()) {
+            ImGui::TextUnformatted(
+                "IPC: not listening (--no-ipc, a scripted run, or the address "
+                "was taken)");
+        } else {
+            ImGui::Text("IPC: listening at %s (tev's protocol)", ui.ipc_listening.c_str());
+            if (ui.ipc_clients.empty()) {
+                ImGui::TextDisabled("no clients connected");
+            }
+            for (const std::string& client : ui.ipc_clients) {
+                ImGui::BulletText("%s", client.c_str());
+            }
+        }
     }
     ImGui::End();
 }

@@ -39,6 +39,8 @@ struct UiState {
     bool dragging = false;        // a drag that started on the image pans it
     std::optional<std::array<double, 2>> pointer_image;  // image point under the pointer
     std::vector<std::int64_t> shown_position;  // the slice on screen (the last while one loads)
+    std::string ipc_listening;                 // where the IPC server listens; empty: it does not
+    std::vector<std::string> ipc_clients;      // connected IPC clients
 
     // Conversions between window, framebuffer (output) and image pixels for the viewport.
     core::Spaces spaces() const {

@@ -183,6 +183,22 @@ void Viewer::draw_composite() {
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
 }
 
+void Viewer::take_ipc_events() {
+    m_ui.ipc_listening.clear();
+    m_ui.ipc_clients.clear();
+    if (m_ipc == nullptr) {
+        return;
+    }
+    for (IpcEvent& event : m_ipc->take_events()) {
+        if (const auto* problem = std::get_if<IpcProblem>(&event.what)) {
+            m_ui.message = problem->message;
+        }
+        m_session.apply(std::move(event));
+    }
+    m_ui.ipc_listening = m_ipc->endpoint().text();
+    m_ui.ipc_clients = m_ipc->clients();
+}
+
 void Viewer::record_frame(std::uint64_t index, double timestamp_s, double cpu_ms) {
     std::uint64_t uploads = 0;
     std::uint64_t bytes = 0;
@@ -277,6 +293,7 @@ core::Result<void> Viewer::run(const Options& options, Script* script) {
         for (const std::string& path : dropped) {
             m_session.open(path);  // a dropped file is shown
         }
+        take_ipc_events();
         m_session.poll();
         m_session.watch_files();
         layout();

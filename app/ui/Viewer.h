@@ -30,6 +30,8 @@ class Viewer {
 
     // Runs until quit, the scripted frame count or the end of the script.
     core::Result<void> run(const Options& options, Script* script);
+    // Takes what IPC clients ask for once per frame (none: not listening).
+    void set_ipc(IpcServer* server) { m_ipc = server; }
 
   private:
     Viewer(Window& window, Session& session) : m_window(window), m_session(session) {}
@@ -57,8 +59,11 @@ class Viewer {
         gl::StreamingFrame frame;
     };
 
+    void take_ipc_events();
+
     Window& m_window;
     Session& m_session;
+    IpcServer* m_ipc = nullptr;
     std::optional<gl::Compositor> m_compositor;
     UiState m_ui;
     gl::Texture2D m_frame;

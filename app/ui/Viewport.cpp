@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "app/ui/VectorOverlay.h"
+
 namespace tessera::app {
 
 void handle_viewport_input(ImageDocument* document, UiState& ui, const ImGuiIO& io) {
@@ -108,6 +110,7 @@ void draw_viewport_overlay(Session& session, const UiState& ui) {
         notice(ui, document->error, IM_COL32(255, 120, 110, 255));
         return;
     }
+    draw_vector_overlay(*document, ui);
     const double zoom = document->view.zoom();
     if (zoom < kGridZoom) {
         return;

@@ -1,0 +1,129 @@
+#include "core/ipc/LiveImages.h"
+
+#include <algorithm>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace tessera::core::ipc {
+
+Result<std::shared_ptr<PlanarImage>> LiveImages::create(const CreateImage& packet) {
+    const auto fail = [&](std::string reason) {
+        return Error{fmt::format("CreateImage '{}': {}", packet.name, reason)};
+    };
+    if (packet.width <= 0 || packet.height <= 0) {
+        return fail(fmt::format("the image has zero pixels ({}x{})", packet.width, packet.height));
+    }
+    if (packet.channels.empty()) {
+        return fail("the image has no channels");
+    }
+    const std::uint64_t bytes = static_cast<std::uint64_t>(packet.width) *
+                                static_cast<std::uint64_t>(packet.height) * packet.channels.size() *
+                                4;
+    if (packet.width > m_limits.max_side || packet.height > m_limits.max_side ||
+        packet.channels.size() > m_limits.max_channels || bytes > m_limits.max_bytes) {
+        return fail(
+            fmt::format("{}x{} with {} channels is more than a viewer holds (at most {} "
+                        "pixels a side, {} channels, {} MB)",
+                        packet.width, packet.height, packet.channels.size(), m_limits.max_side,
+                        m_limits.max_channels, m_limits.max_bytes >> 20));
+    }
+    for (std::size_t i = 0; i < packet.channels.size(); ++i) {
+        if (std::find(packet.channels.begin(), packet.channels.begin() + static_cast<long>(i),
+                      packet.channels[i]) != packet.channels.begin() + static_cast<long>(i)) {
+            return fail(fmt::format("the channel '{}' is named twice", packet.channels[i]));
+        }
+    }
+    {
+        std::lock_guard lock(m_mutex);
+        std::uint64_t others = 0;
+        for (const auto& [name, image] : m_images) {
+            if (name != packet.name) {
+                others += static_cast<std::uint64_t>(image->width() * image->height()) *
+                          image->channel_count() * 4;
+            }
+        }
+        if (others + bytes > m_limits.max_total_bytes) {
+            return fail(fmt::format("the live images would hold {} MB, more than the {} MB allowed",
+                                    (others + bytes) >> 20, m_limits.max_total_bytes >> 20));
+        }
+    }
+    auto image = std::make_shared<PlanarImage>(packet.width, packet.height);
+    for (const std::string& channel : packet.channels) {
+        image->add_channel(channel, SampleType::F32);
+    }
+    std::lock_guard lock(m_mutex);
+    m_images.insert_or_assign(packet.name, image);
+    return image;
+}
+
+Result<void> LiveImages::update(const UpdateImage& packet) {
+    std::shared_ptr<PlanarImage> image = find(packet.name);
+    if (!image) {
+        return Error{
+            fmt::format("image '{}' could not be updated: no image of that name was "
+                        "created (CreateImage)",
+                        packet.name)};
+    }
+    std::vector<std::size_t> indices;
+    for (const std::string& name : packet.channels) {
+        const auto& channels = image->channels();
+        const auto found = std::find_if(channels.begin(), channels.end(),
+                                        [&](const ChannelInfo& info) { return info.name == name; });
+        if (found == channels.end()) {
+            return Error{
+                fmt::format("image '{}' has no channel '{}' to update", packet.name, name)};
+        }
+        indices.push_back(static_cast<std::size_t>(found - channels.begin()));
+    }
+    const Rect& rect = packet.rect;
+    if (rect.x < 0 || rect.y < 0 || rect.x + rect.width > image->width() ||
+        rect.y + rect.height > image->height()) {
+        return Error{fmt::format(
+            "the {}x{} rectangle at ({}, {}) does not fit into image '{}' "
+            "({}x{})",
+            rect.width, rect.height, rect.x, rect.y, packet.name, image->width(), image->height())};
+    }
+    if (rect.empty()) {
+        return {};
+    }
+    std::vector<float> gathered;
+    for (std::size_t c = 0; c < indices.size(); ++c) {
+        const Plane plane{indices[c], {}};
+        Result<void> written;
+        if (packet.contiguous(c)) {
+            written = image->write_region(plane, rect, packet.contiguous_bytes(c));
+        } else {
+            gathered.resize(static_cast<std::size_t>(rect.area()));
+            packet.values_of(c, gathered);
+            written = image->write_region(plane, rect, std::as_bytes(std::span(gathered)));
+        }
+        if (!written) {
+            return Error{fmt::format("image '{}': {}", packet.name, written.error().message)};
+        }
+    }
+    return {};
+}
+
+bool LiveImages::remove(std::string_view name) {
+    std::lock_guard lock(m_mutex);
+    const auto found = m_images.find(name);
+    if (found == m_images.end()) {
+        return false;
+    }
+    m_images.erase(found);
+    return true;
+}
+
+std::shared_ptr<PlanarImage> LiveImages::find(std::string_view name) const {
+    std::lock_guard lock(m_mutex);
+    const auto found = m_images.find(name);
+    return found == m_images.end() ? nullptr : found->second;
+}
+
+std::size_t LiveImages::size() const {
+    std::lock_guard lock(m_mutex);
+    return m_images.size();
+}
+
+}  // namespace tessera::core::ipc
