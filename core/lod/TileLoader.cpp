@@ -230,7 +230,7 @@ std::vector<TileResult> TileStream::take_ready() {
         m_queued.erase(result.job);
         if (superseded(result)) {
             ++m_discarded;  // the source changed there after the read began
-            continue;
+            result.superseded = true;
         }
         out.push_back(std::move(result));
     }

@@ -47,6 +47,10 @@ struct TileResult {
     TileTexels texels;
     std::string error;        // empty when the read worked
     std::uint64_t epoch = 0;  // the stream's generation when the read started
+    // The source changed there after the read began: newer than what was shown before, older
+    // than the source. Shown, but still stale (read again), so that a tile of a source that keeps
+    // changing (a live image) still makes progress.
+    bool superseded = false;
 };
 
 struct LoaderOptions {
@@ -119,8 +123,8 @@ class TileStream {
     // Queues a job unless it is queued, in flight or waiting to be taken already.
     void request(const TileJob& job);
     void notify();  // wakes the workers after requests
-    // Finished results of the current generation; results that a later change of the source
-    // touches are discarded (counted), since they show the old pixels.
+    // Finished results; those that a later change of the source touches are marked superseded
+    // (and counted), since they show older pixels.
     std::vector<TileResult> take_ready();
     // Results taken but not used yet (the frame's upload budget is spent): first next time.
     void put_back(std::vector<TileResult> results);
@@ -139,7 +143,7 @@ class TileStream {
     bool wait(std::chrono::steady_clock::time_point deadline);
 
     std::uint64_t dropped() const;     // jobs dropped because their tile left the view
-    std::uint64_t discarded() const;   // results discarded because the source changed after
+    std::uint64_t discarded() const;   // results superseded because the source changed after
     std::size_t cached_bytes() const;  // this image's pyramid tiles in the shared cache
     std::uint64_t tiles_built() const;
 

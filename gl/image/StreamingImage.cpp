@@ -147,7 +147,7 @@ core::Result<void> StreamingImage::upload(core::TileResult& result, bool essenti
         ++m_stats.textures_created;
     }
     entry->provisional = job.provisional;
-    entry->stale = false;
+    entry->stale = result.superseded;  // then it is read again
     m_textures->touch(key(job.tile, job.plane));
     m_stats.uploads += 1;
     m_stats.bytes += bytes;

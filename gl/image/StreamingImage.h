@@ -62,7 +62,8 @@ struct StreamingStats {
     std::uint64_t textures_created = 0;
     std::uint64_t evicted = 0;    // textures this image's uploads displaced
     std::uint64_t dropped = 0;    // requests dropped because their tile left the view
-    std::uint64_t discarded = 0;  // results discarded because the source changed after the read
+    std::uint64_t discarded = 0;  // results superseded (shown, read again): the source changed
+                                  // after the read began
     std::uint64_t damaged = 0;    // textures marked stale by changes of the source
     std::uint64_t peak_texture_bytes = 0;  // of the whole texture cache
 };

@@ -164,7 +164,7 @@ TEST(TileLoader, JobsWhoseTileLeftTheViewAreDroppedBeforeTheyRun) {
     EXPECT_FALSE(stream.busy());
 }
 
-TEST(TileLoader, AResultReadBeforeAChangeItTouchesIsDiscardedOthersAreKept) {
+TEST(TileLoader, AResultReadBeforeAChangeItTouchesIsMarkedSupersededOthersAreNot) {
     auto image = flat(1000, 1000);
     TileLoader loader({0, true});
     TileStream stream(loader, image, 100);
@@ -177,9 +177,14 @@ TEST(TileLoader, AResultReadBeforeAChangeItTouchesIsDiscardedOthersAreKept) {
     const std::vector<Damage> damage = stream.poll_damage();
     ASSERT_EQ(damage.size(), 1u);
     EXPECT_EQ(damage[0].rect, (Rect{520, 530, 10, 10}));
-    const auto results = stream.take_ready();
-    ASSERT_EQ(results.size(), 1u) << "the read of tile (5, 5) showed the old pixels";
+    auto results = stream.take_ready();
+    ASSERT_EQ(results.size(), 2u);
+    std::sort(results.begin(), results.end(),
+              [](const TileResult& a, const TileResult& b) { return a.job < b.job; });
     EXPECT_EQ(results[0].job.tile, (TileKey{0, 0, 0}));
+    EXPECT_FALSE(results[0].superseded);
+    EXPECT_EQ(results[1].job.tile, (TileKey{0, 5, 5}));
+    EXPECT_TRUE(results[1].superseded) << "the read of tile (5, 5) showed the old pixels";
     EXPECT_EQ(stream.discarded(), 1u);
     // Asked again, the tile shows the new pixels.
     stream.request({{0, 5, 5}, {0}, false});
@@ -296,7 +301,9 @@ TEST(TileLoader, AReloadIsAChangeOfEverythingAndADifferentShapeIsRefused) {
     const auto damage = stream.poll_damage();
     ASSERT_EQ(damage.size(), 1u);
     EXPECT_EQ(damage[0].rect, (Rect{0, 0, 300, 300}));
-    EXPECT_TRUE(stream.take_ready().empty());
+    const auto old = stream.take_ready();
+    ASSERT_EQ(old.size(), 1u);
+    EXPECT_TRUE(old[0].superseded) << "read from the old file";
     stream.request({{0, 0, 0}, {0}, false});
     loader.run_pending();
     const auto results = stream.take_ready();
