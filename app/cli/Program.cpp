@@ -1,5 +1,6 @@
 #include "app/cli/Program.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string_view>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "app/commands/BenchCommand.h"
 #include "app/commands/InfoCommand.h"
 #include "app/commands/RenderCommand.h"
+#include "app/commands/StreamBench.h"
 #include "app/ipc/IpcClient.h"
 #include "app/ipc/IpcServer.h"
 #include "app/platform/Window.h"
@@ -148,6 +150,20 @@ int run_tessera(int argc, char** argv) {
     if (options.command == Command::Bench) {
         std::vector<std::string_view> bench_arguments(options.render_arguments.begin(),
                                                       options.render_arguments.end());
+        if (std::find(bench_arguments.begin(), bench_arguments.end(), "--stream") !=
+            bench_arguments.end()) {
+            if (options.show_help) {
+                std::printf("%s\n", stream_bench_usage().c_str());
+                return 0;
+            }
+            auto request = parse_stream_bench_arguments(bench_arguments);
+            if (!request) {
+                std::fprintf(stderr, "tessera: %s\n%s\n", request.error().message.c_str(),
+                             stream_bench_usage().c_str());
+                return 2;
+            }
+            return run_stream_bench(request.value(), stdout, stderr);
+        }
         if (options.show_help) {
             std::printf("%s\n", bench_usage().c_str());
             return 0;

@@ -273,8 +273,14 @@ void IpcServer::handle(Connection& connection, std::span<const std::byte> bytes)
         if (auto written = m_live->update(*update); !written) {
             malformed = true;
             log(connection, "UpdateImage dropped: " + written.error().message);
-        } else if (update->grab_focus) {
-            push({connection.name, LiveImageFocus{update->name}});
+        } else {
+            if (m_update_hook) {
+                const auto image = m_live->find(update->name);
+                m_update_hook(update->name, image ? image->revision() : 0);
+            }
+            if (update->grab_focus) {
+                push({connection.name, LiveImageFocus{update->name}});
+            }
         }
     } else {
         std::visit(

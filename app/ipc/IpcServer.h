@@ -76,6 +76,11 @@ class IpcServer {
     // Called on the network thread after a packet when the UI has taken every event since the
     // last call: the window stops waiting for input and draws what changed.
     void set_wake(std::function<void()> wake);
+    // Called on the network thread after each update is written, with the image's name and its
+    // revision then (the streaming bench times frames by it). Set before clients connect.
+    void set_update_hook(std::function<void(const std::string&, std::uint64_t)> hook) {
+        m_update_hook = std::move(hook);
+    }
     // The events since the last call, in arrival order (UI thread).
     std::vector<IpcEvent> take_events();
     const Endpoint& endpoint() const { return m_endpoint; }  // as bound (the port for port 0)
@@ -111,6 +116,7 @@ class IpcServer {
     IpcStats m_stats;
     std::function<void(const std::string&)> m_log;
     std::function<void()> m_wake_ui;
+    std::function<void(const std::string&, std::uint64_t)> m_update_hook;
     bool m_woken = false;  // woken since the UI last took events
 
     std::thread m_thread;

@@ -24,6 +24,9 @@ void PacketStream::commit(std::size_t bytes) {
 }
 
 void PacketStream::append(std::span<const std::byte> bytes) {
+    if (bytes.empty()) {
+        return;
+    }
     auto room = prepare(bytes.size());
     std::memcpy(room.data(), bytes.data(), bytes.size());
     commit(bytes.size());

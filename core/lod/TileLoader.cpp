@@ -90,6 +90,7 @@ std::vector<TileResult> TileLoader::execute(const Batch& batch) {
         reads[k].resize(pyramid.region_bytes(planes[k].channel, source));
         spans.emplace_back(reads[k]);
     }
+    const std::uint64_t revision = pyramid.base().revision();
     Result<void> ok;
     if (batch.jobs.front().provisional) {
         for (std::size_t k = 0; ok && k < planes.size(); ++k) {
@@ -102,6 +103,7 @@ std::vector<TileResult> TileLoader::execute(const Batch& batch) {
     for (std::size_t k = 0; k < results.size(); ++k) {
         results[k].job = batch.jobs[k];
         results[k].epoch = batch.epoch;
+        results[k].revision = revision;
         if (!ok) {
             results[k].error = ok.error().message;
             continue;

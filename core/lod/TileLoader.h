@@ -51,6 +51,8 @@ struct TileResult {
     // than the source. Shown, but still stale (read again), so that a tile of a source that keeps
     // changing (a live image) still makes progress.
     bool superseded = false;
+    // The source's revision when the read began: the pixels are at least this new.
+    std::uint64_t revision = 0;
 };
 
 struct LoaderOptions {

@@ -1,6 +1,7 @@
 #include "gl/image/StreamingImage.h"
 
 #include <algorithm>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -97,10 +98,14 @@ const Texture2D* StreamingImage::texture(const core::TileKey& tile,
 }
 
 void StreamingImage::apply_damage() {
+    // Every change up to this revision is in the damage polled next: textures not marked stale
+    // by it show the source as of this revision at least.
+    m_revision_polled = m_stream->source()->revision();
     const std::vector<core::Damage> damage = m_stream->poll_damage();
     if (damage.empty()) {
         return;
     }
+    m_last_damage = std::chrono::steady_clock::now();
     const core::TileScheduler& scheduler = m_stream->scheduler();
     m_textures->for_each(m_id, [&](const TextureKey& texture, TextureEntry& entry) {
         for (const core::Damage& change : damage) {
@@ -148,6 +153,7 @@ core::Result<void> StreamingImage::upload(core::TileResult& result, bool essenti
     }
     entry->provisional = job.provisional;
     entry->stale = result.superseded;  // then it is read again
+    entry->revision = result.revision;
     m_textures->touch(key(job.tile, job.plane));
     m_stats.uploads += 1;
     m_stats.bytes += bytes;
@@ -306,11 +312,16 @@ StreamingFrame StreamingImage::frame_of(const core::View& view,
     // versions at once (waiting for the next frame could wait for nothing).
     const core::TilePlan plan = scheduler.plan(view, resident, plan_options(0));
     if (ask_exact) {
+        const bool changing = std::chrono::steady_clock::now() - m_last_damage < m_options.settle;
         for (const core::DrawItem& item : plan.draws) {
             const bool ideal = item.tile.level == plan.level;
             for (const core::Plane& plane : planes) {
                 const TextureEntry* entry = m_textures->find(key(item.tile, plane));
-                if (ideal && (entry->provisional || entry->stale)) {
+                if (ideal && changing && item.tile.level >= 2 && m_options.provisional) {
+                    if (entry->stale) {
+                        m_stream->request({item.tile, plane, true});  // strided while it changes
+                    }
+                } else if (ideal && (entry->provisional || entry->stale)) {
                     m_stream->request({item.tile, plane, false});
                 } else if (entry->stale) {
                     m_stream->request({item.tile, plane, true});  // coverage of a changed source
@@ -331,7 +342,10 @@ StreamingFrame StreamingImage::frame_of(const core::View& view,
         draw.textures.assign(channel_count, nullptr);
         for (const core::Plane& plane : planes) {
             m_textures->touch(key(item.tile, plane));
-            draw.textures[plane.channel] = &m_textures->find(key(item.tile, plane))->texture;
+            const TextureEntry* entry = m_textures->find(key(item.tile, plane));
+            draw.textures[plane.channel] = &entry->texture;
+            frame.oldest_revision =
+                std::min(frame.oldest_revision, entry->stale ? entry->revision : m_revision_polled);
         }
         frame.draws.push_back(std::move(draw));
         if (!item.final || !exact(item.tile, planes)) {
@@ -372,6 +386,12 @@ core::Result<StreamingFrame> StreamingImage::prepare_final(
             return core::Error{fmt::format(
                 "the view needs more texture memory than the GPU budget of {} MB allows",
                 m_textures->budget() >> 20)};
+        }
+        const auto settled = m_last_damage + m_options.settle;
+        if (!m_stream->busy() && std::chrono::steady_clock::now() < settled) {
+            // The source changed a moment ago: its coarse tiles are strided until it settles.
+            std::this_thread::sleep_until(settled);
+            continue;
         }
         if (!m_stream->busy()) {
             // Nothing queued or in flight (results of a changed source were just discarded): the

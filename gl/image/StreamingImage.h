@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <set>
@@ -41,6 +42,10 @@ struct StreamingOptions {
     bool provisional = true;  // strided samples for coarse tiles before exact ones
     int prefetch_ring = 1;    // tiles around the view read ahead (0 for one-shot renders)
     StreamingPolicy policy = StreamingPolicy::Pyramid;
+    // A source that changed less than this long ago is still changing (a live image a client
+    // streams into): its changed coarse tiles are re-read strided, a fraction of the work of the
+    // exact means the next change would make stale again; exact ones follow once it settles.
+    std::chrono::milliseconds settle{250};
 };
 
 struct StreamingFrame {
@@ -54,6 +59,10 @@ struct StreamingFrame {
     // The position drawn: the one asked for, or the previous one while the new slice has no
     // coverage yet (then nothing is final).
     std::vector<std::int64_t> position;
+    // The source's revision that everything drawn is at least as new as (a texture not stale is
+    // current as of the last change seen; a stale one as of its read): a live image's frames are
+    // complete on screen up to it.
+    std::uint64_t oldest_revision = std::numeric_limits<std::uint64_t>::max();
 };
 
 struct StreamingStats {
@@ -152,6 +161,8 @@ class StreamingImage {
     // player shows the newest slice that arrived), but their queued reads were dropped.
     std::deque<std::vector<std::int64_t>> m_recent;
     bool m_over_budget = false;  // an essential tile did not fit in the GPU budget
+    std::chrono::steady_clock::time_point m_last_damage{};  // when the source last changed
+    std::uint64_t m_revision_polled = 0;  // the source's revision at the last damage poll
 };
 
 }  // namespace tessera::gl

@@ -29,8 +29,9 @@ struct TextureKey {
 struct TextureEntry {
     Texture2D texture;
     std::size_t bytes = 0;
-    bool provisional = false;  // strided samples, to be replaced by the exact tile
-    bool stale = false;        // the source changed there since it was read
+    bool provisional = false;    // strided samples, to be replaced by the exact tile
+    bool stale = false;          // the source changed there since it was read
+    std::uint64_t revision = 0;  // the source's revision when it was read (at least this new)
 };
 
 class TextureCache {

@@ -1,7 +1,7 @@
 // Writes the fuzz targets' own seed inputs, one folder per family, generated in code: small valid
 // files of every format and layout each decoder reads. The external corpus (../shared/testdata)
 // and the regression inputs are added beside them when present.
-//   tessera_fuzz_seeds DIR   writes DIR/stb, DIR/exr, DIR/pnm, DIR/npy
+//   tessera_fuzz_seeds DIR   writes DIR/stb, DIR/exr, DIR/pnm, DIR/npy, DIR/ipc
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -10,6 +10,7 @@
 #include <stb_image_write.h>
 #include <tinyexr.h>
 
+#include "core/ipc/IpcPacket.h"
 #include "tests/support/Fixtures.h"
 
 namespace {
@@ -174,6 +175,42 @@ void write_npy(const fs::path& dir) {
     tessera::testing::write_npy(dir / "hw-i1.npy", NpyHeader{"|i1", {1, 2, 2}}, bytes_of(i8));
 }
 
+// A client's session: create, update (interleaved and planar), draw, open, reload, close.
+void write_ipc(const fs::path& dir) {
+    using namespace tessera::core::ipc;
+    const std::vector<std::string> rgb{"R", "G", "B"};
+    std::vector<std::byte> stream;
+    const auto add = [&](const std::vector<std::byte>& packet) {
+        stream.insert(stream.end(), packet.begin(), packet.end());
+    };
+    add(encode(CreateImage{true, "img", 16, 8, rgb}));
+    add(encode_update_interleaved(false, "img", rgb, {2, 3, 4, 2}, std::vector<float>(24, 0.5f)));
+    add(PacketWriter(PacketType::UpdateImageV2)
+            .boolean(false)
+            .string("img")
+            .i32(1)
+            .string("G")
+            .i32(0)
+            .i32(0)
+            .i32(2)
+            .i32(1)
+            .f32(1)
+            .f32(2)
+            .finish());
+    add(encode(VectorGraphics{false,
+                              "img",
+                              false,
+                              {{VgCommandType::BeginPath, {}, {}},
+                               {VgCommandType::RoundedRect, {1, 1, 5, 4, 1}, {}},
+                               {VgCommandType::Fill, {}, {}},
+                               {VgCommandType::Text, {2, 2}, "x"}}}));
+    add(PacketWriter(PacketType::OpenImage).boolean(true).string("/tmp/a.exr:R").finish());
+    add(encode(ReloadImage{false, "img"}));
+    add(encode(CloseImage{"img"}));
+    write_bytes(dir / "session.bin", stream);
+    write_bytes(dir / "create.bin", encode(CreateImage{false, "a", 4, 4, {"Y"}}));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -182,12 +219,13 @@ int main(int argc, char** argv) {
         return 2;
     }
     const fs::path root = argv[1];
-    for (const char* family : {"stb", "exr", "pnm", "npy"}) {
+    for (const char* family : {"stb", "exr", "pnm", "npy", "ipc"}) {
         fs::create_directories(root / family);
     }
     write_stb(root / "stb");
     write_exr(root / "exr");
     write_pnm(root / "pnm");
     write_npy(root / "npy");
+    write_ipc(root / "ipc");
     return 0;
 }

@@ -270,6 +270,34 @@ TEST_F(StreamingImageTest, AReloadedSourceReplacesEveryTileEvenWhileTilesAreInFl
     EXPECT_FALSE(image.replace_source(different).ok());
 }
 
+TEST_F(StreamingImageTest, ACoarseTileOfASourceThatKeepsChangingIsReReadStridedExactOnceSettled) {
+    for (const bool keeps_changing : {true, false}) {
+        auto source = std::make_shared<core::PlanarImage>(4096, 4096);
+        source->add_channel("v", core::SampleType::F32);
+        core::TileLoader loader({0, true});
+        StreamingOptions options;
+        // The clock cannot matter: still changing for an hour, or settled at once.
+        options.settle = keeps_changing ? std::chrono::hours(1) : std::chrono::milliseconds(0);
+        StreamingImage image(source, loader, std::make_shared<TextureCache>(), options);
+        const core::View fit = core::View::fit(4096, 4096, 512, 512);  // level 3
+        ASSERT_TRUE(image.prepare_final(fit, {0}).ok());
+        const std::vector<float> bright(10 * 10, 0.75f);
+        ASSERT_TRUE(
+            source->write_region({0}, {600, 1100, 10, 10}, std::as_bytes(std::span(bright))));
+        ASSERT_TRUE(image.prepare(fit, {0}).ok());  // the changed tile is asked for again
+        EXPECT_EQ(loader.run_pending(), 1u);
+        auto frame = image.prepare(fit, {0});
+        ASSERT_TRUE(frame.ok());
+        EXPECT_GE(frame->oldest_revision, source->revision()) << "the change is on screen";
+        if (keeps_changing) {
+            EXPECT_FALSE(frame->final) << "strided: final once the source settles";
+            EXPECT_EQ(loader.run_pending(), 0u) << "no exact read while it keeps changing";
+        } else {
+            EXPECT_TRUE(frame->final) << "settled: the exact tile at once";
+        }
+    }
+}
+
 TEST_F(StreamingImageTest, ADamagedRegionReuploadsOnlyTheTilesThatHoldItInPlace) {
     // 4096^2 shown whole at 1:1: 9x9 level-0 tiles of 510 (textures of 512 with the gutter).
     auto source = std::make_shared<core::PlanarImage>(4096, 4096);
