@@ -43,6 +43,23 @@ TEST(Options, BadValuesAndUnknownOptionsAreUsageErrorsThatSayWhy) {
     EXPECT_FALSE(parse({"--size", "640x400x3"}).ok());
 }
 
+TEST(Options, IpcOptionsChooseWhereToListenAndWhetherToForward) {
+    auto defaults = parse({"a.exr"});
+    ASSERT_TRUE(defaults.ok());
+    EXPECT_TRUE(defaults->ipc);
+    EXPECT_FALSE(defaults->new_window);
+    EXPECT_FALSE(defaults->hostname);
+    auto chosen = parse({"--hostname", "0.0.0.0:9000", "--new", "a.exr"});
+    ASSERT_TRUE(chosen.ok());
+    EXPECT_EQ(chosen->hostname, "0.0.0.0:9000");
+    EXPECT_TRUE(chosen->new_window);
+    EXPECT_FALSE(parse({"--no-ipc"})->ipc);
+    EXPECT_EQ(parse({"--host", "render"})->hostname, "render");
+    EXPECT_NE(parse({"--hostname"}).error().message.find("needs a value"), std::string::npos);
+    EXPECT_NE(help_text().find("--hostname HOST:PORT"), std::string::npos);
+    EXPECT_NE(help_text().find("authentication"), std::string::npos);
+}
+
 TEST(Options, DisplayOptionsAndScriptAreAcceptedForTheWindow) {
     auto options =
         parse({"--script", "s.txt", "--colormap", "viridis", "--limits", "c0=1:5", "a.npy"});

@@ -277,6 +277,105 @@ TEST_F(IpcServerTest, MalformedPacketsAreLoggedWithTheClientAndDroppedBadStreams
     }
 }
 
+// Polls the session until a live image's statistics are of its current pixels.
+void refresh_statistics(Session& session, ImageDocument& document) {
+    const auto give_up = std::chrono::steady_clock::now() + kPatience;
+    while (std::chrono::steady_clock::now() < give_up &&
+           (document.live_statistics_revision != document.image().source->revision() ||
+            document.live_statistics_job.valid())) {
+        session.poll();
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_EQ(document.live_statistics_revision, document.image().source->revision());
+}
+
+TEST_F(IpcServerTest, WhileStreamingLimitsStayUnlessTheyFollowTheDataAndStatisticsRefresh) {
+    Served served;
+    Session session;
+    session.set_live_images(served.live);
+    session.set_live_statistics_interval(std::chrono::milliseconds(0));  // no clock in the test
+    Socket client = served.connect();
+    const std::vector<std::string> y{"Y"};
+    send(client, ipc::encode(ipc::CreateImage{true, "live", 64, 64, y}));
+    ASSERT_TRUE(served.server->wait_for_packets(1, kPatience));
+    apply_events(*served.server, session);
+    ImageDocument& document = *session.current();
+    document.display().channels[0].lo = 0.25;  // the user's limits
+    document.display().channels[0].hi = 0.5;
+    std::vector<float> ramp(64 * 64);
+    for (std::size_t i = 0; i < ramp.size(); ++i) {
+        ramp[i] = 100.0f + static_cast<float>(i);
+    }
+    send(client, ipc::encode_update_interleaved(false, "live", y, {0, 0, 64, 64}, ramp));
+    ASSERT_TRUE(served.server->wait_for_packets(2, kPatience));
+    refresh_statistics(session, document);
+    EXPECT_EQ(document.statistics()[0].min, 100.0) << "the histogram follows the data";
+    EXPECT_EQ(document.statistics()[0].max, 100.0 + 64 * 64 - 1);
+    EXPECT_EQ(document.display().channels[0].lo, 0.25) << "the limits stay where they were put";
+    EXPECT_EQ(document.display().channels[0].hi, 0.5);
+
+    document.live_auto_contrast = true;
+    for (float& v : ramp) {
+        v += 10000.0f;
+    }
+    send(client, ipc::encode_update_interleaved(false, "live", y, {0, 0, 64, 64}, ramp));
+    ASSERT_TRUE(served.server->wait_for_packets(3, kPatience));
+    refresh_statistics(session, document);
+    EXPECT_GE(document.display().channels[0].lo, 10100.0) << "auto-contrast follows the data";
+    EXPECT_LE(document.display().channels[0].hi, 10100.0 + 64 * 64);
+    EXPECT_GT(document.display().channels[0].hi, document.display().channels[0].lo);
+}
+
+TEST_F(IpcServerTest, OpenReloadCloseAndDrawActOnFilesByTheirNames) {
+    Served served;
+    Session session;
+    session.set_live_images(served.live);
+    std::vector<std::string> errors;
+    session.set_error_handler([&](const std::string& message) { errors.push_back(message); });
+    const auto file = testing::temp_path("ipc-open.npy");
+    const std::vector<float> ones(24, 1.0f);
+    testing::write_npy(file, testing::NpyHeader{"<f4", {4, 3, 2}}, std::as_bytes(std::span(ones)));
+    Socket client = served.connect();
+    send(client, ipc::encode(ipc::OpenImage{true, file.string(), ""}));
+    send(client, ipc::encode(ipc::VectorGraphics{false,
+                                                 file.string(),
+                                                 false,
+                                                 {{ipc::VgCommandType::BeginPath, {}, {}},
+                                                  {ipc::VgCommandType::Rect, {0, 0, 2, 1}, {}},
+                                                  {ipc::VgCommandType::Stroke, {}, {}}}}));
+    ASSERT_TRUE(served.server->wait_for_packets(2, kPatience));
+    apply_events(*served.server, session);
+    ASSERT_EQ(session.documents().size(), 1u);
+    ImageDocument& document = *session.documents()[0];
+    EXPECT_EQ(document.state, DocumentState::Ready) << document.error;
+    ASSERT_EQ(document.vector_shapes.size(), 1u);
+    EXPECT_EQ(document.vector_shapes[0].paths[0].points.size(), 4u);
+    // Appended, then replaced.
+    send(client, ipc::encode(ipc::VectorGraphics{
+                     false, file.string(), true, {{ipc::VgCommandType::Stroke, {}, {}}}}));
+    ASSERT_TRUE(served.server->wait_for_packets(3, kPatience));
+    apply_events(*served.server, session);
+    EXPECT_EQ(document.vector_shapes.size(), 2u);
+    send(client, ipc::encode(ipc::VectorGraphics{false, file.string(), false, {}}));
+    send(client, ipc::encode(ipc::ReloadImage{false, file.string()}));
+    send(client, ipc::encode(ipc::ReloadImage{false, "not open"}));
+    ASSERT_TRUE(served.server->wait_for_packets(6, kPatience));
+    apply_events(*served.server, session);
+    EXPECT_TRUE(document.vector_shapes.empty());
+    EXPECT_EQ(document.in_place_reloads, 1u);
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_NE(errors[0].find("ReloadImage: no image named 'not open'"), std::string::npos);
+    EXPECT_NE(errors[0].find("IPC client 127.0.0.1:"), std::string::npos);
+    // A channel selector shows only the channels it names.
+    send(client, ipc::encode(ipc::OpenImage{false, file.string(), "c1"}));
+    send(client, ipc::encode(ipc::CloseImage{file.string()}));
+    ASSERT_TRUE(served.server->wait_for_packets(8, kPatience));
+    apply_events(*served.server, session);
+    ASSERT_EQ(session.documents().size(), 1u);
+    EXPECT_EQ(session.documents()[0]->ipc_name(), file.string() + ":c1");
+    EXPECT_EQ(session.documents()[0]->display().visible_channels(), std::vector<std::size_t>{1});
+}
+
 TEST(IpcForwarding, FilesGoToTheListeningWindowAndMissingOnesAreNamed) {
     const auto runtime = testing::temp_path("ipc-runtime");
     std::filesystem::create_directories(runtime);
