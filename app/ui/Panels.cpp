@@ -285,15 +285,6 @@ void stack_panel(Session& session, ImageDocument& document) {
             ImGui::SetTooltip("off: Auto (A) uses the slice shown, as Fiji does");
         }
     }
-    if (document.live) {
-        ImGui::Checkbox("Auto-contrast while streaming", &document.live_auto_contrast);
-        if (ImGui::IsItemHovered()) {
-            ImGui::SetTooltip(
-                "on: the limits follow the data as a client writes it (statistics "
-                "refreshed from samples twice a second); off: they stay where "
-                "they are");
-        }
-    }
 }
 
 }  // namespace
@@ -424,6 +415,15 @@ void draw_side_panel(Session& session, UiState& ui, float height) {
                             static_cast<long long>(document->image().source->height()),
                             std::string(core::to_string(meta.transfer)).c_str());
         stack_panel(session, *document);
+        if (document->live) {
+            ImGui::Checkbox("Auto-contrast while streaming", &document->live_auto_contrast);
+            if (ImGui::IsItemHovered()) {
+                ImGui::SetTooltip(
+                    "on: the limits follow the data as a client writes it "
+                    "(statistics refreshed from samples twice a second); off: "
+                    "they stay where they are");
+            }
+        }
         ImGui::Separator();
         const float inspector_height =
             40.0f + ImGui::GetTextLineHeightWithSpacing() *

@@ -30,7 +30,8 @@ std::optional<int> key_code(const std::string& name) {
                                                    {"backspace", GLFW_KEY_BACKSPACE},
                                                    {"comma", GLFW_KEY_COMMA},
                                                    {"period", GLFW_KEY_PERIOD},
-                                                   {"space", GLFW_KEY_SPACE}};
+                                                   {"space", GLFW_KEY_SPACE},
+                                                   {"f1", GLFW_KEY_F1}};
     if (const auto found = kNamed.find(name); found != kNamed.end()) {
         return found->second;
     }
