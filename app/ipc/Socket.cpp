@@ -143,37 +143,37 @@ core::Result<Socket> listen_on(const Endpoint& endpoint, Endpoint& bound) {
 
 core::Result<Socket> connect_to(const Endpoint& endpoint, std::chrono::milliseconds timeout) {
     const std::string text = endpoint.text();
-    if (endpoint.kind == Endpoint::Kind::Unix) {
-        auto address = unix_address(endpoint);
-        if (!address) {
-            return address.error();
+    const bool unix_socket = endpoint.kind == Endpoint::Kind::Unix;
+    sockaddr_storage address{};
+    socklen_t size = 0;
+    if (unix_socket) {
+        auto found = unix_address(endpoint);
+        if (!found) {
+            return found.error();
         }
-        Socket socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        if (!socket.valid()) {
-            return core::Error{fmt::format("{}: {}", text, last_error())};
+        std::memcpy(&address, &*found, sizeof(*found));
+        size = sizeof(*found);
+    } else {
+        auto found = tcp_address(endpoint);
+        if (!found) {
+            return found.error();
         }
-        if (auto ok = connect_within(socket.fd(), reinterpret_cast<const sockaddr*>(&*address),
-                                     sizeof(*address), timeout, text);
-            !ok) {
-            return ok.error();
-        }
-        return socket;
+        std::memcpy(&address, &*found, sizeof(*found));
+        size = sizeof(*found);
     }
-    auto address = tcp_address(endpoint);
-    if (!address) {
-        return address.error();
-    }
-    Socket socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    Socket socket(::socket(unix_socket ? AF_UNIX : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!socket.valid()) {
         return core::Error{fmt::format("{}: {}", text, last_error())};
     }
-    if (auto ok = connect_within(socket.fd(), reinterpret_cast<const sockaddr*>(&*address),
-                                 sizeof(*address), timeout, text);
+    if (auto ok = connect_within(socket.fd(), reinterpret_cast<const sockaddr*>(&address), size,
+                                 timeout, text);
         !ok) {
         return ok.error();
     }
-    const int yes = 1;
-    setsockopt(socket.fd(), IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+    if (!unix_socket) {
+        const int yes = 1;
+        setsockopt(socket.fd(), IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+    }
     return socket;
 }
 

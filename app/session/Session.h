@@ -101,21 +101,6 @@ struct LoadResult {
     std::string path;
     std::vector<core::Dataset> datasets;  // one per part
     std::string error;
-    // Live: an image an IPC client created and writes into (no file behind it). Its statistics
-    // are refreshed from samples at a bounded rate while it changes; its limits stay where the
-    // user put them unless auto-contrast while streaming is on.
-    bool live = false;
-    bool live_auto_contrast = false;
-    std::uint64_t live_statistics_revision = 0;  // the source's revision the statistics are of
-    std::chrono::steady_clock::time_point live_statistics_at{};
-    std::future<core::Result<std::vector<core::ChannelStatistics>>> live_statistics_job;
-    std::uint64_t live_statistics_job_revision = 0;
-    // Opened by a client with a channel selector (tev's "path:R,G,B"): the channels shown.
-    std::string channel_selector;
-    // Drawn over the image in image coordinates (tev's VectorGraphics packets).
-    std::vector<core::ipc::VgCommand> vector_graphics;
-    std::vector<core::ipc::VgShape> vector_shapes;  // what they draw
-
     std::filesystem::file_time_type modified{};
     std::uintmax_t file_size = 0;
 };
