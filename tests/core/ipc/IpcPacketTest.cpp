@@ -107,7 +107,8 @@ TEST(IpcPacket, UpdateImageV1ReadsOneChannelOfUnalignedFloats) {
     // The floats start at byte 5 + 1 + 5 + 2 + 16 = 29 of the packet: unaligned.
     Bytes bytes;
     bytes.u8(0).str("img2").str("Y").u32(3).u32(4).u32(2).u32(1).f32(1.5f).f32(-2.25f);
-    const auto update = parsed_as<UpdateImage>(bytes.packet(3));
+    const auto packet = bytes.packet(3);  // the update points into it
+    const auto update = parsed_as<UpdateImage>(packet);
     EXPECT_EQ(update.name, "img2");
     EXPECT_EQ(update.channels, (std::vector<std::string>{"Y"}));
     EXPECT_EQ(update.rect, (Rect{3, 4, 2, 1}));
@@ -122,7 +123,8 @@ TEST(IpcPacket, UpdateImageV2IsPlanar) {
     Bytes bytes;
     bytes.u8(1).str("i").u32(2).str("R").str("G").u32(0).u32(0).u32(2).u32(1);
     bytes.f32(1).f32(2).f32(10).f32(20);  // R R G G
-    const auto update = parsed_as<UpdateImage>(bytes.packet(5));
+    const auto packet = bytes.packet(5);  // the update points into it
+    const auto update = parsed_as<UpdateImage>(packet);
     EXPECT_TRUE(update.grab_focus);
     std::vector<float> r(2), g(2);
     update.values_of(0, r);
@@ -139,7 +141,8 @@ TEST(IpcPacket, UpdateImageV3ReadsInterleavedDataByOffsetAndStride) {
     for (float v : {1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f}) {
         bytes.f32(v);
     }
-    const auto update = parsed_as<UpdateImage>(bytes.packet(6));
+    const auto packet = bytes.packet(6);  // the update points into it
+    const auto update = parsed_as<UpdateImage>(packet);
     EXPECT_EQ(update.rect, (Rect{5, 6, 1, 2}));
     EXPECT_EQ(update.offsets, (std::vector<std::int64_t>{0, 1, 2}));
     EXPECT_EQ(update.strides, (std::vector<std::int64_t>{3, 3, 3}));
