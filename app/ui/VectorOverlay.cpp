@@ -1,6 +1,7 @@
 #include "app/ui/VectorOverlay.h"
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include <imgui.h>
@@ -34,9 +35,15 @@ void draw_vector_overlay(const ImageDocument& document, const UiState& ui) {
     for (const core::ipc::VgShape& shape : document.vector_shapes) {
         const ImU32 colour = colour_of(shape.colour);
         const float size = shape.screen ? shape.size : shape.size * scale;
+        if (!std::isfinite(size)) {
+            continue;  // a client's NaN or infinity: nothing sensible to draw
+        }
         if (shape.kind == core::ipc::VgShape::Kind::Text) {
             const float font_size = std::clamp(size, 1.0f, 512.0f);
             ImVec2 at = to_window(shape.at);
+            if (!std::isfinite(at.x) || !std::isfinite(at.y)) {
+                continue;
+            }
             const ImVec2 extent =
                 ImGui::GetFont()->CalcTextSizeA(font_size, 1e9f, 0.0f, shape.text.c_str());
             if (shape.align & core::ipc::kAlignCenter) {
@@ -57,7 +64,10 @@ void draw_vector_overlay(const ImageDocument& document, const UiState& ui) {
         for (const core::ipc::VgPath& path : shape.paths) {
             points.clear();
             for (const core::ipc::VgPoint& p : path.points) {
-                points.push_back(to_window(p));
+                const ImVec2 at = to_window(p);
+                if (std::isfinite(at.x) && std::isfinite(at.y)) {
+                    points.push_back(at);
+                }
             }
             if (points.size() < 2) {
                 continue;
@@ -67,7 +77,7 @@ void draw_vector_overlay(const ImageDocument& document, const UiState& ui) {
             } else {
                 draw->AddPolyline(points.data(), static_cast<int>(points.size()), colour,
                                   path.closed ? ImDrawFlags_Closed : ImDrawFlags_None,
-                                  std::max(size, 0.5f));
+                                  std::clamp(size, 0.5f, 1000.0f));
             }
         }
     }

@@ -157,6 +157,14 @@ Result<Packet> parse_update(Reader& in, PacketType type) {
             }
         }
     } else {
+        // Planar: channel after channel. Checked first, so that c * pixels below cannot overflow.
+        const auto planar = static_cast<unsigned __int128>(pixels) * update.channels.size() * 4;
+        if (planar > in.left()) {
+            return in.fail(fmt::format(
+                "insufficient image data ({} channels of {}x{} need more "
+                "than the {} bytes the packet has)",
+                update.channels.size(), update.rect.width, update.rect.height, in.left()));
+        }
         for (std::size_t c = 0; c < update.channels.size(); ++c) {
             update.offsets.push_back(static_cast<std::int64_t>(c) * pixels);
             update.strides.push_back(1);

@@ -10,6 +10,12 @@ namespace {
 constexpr int kCurveSegments = 24;
 constexpr float kArcStep = std::numbers::pi_v<float> / 36;  // 5 degrees
 
+// A client's float as a small integer (a direction, alignment bits): whatever it sends, NaN and
+// huge values included, never an out-of-range conversion.
+int small_int(float value) {
+    return std::isfinite(value) && std::fabs(value) < 1e6f ? static_cast<int>(value) : 0;
+}
+
 struct Style {
     VgColour fill{1, 1, 1, 1};
     VgColour stroke{1, 1, 1, 1};
@@ -73,7 +79,9 @@ class Tracer {
             }
         }
         const int steps =
-            std::clamp(static_cast<int>(std::ceil(std::fabs(sweep) / kArcStep)), 1, 720);
+            std::isfinite(sweep)
+                ? std::clamp(static_cast<int>(std::ceil(std::fabs(sweep) / kArcStep)), 1, 720)
+                : 1;
         for (int i = 0; i <= steps; ++i) {
             const float a = a0 + sweep * static_cast<float>(i) / static_cast<float>(steps);
             const VgPoint p{cx + r * std::cos(a), cy + r * std::sin(a)};
@@ -226,7 +234,7 @@ std::vector<VgShape> interpret(std::span<const VgCommand> commands) {
                 path.arc_to({v[0], v[1]}, {v[2], v[3]}, v[4]);
                 break;
             case VgCommandType::Arc:
-                path.arc(v[0], v[1], v[2], v[3], v[4], static_cast<int>(v[5]));
+                path.arc(v[0], v[1], v[2], v[3], v[4], small_int(v[5]));
                 break;
             case VgCommandType::BezierTo:
                 path.bezier_to({v[0], v[1]}, {v[2], v[3]}, {v[4], v[5]});
@@ -260,7 +268,7 @@ std::vector<VgShape> interpret(std::span<const VgCommand> commands) {
                                   style.align});
                 break;
             case VgCommandType::TextAlign:
-                style.align = static_cast<int>(v[0]);
+                style.align = small_int(v[0]);
                 break;
             case VgCommandType::FontSize:
                 style.font_size = v[0];

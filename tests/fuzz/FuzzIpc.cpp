@@ -4,32 +4,10 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "core/ipc/LiveImages.h"
-#include "core/ipc/PacketStream.h"
-#include "core/ipc/VectorGraphics.h"
+#include "tests/support/IpcReplay.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    using namespace tessera::core::ipc;
-    PacketStream stream(PacketLimits{1 << 16});
-    LiveImages live(LiveLimits{4096, 16, 1 << 22, 1 << 23});
-    stream.append({reinterpret_cast<const std::byte*>(data), size});
-    while (true) {
-        auto next = stream.next();
-        if (!next || !next->has_value()) {
-            return 0;
-        }
-        auto packet = parse_packet(**next);
-        if (!packet) {
-            continue;
-        }
-        if (auto* create = std::get_if<CreateImage>(&*packet)) {
-            (void)live.create(*create);
-        } else if (auto* update = std::get_if<UpdateImage>(&*packet)) {
-            (void)live.update(*update);
-        } else if (auto* graphics = std::get_if<VectorGraphics>(&*packet)) {
-            (void)interpret(graphics->commands);
-        } else if (auto* close = std::get_if<CloseImage>(&*packet)) {
-            live.remove(close->name);
-        }
-    }
+    tessera::core::ipc::LiveImages live(tessera::core::ipc::LiveLimits{4096, 16, 1 << 22, 1 << 23});
+    tessera::testing::replay_ipc({reinterpret_cast<const std::byte*>(data), size}, live);
+    return 0;
 }

@@ -10,8 +10,8 @@
 #include <stb_image_write.h>
 #include <tinyexr.h>
 
-#include "core/ipc/IpcPacket.h"
 #include "tests/support/Fixtures.h"
+#include "tests/support/IpcReplay.h"
 
 namespace {
 
@@ -175,40 +175,15 @@ void write_npy(const fs::path& dir) {
     tessera::testing::write_npy(dir / "hw-i1.npy", NpyHeader{"|i1", {1, 2, 2}}, bytes_of(i8));
 }
 
-// A client's session: create, update (interleaved and planar), draw, open, reload, close.
+// A client's session touching every packet type, whole and one packet per file.
 void write_ipc(const fs::path& dir) {
-    using namespace tessera::core::ipc;
-    const std::vector<std::string> rgb{"R", "G", "B"};
     std::vector<std::byte> stream;
-    const auto add = [&](const std::vector<std::byte>& packet) {
+    int index = 0;
+    for (const auto& packet : tessera::testing::valid_ipc_packets()) {
         stream.insert(stream.end(), packet.begin(), packet.end());
-    };
-    add(encode(CreateImage{true, "img", 16, 8, rgb}));
-    add(encode_update_interleaved(false, "img", rgb, {2, 3, 4, 2}, std::vector<float>(24, 0.5f)));
-    add(PacketWriter(PacketType::UpdateImageV2)
-            .boolean(false)
-            .string("img")
-            .i32(1)
-            .string("G")
-            .i32(0)
-            .i32(0)
-            .i32(2)
-            .i32(1)
-            .f32(1)
-            .f32(2)
-            .finish());
-    add(encode(VectorGraphics{false,
-                              "img",
-                              false,
-                              {{VgCommandType::BeginPath, {}, {}},
-                               {VgCommandType::RoundedRect, {1, 1, 5, 4, 1}, {}},
-                               {VgCommandType::Fill, {}, {}},
-                               {VgCommandType::Text, {2, 2}, "x"}}}));
-    add(PacketWriter(PacketType::OpenImage).boolean(true).string("/tmp/a.exr:R").finish());
-    add(encode(ReloadImage{false, "img"}));
-    add(encode(CloseImage{"img"}));
+        write_bytes(dir / ("packet-" + std::to_string(index++) + ".bin"), packet);
+    }
     write_bytes(dir / "session.bin", stream);
-    write_bytes(dir / "create.bin", encode(CreateImage{false, "a", 4, 4, {"Y"}}));
 }
 
 }  // namespace

@@ -6,77 +6,19 @@
 
 #include <gtest/gtest.h>
 
-#include "core/ipc/LiveImages.h"
-#include "core/ipc/PacketStream.h"
-#include "core/ipc/VectorGraphics.h"
+#include "tests/support/IpcReplay.h"
 
 namespace tessera::core::ipc {
 namespace {
 
-std::vector<std::vector<std::byte>> valid_packets() {
-    const std::vector<std::string> rgb{"R", "G", "B"};
-    std::vector<float> values(4 * 4 * 3, 0.5f);
-    std::vector<std::vector<std::byte>> packets;
-    packets.push_back(encode(CreateImage{true, "img", 16, 8, rgb}));
-    packets.push_back(encode_update_interleaved(false, "img", rgb, {2, 3, 4, 4}, values));
-    packets.push_back(encode(OpenImage{true, "/tmp/x.exr", "R"}));
-    packets.push_back(encode(ReloadImage{false, "img"}));
-    packets.push_back(encode(CloseImage{"img"}));
-    packets.push_back(encode(VectorGraphics{false,
-                                            "img",
-                                            true,
-                                            {{VgCommandType::BeginPath, {}, {}},
-                                             {VgCommandType::Arc, {1, 2, 3, 0, 6, 1}, {}},
-                                             {VgCommandType::Text, {1, 1}, "t"},
-                                             {VgCommandType::Stroke, {}, {}}}}));
-    packets.push_back(PacketWriter(PacketType::UpdateImage)
-                          .boolean(false)
-                          .string("img")
-                          .string("G")
-                          .i32(0)
-                          .i32(0)
-                          .i32(2)
-                          .i32(1)
-                          .f32(1)
-                          .f32(2)
-                          .finish());
-    return packets;
-}
-
-// Parses and applies one stream of bytes; returns how many packets parsed.
-int feed(const std::vector<std::byte>& bytes, LiveImages& live) {
-    PacketStream stream(PacketLimits{1 << 16});
-    stream.append(bytes);
-    int parsed = 0;
-    while (true) {
-        auto next = stream.next();
-        if (!next || !next->has_value()) {
-            break;
-        }
-        auto packet = parse_packet(**next);
-        if (!packet) {
-            continue;
-        }
-        ++parsed;
-        if (auto* create = std::get_if<CreateImage>(&*packet)) {
-            (void)live.create(*create);
-        } else if (auto* update = std::get_if<UpdateImage>(&*packet)) {
-            (void)live.update(*update);
-        } else if (auto* graphics = std::get_if<VectorGraphics>(&*packet)) {
-            (void)interpret(graphics->commands);
-        }
-    }
-    return parsed;
-}
-
 TEST(IpcFuzz, MutatedPacketStreamsNeverCrashAndValidOnesAllParse) {
-    const auto packets = valid_packets();
+    const auto packets = testing::valid_ipc_packets();
     std::vector<std::byte> all;
     for (const auto& packet : packets) {
         all.insert(all.end(), packet.begin(), packet.end());
     }
     LiveImages clean({4096, 16, 1 << 24, 1 << 26});
-    EXPECT_EQ(feed(all, clean), static_cast<int>(packets.size()));
+    EXPECT_EQ(testing::replay_ipc(all, clean), static_cast<int>(packets.size()));
 
     std::mt19937 random(20261202);
     int parsed = 0;
@@ -111,7 +53,7 @@ TEST(IpcFuzz, MutatedPacketStreamsNeverCrashAndValidOnesAllParse) {
             }
         }
         LiveImages live({4096, 16, 1 << 24, 1 << 26});
-        parsed += feed(bytes, live);
+        parsed += testing::replay_ipc(bytes, live);
     }
     EXPECT_GT(parsed, 20000) << "the mutations still leave many packets whole";
 }

@@ -202,6 +202,23 @@ TEST(IpcPacket, MalformedPacketsAreRefusedWithTheirReason) {
     EXPECT_NE(error_of(Bytes().u8(0).str("i").str("Y").u32(0).u32(0).u32(2).u32(2).f32(1).packet(3))
                   .find("insufficient image data"),
               std::string::npos);
+    // Planar V2 whose channel offsets (c * area) would overflow: refused before they are computed
+    // (found by the libFuzzer target).
+    EXPECT_NE(error_of(Bytes()
+                           .u8(0)
+                           .str("i")
+                           .u32(3)
+                           .str("R")
+                           .str("G")
+                           .str("B")
+                           .u32(0)
+                           .u32(0)
+                           .u32(0x7fffffff)
+                           .u32(0x7fffffff)
+                           .f32(0)
+                           .packet(5))
+                  .find("insufficient image data"),
+              std::string::npos);
     Bytes strided;
     strided.u8(0).str("i").u32(1).str("Y").u32(0).u32(0).u32(2).u32(1).i64(0).i64(4);
     strided.f32(1).f32(2).f32(3).f32(4);  // the second pixel is at element 4: a fifth float needed

@@ -1,6 +1,7 @@
 // tev's drawing commands become shapes: paths in image coordinates with their colours, widths
 // and text, as nanovg would draw them.
 #include <cmath>
+#include <limits>
 
 #include <gtest/gtest.h>
 
@@ -84,6 +85,20 @@ TEST(VectorGraphics, ArcsGoTheWayTheirDirectionSays) {
         cmd(VgCommandType::BeginPath), cmd(VgCommandType::Arc, {0, 0, 10, 0, pi / 2, 1}),
         cmd(VgCommandType::Stroke)});
     EXPECT_LT(ccw.at(0).paths.at(0).points[4][1], 0.0f);
+}
+
+TEST(VectorGraphics, NonFiniteAndHugeValuesFromAClientAreDrawnOrDroppedNeverUndefined) {
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const float inf = std::numeric_limits<float>::infinity();
+    // Found by the libFuzzer target: an arc direction of 6e31 was converted to int.
+    const auto shapes = interpret(std::vector<VgCommand>{
+        cmd(VgCommandType::BeginPath), cmd(VgCommandType::Arc, {0, 0, 10, 0, 1, 6.07e31f}),
+        cmd(VgCommandType::Arc, {0, 0, 10, nan, 1, nan}),
+        cmd(VgCommandType::Arc, {0, 0, 10, -inf, inf, 2}), cmd(VgCommandType::TextAlign, {-inf}),
+        cmd(VgCommandType::Text, {1, 1}, "t"), cmd(VgCommandType::Stroke)});
+    ASSERT_EQ(shapes.size(), 2u);
+    EXPECT_EQ(shapes[0].align, 0);
+    EXPECT_LE(shapes[1].paths.at(0).points.size(), 3u * 721u) << "steps stay bounded";
 }
 
 }  // namespace
