@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/image/ImageSource.h"
@@ -39,6 +40,13 @@ struct ImageMetadata {
     std::string compression;  // as the file names it, e.g. "ZIP", "PIZ", "deflate"; may be empty
     std::string storage;      // e.g. "scanline", "tiled 64x64 mip-map", "memory-mapped, C order"
     std::string axes;         // arrays (NumPy): a letter of T, Z, C, Y, X per axis, e.g. "TZYX"
+    // Size of a pixel in physical units (OME-TIFF's PhysicalSizeX/Y/Z), 0 where unknown.
+    struct PixelSize {
+        double x = 0, y = 0, z = 0;
+        std::string unit;  // of x and y, e.g. "µm"
+    } pixel_size;
+    // Further facts a format knows, in order, for `tessera info` ("pages", "OME channels", ...).
+    std::vector<std::pair<std::string, std::string>> properties;
 };
 
 struct Layer {

@@ -8,6 +8,7 @@
 // and keeps the damage of each, so that whoever caches its pixels re-reads only what changed.
 #pragma once
 
+#include <array>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
@@ -39,6 +40,9 @@ Rect intersection(const Rect& a, const Rect& b);
 struct ChannelInfo {
     std::string name;
     SampleType type = SampleType::F32;
+    // The colour the file gives the channel (OME-TIFF's Channel Color), if any: the default
+    // display shows the channel with the colormap nearest to it.
+    std::optional<std::array<std::uint8_t, 3>> colour = std::nullopt;
 };
 
 // A non-spatial axis: Z, T, or whatever else a file has. Channels are not an axis here.

@@ -25,6 +25,11 @@ class PlanarImage final : public ImageSource {
 
     // Adds a zero-filled channel (every plane of it) and returns its index.
     std::size_t add_channel(std::string name, SampleType type);
+    // The colour the file gives a channel (ChannelInfo::colour).
+    void set_channel_colour(std::size_t channel,
+                            std::optional<std::array<std::uint8_t, 3>> colour) {
+        m_channels[channel].colour = colour;
+    }
 
     std::int64_t width() const override { return m_width; }
     std::int64_t height() const override { return m_height; }

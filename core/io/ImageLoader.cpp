@@ -12,6 +12,7 @@
 #include "core/io/PnmDecoder.h"
 #include "core/io/PsdDecoder.h"
 #include "core/io/StbDecoder.h"
+#include "core/io/TiffDecoder.h"
 
 namespace tessera::core {
 namespace {
@@ -49,6 +50,13 @@ bool sniff_exr(std::span<const std::byte> b) {
 bool sniff_npy(std::span<const std::byte> b) {
     return starts_with(b, "\x93NUMPY");
 }
+// Classic TIFF (42) and BigTIFF (43), little- and big-endian.
+bool sniff_tiff(std::span<const std::byte> b) {
+    return starts_with(b, std::string_view("II*\0", 4)) ||
+           starts_with(b, std::string_view("MM\0*", 4)) ||
+           starts_with(b, std::string_view("II+\0", 4)) ||
+           starts_with(b, std::string_view("MM\0+", 4));
+}
 
 // Order matters only where signatures are weak: every format with a real magic number comes
 // first; BMP's two-byte "BM" after the longer signatures; TGA has no signature at all, so it is
@@ -57,6 +65,7 @@ constexpr std::array kDecoders{
     Decoder{"PNG", ".png", sniff_png, false, decode_png},
     Decoder{"OpenEXR", ".exr", sniff_exr, false, decode_exr},
     Decoder{"NumPy", ".npy", sniff_npy, true, decode_npy},
+    Decoder{"TIFF", ".tif .tiff .ome.tif .btf", sniff_tiff, true, decode_tiff},
     Decoder{"JPEG", ".jpg .jpeg", sniff_jpeg, false, decode_jpeg},
     Decoder{"GIF", ".gif", sniff_gif, false, decode_gif},
     Decoder{"PSD", ".psd", sniff_psd, false, decode_psd},
@@ -109,7 +118,7 @@ namespace {
 Error unrecognised(const std::filesystem::path& path, std::span<const std::byte> head) {
     return Error{fmt::format(
         "{}: unrecognised image format (first bytes: {}); Tessera reads PNG, JPEG, BMP, TGA, "
-        "GIF, PSD, PNM, Radiance HDR, OpenEXR and NumPy .npy files",
+        "GIF, PSD, PNM, Radiance HDR, OpenEXR, TIFF and NumPy .npy files",
         path.string(), first_bytes(head))};
 }
 

@@ -29,6 +29,9 @@ struct LoadOptions {
     ChannelAxis channel_axis = ChannelAxis::Auto;
     // NumPy: one letter of T, Z, C, Y, X per array axis ("ZYX"); empty: core/io/ArrayAxes's rule.
     std::string axes;
+    // Files read by region (TIFF): images whose decoded pixels take at most this many bytes are
+    // decoded whole at open instead (every core at once; a damaged strip is an error at open).
+    std::uint64_t decode_whole_below = std::uint64_t{64} << 20;
 };
 
 struct Decoder {

@@ -1,0 +1,645 @@
+#include "core/io/TiffDecoder.h"
+
+#include <algorithm>
+#include <list>
+#include <mutex>
+
+#include <fmt/format.h>
+#include <tiffio.h>
+
+#include "core/base/Checked.h"
+#include "core/base/FaultGuard.h"
+#include "core/base/Parallel.h"
+#include "core/image/PlanarImage.h"
+#include "core/io/tiff/TiffHandle.h"
+#include "core/io/tiff/TiffMetadata.h"
+#include "core/io/tiff/TiffPage.h"
+
+namespace tessera::core {
+namespace {
+
+using tiff::Chunk;
+using tiff::TiffHandle;
+using tiff::TiffHandlePool;
+using tiff::TiffPage;
+
+// Directories read at most: a stack of this many pages is far beyond any real file, and the
+// chain of a crafted file ends here even if libtiff's loop detection did not end it.
+constexpr std::int64_t kMaxPages = 1 << 20;
+// Decoded strips and tiles kept per file, so that the channels of one chunk (read one after
+// another) decode it once.
+constexpr std::size_t kChunkCacheBytes = std::size_t{32} << 20;
+
+// Decoded chunks, least recently used first out.
+class ChunkCache {
+  public:
+    using Data = std::shared_ptr<const std::vector<std::byte>>;
+
+    Data find(std::int64_t directory, std::uint32_t index) {
+        std::lock_guard lock(m_mutex);
+        for (auto it = m_entries.begin(); it != m_entries.end(); ++it) {
+            if (it->directory == directory && it->index == index) {
+                m_entries.splice(m_entries.begin(), m_entries, it);
+                return it->data;
+            }
+        }
+        return nullptr;
+    }
+
+    void insert(std::int64_t directory, std::uint32_t index, Data data) {
+        if (data->size() > kChunkCacheBytes / 2) {
+            return;
+        }
+        std::lock_guard lock(m_mutex);
+        m_bytes += data->size();
+        m_entries.push_front({directory, index, std::move(data)});
+        while (m_bytes > kChunkCacheBytes && !m_entries.empty()) {
+            m_bytes -= m_entries.back().data->size();
+            m_entries.pop_back();
+        }
+    }
+
+  private:
+    struct Entry {
+        std::int64_t directory;
+        std::uint32_t index;
+        Data data;
+    };
+    std::mutex m_mutex;
+    std::list<Entry> m_entries;
+    std::size_t m_bytes = 0;
+};
+
+// A stack of pages that share one layout: planes are read by region from the file.
+class TiffSource final : public ImageSource {
+  public:
+    TiffSource(std::shared_ptr<TiffHandlePool> pool, TiffPage page,
+               std::vector<ChannelInfo> channels, std::vector<Axis> axes,
+               std::vector<std::int64_t> directories, std::int64_t pages_per_position)
+        : m_pool(std::move(pool)),
+          m_page(std::move(page)),
+          m_channels(std::move(channels)),
+          m_axes(std::move(axes)),
+          m_directories(std::move(directories)),
+          m_pages_per_position(pages_per_position),
+          m_direct(m_page.compression == COMPRESSION_NONE && m_page.bits % 8 == 0 &&
+                   m_page.fill_order == FILLORDER_MSB2LSB && !m_page.jpeg_rgb) {}
+
+    std::int64_t width() const override { return m_page.width; }
+    std::int64_t height() const override { return m_page.height; }
+    const std::vector<ChannelInfo>& channels() const override { return m_channels; }
+    const std::vector<Axis>& axes() const override { return m_axes; }
+    const TiffPage& page() const { return m_page; }
+
+    Result<void> read_region(const Plane& plane, Rect rect,
+                             std::span<std::byte> dst) const override {
+        if (auto checked = check_read(plane, rect, dst.size()); !checked) {
+            return checked;
+        }
+        const std::size_t per_page = m_page.channels.size();
+        const tiff::ChannelSource& channel = m_page.channels[plane.channel % per_page];
+        auto lease = m_pool->acquire(directory_of(plane));
+        if (!lease) {
+            return lease.error();
+        }
+        TiffHandle& handle = **lease;
+        tiff::prepare_handle(handle.get(), m_page);
+        const std::uint16_t sample = m_page.planar == PLANARCONFIG_SEPARATE ? channel.sample : 0;
+        const std::int64_t chunk_w = m_page.chunk_width;
+        const std::int64_t chunk_h = m_page.chunk_rows;
+        for (std::int64_t cy = rect.y / chunk_h * chunk_h; cy < rect.y + rect.height;
+             cy += chunk_h) {
+            for (std::int64_t cx = rect.x / chunk_w * chunk_w; cx < rect.x + rect.width;
+                 cx += chunk_w) {
+                Chunk chunk;
+                chunk.x = cx;
+                chunk.y = cy;
+                chunk.width = chunk_w;
+                chunk.rows = m_page.tiled ? chunk_h : std::min(chunk_h, m_page.height - cy);
+                const Rect part = intersection(rect, {cx, cy, chunk_w, chunk.rows});
+                const std::uint32_t index =
+                    m_page.tiled
+                        ? TIFFComputeTile(handle.get(), static_cast<std::uint32_t>(cx),
+                                          static_cast<std::uint32_t>(cy), 0, sample)
+                        : TIFFComputeStrip(handle.get(), static_cast<std::uint32_t>(cy), sample);
+                if (auto copied = copy_chunk(handle, index, chunk, channel, part, rect, dst);
+                    !copied) {
+                    return copied;
+                }
+            }
+        }
+        return {};
+    }
+
+  private:
+    std::int64_t directory_of(const Plane& plane) const {
+        std::int64_t position = 0;
+        for (std::size_t i = 0; i < m_axes.size(); ++i) {
+            const std::int64_t index = i < plane.position.size() ? plane.position[i] : 0;
+            position = position * m_axes[i].extent + index;
+        }
+        const auto group = static_cast<std::int64_t>(plane.channel / m_page.channels.size());
+        return m_directories[static_cast<std::size_t>(position * m_pages_per_position + group)];
+    }
+
+    Result<void> copy_chunk(TiffHandle& handle, std::uint32_t index, Chunk chunk,
+                            const tiff::ChannelSource& channel, Rect part, Rect rect,
+                            std::span<std::byte> dst) const {
+        const std::size_t row_bytes = m_page.chunk_row_bytes();
+        const std::size_t needed = static_cast<std::size_t>(chunk.rows) * row_bytes;
+        const std::int64_t directory = handle.directory();
+        if (m_direct) {
+            int failed = 0;
+            const std::uint64_t offset = TIFFGetStrileOffsetWithErr(handle.get(), index, &failed);
+            const std::uint64_t count =
+                failed ? 0 : TIFFGetStrileByteCountWithErr(handle.get(), index, &failed);
+            const auto& file = *m_pool->file();
+            if (!failed && count >= needed && offset <= file.size() &&
+                needed <= file.size() - offset) {
+                chunk.data = file.bytes().data() + offset;
+                chunk.size = needed;
+                const bool swap = m_page.byte_swapped;
+                const bool ok = read_mapped(
+                    [&] { tiff::extract(m_page, channel, chunk, part, rect, dst.data(), swap); });
+                if (!ok) {
+                    return Error{"the file shrank while it was read"};
+                }
+                return {};
+            }
+            // Short or misplaced: libtiff's decoder says what is wrong, or reads what is there.
+        }
+        ChunkCache::Data data = m_cache.find(directory, index);
+        if (!data) {
+            auto decoded = std::make_shared<std::vector<std::byte>>(needed);
+            handle.clear_messages();
+            const tmsize_t got = m_page.tiled
+                                     ? TIFFReadEncodedTile(handle.get(), index, decoded->data(),
+                                                           static_cast<tmsize_t>(needed))
+                                     : TIFFReadEncodedStrip(handle.get(), index, decoded->data(),
+                                                            static_cast<tmsize_t>(needed));
+            const char* kind = m_page.tiled ? "tile" : "strip";
+            // libtiff's codecs report some damage (a bad fax code word) as an error yet return
+            // the bytes they made up: any error is a failure.
+            if (got < 0 || !handle.error_message().empty()) {
+                return handle.error(
+                    fmt::format("cannot decode {} {} of page {}", kind, index, directory));
+            }
+            if (static_cast<std::size_t>(got) < needed) {
+                return Error{fmt::format("{} {} of page {} holds {} bytes of the {} it needs", kind,
+                                         index, directory, got, needed)};
+            }
+            data = std::move(decoded);
+            m_cache.insert(directory, index, data);
+        }
+        chunk.data = data->data();
+        chunk.size = data->size();
+        tiff::extract(m_page, channel, chunk, part, rect, dst.data(), false);
+        return {};
+    }
+
+    std::shared_ptr<TiffHandlePool> m_pool;
+    TiffPage m_page;
+    std::vector<ChannelInfo> m_channels;
+    std::vector<Axis> m_axes;
+    std::vector<std::int64_t> m_directories;  // per position (outermost first), then C group
+    std::int64_t m_pages_per_position;
+    bool m_direct;  // uncompressed whole-byte samples: read from the map, no libtiff decode
+    mutable ChunkCache m_cache;
+};
+
+// One image to make from the file: pages, axes and channel names.
+struct Series {
+    std::vector<std::int64_t> directories;
+    std::vector<Axis> axes;
+    std::int64_t pages_per_position = 1;   // C pages (ImageJ, OME); 1 otherwise
+    std::vector<std::string> group_names;  // per C page: "C0", or OME channel names
+    std::vector<std::optional<std::array<std::uint8_t, 3>>> group_colours;
+    std::string axes_text;  // "ZCYX"
+    std::vector<std::pair<std::string, std::string>> properties;
+    ImageMetadata::PixelSize pixel_size;
+};
+
+std::vector<ChannelInfo> channels_of(const TiffPage& page, const Series& series) {
+    std::vector<ChannelInfo> channels;
+    for (std::int64_t g = 0; g < series.pages_per_position; ++g) {
+        const auto group = static_cast<std::size_t>(g);
+        for (const tiff::ChannelSource& source : page.channels) {
+            ChannelInfo info;
+            info.type = source.type;
+            if (series.pages_per_position == 1) {
+                info.name = source.name;
+            } else if (page.channels.size() == 1) {
+                info.name = series.group_names[group];
+                info.colour = series.group_colours[group];
+            } else {
+                info.name = series.group_names[group] + "." + source.name;
+            }
+            channels.push_back(std::move(info));
+        }
+    }
+    return channels;
+}
+
+std::string axes_text(const std::vector<Axis>& axes, bool channels_from_pages) {
+    std::string text;
+    for (const Axis& axis : axes) {
+        text += axis.name;
+    }
+    if (channels_from_pages) {
+        text += "C";
+    }
+    return text + "YX";
+}
+
+// Every page of `directories` has the layout of the first.
+bool uniform(const std::vector<Result<TiffPage>>& pages,
+             const std::vector<std::int64_t>& directories) {
+    const auto& first = pages[static_cast<std::size_t>(directories.front())];
+    return first.ok() && std::all_of(directories.begin(), directories.end(), [&](std::int64_t d) {
+               const auto& page = pages[static_cast<std::size_t>(d)];
+               return page.ok() && page->stacks_with(first.value());
+           });
+}
+
+std::optional<Series> imagej_series(const std::vector<Result<TiffPage>>& pages) {
+    const auto info = tiff::parse_imagej(pages.front()->description);
+    if (!info || info->images < 2 || info->images != info->channels * info->slices * info->frames ||
+        info->images > static_cast<std::int64_t>(pages.size())) {
+        return std::nullopt;
+    }
+    Series series;
+    for (std::int64_t i = 0; i < info->images; ++i) {
+        series.directories.push_back(i);
+    }
+    if (!uniform(pages, series.directories)) {
+        return std::nullopt;
+    }
+    if (info->frames > 1) {
+        series.axes.push_back({"T", info->frames});
+    }
+    if (info->slices > 1) {
+        series.axes.push_back({"Z", info->slices});
+    }
+    series.pages_per_position = info->channels;
+    for (std::int64_t c = 0; c < info->channels; ++c) {
+        series.group_names.push_back(fmt::format("C{}", c));
+        series.group_colours.emplace_back();
+    }
+    series.axes_text = axes_text(series.axes, info->channels > 1);
+    series.properties.emplace_back(
+        "ImageJ", fmt::format("hyperstack of {} channels, {} slices, {} frames", info->channels,
+                              info->slices, info->frames));
+    return series;
+}
+
+Result<std::optional<Series>> ome_series(const std::vector<Result<TiffPage>>& pages,
+                                         const std::string& file_name) {
+    const TiffPage& first = pages.front().value();
+    if (first.description.find("<OME") == std::string::npos) {
+        return std::optional<Series>{};
+    }
+    auto pixels = tiff::parse_ome(first.description);
+    if (!pixels) {
+        return pixels.error();
+    }
+    if (pixels->size_x != first.width || pixels->size_y != first.height) {
+        return Error{fmt::format("OME-XML says {}x{} pixels, the first page has {}x{}",
+                                 pixels->size_x, pixels->size_y, first.width, first.height)};
+    }
+    auto ifds = tiff::ome_plane_ifds(*pixels, first.samples_per_pixel,
+                                     static_cast<std::int64_t>(pages.size()), file_name);
+    if (!ifds) {
+        return ifds.error();
+    }
+    Series series;
+    series.directories = std::move(ifds.value());
+    if (!uniform(pages, series.directories)) {
+        return Error{"the pages OME-XML names differ in size or sample layout"};
+    }
+    if (pixels->size_t > 1) {
+        series.axes.push_back({"T", pixels->size_t});
+    }
+    if (pixels->size_z > 1) {
+        series.axes.push_back({"Z", pixels->size_z});
+    }
+    const std::int64_t groups = tiff::ome_pages_per_c(*pixels, first.samples_per_pixel);
+    series.pages_per_position = groups;
+    const bool named = static_cast<std::int64_t>(pixels->channels.size()) == groups;
+    for (std::int64_t c = 0; c < groups; ++c) {
+        const auto* channel = named ? &pixels->channels[static_cast<std::size_t>(c)] : nullptr;
+        series.group_names.push_back(
+            channel != nullptr && !channel->name.empty() ? channel->name : fmt::format("C{}", c));
+        series.group_colours.push_back(channel != nullptr ? channel->colour : std::nullopt);
+    }
+    series.axes_text = axes_text(series.axes, groups > 1);
+    series.pixel_size.x = pixels->physical_x.value_or(0);
+    series.pixel_size.y = pixels->physical_y.value_or(0);
+    series.pixel_size.z = pixels->physical_z.value_or(0);
+    series.pixel_size.unit = pixels->unit_x;
+    std::string names;
+    for (const auto& channel : pixels->channels) {
+        std::string colour;
+        if (channel.colour) {
+            colour = fmt::format(" #{:02x}{:02x}{:02x}", (*channel.colour)[0], (*channel.colour)[1],
+                                 (*channel.colour)[2]);
+        }
+        names += fmt::format("{}{}{}", names.empty() ? "" : ", ",
+                             channel.name.empty() ? "(unnamed)" : channel.name, colour);
+    }
+    series.properties.emplace_back(
+        "OME", fmt::format("DimensionOrder {}, Z {}, C {}, T {}", pixels->dimension_order,
+                           pixels->size_z, pixels->size_c, pixels->size_t));
+    if (!names.empty()) {
+        series.properties.emplace_back("OME channels", names);
+    }
+    if (pixels->physical_x) {
+        series.properties.emplace_back(
+            "pixel size",
+            fmt::format("{} x {} {}", *pixels->physical_x,
+                        pixels->physical_y.value_or(*pixels->physical_x), pixels->unit_x));
+    }
+    if (pixels->image_count > 1) {
+        series.properties.emplace_back("OME images",
+                                       fmt::format("{} (the first is shown)", pixels->image_count));
+    }
+    return std::optional<Series>(std::move(series));
+}
+
+// Consecutive pages of one layout form a stack; reduced-resolution pages are skipped.
+std::vector<Series> generic_series(const std::vector<Result<TiffPage>>& pages) {
+    std::vector<Series> all;
+    const auto count = static_cast<std::int64_t>(pages.size());
+    for (std::int64_t i = 0; i < count;) {
+        const auto& page = pages[static_cast<std::size_t>(i)];
+        if (i > 0 && page.ok() && (page->subfile_type & FILETYPE_REDUCEDIMAGE) != 0) {
+            ++i;
+            continue;
+        }
+        Series series;
+        series.directories.push_back(i);
+        std::int64_t j = i + 1;
+        while (page.ok() && j < count) {
+            const auto& next = pages[static_cast<std::size_t>(j)];
+            if (!next.ok() || !next->stacks_with(page.value()) ||
+                (next->subfile_type & FILETYPE_REDUCEDIMAGE) != 0) {
+                break;
+            }
+            series.directories.push_back(j++);
+        }
+        const auto depth = static_cast<std::int64_t>(series.directories.size());
+        if (depth > 1) {
+            series.axes.push_back({"Z", depth});
+        }
+        series.axes_text = axes_text(series.axes, false);
+        all.push_back(std::move(series));
+        i = j;
+    }
+    return all;
+}
+
+// The pages of a page that libtiff reads only through its RGBA interface, into memory.
+Result<void> read_rgba_page(TiffHandle& handle, const TiffPage& page, PlanarImage& image,
+                            const Plane& first_plane) {
+    std::vector<std::uint32_t> raster(static_cast<std::size_t>(page.width * page.height));
+    handle.clear_messages();
+    if (TIFFReadRGBAImageOriented(handle.get(), static_cast<std::uint32_t>(page.width),
+                                  static_cast<std::uint32_t>(page.height), raster.data(),
+                                  ORIENTATION_TOPLEFT, 1) == 0 ||
+        !handle.error_message().empty()) {
+        return handle.error("cannot decode the page through libtiff's RGBA interface");
+    }
+    for (std::size_t c = 0; c < page.channels.size(); ++c) {
+        Plane plane = first_plane;
+        plane.channel += c;
+        auto out = image.plane(plane);
+        for (std::size_t i = 0; i < raster.size(); ++i) {
+            const std::uint32_t pixel = raster[i];
+            const std::uint32_t value = c == 0   ? TIFFGetR(pixel)
+                                        : c == 1 ? TIFFGetG(pixel)
+                                        : c == 2 ? TIFFGetB(pixel)
+                                                 : TIFFGetA(pixel);
+            out[i] = static_cast<std::byte>(value);
+        }
+    }
+    return {};
+}
+
+// Every plane position of a source, outermost axis first.
+std::vector<std::vector<std::int64_t>> positions_of(const std::vector<Axis>& axes) {
+    std::vector<std::vector<std::int64_t>> positions{{}};
+    for (const Axis& axis : axes) {
+        std::vector<std::vector<std::int64_t>> next;
+        for (const auto& prefix : positions) {
+            for (std::int64_t i = 0; i < axis.extent; ++i) {
+                auto position = prefix;
+                position.push_back(i);
+                next.push_back(std::move(position));
+            }
+        }
+        positions = std::move(next);
+    }
+    return positions;
+}
+
+// The whole source decoded into memory, bands of chunk rows in parallel; every channel of a
+// band is read by the same task so each chunk is decoded once.
+Result<std::shared_ptr<const ImageSource>> decode_whole(const TiffSource& source,
+                                                        TiffHandlePool& pool,
+                                                        const Series& series) {
+    const TiffPage& page = source.page();
+    auto image = std::make_shared<PlanarImage>(source.width(), source.height(), source.axes());
+    for (const ChannelInfo& channel : source.channels()) {
+        const std::size_t index = image->add_channel(channel.name, channel.type);
+        image->set_channel_colour(index, channel.colour);
+    }
+    const auto positions = positions_of(source.axes());
+    const std::size_t per_page = page.channels.size();
+    const auto groups = static_cast<std::size_t>(series.pages_per_position);
+    const std::int64_t band_rows = page.mode == tiff::PageMode::Rgba
+                                       ? page.height
+                                       : std::max<std::int64_t>(page.chunk_rows, 64);
+    const auto bands = static_cast<std::size_t>((page.height + band_rows - 1) / band_rows);
+    std::mutex mutex;
+    std::optional<Error> failure;
+    parallel_for(positions.size() * groups * bands, [&](unsigned, std::size_t task) {
+        const std::size_t band = task % bands;
+        const std::size_t group = task / bands % groups;
+        const auto& position = positions[task / bands / groups];
+        const Plane first{group * per_page, position};
+        Result<void> result;
+        if (page.mode == tiff::PageMode::Rgba) {
+            std::int64_t flat = 0;
+            for (std::size_t i = 0; i < position.size(); ++i) {
+                flat = flat * source.axes()[i].extent + position[i];
+            }
+            const auto directory =
+                series.directories[static_cast<std::size_t>(flat) * groups + group];
+            auto lease = pool.acquire(directory);
+            result = lease ? read_rgba_page(**lease, page, *image, first) : lease.error();
+        } else {
+            const std::int64_t y = static_cast<std::int64_t>(band) * band_rows;
+            const Rect rect{0, y, page.width, std::min(band_rows, page.height - y)};
+            for (std::size_t c = 0; c < per_page && result; ++c) {
+                Plane plane = first;
+                plane.channel += c;
+                const std::size_t row_bytes =
+                    static_cast<std::size_t>(page.width) * sample_size(page.channels[c].type);
+                auto out =
+                    image->plane(plane).subspan(static_cast<std::size_t>(y) * row_bytes,
+                                                static_cast<std::size_t>(rect.height) * row_bytes);
+                result = source.read_region(plane, rect, out);
+            }
+        }
+        if (!result) {
+            std::lock_guard lock(mutex);
+            if (!failure) {
+                failure = result.error();
+            }
+        }
+    });
+    if (failure) {
+        return *failure;
+    }
+    return std::shared_ptr<const ImageSource>(std::move(image));
+}
+
+std::uint64_t decoded_bytes(const std::vector<ChannelInfo>& channels, const TiffPage& page,
+                            std::int64_t planes_per_channel) {
+    std::uint64_t bytes = 0;
+    for (const ChannelInfo& channel : channels) {
+        bytes += static_cast<std::uint64_t>(page.width) * static_cast<std::uint64_t>(page.height) *
+                 sample_size(channel.type) * static_cast<std::uint64_t>(planes_per_channel);
+    }
+    return bytes;
+}
+
+}  // namespace
+
+Result<std::vector<Image>> decode_tiff(const std::shared_ptr<const MappedFile>& file,
+                                       const LoadOptions& options) {
+    auto opened = TiffHandle::open(file);
+    if (!opened) {
+        return opened.error();
+    }
+    TiffHandle& scanner = *opened.value();
+    std::vector<Result<TiffPage>> pages;
+    do {
+        const bool first = pages.empty();
+        auto page = tiff::read_page(scanner.get(), first);
+        if (!page && first) {
+            return page.error();
+        }
+        pages.push_back(std::move(page));
+    } while (static_cast<std::int64_t>(pages.size()) < kMaxPages &&
+             TIFFReadDirectory(scanner.get()) != 0);
+    const bool big = TIFFIsBigTIFF(scanner.get()) != 0;
+    const bool swapped = TIFFIsByteSwapped(scanner.get()) != 0;
+    auto pool = std::make_shared<TiffHandlePool>(file, std::move(opened.value()));
+
+    std::vector<Series> all;
+    std::string description_note;
+    auto ome = ome_series(pages, file->path().filename().string());
+    if (ome && ome->has_value()) {
+        all.push_back(std::move(**ome));
+    } else {
+        if (!ome) {
+            description_note = "OME-XML not used: " + ome.error().message;
+        }
+        if (auto imagej = imagej_series(pages)) {
+            all.push_back(std::move(*imagej));
+        } else {
+            all = generic_series(pages);
+        }
+    }
+
+    std::vector<Image> images;
+    std::vector<std::int64_t> first_pages;  // per image
+    std::vector<std::string> skipped;
+    for (std::size_t s = 0; s < all.size(); ++s) {
+        Series& series = all[s];
+        const auto& first = pages[static_cast<std::size_t>(series.directories.front())];
+        if (!first) {
+            if (s == 0) {
+                return first.error();
+            }
+            skipped.push_back(
+                fmt::format("page {}: {}", series.directories.front(), first.error().message));
+            continue;
+        }
+        const TiffPage& page = first.value();
+        auto channels = channels_of(page, series);
+        auto source = std::make_shared<TiffSource>(pool, page, channels, series.axes,
+                                                   series.directories, series.pages_per_position);
+        const std::uint64_t bytes = decoded_bytes(channels, page, source->planes_per_channel());
+        const std::uint64_t pixels = static_cast<std::uint64_t>(page.width) *
+                                     static_cast<std::uint64_t>(page.height) *
+                                     static_cast<std::uint64_t>(source->planes_per_channel());
+        const bool whole = page.mode == tiff::PageMode::Rgba || bytes <= options.decode_whole_below;
+        std::shared_ptr<const ImageSource> result = source;
+        if (whole) {
+            if (pixels > options.max_pixels) {
+                return Error{fmt::format(
+                    "{}x{} pixels in {} planes exceed the limit of {} "
+                    "decoded pixels",
+                    page.width, page.height, source->planes_per_channel(), options.max_pixels)};
+            }
+            auto decoded = decode_whole(*source, *pool, series);
+            if (!decoded) {
+                if (s == 0) {
+                    return decoded.error();
+                }
+                skipped.push_back(fmt::format("page {}: {}", series.directories.front(),
+                                              decoded.error().message));
+                continue;
+            }
+            result = std::move(decoded.value());
+        }
+        Image image;
+        image.source = std::move(result);
+        ImageMetadata& meta = image.metadata;
+        meta.format = "TIFF";
+        meta.transfer = is_float(page.channels.front().type) ? Transfer::Linear : Transfer::Srgb;
+        meta.data_window = full_window(page.width, page.height);
+        meta.display_window = meta.data_window;
+        meta.compression = page.compression_name();
+        meta.storage = fmt::format("{}{}, {}", page.layout_text(),
+                                   page.planar == PLANARCONFIG_SEPARATE ? ", separate planes" : "",
+                                   whole ? "decoded at open" : "read by region");
+        meta.axes = series.axes_text;
+        meta.pixel_size = series.pixel_size;
+        meta.properties = std::move(series.properties);
+        meta.properties.emplace_back(
+            "pages", fmt::format("{} of {} ({}{}-endian)", series.directories.size(), pages.size(),
+                                 big ? "BigTIFF, " : "", swapped ? "big" : "little"));
+        meta.properties.emplace_back(
+            "samples", fmt::format("{} per pixel, {}-bit {}", page.samples_per_pixel, page.bits,
+                                   page.sample_format == SAMPLEFORMAT_IEEEFP ? "float"
+                                   : page.sample_format == SAMPLEFORMAT_INT  ? "signed"
+                                                                             : "unsigned"));
+        if (!description_note.empty()) {
+            meta.properties.emplace_back("note", description_note);
+        }
+        images.push_back(std::move(image));
+        first_pages.push_back(series.directories.front());
+    }
+    if (images.empty()) {
+        return Error{"no page of the file could be read"};
+    }
+    for (std::size_t i = 0; i < images.size(); ++i) {
+        images[i].metadata.part_index = static_cast<int>(i);
+        images[i].metadata.part_count = static_cast<int>(images.size());
+        if (images.size() > 1) {
+            images[i].metadata.part_name = fmt::format("page {}", first_pages[i]);
+        }
+        if (!skipped.empty()) {
+            std::string text;
+            for (const std::string& line : skipped) {
+                text += (text.empty() ? "" : "; ") + line;
+            }
+            images[i].metadata.properties.emplace_back("skipped", text);
+        }
+    }
+    return images;
+}
+
+}  // namespace tessera::core
