@@ -62,6 +62,15 @@ void write_json_image(core::JsonWriter& json, const Opened& opened) {
         json.end_object();
     }
     json.end_array();
+    json.key("pixel_size").begin_object();
+    json.key("x").value(meta.pixel_size.x).key("y").value(meta.pixel_size.y);
+    json.key("z").value(meta.pixel_size.z).key("unit").value(meta.pixel_size.unit);
+    json.end_object();
+    json.key("properties").begin_object();
+    for (const auto& [key, value] : meta.properties) {
+        json.key(key).value(value);
+    }
+    json.end_object();
     json.key("data_window");
     write_window(json, meta.data_window);
     json.key("display_window");
@@ -81,6 +90,10 @@ void write_json_image(core::JsonWriter& json, const Opened& opened) {
         json.begin_object();
         json.key("name").value(channels[c].name);
         json.key("type").value(core::to_string(channels[c].type));
+        if (const auto& colour = channels[c].colour) {
+            json.key("colour").value(
+                fmt::format("#{:02x}{:02x}{:02x}", (*colour)[0], (*colour)[1], (*colour)[2]));
+        }
         json.key("statistics").begin_object();
         json.key("exact").value(s.exact);
         json.key("samples").value(s.samples);
@@ -128,6 +141,9 @@ void print_text_image(std::FILE* out, const Opened& opened) {
     }
     fmt::print(out, "  data window {}, display window {}\n", text_window(meta.data_window),
                text_window(meta.display_window));
+    for (const auto& [key, value] : meta.properties) {
+        fmt::print(out, "  {}: {}\n", terminal_safe(key), terminal_safe(value));
+    }
     if (!image.source->axes().empty()) {
         std::string axes;
         for (const core::Axis& axis : image.source->axes()) {

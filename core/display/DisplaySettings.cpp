@@ -24,6 +24,40 @@ Colormap default_colormap(std::size_t channel, std::size_t count) {
     return named_colormap(kCycle[channel % kCycle.size()]);
 }
 
+// The single-hue ramp nearest to a channel's own colour (OME-TIFF's Channel Color): each ramp's
+// hue is a corner of the RGB cube; the colour is normalised by its brightest component first,
+// so dark and bright greens both choose green. Black and grey choose gray.
+Colormap nearest_ramp(const std::array<std::uint8_t, 3>& colour) {
+    static constexpr std::array<std::pair<std::string_view, std::array<float, 3>>, 7> kRamps{{
+        {"gray", {1, 1, 1}},
+        {"red", {1, 0, 0}},
+        {"green", {0, 1, 0}},
+        {"blue", {0, 0, 1}},
+        {"cyan", {0, 1, 1}},
+        {"magenta", {1, 0, 1}},
+        {"yellow", {1, 1, 0}},
+    }};
+    const float top = std::max({colour[0], colour[1], colour[2]}) / 255.0f;
+    if (top <= 0) {
+        return named_colormap("gray");
+    }
+    std::string_view best = "gray";
+    float best_distance = 1e9f;
+    for (const auto& [name, ramp] : kRamps) {
+        float distance = 0;
+        for (int i = 0; i < 3; ++i) {
+            const float d = colour[static_cast<std::size_t>(i)] / 255.0f / top -
+                            ramp[static_cast<std::size_t>(i)];
+            distance += d * d;
+        }
+        if (distance < best_distance) {
+            best_distance = distance;
+            best = name;
+        }
+    }
+    return named_colormap(best);
+}
+
 double full_range_hi(SampleType type) {
     switch (type) {
         case SampleType::U8:
@@ -96,7 +130,8 @@ DisplaySettings default_display(const std::vector<ChannelInfo>& channels,
         } else {
             // Dozens of channels added together saturate to white: show the first few.
             display.visible = channels.size() <= kAllVisibleUpTo || c < kVisibleOfMany;
-            display.colormap = default_colormap(c, channels.size());
+            display.colormap = channels[c].colour ? nearest_ramp(*channels[c].colour)
+                                                  : default_colormap(c, channels.size());
             const ChannelStatistics& s = statistics[c];
             display.lo = s.p0_1;
             display.hi = s.p99_9;

@@ -49,8 +49,9 @@ struct DisplaySettings {
 
 // What napari and Fiji users expect: one channel gray; two magenta and green; more cycle cyan,
 // magenta, yellow, blue, green, red; limits at the 0.1 and 99.9 percentiles; with more than six
-// channels only the first four are visible. Images with R, G and B channels in their root layer
-// open in colour mode (other channels hidden).
+// channels only the first four are visible; a channel with its own colour (ChannelInfo::colour,
+// from OME-TIFF) gets the nearest single-hue ramp instead. Images with R, G and B channels in
+// their root layer open in colour mode (other channels hidden).
 DisplaySettings default_display(const std::vector<ChannelInfo>& channels,
                                 const std::vector<ChannelStatistics>& statistics,
                                 Transfer transfer);

@@ -105,33 +105,74 @@ class TiffSource final : public ImageSource {
         TiffHandle& handle = **lease;
         tiff::prepare_handle(handle.get(), m_page);
         const std::uint16_t sample = m_page.planar == PLANARCONFIG_SEPARATE ? channel.sample : 0;
+        Result<void> result;
+        for_each_chunk(rect, [&](std::int64_t cx, std::int64_t cy) {
+            if (!result) {
+                return;
+            }
+            Chunk chunk;
+            chunk.x = cx;
+            chunk.y = cy;
+            chunk.width = m_page.chunk_width;
+            chunk.rows =
+                m_page.tiled ? m_page.chunk_rows : std::min(m_page.chunk_rows, m_page.height - cy);
+            const Rect part = intersection(rect, {cx, cy, chunk.width, chunk.rows});
+            result = copy_chunk(handle, chunk_index(handle, cx, cy, sample), chunk, channel, part,
+                                rect, dst);
+        });
+        return result;
+    }
+
+    // Uncompressed chunks are read from the map: their pages leave the resident set once
+    // copied (MappedFile::drop), so memory grows with what is cached, not with the file.
+    void release_region(const Plane& plane, Rect rect) const override {
+        const auto& file = *m_pool->file();
+        if (!m_direct || !file.is_mapped() || !complete(plane).ok() ||
+            intersection(rect, bounds()) != rect || rect.empty()) {
+            return;
+        }
+        auto lease = m_pool->acquire(directory_of(plane));
+        if (!lease) {
+            return;
+        }
+        const tiff::ChannelSource& channel =
+            m_page.channels[plane.channel % m_page.channels.size()];
+        const std::uint16_t sample = m_page.planar == PLANARCONFIG_SEPARATE ? channel.sample : 0;
+        for_each_chunk(rect, [&](std::int64_t cx, std::int64_t cy) {
+            const std::uint32_t index = chunk_index(**lease, cx, cy, sample);
+            int failed = 0;
+            const std::uint64_t offset =
+                TIFFGetStrileOffsetWithErr((*lease)->get(), index, &failed);
+            const std::uint64_t count =
+                failed ? 0 : TIFFGetStrileByteCountWithErr((*lease)->get(), index, &failed);
+            if (!failed && offset < file.size()) {
+                file.drop(offset, std::min<std::uint64_t>(count, file.size() - offset));
+            }
+        });
+    }
+
+  private:
+    template <typename Fn>
+    void for_each_chunk(Rect rect, Fn&& fn) const {
         const std::int64_t chunk_w = m_page.chunk_width;
         const std::int64_t chunk_h = m_page.chunk_rows;
         for (std::int64_t cy = rect.y / chunk_h * chunk_h; cy < rect.y + rect.height;
              cy += chunk_h) {
             for (std::int64_t cx = rect.x / chunk_w * chunk_w; cx < rect.x + rect.width;
                  cx += chunk_w) {
-                Chunk chunk;
-                chunk.x = cx;
-                chunk.y = cy;
-                chunk.width = chunk_w;
-                chunk.rows = m_page.tiled ? chunk_h : std::min(chunk_h, m_page.height - cy);
-                const Rect part = intersection(rect, {cx, cy, chunk_w, chunk.rows});
-                const std::uint32_t index =
-                    m_page.tiled
-                        ? TIFFComputeTile(handle.get(), static_cast<std::uint32_t>(cx),
-                                          static_cast<std::uint32_t>(cy), 0, sample)
-                        : TIFFComputeStrip(handle.get(), static_cast<std::uint32_t>(cy), sample);
-                if (auto copied = copy_chunk(handle, index, chunk, channel, part, rect, dst);
-                    !copied) {
-                    return copied;
-                }
+                fn(cx, cy);
             }
         }
-        return {};
     }
 
-  private:
+    std::uint32_t chunk_index(TiffHandle& handle, std::int64_t cx, std::int64_t cy,
+                              std::uint16_t sample) const {
+        return m_page.tiled
+                   ? TIFFComputeTile(handle.get(), static_cast<std::uint32_t>(cx),
+                                     static_cast<std::uint32_t>(cy), 0, sample)
+                   : TIFFComputeStrip(handle.get(), static_cast<std::uint32_t>(cy), sample);
+    }
+
     std::int64_t directory_of(const Plane& plane) const {
         std::int64_t position = 0;
         for (std::size_t i = 0; i < m_axes.size(); ++i) {
@@ -148,11 +189,22 @@ class TiffSource final : public ImageSource {
         const std::size_t row_bytes = m_page.chunk_row_bytes();
         const std::size_t needed = static_cast<std::size_t>(chunk.rows) * row_bytes;
         const std::int64_t directory = handle.directory();
+        int failed = 0;
+        const std::uint64_t offset = TIFFGetStrileOffsetWithErr(handle.get(), index, &failed);
+        const std::uint64_t count =
+            failed ? 0 : TIFFGetStrileByteCountWithErr(handle.get(), index, &failed);
+        if (!failed && offset == 0 && count == 0) {
+            // A sparse file (GDAL's SPARSE_OK): a chunk never written holds zeros.
+            const std::size_t size = sample_size(channel.type);
+            for (std::int64_t y = part.y; y < part.y + part.height; ++y) {
+                const auto start =
+                    static_cast<std::size_t>((y - rect.y) * rect.width + (part.x - rect.x)) * size;
+                std::fill_n(dst.data() + start, static_cast<std::size_t>(part.width) * size,
+                            std::byte{0});
+            }
+            return {};
+        }
         if (m_direct) {
-            int failed = 0;
-            const std::uint64_t offset = TIFFGetStrileOffsetWithErr(handle.get(), index, &failed);
-            const std::uint64_t count =
-                failed ? 0 : TIFFGetStrileByteCountWithErr(handle.get(), index, &failed);
             const auto& file = *m_pool->file();
             if (!failed && count >= needed && offset <= file.size() &&
                 needed <= file.size() - offset) {
@@ -616,6 +668,13 @@ Result<std::vector<Image>> decode_tiff(const std::shared_ptr<const MappedFile>& 
                                    page.sample_format == SAMPLEFORMAT_IEEEFP ? "float"
                                    : page.sample_format == SAMPLEFORMAT_INT  ? "signed"
                                                                              : "unsigned"));
+        if (page.sub_ifds > 0) {
+            meta.properties.emplace_back(
+                "stored pyramid",
+                fmt::format("{} reduced-resolution SubIFDs (not used: Tessera builds its own "
+                            "levels from full resolution)",
+                            page.sub_ifds));
+        }
         if (!description_note.empty()) {
             meta.properties.emplace_back("note", description_note);
         }

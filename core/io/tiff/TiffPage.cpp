@@ -518,6 +518,11 @@ Result<TiffPage> read_page(::tiff* tif, bool read_description) {
         page.chunk_width = page.width;
         page.chunk_rows = rows == 0 ? page.height : std::min<std::int64_t>(rows, page.height);
     }
+    std::uint16_t sub_ifd_count = 0;
+    void* sub_ifd_offsets = nullptr;
+    if (TIFFGetField(tif, TIFFTAG_SUBIFD, &sub_ifd_count, &sub_ifd_offsets) != 0) {
+        page.sub_ifds = sub_ifd_count;
+    }
     if (read_description) {
         const char* text = nullptr;
         if (TIFFGetField(tif, TIFFTAG_IMAGEDESCRIPTION, &text) != 0 && text != nullptr) {

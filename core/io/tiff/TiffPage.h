@@ -58,7 +58,8 @@ struct TiffPage {
     std::vector<ChannelSource> channels;
     std::array<std::vector<std::uint8_t>, 3> colormap;  // palette: R, G, B per index
     PageMode mode = PageMode::Raw;
-    std::string description;  // ImageDescription, page 0 only
+    std::string description;     // ImageDescription, page 0 only
+    std::uint16_t sub_ifds = 0;  // reduced-resolution levels (OME pyramids) stored as SubIFDs
 
     // Same size, stored samples and channels (names and types): pages of one stack.
     bool stacks_with(const TiffPage& other) const;

@@ -206,5 +206,21 @@ TEST(DisplayDefaults, FollowNapariAndFijiConventions) {
         "gray");
 }
 
+TEST(DisplayDefaults, AChannelsOwnColourChoosesTheNearestRamp) {
+    using Rgb = std::array<std::uint8_t, 3>;
+    const std::vector<ChannelInfo> channels{
+        {"DAPI", SampleType::U16, Rgb{0, 0, 255}},      {"GFP", SampleType::U16, Rgb{0, 128, 0}},
+        {"mCherry", SampleType::U16, Rgb{230, 20, 10}}, {"Cy5", SampleType::U16, Rgb{255, 0, 255}},
+        {"dim", SampleType::U16, Rgb{0, 0, 0}},         {"other", SampleType::U16}};
+    const DisplaySettings d =
+        default_display(channels, std::vector<ChannelStatistics>(6), Transfer::Linear);
+    EXPECT_EQ(colormap_name(d.channels[0].colormap), "blue");
+    EXPECT_EQ(colormap_name(d.channels[1].colormap), "green");
+    EXPECT_EQ(colormap_name(d.channels[2].colormap), "red");
+    EXPECT_EQ(colormap_name(d.channels[3].colormap), "magenta");
+    EXPECT_EQ(colormap_name(d.channels[4].colormap), "gray");
+    EXPECT_EQ(colormap_name(d.channels[5].colormap), "red");  // no colour: the cycle's sixth
+}
+
 }  // namespace
 }  // namespace tessera::core

@@ -1,0 +1,678 @@
+// TIFF files written here by libtiff, so every expected value is known: each sample type and
+// bit depth, both planar layouts, strips and tiles, both byte orders, BigTIFF, the compressions
+// of Debian's libtiff, pages as stacks and parts, ImageJ and OME-TIFF descriptions, files read
+// whole and by region (which must agree), damaged files, and a huge sparse tiled file.
+#include <atomic>
+#include <cmath>
+#include <cstdarg>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <thread>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <tiffio.h>
+
+#include "core/image/SampleType.h"
+#include "core/io/ImageLoader.h"
+#include "core/io/tiff/TiffMetadata.h"
+#include "tests/support/Fixtures.h"
+
+namespace tessera::core {
+namespace {
+
+struct Spec {
+    std::uint32_t width = 37;
+    std::uint32_t height = 29;
+    std::uint16_t spp = 1;
+    std::uint16_t bits = 8;
+    std::uint16_t format = SAMPLEFORMAT_UINT;
+    std::uint16_t photometric = PHOTOMETRIC_MINISBLACK;
+    std::uint16_t planar = PLANARCONFIG_CONTIG;
+    std::uint16_t compression = COMPRESSION_NONE;
+    std::uint16_t predictor = PREDICTOR_NONE;
+    bool tiled = false;
+    std::uint32_t tile = 16;
+    std::uint32_t rows_per_strip = 7;
+    std::string mode = "w";  // "wb": big-endian, "w8": BigTIFF
+    std::string description;
+    int pages = 1;
+    std::vector<std::uint16_t> extra;  // ExtraSamples
+};
+
+// The stored value of sample s at (x, y) of page p, within the type's range.
+using ValueFn = std::function<double(int page, int sample, std::uint32_t x, std::uint32_t y)>;
+
+void put_sample(std::vector<std::uint8_t>& row, std::size_t index, const Spec& spec, double value) {
+    const unsigned bits = spec.bits;
+    if (bits % 8 != 0) {
+        // Packed most significant bit first.
+        const auto v = static_cast<std::uint64_t>(value);
+        for (unsigned b = 0; b < bits; ++b) {
+            const std::size_t bit = index * bits + b;
+            if ((v >> (bits - 1 - b)) & 1) {
+                row[bit / 8] |= static_cast<std::uint8_t>(0x80 >> (bit % 8));
+            }
+        }
+        return;
+    }
+    std::uint8_t* p = row.data() + index * (bits / 8);
+    auto store = [&](auto v) {
+        std::memcpy(p, &v, sizeof v);
+    };
+    if (spec.format == SAMPLEFORMAT_IEEEFP) {
+        if (bits == 16) {
+            store(float_to_half(static_cast<float>(value)));
+        } else if (bits == 32) {
+            store(static_cast<float>(value));
+        } else {
+            store(value);
+        }
+    } else if (spec.format == SAMPLEFORMAT_INT) {
+        if (bits == 8) {
+            store(static_cast<std::int8_t>(value));
+        } else if (bits == 16) {
+            store(static_cast<std::int16_t>(value));
+        } else if (bits == 32) {
+            store(static_cast<std::int32_t>(value));
+        } else {
+            store(static_cast<std::int64_t>(value));
+        }
+    } else if (bits == 8) {
+        store(static_cast<std::uint8_t>(value));
+    } else if (bits == 16) {
+        store(static_cast<std::uint16_t>(value));
+    } else if (bits == 32) {
+        store(static_cast<std::uint32_t>(value));
+    } else {
+        store(static_cast<std::uint64_t>(value));
+    }
+}
+
+// Writes the file with libtiff, row by row through TIFFWriteScanline or tile by tile.
+void write_tiff(const std::filesystem::path& path, const Spec& spec, const ValueFn& value) {
+    TIFF* tif = TIFFOpen(path.c_str(), spec.mode.c_str());
+    ASSERT_NE(tif, nullptr);
+    for (int page = 0; page < spec.pages; ++page) {
+        TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, spec.width);
+        TIFFSetField(tif, TIFFTAG_IMAGELENGTH, spec.height);
+        TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, spec.spp);
+        TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, spec.bits);
+        TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT, spec.format);
+        TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, spec.photometric);
+        TIFFSetField(tif, TIFFTAG_PLANARCONFIG, spec.planar);
+        TIFFSetField(tif, TIFFTAG_COMPRESSION, spec.compression);
+        if (spec.predictor != PREDICTOR_NONE) {
+            TIFFSetField(tif, TIFFTAG_PREDICTOR, spec.predictor);
+        }
+        if (!spec.extra.empty()) {
+            TIFFSetField(tif, TIFFTAG_EXTRASAMPLES, static_cast<std::uint16_t>(spec.extra.size()),
+                         spec.extra.data());
+        }
+        if (page == 0 && !spec.description.empty()) {
+            TIFFSetField(tif, TIFFTAG_IMAGEDESCRIPTION, spec.description.c_str());
+        }
+        const bool separate = spec.planar == PLANARCONFIG_SEPARATE;
+        const int chunk_samples = separate ? 1 : spec.spp;
+        if (spec.tiled) {
+            TIFFSetField(tif, TIFFTAG_TILEWIDTH, spec.tile);
+            TIFFSetField(tif, TIFFTAG_TILELENGTH, spec.tile);
+            const std::size_t row_bytes = (spec.tile * chunk_samples * spec.bits + 7) / 8;
+            for (int plane = 0; plane < (separate ? spec.spp : 1); ++plane) {
+                for (std::uint32_t ty = 0; ty < spec.height; ty += spec.tile) {
+                    for (std::uint32_t tx = 0; tx < spec.width; tx += spec.tile) {
+                        std::vector<std::uint8_t> tile(row_bytes * spec.tile);
+                        for (std::uint32_t y = 0; y < spec.tile; ++y) {
+                            std::vector<std::uint8_t> row(row_bytes);
+                            for (std::uint32_t x = 0; x < spec.tile; ++x) {
+                                for (int s = 0; s < chunk_samples; ++s) {
+                                    const int sample = separate ? plane : s;
+                                    const bool inside = tx + x < spec.width && ty + y < spec.height;
+                                    put_sample(row, x * chunk_samples + s, spec,
+                                               inside ? value(page, sample, tx + x, ty + y) : 0);
+                                }
+                            }
+                            std::memcpy(tile.data() + y * row_bytes, row.data(), row_bytes);
+                        }
+                        ASSERT_GE(TIFFWriteTile(tif, tile.data(), tx, ty, 0,
+                                                static_cast<std::uint16_t>(plane)),
+                                  0);
+                    }
+                }
+            }
+        } else {
+            TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, spec.rows_per_strip);
+            const std::size_t row_bytes = (spec.width * chunk_samples * spec.bits + 7) / 8;
+            for (int plane = 0; plane < (separate ? spec.spp : 1); ++plane) {
+                for (std::uint32_t y = 0; y < spec.height; ++y) {
+                    std::vector<std::uint8_t> row(row_bytes);
+                    for (std::uint32_t x = 0; x < spec.width; ++x) {
+                        for (int s = 0; s < chunk_samples; ++s) {
+                            const int sample = separate ? plane : s;
+                            put_sample(row, x * chunk_samples + s, spec, value(page, sample, x, y));
+                        }
+                    }
+                    ASSERT_EQ(
+                        TIFFWriteScanline(tif, row.data(), y, static_cast<std::uint16_t>(plane)),
+                        1);
+                }
+            }
+        }
+        ASSERT_EQ(TIFFWriteDirectory(tif), 1);
+    }
+    TIFFClose(tif);
+}
+
+// Every sample of a plane as double, through read_region in the channel's type.
+std::vector<double> read_plane(const ImageSource& source, const Plane& plane, Rect rect) {
+    const SampleType type = source.channels()[plane.channel].type;
+    std::vector<std::byte> bytes(source.region_bytes(plane.channel, rect));
+    auto result = source.read_region(plane, rect, bytes);
+    EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().message);
+    std::vector<double> values;
+    for (std::size_t i = 0; i < bytes.size(); i += sample_size(type)) {
+        values.push_back(sample_as_float(bytes.data() + i, type));
+    }
+    return values;
+}
+
+// Opens the file whole and by region and checks both against `expected` everywhere, including
+// a region that straddles chunks.
+void expect_values(
+    const std::filesystem::path& path, std::size_t channels,
+    const std::function<double(int channel, std::uint32_t x, std::uint32_t y)>& expected,
+    SampleType type, const std::string& what) {
+    for (std::uint64_t whole_below : {std::uint64_t{64} << 20, std::uint64_t{0}}) {
+        LoadOptions options;
+        options.decode_whole_below = whole_below;
+        auto images = load_images(path, options);
+        ASSERT_TRUE(images.ok()) << what << ": " << images.error().message;
+        const ImageSource& source = *images->front().source;
+        ASSERT_EQ(source.channel_count(), channels) << what;
+        for (const Rect rect : {source.bounds(), Rect{5, 3, 19, 17}}) {
+            for (std::size_t c = 0; c < channels; ++c) {
+                EXPECT_EQ(source.channels()[c].type, type) << what;
+                const auto values = read_plane(source, {c}, rect);
+                for (std::int64_t y = 0; y < rect.height; ++y) {
+                    for (std::int64_t x = 0; x < rect.width; ++x) {
+                        const double want =
+                            expected(static_cast<int>(c), static_cast<std::uint32_t>(rect.x + x),
+                                     static_cast<std::uint32_t>(rect.y + y));
+                        const double got = values[static_cast<std::size_t>(y * rect.width + x)];
+                        ASSERT_EQ(got, want)
+                            << what << (whole_below ? " (whole)" : " (by region)") << " channel "
+                            << c << " at " << rect.x + x << "," << rect.y + y;
+                    }
+                }
+            }
+        }
+    }
+}
+
+struct TypeCase {
+    std::uint16_t bits;
+    std::uint16_t format;
+    SampleType delivered;
+    double lo, hi;  // the value range written
+};
+
+TEST(TiffRoundTrip, EverySampleTypeKeepsItsValuesByTheDocumentedRule) {
+    const TypeCase cases[] = {
+        {1, SAMPLEFORMAT_UINT, SampleType::U8, 0, 1},
+        {2, SAMPLEFORMAT_UINT, SampleType::U8, 0, 3},
+        {4, SAMPLEFORMAT_UINT, SampleType::U8, 0, 15},
+        {8, SAMPLEFORMAT_UINT, SampleType::U8, 0, 255},
+        {12, SAMPLEFORMAT_UINT, SampleType::U16, 0, 4095},
+        {16, SAMPLEFORMAT_UINT, SampleType::U16, 0, 65535},
+        {32, SAMPLEFORMAT_UINT, SampleType::U32, 0, 16777215},
+        {64, SAMPLEFORMAT_UINT, SampleType::F32, 0, 16777215},
+        {8, SAMPLEFORMAT_INT, SampleType::F16, -128, 127},
+        {16, SAMPLEFORMAT_INT, SampleType::F32, -32768, 32767},
+        {32, SAMPLEFORMAT_INT, SampleType::F32, -16777216, 16777216},
+        {64, SAMPLEFORMAT_INT, SampleType::F32, -16777216, 16777216},
+        {16, SAMPLEFORMAT_IEEEFP, SampleType::F16, -2048, 2048},
+        {32, SAMPLEFORMAT_IEEEFP, SampleType::F32, -1e6, 1e6},
+        {64, SAMPLEFORMAT_IEEEFP, SampleType::F32, -1e6, 1e6},
+    };
+    for (const TypeCase& type : cases) {
+        for (const bool big_endian : {false, true}) {
+            for (const bool tiled : {false, true}) {
+                Spec spec;
+                spec.bits = type.bits;
+                spec.format = type.format;
+                spec.tiled = tiled;
+                spec.mode = big_endian ? "wb" : "w";
+                // Integers spread over the whole range; exact in every delivered type.
+                auto value = [&](int, int, std::uint32_t x, std::uint32_t y) {
+                    const double t = static_cast<double>((x * 131 + y * 71) % 97) / 96.0;
+                    return std::round(type.lo + t * (type.hi - type.lo));
+                };
+                const auto path = testing::temp_path("types.tif");
+                write_tiff(path, spec, value);
+                const std::string what =
+                    fmt::format("{}-bit format {} {} {}", type.bits, type.format,
+                                big_endian ? "MM" : "II", tiled ? "tiles" : "strips");
+                expect_values(
+                    path, 1,
+                    [&](int, std::uint32_t x, std::uint32_t y) { return value(0, 0, x, y); },
+                    type.delivered, what);
+            }
+        }
+    }
+}
+
+TEST(TiffRoundTrip, SeparateAndContiguousPlanesGiveTheSameChannels) {
+    for (const std::uint16_t planar : {PLANARCONFIG_CONTIG, PLANARCONFIG_SEPARATE}) {
+        for (const bool tiled : {false, true}) {
+            Spec spec;
+            spec.spp = 4;
+            spec.bits = 16;
+            spec.photometric = PHOTOMETRIC_RGB;
+            spec.extra = {EXTRASAMPLE_UNASSALPHA};
+            spec.planar = planar;
+            spec.tiled = tiled;
+            auto value = [](int, int s, std::uint32_t x, std::uint32_t y) {
+                return static_cast<double>(s * 10000 + x * 100 + y);
+            };
+            const auto path = testing::temp_path("planar.tif");
+            write_tiff(path, spec, value);
+            auto images = load_images(path);
+            ASSERT_TRUE(images.ok()) << images.error().message;
+            const auto& channels = images->front().source->channels();
+            ASSERT_EQ(channels.size(), 4u);
+            EXPECT_EQ(channels[0].name, "R");
+            EXPECT_EQ(channels[3].name, "A");
+            expect_values(
+                path, 4, [&](int c, std::uint32_t x, std::uint32_t y) { return value(0, c, x, y); },
+                SampleType::U16, planar == PLANARCONFIG_SEPARATE ? "separate" : "contiguous");
+        }
+    }
+}
+
+TEST(TiffRoundTrip, EveryCompressionOfThisLibtiffDecodes) {
+    struct Case {
+        std::uint16_t compression;
+        std::uint16_t predictor;
+        const char* name;
+    };
+    const Case cases[] = {
+        {COMPRESSION_NONE, PREDICTOR_NONE, "none"},
+        {COMPRESSION_PACKBITS, PREDICTOR_NONE, "PackBits"},
+        {COMPRESSION_LZW, PREDICTOR_HORIZONTAL, "LZW"},
+        {COMPRESSION_ADOBE_DEFLATE, PREDICTOR_HORIZONTAL, "Deflate"},
+        {COMPRESSION_ZSTD, PREDICTOR_NONE, "ZSTD"},
+        {COMPRESSION_LZMA, PREDICTOR_NONE, "LZMA"},
+        {COMPRESSION_WEBP, PREDICTOR_NONE, "WebP"},
+        {COMPRESSION_JPEG, PREDICTOR_NONE, "JPEG"},
+    };
+    for (const Case& c : cases) {
+        if (!TIFFIsCODECConfigured(c.compression)) {
+            std::printf("libtiff has no %s codec here; not tested\n", c.name);
+            continue;
+        }
+        Spec spec;
+        spec.width = 64;
+        spec.height = 48;
+        spec.spp = 3;
+        spec.photometric = PHOTOMETRIC_RGB;
+        spec.compression = c.compression;
+        spec.predictor = c.predictor;
+        spec.tiled = true;
+        // Smooth, so the lossy codecs (JPEG, WebP at its default quality) stay close.
+        auto value = [](int, int s, std::uint32_t x, std::uint32_t y) {
+            return static_cast<double>(40 + s * 50 + x + y);
+        };
+        const auto path = testing::temp_path("compressed.tif");
+        write_tiff(path, spec, value);
+        auto images = load_images(path);
+        ASSERT_TRUE(images.ok()) << c.name << ": " << images.error().message;
+        EXPECT_NE(images->front().metadata.compression.find(c.name), std::string::npos)
+            << images->front().metadata.compression;
+        const bool lossy = c.compression == COMPRESSION_JPEG || c.compression == COMPRESSION_WEBP;
+        for (std::size_t ch = 0; ch < 3; ++ch) {
+            const auto values = read_plane(*images->front().source, {ch}, {0, 0, 64, 48});
+            for (std::uint32_t y = 0; y < 48; ++y) {
+                for (std::uint32_t x = 0; x < 64; ++x) {
+                    const double want = value(0, static_cast<int>(ch), x, y);
+                    ASSERT_NEAR(values[y * 64 + x], want, lossy ? 8.0 : 0.0)
+                        << c.name << " channel " << ch << " at " << x << "," << y;
+                }
+            }
+        }
+    }
+}
+
+TEST(TiffRoundTrip, MinIsWhiteIsInvertedAndBigTiffReads) {
+    Spec spec;
+    spec.photometric = PHOTOMETRIC_MINISWHITE;
+    spec.mode = "w8";
+    const auto path = testing::temp_path("white.tif");
+    write_tiff(path, spec, [](int, int, std::uint32_t x, std::uint32_t) { return x; });
+    expect_values(
+        path, 1, [](int, std::uint32_t x, std::uint32_t) { return 255.0 - x; }, SampleType::U8,
+        "MinIsWhite BigTIFF");
+}
+
+TEST(TiffRoundTrip, PaletteBecomesRgbThroughItsColormap) {
+    const auto path = testing::temp_path("palette.tif");
+    TIFF* tif = TIFFOpen(path.c_str(), "w");
+    ASSERT_NE(tif, nullptr);
+    TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, 4);
+    TIFFSetField(tif, TIFFTAG_IMAGELENGTH, 1);
+    TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 2);
+    TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
+    TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_PALETTE);
+    std::uint16_t red[4] = {0, 65535, 0, 32896};
+    std::uint16_t green[4] = {0, 0, 65535, 32896};
+    std::uint16_t blue[4] = {0, 0, 0, 65535};
+    TIFFSetField(tif, TIFFTAG_COLORMAP, red, green, blue);
+    std::uint8_t row = 0b00011011;  // indices 0, 1, 2, 3
+    ASSERT_EQ(TIFFWriteScanline(tif, &row, 0, 0), 1);
+    TIFFClose(tif);
+    auto images = load_images(path);
+    ASSERT_TRUE(images.ok()) << images.error().message;
+    const ImageSource& source = *images->front().source;
+    ASSERT_EQ(source.channel_count(), 3u);
+    EXPECT_EQ(read_plane(source, {0}, {0, 0, 4, 1}), (std::vector<double>{0, 255, 0, 128}));
+    EXPECT_EQ(read_plane(source, {1}, {0, 0, 4, 1}), (std::vector<double>{0, 0, 255, 128}));
+    EXPECT_EQ(read_plane(source, {2}, {0, 0, 4, 1}), (std::vector<double>{0, 0, 0, 255}));
+}
+
+TEST(TiffPages, PagesOfOneLayoutStackAndOthersBecomeParts) {
+    const auto path = testing::temp_path("pages.tif");
+    TIFF* tif = TIFFOpen(path.c_str(), "w");
+    ASSERT_NE(tif, nullptr);
+    // Three 8x6 u16 pages, then one 4x4 u8 page.
+    for (int page = 0; page < 4; ++page) {
+        const bool small = page == 3;
+        const std::uint32_t w = small ? 4 : 8, h = small ? 4 : 6;
+        TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, w);
+        TIFFSetField(tif, TIFFTAG_IMAGELENGTH, h);
+        TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, small ? 8 : 16);
+        TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
+        TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
+        for (std::uint32_t y = 0; y < h; ++y) {
+            std::uint16_t row16[8];
+            std::uint8_t row8[4];
+            for (std::uint32_t x = 0; x < w; ++x) {
+                row16[x % 8] = static_cast<std::uint16_t>(page * 1000 + y * 10 + x);
+                row8[x % 4] = static_cast<std::uint8_t>(200 + x);
+            }
+            ASSERT_EQ(TIFFWriteScanline(tif, small ? static_cast<void*>(row8) : row16, y, 0), 1);
+        }
+        TIFFWriteDirectory(tif);
+    }
+    TIFFClose(tif);
+    auto images = load_images(path);
+    ASSERT_TRUE(images.ok()) << images.error().message;
+    ASSERT_EQ(images->size(), 2u);
+    const ImageSource& stack = *(*images)[0].source;
+    ASSERT_EQ(stack.axes().size(), 1u);
+    EXPECT_EQ(stack.axes()[0].name, "Z");
+    EXPECT_EQ(stack.axes()[0].extent, 3);
+    EXPECT_EQ(read_plane(stack, {0, {2}}, {3, 4, 1, 1}), std::vector<double>{2043});
+    EXPECT_EQ((*images)[1].source->width(), 4);
+    EXPECT_EQ((*images)[1].metadata.part_name, "page 3");
+    EXPECT_EQ(read_plane(*(*images)[1].source, {0}, {1, 0, 1, 1}), std::vector<double>{201});
+}
+
+// A value per (c, z, t) plane that says where it came from.
+double plane_value(int c, int z, int t) {
+    return c * 100 + z * 10 + t;
+}
+
+TEST(TiffPages, ImageJHyperstackPagesBecomeChannelsAndSlices) {
+    Spec spec;
+    spec.bits = 32;
+    spec.format = SAMPLEFORMAT_IEEEFP;
+    spec.pages = 2 * 3 * 2;  // C fastest, then Z, then T
+    spec.description = "ImageJ=1.53t\nimages=12\nchannels=2\nslices=3\nframes=2\nhyperstack=true\n";
+    const auto path = testing::temp_path("imagej.tif");
+    write_tiff(path, spec, [](int page, int, std::uint32_t, std::uint32_t) {
+        return plane_value(page % 2, page / 2 % 3, page / 6);
+    });
+    auto images = load_images(path);
+    ASSERT_TRUE(images.ok()) << images.error().message;
+    const ImageSource& source = *images->front().source;
+    ASSERT_EQ(source.channel_count(), 2u);
+    EXPECT_EQ(source.channels()[1].name, "C1");
+    ASSERT_EQ(source.axes().size(), 2u);
+    EXPECT_EQ(source.axes()[0].name, "T");
+    EXPECT_EQ(source.axes()[1].name, "Z");
+    EXPECT_EQ(images->front().metadata.axes, "TZCYX");
+    for (int t = 0; t < 2; ++t) {
+        for (int z = 0; z < 3; ++z) {
+            for (int c = 0; c < 2; ++c) {
+                EXPECT_EQ(read_plane(source, {static_cast<std::size_t>(c), {t, z}}, {1, 1, 1, 1}),
+                          std::vector<double>{plane_value(c, z, t)});
+            }
+        }
+    }
+}
+
+TEST(TiffPages, OmeTiffPlacesPlanesByDimensionOrderAndTiffData) {
+    // DimensionOrder XYCZT with the IFDs listed backwards through TiffData.
+    std::string xml =
+        R"(<?xml version="1.0" encoding="UTF-8"?><OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06">)"
+        R"(<Image ID="Image:0"><Pixels ID="Pixels:0" DimensionOrder="XYCZT" Type="uint16" )"
+        R"(SizeX="37" SizeY="29" SizeZ="2" SizeC="3" SizeT="1" PhysicalSizeX="0.325" )"
+        R"(PhysicalSizeY="0.325" PhysicalSizeXUnit="µm">)"
+        R"(<Channel ID="Channel:0:0" Name="DAPI" Color="65535" SamplesPerPixel="1"/>)"
+        R"(<Channel ID="Channel:0:1" Name="GFP &amp; co" Color="16711935" SamplesPerPixel="1"/>)"
+        R"(<Channel ID="Channel:0:2" Name="mCherry" Color="-16776961" SamplesPerPixel="1"/>)";
+    for (int plane = 0; plane < 6; ++plane) {
+        xml += fmt::format(R"(<TiffData IFD="{}" FirstC="{}" FirstZ="{}" PlaneCount="1"/>)",
+                           5 - plane, plane % 3, plane / 3);
+    }
+    xml += "</Pixels></Image></OME>";
+    Spec spec;
+    spec.bits = 16;
+    spec.pages = 6;
+    spec.description = xml;
+    const auto path = testing::temp_path("planes.ome.tif");
+    write_tiff(path, spec, [](int page, int, std::uint32_t, std::uint32_t) {
+        const int plane = 5 - page;
+        return plane_value(plane % 3, plane / 3, 0);
+    });
+    auto images = load_images(path);
+    ASSERT_TRUE(images.ok()) << images.error().message;
+    const Image& image = images->front();
+    const ImageSource& source = *image.source;
+    ASSERT_EQ(source.channel_count(), 3u);
+    EXPECT_EQ(source.channels()[0].name, "DAPI");
+    EXPECT_EQ(source.channels()[1].name, "GFP & co");
+    // Color is a signed RGBA integer: 65535 is blue, 16711935 green, -16776961 red.
+    EXPECT_EQ(source.channels()[0].colour, (std::array<std::uint8_t, 3>{0, 0, 255}));
+    EXPECT_EQ(source.channels()[1].colour, (std::array<std::uint8_t, 3>{0, 255, 0}));
+    EXPECT_EQ(source.channels()[2].colour, (std::array<std::uint8_t, 3>{255, 0, 0}));
+    ASSERT_EQ(source.axes().size(), 1u);
+    EXPECT_EQ(source.axes()[0].extent, 2);
+    EXPECT_DOUBLE_EQ(image.metadata.pixel_size.x, 0.325);
+    EXPECT_EQ(image.metadata.pixel_size.unit, "µm");
+    for (int z = 0; z < 2; ++z) {
+        for (int c = 0; c < 3; ++c) {
+            EXPECT_EQ(read_plane(source, {static_cast<std::size_t>(c), {z}}, {0, 0, 1, 1}),
+                      std::vector<double>{plane_value(c, z, 0)});
+        }
+    }
+}
+
+TEST(TiffPages, OmePlanesInAnotherFileAreRefusedByName) {
+    tiff::OmePixels pixels;
+    pixels.size_x = pixels.size_y = 4;
+    pixels.size_z = 2;
+    pixels.tiff_data = {{0, 0, 0, 0, 1, ""}, {0, 1, 0, 0, 1, "other.ome.tif"}};
+    auto ifds = tiff::ome_plane_ifds(pixels, 1, 1, "this.ome.tif");
+    ASSERT_FALSE(ifds.ok());
+    EXPECT_NE(ifds.error().message.find("z=1 c=0 t=0 is in another file"), std::string::npos)
+        << ifds.error().message;
+    EXPECT_NE(ifds.error().message.find("does not support"), std::string::npos);
+}
+
+TEST(TiffMetadata, MalformedOrAbsurdOmeXmlIsAnErrorNotACrash) {
+    for (const char* xml : {"<OME><Image><Pixels SizeX=\"4\"", "<OME><Image></Image></OME>",
+                            "<OME><Image><Pixels SizeX=\"4\" SizeY=\"-3\"/></Image></OME>",
+                            "<OME><Image><Pixels SizeX=\"4\" SizeY=\"4\" SizeZ=\"100000000\"/>"
+                            "</Image></OME>",
+                            "<OME><Image><Pixels SizeX=\"4\" SizeY=\"4\" DimensionOrder=\"XYZZT\"/>"
+                            "</Image></OME>"}) {
+        EXPECT_FALSE(tiff::parse_ome(xml).ok()) << xml;
+    }
+    auto imagej = tiff::parse_imagej("ImageJ=1.5\nchannels=3\nslices=oops\nframes=2\n");
+    ASSERT_TRUE(imagej.has_value());
+    EXPECT_EQ(imagej->channels, 3);
+    EXPECT_EQ(imagej->slices, 1);
+    EXPECT_EQ(imagej->images, 6);
+    EXPECT_FALSE(tiff::parse_imagej("not ImageJ").has_value());
+}
+
+// Counts calls of libtiff's process-wide handlers, which Tessera must never reach.
+int g_global_messages = 0;
+void count_global(const char*, const char*, va_list) {
+    ++g_global_messages;
+}
+
+TEST(TiffErrors, DamagedFilesAreRefusedNamingFileAndReasonThroughTheirOwnHandlers) {
+    Spec spec;
+    spec.compression = COMPRESSION_ADOBE_DEFLATE;
+    spec.rows_per_strip = 29;
+    const auto good = testing::temp_path("good.tif");
+    write_tiff(good, spec, [](int, int, std::uint32_t x, std::uint32_t y) { return x ^ y; });
+    auto bytes = testing::read_bytes(good);
+    // Damage the deflate stream (it starts right after the 8-byte header).
+    for (std::size_t i = 10; i < 60; ++i) {
+        bytes[i] = std::byte{0x5a};
+    }
+    const auto bad = testing::temp_path("bad.tif");
+    testing::write_bytes(bad, bytes);
+    const auto old_error = TIFFSetErrorHandler(count_global);
+    const auto old_warning = TIFFSetWarningHandler(count_global);
+    auto refused = load_images(bad);
+    // By region: the damage shows when the strip is read, as an error, not a crash.
+    LoadOptions by_region;
+    by_region.decode_whole_below = 0;
+    auto lazy = load_images(bad, by_region);
+    auto fine = load_images(good);
+    TIFFSetErrorHandler(old_error);
+    TIFFSetWarningHandler(old_warning);
+    EXPECT_EQ(g_global_messages, 0);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(
+        refused.error().message.rfind(bad.string() + ": cannot decode strip 0 of page 0: ", 0), 0u)
+        << refused.error().message;
+    ASSERT_TRUE(lazy.ok()) << lazy.error().message;
+    std::vector<std::byte> dst(37 * 29);
+    auto read = lazy->front().source->read_region({0}, {0, 0, 37, 29}, dst);
+    ASSERT_FALSE(read.ok());
+    EXPECT_NE(read.error().message.find("cannot decode strip 0"), std::string::npos);
+    EXPECT_TRUE(fine.ok());
+
+    // Truncated: the header promises pages the file no longer holds.
+    bytes.resize(20);
+    testing::write_bytes(bad, bytes);
+    auto truncated = load_images(bad);
+    ASSERT_FALSE(truncated.ok());
+    EXPECT_EQ(truncated.error().message.rfind(bad.string() + ": ", 0), 0u);
+}
+
+TEST(TiffErrors, UnsupportedSamplesAreRefusedByName) {
+    Spec spec;
+    spec.bits = 24;
+    spec.format = SAMPLEFORMAT_IEEEFP;
+    const auto path = testing::temp_path("float24.tif");
+    write_tiff(path, spec, [](int, int, std::uint32_t, std::uint32_t) { return 0.0; });
+    auto images = load_images(path);
+    ASSERT_FALSE(images.ok());
+    EXPECT_NE(images.error().message.find("does not support 24-bit floating-point samples"),
+              std::string::npos)
+        << images.error().message;
+}
+
+std::size_t resident_kib() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmRSS:", 0) == 0) {
+            return std::stoul(line.substr(6));
+        }
+    }
+    return 0;
+}
+
+TEST(TiffStreaming, AHugeSparseTiledFileReadsOneTileWithBoundedMemory) {
+    // 100000 x 100000 u16 (20 GB decoded), deflate tiles of 256: only one tile is written, the
+    // others are sparse (no bytes; libtiff reads them as zeros).
+    const auto path = testing::temp_path("huge-sparse.tif");
+    {
+        TIFF* tif = TIFFOpen(path.c_str(), "w8");
+        ASSERT_NE(tif, nullptr);
+        TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, 100000);
+        TIFFSetField(tif, TIFFTAG_IMAGELENGTH, 100000);
+        TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 16);
+        TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
+        TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
+        TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_ADOBE_DEFLATE);
+        TIFFSetField(tif, TIFFTAG_TILEWIDTH, 256);
+        TIFFSetField(tif, TIFFTAG_TILELENGTH, 256);
+        std::vector<std::uint16_t> tile(256 * 256);
+        for (std::size_t i = 0; i < tile.size(); ++i) {
+            tile[i] = static_cast<std::uint16_t>(i % 65521);
+        }
+        ASSERT_GE(TIFFWriteTile(tif, tile.data(), 50176, 50176, 0, 0), 0);
+        TIFFClose(tif);
+    }
+    EXPECT_LT(std::filesystem::file_size(path), 2u << 20);
+    const std::size_t before = resident_kib();
+    auto images = load_images(path);
+    ASSERT_TRUE(images.ok()) << images.error().message;
+    const ImageSource& source = *images->front().source;
+    EXPECT_EQ(source.width(), 100000);
+    EXPECT_NE(images->front().metadata.storage.find("read by region"), std::string::npos);
+    const auto written = read_plane(source, {0}, {50176 + 10, 50176 + 3, 4, 1});
+    EXPECT_EQ(written,
+              (std::vector<double>{3 * 256 + 10, 3 * 256 + 11, 3 * 256 + 12, 3 * 256 + 13}));
+    const auto sparse = read_plane(source, {0}, {1000, 1000, 256, 256});
+    EXPECT_TRUE(std::all_of(sparse.begin(), sparse.end(), [](double v) { return v == 0; }));
+    const std::size_t grown = resident_kib() - std::min(before, resident_kib());
+    EXPECT_LT(grown, 64u * 1024) << "resident memory grew by " << grown << " KiB";
+}
+
+TEST(TiffStreaming, ThreadsReadingPagesAtOnceGetTheirOwnPlanes) {
+    Spec spec;
+    spec.bits = 16;
+    spec.pages = 8;
+    spec.compression = COMPRESSION_LZW;
+    spec.tiled = true;
+    const auto path = testing::temp_path("threads.tif");
+    write_tiff(path, spec, [](int page, int, std::uint32_t x, std::uint32_t y) {
+        return page * 1000 + y * 37 + x;
+    });
+    LoadOptions options;
+    options.decode_whole_below = 0;
+    auto images = load_images(path, options);
+    ASSERT_TRUE(images.ok()) << images.error().message;
+    const ImageSource& source = *images->front().source;
+    std::vector<std::thread> threads;
+    std::atomic<int> wrong{0};
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            for (int round = 0; round < 50; ++round) {
+                const int page = (t + round) % 8;
+                std::vector<std::uint16_t> values(37 * 29);
+                auto read = source.read_region({0, {page}}, source.bounds(),
+                                               std::as_writable_bytes(std::span(values)));
+                if (!read.ok() || values[37 * 2 + 5] != page * 1000 + 2 * 37 + 5) {
+                    ++wrong;
+                }
+            }
+        });
+    }
+    for (auto& thread : threads) {
+        thread.join();
+    }
+    EXPECT_EQ(wrong.load(), 0);
+}
+
+}  // namespace
+}  // namespace tessera::core
