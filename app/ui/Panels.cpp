@@ -239,6 +239,9 @@ void stack_panel(Session& session, ImageDocument& document) {
         return;
     }
     ImGui::TextDisabled("axes %s", axes.c_str());
+    if (document.image().metadata.format != "NumPy") {
+        return;  // a TIFF's pages are placed by its own description; only arrays are reshaped
+    }
     // Channels from: one of the array's non-spatial axes (or none), reassigned by reopening.
     std::vector<std::string> choices{"none"};
     int current = 0;

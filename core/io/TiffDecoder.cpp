@@ -29,6 +29,8 @@ constexpr std::int64_t kMaxPages = 1 << 20;
 // Decoded strips and tiles kept per file, so that the channels of one chunk (read one after
 // another) decode it once.
 constexpr std::size_t kChunkCacheBytes = std::size_t{32} << 20;
+// One decoded strip or tile at most (a whole-image strip of a 16k x 16k RGB float image is 3 GB).
+constexpr std::size_t kMaxChunkBytes = std::size_t{1} << 30;
 
 // Decoded chunks, least recently used first out.
 class ChunkCache {
@@ -221,8 +223,20 @@ class TiffSource final : public ImageSource {
             // Short or misplaced: libtiff's decoder says what is wrong, or reads what is there.
         }
         ChunkCache::Data data = m_cache.find(directory, index);
+        if (!data && needed > kMaxChunkBytes) {
+            return Error{fmt::format(
+                "{} {} of page {} would decode to {} bytes (Tessera does not "
+                "support strips or tiles over {} bytes)",
+                m_page.tiled ? "tile" : "strip", index, directory, needed, kMaxChunkBytes)};
+        }
         if (!data) {
-            auto decoded = std::make_shared<std::vector<std::byte>>(needed);
+            std::shared_ptr<std::vector<std::byte>> decoded;
+            try {
+                decoded = std::make_shared<std::vector<std::byte>>(needed);
+            } catch (const std::bad_alloc&) {
+                return Error{
+                    fmt::format("out of memory decoding {} bytes of page {}", needed, directory)};
+            }
             handle.clear_messages();
             const tmsize_t got = m_page.tiled
                                      ? TIFFReadEncodedTile(handle.get(), index, decoded->data(),

@@ -1,11 +1,13 @@
 // Decode + statistics throughput, Tessera beside `oiiotool --stats` (OpenImageIO) on the same
 // files in the same run. Files are generated once into a folder (default /tmp/tessera-bench):
-// a large RGB PNG, an 8-channel half EXR with ZIP and with PIZ, and a float32 .npy (oiiotool
-// cannot read .npy, so it gets the same pixels as an uncompressed float TIFF).
+// a large RGB PNG, an 8-channel half EXR with ZIP and with PIZ, a float32 .npy (oiiotool
+// cannot read .npy, so it gets the same pixels as an uncompressed float TIFF), and a 16-bit
+// tiled Deflate TIFF (also read by Debian's python3-tifffile, min/max/mean/std with NumPy).
 //
 //   tessera_decode_bench [--dir DIR] [--repeat N]
 //
-// Each case runs both tools N times, alternating, from a warm page cache; medians are printed.
+// Each case runs the tools N times, alternating, from a warm page cache; medians are printed,
+// and the peak resident memory of each tool's process (GNU time's %M).
 // "tessera info" is the whole CLI (process start, decode, statistics of every channel, output),
 // the same work oiiotool --stats does. Tessera's in-process decode and statistics are shown too.
 #include <algorithm>
@@ -19,6 +21,7 @@
 
 #include <fmt/format.h>
 #include <stb_image_write.h>
+#include <tiffio.h>
 #include <tinyexr.h>
 
 #include "core/io/ImageLoader.h"
@@ -160,11 +163,66 @@ void make_npy_and_tiff(const fs::path& npy, const fs::path& tiff, int w, int h) 
     tessera::testing::write_bytes(tiff, out);
 }
 
+// 16-bit grey, tiles of 256 with Deflate and the horizontal predictor (what tifffile, bfconvert
+// and most microscopy pipelines write for large images).
+void make_tiff16(const fs::path& path, int w, int h) {
+    TIFF* tif = TIFFOpen(path.c_str(), "w8");
+    TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, w);
+    TIFFSetField(tif, TIFFTAG_IMAGELENGTH, h);
+    TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 16);
+    TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
+    TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
+    TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_ADOBE_DEFLATE);
+    TIFFSetField(tif, TIFFTAG_PREDICTOR, PREDICTOR_HORIZONTAL);
+    TIFFSetField(tif, TIFFTAG_TILEWIDTH, 256);
+    TIFFSetField(tif, TIFFTAG_TILELENGTH, 256);
+    std::vector<std::uint16_t> tile(256 * 256);
+    for (int ty = 0; ty < h; ty += 256) {
+        for (int tx = 0; tx < w; tx += 256) {
+            for (int y = 0; y < 256; ++y)
+                for (int x = 0; x < 256; ++x)
+                    tile[static_cast<std::size_t>(y * 256 + x)] =
+                        static_cast<std::uint16_t>(pattern(tx + x, ty + y, 0) * 40000.0f);
+            TIFFWriteTile(tif, tile.data(), static_cast<std::uint32_t>(tx),
+                          static_cast<std::uint32_t>(ty), 0, 0);
+        }
+    }
+    TIFFClose(tif);
+}
+
 struct Case {
     std::string label;
     fs::path tessera_file;
     fs::path oiio_file;
+    bool tifffile = false;  // also timed with python3-tifffile
 };
+
+struct Timed {
+    double seconds = 0;
+    double peak_mb = 0;
+    bool ok = false;
+    std::string output;
+};
+
+// Runs a command under GNU time for its peak resident memory.
+Timed timed(const std::string& command) {
+    const auto start = Clock::now();
+    const auto result =
+        run_command("{ /usr/bin/time -f 'peak-kib %M' " + command + " > /dev/null; }");
+    Timed t;
+    t.seconds = seconds_since(start);
+    t.ok = result.exit_code == 0;
+    t.output = result.output;
+    const auto at = result.output.rfind("peak-kib ");
+    if (at != std::string::npos) {
+        t.peak_mb = std::atof(result.output.c_str() + at + 9) / 1024.0;
+    }
+    return t;
+}
+
+constexpr const char* kTifffileStats =
+    "/usr/bin/python3 -c 'import sys, tifffile; a = tifffile.imread(sys.argv[1]); "
+    "print(a.min(), a.max(), a.mean(), a.std())' ";
 
 }  // namespace
 
@@ -187,6 +245,7 @@ int main(int argc, char** argv) {
         {"EXR 4096x4096 8ch half ZIP", dir / "aovs_zip.exr", dir / "aovs_zip.exr"},
         {"EXR 4096x4096 8ch half PIZ", dir / "aovs_piz.exr", dir / "aovs_piz.exr"},
         {"NPY 8192x8192 f32 (oiiotool: same pixels as TIFF)", dir / "field.npy", dir / "field.tif"},
+        {"TIFF 8192x8192 u16 tiled Deflate", dir / "tiled16.tif", dir / "tiled16.tif", true},
     };
     const auto generate = [&](const fs::path& path, auto make) {
         if (!fs::exists(path)) {
@@ -202,13 +261,19 @@ int main(int argc, char** argv) {
              [&] { make_exr(cases[2].tessera_file, 4096, 4096, 8, TINYEXR_COMPRESSIONTYPE_PIZ); });
     generate(cases[3].oiio_file,
              [&] { make_npy_and_tiff(cases[3].tessera_file, cases[3].oiio_file, 8192, 8192); });
+    generate(cases[4].tessera_file, [&] { make_tiff16(cases[4].tessera_file, 8192, 8192); });
+    const bool have_tifffile = run_command("/usr/bin/python3 -c 'import tifffile'").exit_code == 0;
+    if (!have_tifffile) {
+        std::printf("python3-tifffile not found (`.ci/setup bench`): its column stays empty\n");
+    }
 
-    std::printf("\n%-50s %8s %8s | %9s %9s %9s | %9s %9s %7s | %6s\n", "case", "file MB", "Mpixel",
-                "decode ms", "stats ms", "info ms", "oiio ms", "info MB/s", "Mpix/s",
-                "oiio/tessera");
+    std::printf("\n%-42s %7s %6s | %9s %8s %8s %7s | %8s %7s | %8s %7s | %6s %6s\n", "case",
+                "file MB", "Mpix", "decode ms", "stats ms", "info ms", "peak MB", "oiio ms",
+                "peak MB", "tifffile", "peak MB", "oiio/t", "tf/t");
     for (const Case& c : cases) {
         const double file_mb = static_cast<double>(fs::file_size(c.tessera_file)) / 1e6;
-        std::vector<double> decode, stats, info, oiio;
+        std::vector<double> decode, stats, info, oiio, tf;
+        double info_peak = 0, oiio_peak = 0, tf_peak = 0;
         double mpixel = 0;
         for (int r = 0; r < repeat; ++r) {
             auto start = Clock::now();
@@ -225,25 +290,40 @@ int main(int argc, char** argv) {
             stats.push_back(seconds_since(start));
             images = tessera::core::Error{"released"};
 
-            start = Clock::now();
-            const auto t = run_command(shell_quote(TESSERA_EXECUTABLE) + " info " +
-                                       shell_quote(c.tessera_file.string()) + " > /dev/null");
-            info.push_back(seconds_since(start));
-            start = Clock::now();
-            const auto o = run_command("oiiotool --stats " + shell_quote(c.oiio_file.string()) +
-                                       " > /dev/null");
-            oiio.push_back(seconds_since(start));
-            if (t.exit_code != 0 || o.exit_code != 0) {
+            const Timed t = timed(shell_quote(TESSERA_EXECUTABLE) + " info " +
+                                  shell_quote(c.tessera_file.string()));
+            const Timed o = timed("oiiotool --stats " + shell_quote(c.oiio_file.string()));
+            if (!t.ok || !o.ok) {
                 std::fprintf(stderr, "a tool failed on %s:\n%s%s", c.label.c_str(),
                              t.output.c_str(), o.output.c_str());
                 return 1;
             }
+            info.push_back(t.seconds);
+            oiio.push_back(o.seconds);
+            info_peak = std::max(info_peak, t.peak_mb);
+            oiio_peak = std::max(oiio_peak, o.peak_mb);
+            if (c.tifffile && have_tifffile) {
+                const Timed p = timed(kTifffileStats + shell_quote(c.tessera_file.string()));
+                if (p.ok) {
+                    tf.push_back(p.seconds);
+                    tf_peak = std::max(tf_peak, p.peak_mb);
+                }
+            }
         }
-        std::printf("%-50s %8.1f %8.1f | %9.0f %9.0f %9.0f | %9.0f %9.0f %7.1f | %6.2fx\n",
-                    c.label.c_str(), file_mb, mpixel, median(decode) * 1e3, median(stats) * 1e3,
-                    median(info) * 1e3, median(oiio) * 1e3, file_mb / median(info),
-                    mpixel / median(info), median(oiio) / median(info));
+        const std::string tf_ms = tf.empty() ? "-" : fmt::format("{:.0f}", median(tf) * 1e3);
+        const std::string tf_mb = tf.empty() ? "-" : fmt::format("{:.0f}", tf_peak);
+        const std::string tf_ratio =
+            tf.empty() ? "-" : fmt::format("{:.2f}x", median(tf) / median(info));
+        std::printf(
+            "%-42s %7.1f %6.1f | %9.0f %8.0f %8.0f %7.0f | %8.0f %7.0f | %8s %7s | %5.2fx "
+            "%6s\n",
+            c.label.c_str(), file_mb, mpixel, median(decode) * 1e3, median(stats) * 1e3,
+            median(info) * 1e3, info_peak, median(oiio) * 1e3, oiio_peak, tf_ms.c_str(),
+            tf_mb.c_str(), median(oiio) / median(info), tf_ratio.c_str());
     }
-    std::printf("\n(medians of %d alternating runs; ratio > 1 means Tessera is faster)\n", repeat);
+    std::printf(
+        "\n(medians of %d alternating runs; peaks are the largest of the runs; a ratio > 1 means "
+        "Tessera's info is faster)\n",
+        repeat);
     return 0;
 }

@@ -28,6 +28,9 @@ bool in_family(std::string_view format) {
     if (family == "npy") {
         return format == "NumPy";
     }
+    if (family == "tiff") {
+        return format == "TIFF";
+    }
     return false;
 }
 
@@ -46,13 +49,35 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // all the same.
     LoadOptions options;
     options.max_pixels = std::uint64_t{1} << 22;
+    // Files read by region (TIFF) are decoded whole only when small, so both paths are fuzzed.
+    options.decode_whole_below = std::uint64_t{1} << 18;
     auto images = load_images(file, options);
     if (!images) {
         return 0;
     }
     for (const Image& image : images.value()) {
-        auto statistics = compute_statistics(*image.source);
-        (void)statistics;
+        const ImageSource& source = *image.source;
+        const auto pixels = static_cast<std::uint64_t>(source.width()) *
+                            static_cast<std::uint64_t>(source.height()) *
+                            static_cast<std::uint64_t>(source.planes_per_channel());
+        if (pixels <= options.max_pixels) {
+            auto statistics = compute_statistics(source);
+            (void)statistics;
+            continue;
+        }
+        // A huge image read by region (a few KB of TIFF may claim gigapixels): what the viewer
+        // reads first, a tile at each corner and one in the middle of every channel.
+        const std::int64_t w = std::min<std::int64_t>(source.width(), 64);
+        const std::int64_t h = std::min<std::int64_t>(source.height(), 64);
+        std::vector<std::byte> dst(static_cast<std::size_t>(w * h) * 4);
+        for (std::size_t c = 0; c < source.channel_count(); ++c) {
+            for (const Rect rect :
+                 {Rect{0, 0, w, h}, Rect{source.width() - w, source.height() - h, w, h},
+                  Rect{source.width() / 2, source.height() / 2, w / 2, h / 2}}) {
+                auto read = source.read_region({c}, rect, dst);
+                (void)read;
+            }
+        }
     }
     return 0;
 }

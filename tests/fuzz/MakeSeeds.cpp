@@ -1,13 +1,15 @@
 // Writes the fuzz targets' own seed inputs, one folder per family, generated in code: small valid
 // files of every format and layout each decoder reads. The external corpus (../shared/testdata)
 // and the regression inputs are added beside them when present.
-//   tessera_fuzz_seeds DIR   writes DIR/stb, DIR/exr, DIR/pnm, DIR/npy, DIR/ipc
+//   tessera_fuzz_seeds DIR   writes DIR/stb, DIR/exr, DIR/pnm, DIR/npy, DIR/tiff, DIR/ipc
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include <stb_image_write.h>
+#include <tiffio.h>
 #include <tinyexr.h>
 
 #include "tests/support/Fixtures.h"
@@ -175,6 +177,133 @@ void write_npy(const fs::path& dir) {
     tessera::testing::write_npy(dir / "hw-i1.npy", NpyHeader{"|i1", {1, 2, 2}}, bytes_of(i8));
 }
 
+// Small TIFFs of every layout the decoder reads, written by libtiff: strips and tiles,
+// compressions, planar layouts, packed bits, palette, YCbCr JPEG, pages, ImageJ and OME.
+struct TiffSeed {
+    const char* name;
+    const char* mode;
+    std::uint16_t spp, bits, format, photometric, planar, compression, predictor;
+    bool tiled;
+    int pages;
+    const char* description;
+};
+
+void write_tiff_seed(const fs::path& path, const TiffSeed& seed) {
+    TIFF* tif = TIFFOpen(path.c_str(), seed.mode);
+    if (tif == nullptr) {
+        return;
+    }
+    constexpr std::uint32_t w = 20, h = 12;
+    for (int page = 0; page < seed.pages; ++page) {
+        TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, w);
+        TIFFSetField(tif, TIFFTAG_IMAGELENGTH, h);
+        TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, seed.spp);
+        TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, seed.bits);
+        TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT, seed.format);
+        TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, seed.photometric);
+        TIFFSetField(tif, TIFFTAG_PLANARCONFIG, seed.planar);
+        TIFFSetField(tif, TIFFTAG_COMPRESSION, seed.compression);
+        if (seed.predictor != PREDICTOR_NONE) {
+            TIFFSetField(tif, TIFFTAG_PREDICTOR, seed.predictor);
+        }
+        if (seed.photometric == PHOTOMETRIC_PALETTE) {
+            std::vector<std::uint16_t> map(std::size_t{1} << seed.bits);
+            for (std::size_t i = 0; i < map.size(); ++i) {
+                map[i] = static_cast<std::uint16_t>(i * 4099);
+            }
+            TIFFSetField(tif, TIFFTAG_COLORMAP, map.data(), map.data(), map.data());
+        }
+        if (seed.photometric == PHOTOMETRIC_YCBCR) {
+            TIFFSetField(tif, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB);
+        }
+        if (page == 0 && seed.description != nullptr) {
+            TIFFSetField(tif, TIFFTAG_IMAGEDESCRIPTION, seed.description);
+        }
+        const int planes = seed.planar == PLANARCONFIG_SEPARATE ? seed.spp : 1;
+        const std::uint32_t samples = seed.planar == PLANARCONFIG_SEPARATE ? 1 : seed.spp;
+        if (seed.tiled) {
+            TIFFSetField(tif, TIFFTAG_TILEWIDTH, 16);
+            TIFFSetField(tif, TIFFTAG_TILELENGTH, 16);
+            std::vector<std::uint8_t> tile(static_cast<std::size_t>(TIFFTileSize(tif)));
+            for (std::size_t i = 0; i < tile.size(); ++i) {
+                tile[i] = static_cast<std::uint8_t>(i * 7 + page);
+            }
+            for (int plane = 0; plane < planes; ++plane) {
+                for (std::uint32_t y = 0; y < h; y += 16) {
+                    for (std::uint32_t x = 0; x < w; x += 16) {
+                        TIFFWriteTile(tif, tile.data(), x, y, 0, static_cast<std::uint16_t>(plane));
+                    }
+                }
+            }
+        } else {
+            TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, seed.compression == COMPRESSION_JPEG ? 16 : 5);
+            std::vector<std::uint8_t> row((w * samples * seed.bits + 7) / 8);
+            for (int plane = 0; plane < planes; ++plane) {
+                for (std::uint32_t y = 0; y < h; ++y) {
+                    for (std::size_t i = 0; i < row.size(); ++i) {
+                        row[i] = static_cast<std::uint8_t>(i * 13 + y * 5 + page);
+                    }
+                    if (seed.format == SAMPLEFORMAT_IEEEFP && seed.bits == 32) {
+                        std::vector<float> values(w * samples, 0.25f * static_cast<float>(y));
+                        std::memcpy(row.data(), values.data(), row.size());
+                    }
+                    TIFFWriteScanline(tif, row.data(), y, static_cast<std::uint16_t>(plane));
+                }
+            }
+        }
+        TIFFWriteDirectory(tif);
+    }
+    TIFFClose(tif);
+}
+
+void write_tiff(const fs::path& dir) {
+    constexpr auto U = SAMPLEFORMAT_UINT;
+    constexpr auto I = SAMPLEFORMAT_INT;
+    constexpr auto F = SAMPLEFORMAT_IEEEFP;
+    constexpr auto C = PLANARCONFIG_CONTIG;
+    constexpr auto S = PLANARCONFIG_SEPARATE;
+    constexpr auto P1 = PREDICTOR_NONE;
+    const char* ome =
+        "<?xml version=\"1.0\"?><OME><Image ID=\"Image:0\"><Pixels DimensionOrder=\"XYCZT\" "
+        "SizeX=\"20\" SizeY=\"12\" SizeZ=\"2\" SizeC=\"2\" SizeT=\"1\" Type=\"uint16\" "
+        "PhysicalSizeX=\"0.5\"><Channel Name=\"a\" Color=\"-16776961\"/><Channel Name=\"b\"/>"
+        "<TiffData IFD=\"0\" PlaneCount=\"4\"/></Pixels></Image></OME>";
+    const TiffSeed seeds[] = {
+        {"grey8-strips.tif", "w", 1, 8, U, PHOTOMETRIC_MINISBLACK, C, COMPRESSION_NONE, P1, false,
+         1, nullptr},
+        {"grey16-lzw-be.tif", "wb", 1, 16, U, PHOTOMETRIC_MINISBLACK, C, COMPRESSION_LZW,
+         PREDICTOR_HORIZONTAL, false, 1, nullptr},
+        {"float-deflate-tiles.tif", "w", 1, 32, F, PHOTOMETRIC_MINISBLACK, C,
+         COMPRESSION_ADOBE_DEFLATE, PREDICTOR_FLOATINGPOINT, true, 1, nullptr},
+        {"int16-zstd.tif", "w", 1, 16, I, PHOTOMETRIC_MINISBLACK, C, COMPRESSION_ZSTD, P1, false, 1,
+         nullptr},
+        {"rgb-separate-packbits.tif", "w", 3, 8, U, PHOTOMETRIC_RGB, S, COMPRESSION_PACKBITS, P1,
+         false, 1, nullptr},
+        {"rgba16-tiles-big.tif", "w8", 4, 16, U, PHOTOMETRIC_RGB, C, COMPRESSION_NONE, P1, true, 1,
+         nullptr},
+        {"bits1-g4.tif", "w", 1, 1, U, PHOTOMETRIC_MINISWHITE, C, COMPRESSION_CCITTFAX4, P1, false,
+         1, nullptr},
+        {"bits12.tif", "w", 1, 12, U, PHOTOMETRIC_MINISBLACK, C, COMPRESSION_NONE, P1, false, 1,
+         nullptr},
+        {"palette4.tif", "w", 1, 4, U, PHOTOMETRIC_PALETTE, C, COMPRESSION_LZW, P1, false, 1,
+         nullptr},
+        {"ycbcr-jpeg.tif", "w", 3, 8, U, PHOTOMETRIC_YCBCR, C, COMPRESSION_JPEG, P1, false, 1,
+         nullptr},
+        {"cmyk.tif", "w", 4, 8, U, PHOTOMETRIC_SEPARATED, C, COMPRESSION_NONE, P1, false, 1,
+         nullptr},
+        {"lab.tif", "w", 3, 8, U, PHOTOMETRIC_CIELAB, C, COMPRESSION_NONE, P1, false, 1, nullptr},
+        {"pages.tif", "w", 1, 16, U, PHOTOMETRIC_MINISBLACK, C, COMPRESSION_NONE, P1, false, 3,
+         nullptr},
+        {"imagej.tif", "w", 1, 32, F, PHOTOMETRIC_MINISBLACK, C, COMPRESSION_NONE, P1, false, 4,
+         "ImageJ=1.53t\nimages=4\nchannels=2\nslices=2\nhyperstack=true\n"},
+        {"ome.tif", "w", 1, 16, U, PHOTOMETRIC_MINISBLACK, C, COMPRESSION_ADOBE_DEFLATE, P1, true,
+         4, ome},
+    };
+    for (const TiffSeed& seed : seeds) {
+        write_tiff_seed(dir / seed.name, seed);
+    }
+}
+
 // A client's session touching every packet type, whole and one packet per file.
 void write_ipc(const fs::path& dir) {
     std::vector<std::byte> stream;
@@ -194,13 +323,14 @@ int main(int argc, char** argv) {
         return 2;
     }
     const fs::path root = argv[1];
-    for (const char* family : {"stb", "exr", "pnm", "npy", "ipc"}) {
+    for (const char* family : {"stb", "exr", "pnm", "npy", "tiff", "ipc"}) {
         fs::create_directories(root / family);
     }
     write_stb(root / "stb");
     write_exr(root / "exr");
     write_pnm(root / "pnm");
     write_npy(root / "npy");
+    write_tiff(root / "tiff");
     write_ipc(root / "ipc");
     return 0;
 }

@@ -21,6 +21,7 @@ if [ -d "$testdata" ]; then
   case $family in
     stb) external="$testdata/png" ;;
     exr) external="$testdata/exr" ;;
+    tiff) external="$testdata/tiff" ;;
     *) external="" ;;
   esac
   if [ -n "$external" ]; then

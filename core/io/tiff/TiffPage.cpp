@@ -11,6 +11,8 @@ namespace tessera::core::tiff {
 namespace {
 
 constexpr std::uint16_t kMaxSamplesPerPixel = 1024;
+// Wider than any slide scan or mosaic; a row of the widest float image is then 16 MB.
+constexpr std::uint32_t kMaxSide = std::uint32_t{1} << 22;
 
 std::string photometric_name(std::uint16_t photometric) {
     switch (photometric) {
@@ -468,6 +470,10 @@ Result<TiffPage> read_page(::tiff* tif, bool read_description) {
     if (TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &width) == 0 ||
         TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &height) == 0 || width == 0 || height == 0) {
         return Error{"the page has no image size"};
+    }
+    if (width > kMaxSide || height > kMaxSide) {
+        return Error{fmt::format("the page claims {}x{} pixels (at most {} a side are read)", width,
+                                 height, kMaxSide)};
     }
     page.width = width;
     page.height = height;
