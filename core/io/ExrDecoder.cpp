@@ -11,19 +11,11 @@
 #include "core/base/Parallel.h"
 #include "core/image/PlanarImage.h"
 #include "core/io/ExrHeader.h"
+#include "core/io/OpenExrDecoder.h"
 #include "core/io/TinyExr.h"
 
 namespace tessera::core {
 namespace {
-
-constexpr std::array<const char*, 10> kCompressionNames{"NONE",  "RLE", "ZIPS", "ZIP",  "PIZ",
-                                                        "PXR24", "B44", "B44A", "DWAA", "DWAB"};
-
-std::string compression_name(int code) {
-    return code >= 0 && code < static_cast<int>(kCompressionNames.size())
-               ? kCompressionNames[static_cast<std::size_t>(code)]
-               : fmt::format("unknown compression {}", code);
-}
 
 SampleType sample_type_of(int exr_pixel_type) {
     switch (exr_pixel_type) {
@@ -132,7 +124,7 @@ Image make_image(const EXRHeader& header, const ExrPart& part, std::shared_ptr<P
     image.metadata.transfer = Transfer::Linear;
     image.metadata.data_window = part.data_window;
     image.metadata.display_window = part.display_window;
-    image.metadata.compression = compression_name(header.compression_type);
+    image.metadata.compression = exr_compression_name(header.compression_type);
     image.metadata.storage = storage_of(header);
     return image;
 }
@@ -225,6 +217,9 @@ Result<std::vector<Image>> decode_exr(const std::shared_ptr<const MappedFile>& f
     auto parts = scan_exr(bytes, ExrLimits{options.max_pixels});
     if (!parts) {
         return parts.error();
+    }
+    if (std::any_of(parts->begin(), parts->end(), exr_needs_openexr)) {
+        return decode_exr_openexr(bytes, *parts);
     }
 
     ExrCleanup cleanup;

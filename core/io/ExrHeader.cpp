@@ -15,7 +15,6 @@ namespace {
 
 constexpr std::array<const char*, 10> kCompressionNames{"NONE",  "RLE", "ZIPS", "ZIP",  "PIZ",
                                                         "PXR24", "B44", "B44A", "DWAA", "DWAB"};
-constexpr int kFirstUnsupportedCompression = 5;  // PXR24 and everything after it
 // tinyexr reads at most this many attributes of a header; OpenEXR files hold a few dozen.
 constexpr int kMaxAttributes = 1024;
 // Coordinates beyond this could overflow tinyexr's int arithmetic (width = max - min + 1).
@@ -233,12 +232,12 @@ class Scanner {
                 return Error{fmt::format("OpenEXR {}channel '{}' has unknown pixel type {}", where,
                                          printable(channel.name), channel.pixel_type)};
             }
-            if (x_sampling != 1 || y_sampling != 1) {
-                return Error{fmt::format(
-                    "OpenEXR {}has channel '{}' subsampled {}x{} (luminance/chroma data), which "
-                    "Tessera does not support",
-                    where, printable(channel.name), x_sampling, y_sampling)};
+            if (x_sampling < 1 || y_sampling < 1 || x_sampling > 65536 || y_sampling > 65536) {
+                return Error{fmt::format("OpenEXR {}channel '{}' has sampling {}x{}", where,
+                                         printable(channel.name), x_sampling, y_sampling)};
             }
+            channel.x_sampling = x_sampling;
+            channel.y_sampling = y_sampling;
             if (!names.insert(channel.name).second) {
                 return Error{fmt::format("OpenEXR {}lists channel '{}' twice", where,
                                          printable(channel.name))};
@@ -272,12 +271,29 @@ class Scanner {
 
 }  // namespace
 
+std::string exr_compression_name(int code) {
+    return compression_name(code);
+}
+
+bool exr_needs_openexr(const ExrPart& part) {
+    return part.compression >= 5 ||
+           std::any_of(part.channels.begin(), part.channels.end(),
+                       [](const ExrChannel& c) { return c.x_sampling != 1 || c.y_sampling != 1; });
+}
+
 int exr_lines_per_block(int compression) {
     switch (compression) {
         case 3:  // ZIP
             return 16;
+        case 5:  // PXR24
+            return 16;
         case 4:  // PIZ
+        case 6:  // B44
+        case 7:  // B44A
+        case 8:  // DWAA
             return 32;
+        case 9:  // DWAB
+            return 256;
         default:  // NONE, RLE, ZIPS
             return 1;
     }
@@ -380,11 +396,9 @@ Result<void> check_part(ExrPart& part, const RawPart& raw, bool multipart, bool 
         }
         part.tiles.reset();
     }
-    if (part.compression >= kFirstUnsupportedCompression) {
-        return Error{fmt::format(
-            "OpenEXR {}uses {} compression, which Tessera does not support (it reads NONE, RLE, "
-            "ZIPS, ZIP and PIZ)",
-            where, compression_name(part.compression))};
+    if (part.compression < 0 || part.compression >= static_cast<int>(kCompressionNames.size())) {
+        return Error{fmt::format("OpenEXR {}uses {}, which Tessera does not support", where,
+                                 compression_name(part.compression))};
     }
     const Box2i& dw = part.data_window;
     const auto w = static_cast<std::uint64_t>(dw.width());
@@ -556,12 +570,13 @@ Result<void> check_chunks(const std::vector<ExrPart>& parts, std::span<const std
             }
             const auto data = bytes.subspan(offset + header, static_cast<std::size_t>(size));
             // tinyexr reads an uncompressed block's pixels without checking the block's size.
-            if (part.compression == 0 && data.size() != block_pixels * pixel_bytes) {
+            const bool openexr = exr_needs_openexr(part);  // its block sizes are OpenEXR's to check
+            if (!openexr && part.compression == 0 && data.size() != block_pixels * pixel_bytes) {
                 return Error{fmt::format(
                     "OpenEXR {}chunk {} holds {} bytes; its uncompressed block needs {}", where, k,
                     data.size(), block_pixels * pixel_bytes)};
             }
-            if (part.compression == 4 && data.size() != block_pixels * pixel_bytes) {
+            if (!openexr && part.compression == 4 && data.size() != block_pixels * pixel_bytes) {
                 if (auto ok = check_piz_frame(data, where, k); !ok) {
                     return ok.error();
                 }

@@ -21,6 +21,8 @@ namespace tessera::core {
 struct ExrChannel {
     std::string name;
     int pixel_type = 0;  // 0 uint, 1 half, 2 float
+    int x_sampling = 1;  // > 1: subsampled (luminance/chroma files)
+    int y_sampling = 1;
 };
 
 struct ExrTiles {
@@ -42,8 +44,14 @@ struct ExrPart {
     std::size_t offset_table = 0;   // where this part's chunk offsets start in the file
 };
 
-// Scanlines per chunk of a scanline part (NONE, RLE, ZIPS: 1; ZIP: 16; PIZ: 32).
+// Scanlines per chunk of a scanline part (NONE, RLE, ZIPS: 1; ZIP, PXR24: 16; PIZ, B44, B44A,
+// DWAA: 32; DWAB: 256).
 int exr_lines_per_block(int compression);
+// "NONE", "ZIP", ..., "DWAB", or "unknown compression N".
+std::string exr_compression_name(int code);
+// tinyexr decodes NONE, RLE, ZIPS, ZIP and PIZ of full-resolution channels; PXR24, B44, B44A,
+// DWAA, DWAB and subsampled channels go to the OpenEXR library (core/io/OpenExrDecoder).
+bool exr_needs_openexr(const ExrPart& part);
 
 struct ExrLimits {
     std::uint64_t max_pixels = 0;

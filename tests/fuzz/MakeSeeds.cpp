@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <ImfRgbaFile.h>
 #include <stb_image_write.h>
 #include <tiffio.h>
 #include <tinyexr.h>
@@ -133,6 +134,28 @@ void write_exr(const fs::path& dir) {
         {ExrPart{"a", 6, 5, TINYEXR_PIXELTYPE_HALF, TINYEXR_COMPRESSIONTYPE_ZIP, bytes_of(halves)},
          ExrPart{"b", 6, 5, TINYEXR_PIXELTYPE_FLOAT, TINYEXR_COMPRESSIONTYPE_NONE,
                  bytes_of(values)}});
+    // The compressions only the OpenEXR library decodes, and a luminance/chroma file.
+    const std::pair<Imf::Compression, const char*> library[] = {{Imf::PXR24_COMPRESSION, "pxr24"},
+                                                                {Imf::B44_COMPRESSION, "b44"},
+                                                                {Imf::B44A_COMPRESSION, "b44a"},
+                                                                {Imf::DWAA_COMPRESSION, "dwaa"},
+                                                                {Imf::DWAB_COMPRESSION, "dwab"}};
+    std::vector<Imf::Rgba> pixels(16 * 8);
+    for (std::size_t i = 0; i < pixels.size(); ++i) {
+        const float v = static_cast<float>(i % 16) / 8.0f;
+        pixels[i] = Imf::Rgba(v, 1.0f - v, 0.25f * v, 1.0f);
+    }
+    for (const auto& [compression, name] : library) {
+        Imf::RgbaOutputFile file(
+            (dir / (std::string(name) + ".exr")).c_str(),
+            Imf::Header(16, 8, 1.0f, Imath::V2f(0, 0), 1.0f, Imf::INCREASING_Y, compression),
+            Imf::WRITE_RGBA);
+        file.setFrameBuffer(pixels.data(), 1, 16);
+        file.writePixels(8);
+    }
+    Imf::RgbaOutputFile yc((dir / "luminance-chroma.exr").c_str(), 16, 8, Imf::WRITE_YCA);
+    yc.setFrameBuffer(pixels.data(), 1, 16);
+    yc.writePixels(8);
 }
 
 void write_pnm(const fs::path& dir) {
