@@ -12,6 +12,7 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -102,6 +103,11 @@ class ImageSource {
     // longer remembers that far back). Safe to call from any thread.
     virtual std::uint64_t revision() const { return 0; }
     virtual std::vector<Damage> damage_since(std::uint64_t /*since*/) const { return {}; }
+
+    // A reduced-resolution copy of every plane the file itself stores (an OME-TIFF's SubIFD
+    // pyramid): level k of ceil(W / 2^k) x ceil(H / 2^k) pixels, or nullptr. The pyramid reads
+    // such levels instead of building them.
+    virtual std::shared_ptr<const ImageSource> stored_level(int /*level*/) const { return nullptr; }
 
     std::size_t channel_count() const { return channels().size(); }
     // Planes per channel: the product of the axes' extents (1 for a 2-D image).

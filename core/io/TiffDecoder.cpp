@@ -1,6 +1,7 @@
 #include "core/io/TiffDecoder.h"
 
 #include <algorithm>
+#include <limits>
 #include <list>
 #include <mutex>
 
@@ -37,7 +38,7 @@ class ChunkCache {
   public:
     using Data = std::shared_ptr<const std::vector<std::byte>>;
 
-    Data find(std::int64_t directory, std::uint32_t index) {
+    Data find(std::uint64_t directory, std::uint32_t index) {
         std::lock_guard lock(m_mutex);
         for (auto it = m_entries.begin(); it != m_entries.end(); ++it) {
             if (it->directory == directory && it->index == index) {
@@ -48,7 +49,7 @@ class ChunkCache {
         return nullptr;
     }
 
-    void insert(std::int64_t directory, std::uint32_t index, Data data) {
+    void insert(std::uint64_t directory, std::uint32_t index, Data data) {
         if (data->size() > kChunkCacheBytes / 2) {
             return;
         }
@@ -63,7 +64,7 @@ class ChunkCache {
 
   private:
     struct Entry {
-        std::int64_t directory;
+        std::uint64_t directory;  // the IFD's offset
         std::uint32_t index;
         Data data;
     };
@@ -72,18 +73,26 @@ class ChunkCache {
     std::size_t m_bytes = 0;
 };
 
-// A stack of pages that share one layout: planes are read by region from the file.
+// One IFD: where it is, and the page (of the main chain) it belongs to, for messages.
+struct PageRef {
+    std::uint64_t offset = 0;
+    std::int64_t number = 0;
+};
+
+// A stack of pages that share one layout, or one stored pyramid level of such a stack (its
+// SubIFDs): planes are read by region from the file.
 class TiffSource final : public ImageSource {
   public:
     TiffSource(std::shared_ptr<TiffHandlePool> pool, TiffPage page,
                std::vector<ChannelInfo> channels, std::vector<Axis> axes,
-               std::vector<std::int64_t> directories, std::int64_t pages_per_position)
+               std::vector<PageRef> directories, std::int64_t pages_per_position, int level = 0)
         : m_pool(std::move(pool)),
           m_page(std::move(page)),
           m_channels(std::move(channels)),
           m_axes(std::move(axes)),
           m_directories(std::move(directories)),
           m_pages_per_position(pages_per_position),
+          m_level(level),
           m_direct(m_page.compression == COMPRESSION_NONE && m_page.bits % 8 == 0 &&
                    m_page.fill_order == FILLORDER_MSB2LSB && !m_page.jpeg_rgb) {}
 
@@ -92,6 +101,17 @@ class TiffSource final : public ImageSource {
     const std::vector<ChannelInfo>& channels() const override { return m_channels; }
     const std::vector<Axis>& axes() const override { return m_axes; }
     const TiffPage& page() const { return m_page; }
+    const PageRef& directory(std::size_t index) const { return m_directories[index]; }
+
+    // The file's own reduced-resolution levels, 1, 2, ... in order.
+    void set_levels(std::vector<std::shared_ptr<const ImageSource>> levels) {
+        m_levels = std::move(levels);
+    }
+    std::shared_ptr<const ImageSource> stored_level(int level) const override {
+        return level >= 1 && level <= static_cast<int>(m_levels.size())
+                   ? m_levels[static_cast<std::size_t>(level - 1)]
+                   : nullptr;
+    }
 
     Result<void> read_region(const Plane& plane, Rect rect,
                              std::span<std::byte> dst) const override {
@@ -100,7 +120,8 @@ class TiffSource final : public ImageSource {
         }
         const std::size_t per_page = m_page.channels.size();
         const tiff::ChannelSource& channel = m_page.channels[plane.channel % per_page];
-        auto lease = m_pool->acquire(directory_of(plane));
+        const PageRef& ref = directory_of(plane);
+        auto lease = m_pool->acquire(ref.offset);
         if (!lease) {
             return lease.error();
         }
@@ -119,8 +140,8 @@ class TiffSource final : public ImageSource {
             chunk.rows =
                 m_page.tiled ? m_page.chunk_rows : std::min(m_page.chunk_rows, m_page.height - cy);
             const Rect part = intersection(rect, {cx, cy, chunk.width, chunk.rows});
-            result = copy_chunk(handle, chunk_index(handle, cx, cy, sample), chunk, channel, part,
-                                rect, dst);
+            result = copy_chunk(handle, ref, chunk_index(handle, cx, cy, sample), chunk, channel,
+                                part, rect, dst);
         });
         return result;
     }
@@ -133,7 +154,7 @@ class TiffSource final : public ImageSource {
             intersection(rect, bounds()) != rect || rect.empty()) {
             return;
         }
-        auto lease = m_pool->acquire(directory_of(plane));
+        auto lease = m_pool->acquire(directory_of(plane).offset);
         if (!lease) {
             return;
         }
@@ -175,7 +196,7 @@ class TiffSource final : public ImageSource {
                    : TIFFComputeStrip(handle.get(), static_cast<std::uint32_t>(cy), sample);
     }
 
-    std::int64_t directory_of(const Plane& plane) const {
+    const PageRef& directory_of(const Plane& plane) const {
         std::int64_t position = 0;
         for (std::size_t i = 0; i < m_axes.size(); ++i) {
             const std::int64_t index = i < plane.position.size() ? plane.position[i] : 0;
@@ -185,12 +206,18 @@ class TiffSource final : public ImageSource {
         return m_directories[static_cast<std::size_t>(position * m_pages_per_position + group)];
     }
 
-    Result<void> copy_chunk(TiffHandle& handle, std::uint32_t index, Chunk chunk,
-                            const tiff::ChannelSource& channel, Rect part, Rect rect,
+    // "page 3", or "level 2 of page 3" (a SubIFD).
+    std::string where(const PageRef& ref) const {
+        return m_level == 0 ? fmt::format("page {}", ref.number)
+                            : fmt::format("level {} of page {}", m_level, ref.number);
+    }
+
+    Result<void> copy_chunk(TiffHandle& handle, const PageRef& ref, std::uint32_t index,
+                            Chunk chunk, const tiff::ChannelSource& channel, Rect part, Rect rect,
                             std::span<std::byte> dst) const {
         const std::size_t row_bytes = m_page.chunk_row_bytes();
         const std::size_t needed = static_cast<std::size_t>(chunk.rows) * row_bytes;
-        const std::int64_t directory = handle.directory();
+        const std::uint64_t directory = ref.offset;
         int failed = 0;
         const std::uint64_t offset = TIFFGetStrileOffsetWithErr(handle.get(), index, &failed);
         const std::uint64_t count =
@@ -225,9 +252,9 @@ class TiffSource final : public ImageSource {
         ChunkCache::Data data = m_cache.find(directory, index);
         if (!data && needed > kMaxChunkBytes) {
             return Error{fmt::format(
-                "{} {} of page {} would decode to {} bytes (Tessera does not "
+                "{} {} of {} would decode to {} bytes (Tessera does not "
                 "support strips or tiles over {} bytes)",
-                m_page.tiled ? "tile" : "strip", index, directory, needed, kMaxChunkBytes)};
+                m_page.tiled ? "tile" : "strip", index, where(ref), needed, kMaxChunkBytes)};
         }
         if (!data) {
             std::shared_ptr<std::vector<std::byte>> decoded;
@@ -235,7 +262,7 @@ class TiffSource final : public ImageSource {
                 decoded = std::make_shared<std::vector<std::byte>>(needed);
             } catch (const std::bad_alloc&) {
                 return Error{
-                    fmt::format("out of memory decoding {} bytes of page {}", needed, directory)};
+                    fmt::format("out of memory decoding {} bytes of {}", needed, where(ref))};
             }
             handle.clear_messages();
             const tmsize_t got = m_page.tiled
@@ -248,11 +275,11 @@ class TiffSource final : public ImageSource {
             // the bytes they made up: any error is a failure.
             if (got < 0 || !handle.error_message().empty()) {
                 return handle.error(
-                    fmt::format("cannot decode {} {} of page {}", kind, index, directory));
+                    fmt::format("cannot decode {} {} of {}", kind, index, where(ref)));
             }
             if (static_cast<std::size_t>(got) < needed) {
-                return Error{fmt::format("{} {} of page {} holds {} bytes of the {} it needs", kind,
-                                         index, directory, got, needed)};
+                return Error{fmt::format("{} {} of {} holds {} bytes of the {} it needs", kind,
+                                         index, where(ref), got, needed)};
             }
             data = std::move(decoded);
             m_cache.insert(directory, index, data);
@@ -267,8 +294,10 @@ class TiffSource final : public ImageSource {
     TiffPage m_page;
     std::vector<ChannelInfo> m_channels;
     std::vector<Axis> m_axes;
-    std::vector<std::int64_t> m_directories;  // per position (outermost first), then C group
+    std::vector<PageRef> m_directories;  // per position (outermost first), then C group
     std::int64_t m_pages_per_position;
+    int m_level;  // 0, or the stored pyramid level this source is
+    std::vector<std::shared_ptr<const ImageSource>> m_levels;
     bool m_direct;  // uncompressed whole-byte samples: read from the map, no libtiff decode
     mutable ChunkCache m_cache;
 };
@@ -538,9 +567,8 @@ Result<std::shared_ptr<const ImageSource>> decode_whole(const TiffSource& source
             for (std::size_t i = 0; i < position.size(); ++i) {
                 flat = flat * source.axes()[i].extent + position[i];
             }
-            const auto directory =
-                series.directories[static_cast<std::size_t>(flat) * groups + group];
-            auto lease = pool.acquire(directory);
+            const PageRef& ref = source.directory(static_cast<std::size_t>(flat) * groups + group);
+            auto lease = pool.acquire(ref.offset);
             result = lease ? read_rgba_page(**lease, page, *image, first) : lease.error();
         } else {
             const std::int64_t y = static_cast<std::int64_t>(band) * band_rows;
@@ -569,6 +597,36 @@ Result<std::shared_ptr<const ImageSource>> decode_whole(const TiffSource& source
     return std::shared_ptr<const ImageSource>(std::move(image));
 }
 
+// The SubIFDs every page of the series has, level by level, as sources of the same channels;
+// stops at the first level that is missing from a page or does not match.
+std::vector<std::shared_ptr<const ImageSource>> stored_levels(
+    TiffHandlePool& pool, const std::vector<Result<TiffPage>>& pages, const Series& series,
+    const TiffPage& base, const std::vector<ChannelInfo>& channels) {
+    std::vector<std::shared_ptr<const ImageSource>> levels;
+    std::size_t available = std::numeric_limits<std::size_t>::max();
+    for (const std::int64_t d : series.directories) {
+        available = std::min(available, pages[static_cast<std::size_t>(d)]->sub_ifd_offsets.size());
+    }
+    for (std::size_t k = 1; k <= available && base.mode == tiff::PageMode::Raw; ++k) {
+        std::vector<PageRef> refs;
+        for (const std::int64_t d : series.directories) {
+            refs.push_back({pages[static_cast<std::size_t>(d)]->sub_ifd_offsets[k - 1], d});
+        }
+        auto lease = pool.acquire(refs.front().offset);
+        if (!lease) {
+            break;
+        }
+        auto level = tiff::read_page((*lease)->get(), false);
+        if (!level || !level->same_samples(base) || level->width >= base.width) {
+            break;
+        }
+        levels.push_back(std::make_shared<TiffSource>(
+            pool.shared_from_this(), level.value(), channels, series.axes, std::move(refs),
+            series.pages_per_position, static_cast<int>(k)));
+    }
+    return levels;
+}
+
 std::uint64_t decoded_bytes(const std::vector<ChannelInfo>& channels, const TiffPage& page,
                             std::int64_t planes_per_channel) {
     std::uint64_t bytes = 0;
@@ -594,6 +652,9 @@ Result<std::vector<Image>> decode_tiff(const std::shared_ptr<const MappedFile>& 
         auto page = tiff::read_page(scanner.get(), first);
         if (!page && first) {
             return page.error();
+        }
+        if (page) {
+            page->offset = TIFFCurrentDirOffset(scanner.get());
         }
         pages.push_back(std::move(page));
     } while (static_cast<std::int64_t>(pages.size()) < kMaxPages &&
@@ -634,13 +695,22 @@ Result<std::vector<Image>> decode_tiff(const std::shared_ptr<const MappedFile>& 
         }
         const TiffPage& page = first.value();
         auto channels = channels_of(page, series);
-        auto source = std::make_shared<TiffSource>(pool, page, channels, series.axes,
-                                                   series.directories, series.pages_per_position);
+        std::vector<PageRef> refs;
+        for (const std::int64_t d : series.directories) {
+            refs.push_back({pages[static_cast<std::size_t>(d)]->offset, d});
+        }
+        auto source = std::make_shared<TiffSource>(pool, page, channels, series.axes, refs,
+                                                   series.pages_per_position);
+        auto levels = stored_levels(*pool, pages, series, page, channels);
+        const std::size_t level_count = levels.size();
+        source->set_levels(std::move(levels));
         const std::uint64_t bytes = decoded_bytes(channels, page, source->planes_per_channel());
         const std::uint64_t pixels = static_cast<std::uint64_t>(page.width) *
                                      static_cast<std::uint64_t>(page.height) *
                                      static_cast<std::uint64_t>(source->planes_per_channel());
-        const bool whole = page.mode == tiff::PageMode::Rgba || bytes <= options.decode_whole_below;
+        // A file with its own pyramid is made to be read by region.
+        const bool whole = page.mode == tiff::PageMode::Rgba ||
+                           (bytes <= options.decode_whole_below && level_count == 0);
         std::shared_ptr<const ImageSource> result = source;
         if (whole) {
             if (pixels > options.max_pixels) {
@@ -682,12 +752,22 @@ Result<std::vector<Image>> decode_tiff(const std::shared_ptr<const MappedFile>& 
                                    page.sample_format == SAMPLEFORMAT_IEEEFP ? "float"
                                    : page.sample_format == SAMPLEFORMAT_INT  ? "signed"
                                                                              : "unsigned"));
-        if (page.sub_ifds > 0) {
+        if (level_count > 0) {
+            std::string sizes;
+            for (std::size_t k = 1; k <= level_count; ++k) {
+                const auto level = source->stored_level(static_cast<int>(k));
+                sizes += fmt::format("{}{}x{}", sizes.empty() ? "" : ", ", level->width(),
+                                     level->height());
+            }
+            meta.properties.emplace_back(
+                "stored pyramid", fmt::format("{} SubIFD levels ({}), read as the pyramid's levels",
+                                              level_count, sizes));
+        } else if (!page.sub_ifd_offsets.empty()) {
             meta.properties.emplace_back(
                 "stored pyramid",
-                fmt::format("{} reduced-resolution SubIFDs (not used: Tessera builds its own "
-                            "levels from full resolution)",
-                            page.sub_ifds));
+                fmt::format(
+                    "{} SubIFDs not used (not a reduced copy of every plane in this layout)",
+                    page.sub_ifd_offsets.size()));
         }
         if (!description_note.empty()) {
             meta.properties.emplace_back("note", description_note);

@@ -118,13 +118,45 @@ int LevelGeometry::level_for_zoom(double zoom) const {
     return std::clamp(level, 0, levels - 1);
 }
 
+namespace {
+
+// The same channels (names and types) and axes: one source may stand for another's level.
+bool same_planes(const ImageSource& a, const ImageSource& b) {
+    if (a.channels().size() != b.channels().size() || a.axes().size() != b.axes().size()) {
+        return false;
+    }
+    for (std::size_t c = 0; c < a.channels().size(); ++c) {
+        if (a.channels()[c].name != b.channels()[c].name ||
+            a.channels()[c].type != b.channels()[c].type) {
+            return false;
+        }
+    }
+    for (std::size_t i = 0; i < a.axes().size(); ++i) {
+        if (a.axes()[i].extent != b.axes()[i].extent) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
 Pyramid::Pyramid(std::shared_ptr<const ImageSource> base, std::shared_ptr<TileCache> cache,
                  int tile_size)
     : m_base(std::move(base)),
       m_cache(std::move(cache)),
       m_owner(TileCache::new_owner()),
       m_geometry(LevelGeometry::of(m_base->width(), m_base->height(), tile_size)),
-      m_tile(tile_size) {}
+      m_tile(tile_size) {
+    m_stored.resize(static_cast<std::size_t>(m_geometry.levels));
+    for (int level = 1; level < m_geometry.levels; ++level) {
+        auto stored = m_base->stored_level(level);
+        if (stored && stored->width() == m_geometry.level_width(level) &&
+            stored->height() == m_geometry.level_height(level) && same_planes(*stored, *m_base)) {
+            m_stored[static_cast<std::size_t>(level)] = std::move(stored);
+        }
+    }
+}
 
 Pyramid::Pyramid(std::shared_ptr<const ImageSource> base, std::size_t cache_bytes, int tile_size)
     : Pyramid(std::move(base), std::make_shared<TileCache>(cache_bytes), tile_size) {}
@@ -307,25 +339,10 @@ Result<void> Pyramid::read_regions(std::span<const Plane> requested, int level, 
                                  rect.width, rect.height, rect.x, rect.y, level)};
     }
     if (level == 0) {
-        // In bands of rows, every plane of a band read before its pages are handed back: tiles
-        // and textures keep what is shown, not the mapped file, and an interleaved file's pages
-        // are mapped once for all its channels.
-        constexpr std::int64_t kBandRows = 128;
-        for (std::int64_t y = 0; y < rect.height; y += kBandRows) {
-            const Rect band{rect.x, rect.y + y, rect.width, std::min(kBandRows, rect.height - y)};
-            for (std::size_t k = 0; k < planes->size(); ++k) {
-                const std::size_t offset = static_cast<std::size_t>(y * rect.width) *
-                                           sample_size(channels()[(*planes)[k].channel].type);
-                if (auto ok = m_base->read_region((*planes)[k], band, dsts[k].subspan(offset));
-                    !ok) {
-                    return ok.error();
-                }
-            }
-            for (const Plane& plane : *planes) {
-                m_base->release_region(plane, band);
-            }
-        }
-        return {};
+        return read_stored(*m_base, *planes, rect, dsts);
+    }
+    if (const auto& stored = m_stored[static_cast<std::size_t>(level)]) {
+        return read_stored(*stored, *planes, rect, dsts);
     }
     for (std::int64_t row = rect.y / m_tile; row * m_tile < rect.y + rect.height; ++row) {
         for (std::int64_t column = rect.x / m_tile; column * m_tile < rect.x + rect.width;
@@ -354,10 +371,33 @@ Result<void> Pyramid::read_regions(std::span<const Plane> requested, int level, 
     return {};
 }
 
+Result<void> Pyramid::read_stored(const ImageSource& source, std::span<const Plane> planes,
+                                  Rect rect, std::span<const std::span<std::byte>> dsts) const {
+    // In bands of rows, every plane of a band read before its pages are handed back: tiles and
+    // textures keep what is shown, not the mapped file, and an interleaved file's pages are
+    // mapped once for all its channels.
+    constexpr std::int64_t kBandRows = 128;
+    for (std::int64_t y = 0; y < rect.height; y += kBandRows) {
+        const Rect band{rect.x, rect.y + y, rect.width, std::min(kBandRows, rect.height - y)};
+        for (std::size_t k = 0; k < planes.size(); ++k) {
+            const std::size_t offset = static_cast<std::size_t>(y * rect.width) *
+                                       sample_size(channels()[planes[k].channel].type);
+            if (auto ok = source.read_region(planes[k], band, dsts[k].subspan(offset)); !ok) {
+                return ok.error();
+            }
+        }
+        for (const Plane& plane : planes) {
+            source.release_region(plane, band);
+        }
+    }
+    return {};
+}
+
 Result<void> Pyramid::read_region_sampled(const Plane& requested, int level, Rect rect,
                                           std::span<std::byte> dst) const {
-    if (level == 0) {
-        return read_region(requested, 0, rect, dst);
+    if (level == 0 ||
+        (level > 0 && level < m_geometry.levels && m_stored[static_cast<std::size_t>(level)])) {
+        return read_region(requested, level, rect, dst);  // exact, and as cheap
     }
     auto plane = m_base->complete(requested);
     if (!plane) {

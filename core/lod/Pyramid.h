@@ -6,7 +6,9 @@
 // where its tiles are cached, otherwise straight from level 0 strip by strip, with the same
 // result) and keeps them in an LRU TileCache within a byte budget; read_region_sampled gives a
 // quick provisional approximation of any level by point-sampling level 0 at stride 2^k (every
-// 2^k-th row touches a small fraction of a memory-mapped file).
+// 2^k-th row touches a small fraction of a memory-mapped file). Levels the source stores itself
+// (ImageSource::stored_level, of exactly this geometry and the same channels and axes) are read
+// from it instead.
 #pragma once
 
 #include <atomic>
@@ -87,7 +89,13 @@ class Pyramid {
                                  std::vector<std::vector<std::byte>>& built) const;
     Result<std::vector<Plane>> complete(std::span<const Plane> planes) const;
 
+    // Reads `rect` of stored level `level` (ImageSource::stored_level) in bands of rows.
+    Result<void> read_stored(const ImageSource& level_source, std::span<const Plane> planes,
+                             Rect rect, std::span<const std::span<std::byte>> dsts) const;
+
     std::shared_ptr<const ImageSource> m_base;
+    // Per level, the copy the source stores (nullptr: built here); level 0 is the base.
+    std::vector<std::shared_ptr<const ImageSource>> m_stored;
     std::shared_ptr<TileCache> m_cache;
     std::uint64_t m_owner;
     LevelGeometry m_geometry;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include <fmt/format.h>
 #include <tiffio.h>
 
 #include "core/base/FaultGuard.h"
@@ -129,20 +130,19 @@ TiffHandle::~TiffHandle() {
     }
 }
 
-Result<void> TiffHandle::set_directory(std::int64_t index) {
-    if (directory() == index) {
+Result<void> TiffHandle::set_directory(std::uint64_t offset) {
+    if (directory() == offset) {
         return {};
     }
     clear_messages();
-    if (index < 0 || index > 0xfffffffe ||
-        TIFFSetDirectory(m_tiff, static_cast<tdir_t>(index)) == 0) {
-        return error("cannot read TIFF directory " + std::to_string(index));
+    if (TIFFSetSubDirectory(m_tiff, offset) == 0) {
+        return error(fmt::format("cannot read the TIFF directory at byte {}", offset));
     }
     return {};
 }
 
-std::int64_t TiffHandle::directory() const {
-    return TIFFCurrentDirectory(m_tiff);
+std::uint64_t TiffHandle::directory() const {
+    return TIFFCurrentDirOffset(m_tiff);
 }
 
 const std::string& TiffHandle::error_message() const {
@@ -177,12 +177,12 @@ TiffHandlePool::Lease::~Lease() {
     }
 }
 
-Result<TiffHandlePool::Lease> TiffHandlePool::acquire(std::int64_t index) {
+Result<TiffHandlePool::Lease> TiffHandlePool::acquire(std::uint64_t offset) {
     std::unique_ptr<TiffHandle> handle;
     {
         std::lock_guard lock(m_mutex);
         for (auto it = m_idle.begin(); it != m_idle.end(); ++it) {
-            if ((*it)->directory() == index) {
+            if ((*it)->directory() == offset) {
                 handle = std::move(*it);
                 m_idle.erase(it);
                 break;
@@ -201,7 +201,7 @@ Result<TiffHandlePool::Lease> TiffHandlePool::acquire(std::int64_t index) {
         handle = std::move(opened.value());
     }
     Lease lease(this, std::move(handle));
-    if (auto moved = lease->set_directory(index); !moved) {
+    if (auto moved = lease->set_directory(offset); !moved) {
         return moved.error();
     }
     lease->clear_messages();

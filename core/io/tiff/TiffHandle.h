@@ -27,9 +27,10 @@ class TiffHandle {
     TiffHandle& operator=(const TiffHandle&) = delete;
 
     ::tiff* get() const { return m_tiff; }
-    // Moves to directory `index` (counted along the main IFD chain) unless already there.
-    Result<void> set_directory(std::int64_t index);
-    std::int64_t directory() const;
+    // Moves to the directory at file offset `offset` (a page of the main chain or a SubIFD)
+    // unless already there.
+    Result<void> set_directory(std::uint64_t offset);
+    std::uint64_t directory() const;
 
     // libtiff's first error since clear_messages() ("" when none), and its warnings.
     const std::string& error_message() const;
@@ -47,7 +48,7 @@ class TiffHandle {
 };
 
 // Handles lent to reading threads; at most `idle_limit` are kept between reads.
-class TiffHandlePool {
+class TiffHandlePool : public std::enable_shared_from_this<TiffHandlePool> {
   public:
     TiffHandlePool(std::shared_ptr<const MappedFile> file, std::unique_ptr<TiffHandle> first);
 
@@ -66,9 +67,9 @@ class TiffHandlePool {
         std::unique_ptr<TiffHandle> m_handle;
     };
 
-    // A handle on directory `index`: an idle one already there, another idle one moved there,
-    // or a new one.
-    Result<Lease> acquire(std::int64_t index);
+    // A handle on the directory at `offset`: an idle one already there, another idle one moved
+    // there, or a new one.
+    Result<Lease> acquire(std::uint64_t offset);
     const std::shared_ptr<const MappedFile>& file() const { return m_file; }
 
   private:

@@ -375,8 +375,11 @@ void copy_converted(const TiffPage& page, const ChannelSource& channel, const Ch
 }  // namespace
 
 bool TiffPage::stacks_with(const TiffPage& other) const {
-    if (width != other.width || height != other.height || mode != other.mode ||
-        bits != other.bits || sample_format != other.sample_format ||
+    return width == other.width && height == other.height && same_samples(other);
+}
+
+bool TiffPage::same_samples(const TiffPage& other) const {
+    if (mode != other.mode || bits != other.bits || sample_format != other.sample_format ||
         photometric != other.photometric || channels.size() != other.channels.size()) {
         return false;
     }
@@ -525,9 +528,10 @@ Result<TiffPage> read_page(::tiff* tif, bool read_description) {
         page.chunk_rows = rows == 0 ? page.height : std::min<std::int64_t>(rows, page.height);
     }
     std::uint16_t sub_ifd_count = 0;
-    void* sub_ifd_offsets = nullptr;
-    if (TIFFGetField(tif, TIFFTAG_SUBIFD, &sub_ifd_count, &sub_ifd_offsets) != 0) {
-        page.sub_ifds = sub_ifd_count;
+    std::uint64_t* sub_ifd_offsets = nullptr;
+    if (TIFFGetField(tif, TIFFTAG_SUBIFD, &sub_ifd_count, &sub_ifd_offsets) != 0 &&
+        sub_ifd_offsets != nullptr) {
+        page.sub_ifd_offsets.assign(sub_ifd_offsets, sub_ifd_offsets + sub_ifd_count);
     }
     if (read_description) {
         const char* text = nullptr;

@@ -58,11 +58,14 @@ struct TiffPage {
     std::vector<ChannelSource> channels;
     std::array<std::vector<std::uint8_t>, 3> colormap;  // palette: R, G, B per index
     PageMode mode = PageMode::Raw;
-    std::string description;     // ImageDescription, page 0 only
-    std::uint16_t sub_ifds = 0;  // reduced-resolution levels (OME pyramids) stored as SubIFDs
+    std::string description;                     // ImageDescription, page 0 only
+    std::uint64_t offset = 0;                    // of this IFD in the file
+    std::vector<std::uint64_t> sub_ifd_offsets;  // reduced-resolution levels (OME pyramids)
 
     // Same size, stored samples and channels (names and types): pages of one stack.
     bool stacks_with(const TiffPage& other) const;
+    // The same stored samples and channels, whatever the size: a pyramid level of the page.
+    bool same_samples(const TiffPage& other) const;
     // Samples held by one decoded chunk per pixel (1 for separate planes).
     std::uint16_t chunk_samples() const {
         return planar == 2 ? std::uint16_t{1} : samples_per_pixel;

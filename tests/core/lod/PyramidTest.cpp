@@ -1,4 +1,5 @@
 // The level-of-detail pyramid and the tile scheduler, without GL.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -90,6 +91,53 @@ TEST(Pyramid, LevelOneIsTheMeanOfEachTwoByTwoBlockRoundedForIntegers) {
                 << x << "," << y;
         }
     }
+}
+
+// A source that stores its own level 1 (as an OME-TIFF's SubIFDs do), filled with a value no
+// mean of the base could give, and a level 2 of the wrong size.
+class StoredLevels final : public ImageSource {
+  public:
+    StoredLevels(std::shared_ptr<PlanarImage> base, std::shared_ptr<PlanarImage> level1,
+                 std::shared_ptr<PlanarImage> wrong2)
+        : m_base(std::move(base)), m_level1(std::move(level1)), m_wrong2(std::move(wrong2)) {}
+    std::int64_t width() const override { return m_base->width(); }
+    std::int64_t height() const override { return m_base->height(); }
+    const std::vector<ChannelInfo>& channels() const override { return m_base->channels(); }
+    Result<void> read_region(const Plane& plane, Rect rect,
+                             std::span<std::byte> dst) const override {
+        return m_base->read_region(plane, rect, dst);
+    }
+    std::shared_ptr<const ImageSource> stored_level(int level) const override {
+        return level == 1 ? m_level1 : level == 2 ? m_wrong2 : nullptr;
+    }
+
+  private:
+    std::shared_ptr<PlanarImage> m_base, m_level1, m_wrong2;
+};
+
+TEST(Pyramid, LevelsTheSourceStoresAreReadNotBuilt) {
+    auto base = coordinate_image(40, 24, SampleType::U8);
+    auto level1 = std::make_shared<PlanarImage>(20, 12);
+    level1->add_channel(base->channels()[0].name, SampleType::U8);
+    std::fill(level1->plane(0).begin(), level1->plane(0).end(), std::byte{201});
+    auto wrong2 = std::make_shared<PlanarImage>(9, 6);  // level 2 is 10 x 6
+    wrong2->add_channel(base->channels()[0].name, SampleType::U8);
+    std::fill(wrong2->plane(0).begin(), wrong2->plane(0).end(), std::byte{202});
+    const Pyramid pyramid(std::make_shared<StoredLevels>(base, level1, wrong2), 1 << 20, 4);
+    ASSERT_GE(pyramid.level_count(), 3);
+    const auto stored = read<std::uint8_t>(pyramid, 1, {3, 2, 5, 4});
+    EXPECT_TRUE(std::all_of(stored.begin(), stored.end(), [](auto v) { return v == 201; }));
+    std::vector<std::uint8_t> sampled(5 * 4);
+    ASSERT_TRUE(
+        pyramid
+            .read_region_sampled({0}, 1, {3, 2, 5, 4}, std::as_writable_bytes(std::span(sampled)))
+            .ok());
+    EXPECT_EQ(sampled, stored);
+    EXPECT_EQ(pyramid.tiles_built(), 0u);
+    // Level 2 is built from the base: the stored copy has the wrong size.
+    const auto built = read<std::uint8_t>(pyramid, 2, {0, 0, 10, 6});
+    EXPECT_TRUE(std::none_of(built.begin(), built.end(), [](auto v) { return v == 202; }));
+    EXPECT_GT(pyramid.tiles_built(), 0u);
 }
 
 TEST(Pyramid, EveryTypeMatchesTheMeanOfFiniteValuesAtOddEdges) {
