@@ -98,6 +98,11 @@ class ImageSource {
     // cache arrive together rather than one disk round trip after another.
     virtual void prefetch_region(const Plane& /*plane*/, Rect /*rect*/) const {}
 
+    // The unit this source decodes at once (a compressed tile or strip), as a rectangle at the
+    // origin: sampled statistics read whole units spread over the image rather than every n-th
+    // row, which would decode every unit it crosses. Default: one row (rows are cheap).
+    virtual Rect read_unit() const { return {0, 0, width(), 1}; }
+
     // Changing sources: the current revision (0 for sources that never change), and what
     // changed after revision `since` (everything, as one whole-image damage, when the source no
     // longer remembers that far back). Safe to call from any thread.

@@ -103,6 +103,14 @@ class TiffSource final : public ImageSource {
     const TiffPage& page() const { return m_page; }
     const PageRef& directory(std::size_t index) const { return m_directories[index]; }
 
+    // Compressed strips and tiles decode whole: statistics sample them, not rows.
+    Rect read_unit() const override {
+        if (m_direct) {
+            return {0, 0, width(), 1};
+        }
+        return {0, 0, std::min(m_page.chunk_width, width()), std::min(m_page.chunk_rows, height())};
+    }
+
     // The file's own reduced-resolution levels, 1, 2, ... in order.
     void set_levels(std::vector<std::shared_ptr<const ImageSource>> levels) {
         m_levels = std::move(levels);

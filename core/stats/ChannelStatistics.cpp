@@ -16,6 +16,28 @@ constexpr std::size_t kBandBytes = std::size_t{4} << 20;
 std::vector<Rect> bands_of(const ImageSource& image, std::size_t channel, std::int64_t row_step) {
     std::vector<Rect> bands;
     const std::int64_t width = image.width();
+    const Rect unit = image.read_unit();
+    if (row_step > 1 && unit.height > 1) {
+        // As many whole units as the sample needs, on an even grid over the image: a tiled
+        // compressed file decodes a few dozen tiles instead of every tile that rows cross.
+        const std::int64_t columns = (width + unit.width - 1) / unit.width;
+        const std::int64_t rows = (image.height() + unit.height - 1) / unit.height;
+        const std::int64_t wanted = std::max<std::int64_t>(
+            1, width * image.height() / row_step / std::max<std::int64_t>(1, unit.area()));
+        const double aspect = static_cast<double>(columns) / static_cast<double>(rows);
+        const std::int64_t across = std::clamp<std::int64_t>(
+            std::llround(std::sqrt(static_cast<double>(wanted) * aspect)), 1, columns);
+        const std::int64_t down = std::clamp<std::int64_t>((wanted + across - 1) / across, 1, rows);
+        for (std::int64_t j = 0; j < down; ++j) {
+            const std::int64_t cy = (2 * j + 1) * rows / (2 * down);
+            for (std::int64_t i = 0; i < across; ++i) {
+                const std::int64_t cx = (2 * i + 1) * columns / (2 * across);
+                const Rect chunk{cx * unit.width, cy * unit.height, unit.width, unit.height};
+                bands.push_back(intersection(chunk, image.bounds()));
+            }
+        }
+        return bands;
+    }
     if (row_step > 1) {
         for (std::int64_t y = 0; y < image.height(); y += row_step) {
             bands.push_back({0, y, width, 1});
@@ -24,7 +46,11 @@ std::vector<Rect> bands_of(const ImageSource& image, std::size_t channel, std::i
     }
     const std::size_t row_bytes =
         static_cast<std::size_t>(width) * sample_size(image.channels()[channel].type);
-    const auto rows = static_cast<std::int64_t>(std::max<std::size_t>(1, kBandBytes / row_bytes));
+    auto rows = static_cast<std::int64_t>(std::max<std::size_t>(1, kBandBytes / row_bytes));
+    if (unit.height > 1) {
+        // Whole rows of units, so that each compressed tile or strip is decoded once.
+        rows = std::max<std::int64_t>(1, rows / unit.height) * unit.height;
+    }
     for (std::int64_t y = 0; y < image.height(); y += rows) {
         bands.push_back({0, y, width, std::min(rows, image.height() - y)});
     }

@@ -14,6 +14,9 @@ namespace tessera::core::tiff {
 struct TiffHandle::Client {
     std::shared_ptr<const MappedFile> file;
     std::uint64_t position = 0;
+    // The span of strip and tile bytes read since their pages were last handed back.
+    std::uint64_t read_from = ~std::uint64_t{0};
+    std::uint64_t read_to = 0;
     std::string error;
     std::vector<std::string> warnings;
 };
@@ -24,6 +27,11 @@ namespace {
 // no limit); larger claims in a header are refused by libtiff with a message.
 constexpr tmsize_t kMaxSingleAllocation = tmsize_t{1} << 31;
 constexpr std::size_t kMaxWarnings = 16;
+// Reads at least this long (compressed strips and tiles, not directories) are handed back.
+constexpr std::uint64_t kDropAbove = 16384;
+// ... in spans of this much: one madvise per span, not per tile (per tile, the calls and the
+// faults that map the pages back cost as much as decoding).
+constexpr std::uint64_t kDropSpan = std::uint64_t{32} << 20;
 
 TiffHandle::Client& client_of(thandle_t handle) {
     return *static_cast<TiffHandle::Client*>(handle);
@@ -41,6 +49,17 @@ tmsize_t read_proc(thandle_t handle, void* buffer, tmsize_t size) {
     const bool ok = read_mapped([&] { std::memcpy(buffer, from, count); });
     if (!ok) {
         return 0;  // the file shrank under its map: libtiff reports a short read
+    }
+    if (count >= kDropAbove && client.file->is_mapped()) {
+        // Strips and tiles are read once per decode: their pages leave the resident set (the
+        // page cache keeps them), so memory follows the decoded chunks, not the file.
+        client.read_from = std::min(client.read_from, client.position);
+        client.read_to = std::max(client.read_to, client.position + count);
+        if (client.read_to - client.read_from >= kDropSpan) {
+            client.file->drop(client.read_from, client.read_to - client.read_from);
+            client.read_from = ~std::uint64_t{0};
+            client.read_to = 0;
+        }
     }
     client.position += count;
     return static_cast<tmsize_t>(count);
@@ -127,6 +146,9 @@ Result<std::unique_ptr<TiffHandle>> TiffHandle::open(std::shared_ptr<const Mappe
 TiffHandle::~TiffHandle() {
     if (m_tiff != nullptr) {
         TIFFClose(m_tiff);
+    }
+    if (m_client && m_client->read_to > m_client->read_from) {
+        m_client->file->drop(m_client->read_from, m_client->read_to - m_client->read_from);
     }
 }
 

@@ -1,7 +1,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <numeric>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -136,6 +138,65 @@ TEST(Statistics, RowSamplingIsFastProvisionalAndSaysSo) {
     EXPECT_FALSE((*sampled)[0].exact);
     EXPECT_EQ((*sampled)[0].row_step, 32);
     EXPECT_EQ((*sampled)[0].samples, 20u * 64u);  // rows 0, 32, ..., 608
+}
+
+// A source that decodes 256 x 256 tiles (as a compressed tiled TIFF does), counting reads.
+class TiledSource final : public ImageSource {
+  public:
+    explicit TiledSource(std::shared_ptr<PlanarImage> image) : m_image(std::move(image)) {}
+    std::int64_t width() const override { return m_image->width(); }
+    std::int64_t height() const override { return m_image->height(); }
+    const std::vector<ChannelInfo>& channels() const override { return m_image->channels(); }
+    Rect read_unit() const override { return {0, 0, 256, 256}; }
+    Result<void> read_region(const Plane& plane, Rect rect,
+                             std::span<std::byte> dst) const override {
+        std::lock_guard lock(m_mutex);
+        m_reads.push_back(rect);
+        return m_image->read_region(plane, rect, dst);
+    }
+    std::vector<Rect> reads() const {
+        std::lock_guard lock(m_mutex);
+        return m_reads;
+    }
+
+  private:
+    std::shared_ptr<PlanarImage> m_image;
+    mutable std::mutex m_mutex;
+    mutable std::vector<Rect> m_reads;
+};
+
+TEST(Statistics, SamplingATiledSourceReadsWholeTilesSpreadOverIt) {
+    auto image = std::make_shared<PlanarImage>(4096, 2048);
+    image->add_channel("Y", SampleType::U16);
+    auto samples = image->samples<std::uint16_t>(0);
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+        samples[i] = static_cast<std::uint16_t>((i % 4096) / 16 + (i / 4096) / 8);  // 0..511
+    }
+    const TiledSource source(image);
+    StatisticsOptions options;
+    options.row_step = 32;  // 8 M pixels / 32: about 4 tiles' worth of samples
+    auto sampled = compute_statistics(source, options);
+    ASSERT_TRUE(sampled.ok()) << sampled.error().message;
+    const auto reads = source.reads();
+    // About as many tiles as the sample needs (a grid of 3 x 2 here), of the 128 there are.
+    ASSERT_GE(reads.size(), 4u);
+    ASSERT_LE(reads.size(), 8u);
+    std::set<std::int64_t> columns, rows;
+    for (const Rect& read : reads) {
+        EXPECT_EQ(read.x % 256, 0);
+        EXPECT_EQ(read.y % 256, 0);
+        EXPECT_EQ(read.width, 256);
+        EXPECT_EQ(read.height, 256);
+        columns.insert(read.x);
+        rows.insert(read.y);
+    }
+    EXPECT_GE(columns.size(), 2u) << "tiles spread across the image";
+    EXPECT_GE(rows.size(), 2u);
+    EXPECT_FALSE((*sampled)[0].exact);
+    // Spread: the sample's mean is near the whole image's (255.5 + ...), not a corner's.
+    auto exact = compute_statistics(*image);
+    ASSERT_TRUE(exact.ok());
+    EXPECT_NEAR((*sampled)[0].mean, (*exact)[0].mean, 0.1 * (*exact)[0].mean);
 }
 
 TEST(Statistics, AChannelWithoutFiniteValuesHasZeroStatistics) {
