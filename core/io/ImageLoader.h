@@ -32,6 +32,12 @@ struct LoadOptions {
     // Files read by region (TIFF): images whose decoded pixels take at most this many bytes are
     // decoded whole at open instead (every core at once; a damaged strip is an error at open).
     std::uint64_t decode_whole_below = std::uint64_t{64} << 20;
+    // OpenEXR: which library decodes what both can. Fastest: the OpenEXR library for ZIP and
+    // PIZ (measured faster: tests/bench/DecodeBench.cpp), tinyexr for NONE, RLE and ZIPS; the
+    // others force one library (benchmarks, tests). PXR24, B44, B44A, DWAA, DWAB and
+    // subsampled channels always go to OpenEXR.
+    enum class ExrLibrary : std::uint8_t { Fastest, TinyExr, OpenExr };
+    ExrLibrary exr_library = ExrLibrary::Fastest;
 };
 
 struct Decoder {

@@ -126,6 +126,16 @@ TEST_P(ExrCompression, LayeredHalfFloatUintChannelsRoundTripExactly) {
     ASSERT_EQ(SaveEXRImageToFile(&part.image, &part.header, path.c_str(), &err), TINYEXR_SUCCESS)
         << (err ? err : "");
 
+    // Both libraries, whichever the loader prefers for this compression.
+    for (const auto library :
+         {LoadOptions::ExrLibrary::TinyExr, LoadOptions::ExrLibrary::OpenExr}) {
+        LoadOptions options;
+        options.exr_library = library;
+        auto forced = load_images(path, options);
+        ASSERT_TRUE(forced.ok()) << forced.error().message;
+        ASSERT_EQ(forced->size(), 1u);
+        expect_same_pixels(forced->front(), part);
+    }
     auto images = load_images(path);
     ASSERT_TRUE(images.ok()) << images.error().message;
     ASSERT_EQ(images->size(), 1u);
