@@ -222,8 +222,13 @@ Result<std::vector<Image>> decode_exr(const std::shared_ptr<const MappedFile>& f
     const bool openexr_faster = std::all_of(parts->begin(), parts->end(), [](const ExrPart& p) {
         return p.compression == 3 || p.compression == 4;  // ZIP, PIZ
     });
-    if (std::any_of(parts->begin(), parts->end(), exr_needs_openexr) ||
-        options.exr_library == Library::OpenExr ||
+    const bool needs_openexr = std::any_of(parts->begin(), parts->end(), exr_needs_openexr);
+    if (needs_openexr && options.exr_library == Library::TinyExr) {
+        return Error{
+            "tinyexr does not support this file's compression or subsampling (forced "
+            "to tinyexr)"};
+    }
+    if (needs_openexr || options.exr_library == Library::OpenExr ||
         (options.exr_library == Library::Fastest && openexr_faster)) {
         return decode_exr_openexr(bytes, *parts);
     }

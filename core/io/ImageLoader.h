@@ -35,7 +35,7 @@ struct LoadOptions {
     // OpenEXR: which library decodes what both can. Fastest: the OpenEXR library for ZIP and
     // PIZ (measured faster: tests/bench/DecodeBench.cpp), tinyexr for NONE, RLE and ZIPS; the
     // others force one library (benchmarks, tests). PXR24, B44, B44A, DWAA, DWAB and
-    // subsampled channels always go to OpenEXR.
+    // subsampled channels need OpenEXR (forced to tinyexr, they are refused).
     enum class ExrLibrary : std::uint8_t { Fastest, TinyExr, OpenExr };
     ExrLibrary exr_library = ExrLibrary::Fastest;
 };
