@@ -39,8 +39,11 @@ bool Damage::touches(const Plane& plane) const {
 }
 
 bool same_shape(const ImageSource& a, const ImageSource& b) {
-    if (a.width() != b.width() || a.height() != b.height() ||
-        a.channels().size() != b.channels().size() || a.axes().size() != b.axes().size()) {
+    return a.width() == b.width() && a.height() == b.height() && same_planes(a, b);
+}
+
+bool same_planes(const ImageSource& a, const ImageSource& b) {
+    if (a.channels().size() != b.channels().size() || a.axes().size() != b.axes().size()) {
         return false;
     }
     for (std::size_t c = 0; c < a.channels().size(); ++c) {

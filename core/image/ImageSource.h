@@ -73,6 +73,8 @@ struct Damage {
 class ImageSource;
 // Same size, channels (names and types) and axes: one may replace the other in place (a reload).
 bool same_shape(const ImageSource& a, const ImageSource& b);
+// The same channels and axes, whatever the size: one may be a pyramid level of the other.
+bool same_planes(const ImageSource& a, const ImageSource& b);
 
 class ImageSource {
   public:

@@ -116,17 +116,7 @@ struct ExrCleanup {
 
 Image make_image(const EXRHeader& header, const ExrPart& part, std::shared_ptr<PlanarImage> planes,
                  std::size_t index, std::size_t count) {
-    Image image;
-    image.source = std::move(planes);
-    image.metadata.part_name = part.name;
-    image.metadata.part_index = static_cast<int>(index);
-    image.metadata.part_count = static_cast<int>(count);
-    image.metadata.transfer = Transfer::Linear;
-    image.metadata.data_window = part.data_window;
-    image.metadata.display_window = part.display_window;
-    image.metadata.compression = exr_compression_name(header.compression_type);
-    image.metadata.storage = storage_of(header);
-    return image;
+    return exr_image(std::move(planes), part, index, count, storage_of(header));
 }
 
 // A single-part scanline image, decoded in bands of chunks on our own threads (tinyexr's are off:

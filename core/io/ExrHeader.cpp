@@ -275,6 +275,21 @@ std::string exr_compression_name(int code) {
     return compression_name(code);
 }
 
+Image exr_image(std::shared_ptr<const ImageSource> planes, const ExrPart& part, std::size_t index,
+                std::size_t count, std::string storage) {
+    Image image;
+    image.source = std::move(planes);
+    image.metadata.part_name = part.name;
+    image.metadata.part_index = static_cast<int>(index);
+    image.metadata.part_count = static_cast<int>(count);
+    image.metadata.transfer = Transfer::Linear;
+    image.metadata.data_window = part.data_window;
+    image.metadata.display_window = part.display_window;
+    image.metadata.compression = exr_compression_name(part.compression);
+    image.metadata.storage = std::move(storage);
+    return image;
+}
+
 bool exr_needs_openexr(const ExrPart& part) {
     return part.compression >= 5 ||
            std::any_of(part.channels.begin(), part.channels.end(),

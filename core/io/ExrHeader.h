@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -52,6 +53,10 @@ std::string exr_compression_name(int code);
 // tinyexr decodes NONE, RLE, ZIPS, ZIP and PIZ of full-resolution channels; PXR24, B44, B44A,
 // DWAA, DWAB and subsampled channels go to the OpenEXR library (core/io/OpenExrDecoder).
 bool exr_needs_openexr(const ExrPart& part);
+
+// The image of a decoded part: its planes with the part's name, windows and compression.
+Image exr_image(std::shared_ptr<const ImageSource> planes, const ExrPart& part, std::size_t index,
+                std::size_t count, std::string storage);
 
 struct ExrLimits {
     std::uint64_t max_pixels = 0;

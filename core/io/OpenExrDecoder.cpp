@@ -99,21 +99,6 @@ bool luminance_chroma(const ExrPart& part) {
     return y;
 }
 
-Image make_image(std::shared_ptr<PlanarImage> planes, const ExrPart& part, std::size_t index,
-                 std::size_t count, std::string storage) {
-    Image image;
-    image.source = std::move(planes);
-    image.metadata.part_name = part.name;
-    image.metadata.part_index = static_cast<int>(index);
-    image.metadata.part_count = static_cast<int>(count);
-    image.metadata.transfer = Transfer::Linear;
-    image.metadata.data_window = part.data_window;
-    image.metadata.display_window = part.display_window;
-    image.metadata.compression = exr_compression_name(part.compression);
-    image.metadata.storage = std::move(storage);
-    return image;
-}
-
 // Every channel of a full-resolution part, in its stored type.
 std::shared_ptr<PlanarImage> read_part(Imf::MultiPartInputFile& file, int index,
                                        const ExrPart& part) {
@@ -193,7 +178,7 @@ Result<std::vector<Image>> decode_exr_openexr(std::span<const std::byte> bytes,
                     "BY) of a luminance/chroma image, which Tessera does not support"};
             }
             auto image = read_rgba(stream, parts.front());
-            images.push_back(make_image(
+            images.push_back(exr_image(
                 std::move(image), parts.front(), 0, 1,
                 storage_of(parts.front()) + ", luminance/chroma converted to RGB by OpenEXR"));
             return images;
@@ -211,8 +196,8 @@ Result<std::vector<Image>> decode_exr_openexr(std::span<const std::byte> bytes,
                     i)};
             }
             auto image = read_part(file, static_cast<int>(i), parts[i]);
-            images.push_back(make_image(std::move(image), parts[i], i, parts.size(),
-                                        storage_of(parts[i]) + ", decoded by OpenEXR"));
+            images.push_back(exr_image(std::move(image), parts[i], i, parts.size(),
+                                       storage_of(parts[i]) + ", decoded by OpenEXR"));
         }
     } catch (const std::bad_alloc&) {
         throw;  // the loader reports it as out of memory

@@ -118,29 +118,6 @@ int LevelGeometry::level_for_zoom(double zoom) const {
     return std::clamp(level, 0, levels - 1);
 }
 
-namespace {
-
-// The same channels (names and types) and axes: one source may stand for another's level.
-bool same_planes(const ImageSource& a, const ImageSource& b) {
-    if (a.channels().size() != b.channels().size() || a.axes().size() != b.axes().size()) {
-        return false;
-    }
-    for (std::size_t c = 0; c < a.channels().size(); ++c) {
-        if (a.channels()[c].name != b.channels()[c].name ||
-            a.channels()[c].type != b.channels()[c].type) {
-            return false;
-        }
-    }
-    for (std::size_t i = 0; i < a.axes().size(); ++i) {
-        if (a.axes()[i].extent != b.axes()[i].extent) {
-            return false;
-        }
-    }
-    return true;
-}
-
-}  // namespace
-
 Pyramid::Pyramid(std::shared_ptr<const ImageSource> base, std::shared_ptr<TileCache> cache,
                  int tile_size)
     : m_base(std::move(base)),

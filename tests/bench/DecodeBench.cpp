@@ -72,20 +72,28 @@ void make_png(const fs::path& path, int w, int h) {
     stbi_write_png(path.c_str(), w, h, 3, pixels.data(), w * 3);
 }
 
+// The EXR benches' channels: names (with layers) and half samples of the pattern.
+constexpr const char* kExrNames[] = {"A",        "B",        "G",        "R",
+                                     "albedo.B", "albedo.G", "albedo.R", "depth.Z"};
+
+std::vector<std::uint16_t> half_plane(int w, int h, int c) {
+    std::vector<std::uint16_t> plane(static_cast<std::size_t>(w) * h);
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+            plane[static_cast<std::size_t>(y) * w + x] =
+                tessera::core::float_to_half(pattern(x, y, c) * 4.0f);
+    return plane;
+}
+
 void make_exr(const fs::path& path, int w, int h, int channels, int compression) {
     std::vector<std::vector<std::uint16_t>> planes(static_cast<std::size_t>(channels));
     std::vector<unsigned char*> pointers;
     std::vector<EXRChannelInfo> infos(static_cast<std::size_t>(channels));
     std::vector<int> types(static_cast<std::size_t>(channels), TINYEXR_PIXELTYPE_HALF);
-    static const char* kNames[] = {"A",        "B",        "G",        "R",
-                                   "albedo.B", "albedo.G", "albedo.R", "depth.Z"};
+    const auto& kNames = kExrNames;
     for (int c = 0; c < channels; ++c) {
         auto& plane = planes[static_cast<std::size_t>(c)];
-        plane.resize(static_cast<std::size_t>(w) * h);
-        for (int y = 0; y < h; ++y)
-            for (int x = 0; x < w; ++x)
-                plane[static_cast<std::size_t>(y) * w + x] =
-                    tessera::core::float_to_half(pattern(x, y, c) * 4.0f);
+        plane = half_plane(w, h, c);
         pointers.push_back(reinterpret_cast<unsigned char*>(plane.data()));
         std::memset(&infos[static_cast<std::size_t>(c)], 0, sizeof(EXRChannelInfo));
         std::strcpy(infos[static_cast<std::size_t>(c)].name, kNames[c % 8]);
@@ -170,22 +178,16 @@ void make_npy_and_tiff(const fs::path& npy, const fs::path& tiff, int w, int h) 
 // The same 8 half channels as make_exr, written by the OpenEXR library with a compression only
 // it has (DWAA: lossy, the default of several renderers and compositors).
 void make_exr_library(const fs::path& path, int w, int h, Imf::Compression compression) {
-    static const char* kNames[] = {"A",        "B",        "G",        "R",
-                                   "albedo.B", "albedo.G", "albedo.R", "depth.Z"};
     Imf::Header header(w, h);
     header.compression() = compression;
     std::vector<std::vector<std::uint16_t>> planes(8);
     Imf::FrameBuffer frame;
     for (int c = 0; c < 8; ++c) {
         auto& plane = planes[static_cast<std::size_t>(c)];
-        plane.resize(static_cast<std::size_t>(w) * h);
-        for (int y = 0; y < h; ++y)
-            for (int x = 0; x < w; ++x)
-                plane[static_cast<std::size_t>(y) * w + x] =
-                    tessera::core::float_to_half(pattern(x, y, c) * 4.0f);
-        header.channels().insert(kNames[c], Imf::Channel(Imf::HALF));
-        frame.insert(kNames[c], Imf::Slice(Imf::HALF, reinterpret_cast<char*>(plane.data()), 2,
-                                           2 * static_cast<std::size_t>(w)));
+        plane = half_plane(w, h, c);
+        header.channels().insert(kExrNames[c], Imf::Channel(Imf::HALF));
+        frame.insert(kExrNames[c], Imf::Slice(Imf::HALF, reinterpret_cast<char*>(plane.data()), 2,
+                                              2 * static_cast<std::size_t>(w)));
     }
     Imf::OutputFile file(path.c_str(), header);
     file.setFrameBuffer(frame);

@@ -11,6 +11,7 @@
 
 #include "core/io/ImageLoader.h"
 #include "core/stats/ChannelStatistics.h"
+#include "tests/support/Manifest.h"
 #include "tests/support/TestEnvironment.h"
 
 namespace tessera::core {
@@ -45,28 +46,15 @@ std::vector<ManifestRow> read_manifest() {
     return rows;
 }
 
-struct Reference {
-    double min, max, mean;
-};
+using testing::expect_reference;
 
-std::map<std::string, Reference> parse_reference(const std::string& text) {
-    std::map<std::string, Reference> result;
-    std::stringstream stream(text);
-    std::string item;
-    while (std::getline(stream, item, ';')) {
-        const auto eq = item.find('=');
-        Reference r{};
-        if (eq != std::string::npos &&
-            std::sscanf(item.c_str() + eq + 1, "%lf/%lf/%lf", &r.min, &r.max, &r.mean) == 3) {
-            result[item.substr(0, eq)] = r;
-        }
+// By channel name.
+std::map<std::string, testing::ReferenceStats> parse_reference(const std::string& text) {
+    std::map<std::string, testing::ReferenceStats> result;
+    for (const auto& r : testing::parse_reference_stats(text)) {
+        result[r.name] = r;
     }
     return result;
-}
-
-// Reference values are printed with 6 significant digits.
-void expect_close(double actual, double expected, const std::string& what) {
-    EXPECT_NEAR(actual, expected, 2e-5 + 2e-5 * std::abs(expected)) << what;
 }
 
 class Corpus : public ::testing::TestWithParam<ManifestRow> {};
@@ -123,9 +111,9 @@ TEST_P(Corpus, FileOpensWithReferenceValuesOrIsRefusedClearly) {
         }
         const ChannelStatistics& s = (*statistics)[c];
         const std::string what = row.file + " channel " + channels[c].name;
-        expect_close(s.min / scale, found->second.min, what + " min");
-        expect_close(s.max / scale, found->second.max, what + " max");
-        expect_close(s.mean / scale, found->second.mean, what + " mean");
+        expect_reference(s.min / scale, found->second.min, what + " min");
+        expect_reference(s.max / scale, found->second.max, what + " max");
+        expect_reference(s.mean / scale, found->second.mean, what + " mean");
     }
 }
 

@@ -17,6 +17,7 @@
 
 #include "core/io/ImageLoader.h"
 #include "core/stats/ChannelStatistics.h"
+#include "tests/support/Manifest.h"
 #include "tests/support/TestEnvironment.h"
 
 namespace tessera::core {
@@ -39,20 +40,11 @@ std::vector<Row> read_tiff_manifest() {
         return rows;
     }
     std::ifstream in(*dir / "tiff" / "MANIFEST.tsv");
-    auto split = [](const std::string& line) {
-        std::vector<std::string> fields;
-        std::string field;
-        std::stringstream stream(line);
-        while (std::getline(stream, field, '\t')) {
-            fields.push_back(field);
-        }
-        return fields;
-    };
     std::string line;
     std::getline(in, line);
-    const auto header = split(line);
+    const auto header = testing::split_list(line, '\t');
     while (std::getline(in, line)) {
-        const auto fields = split(line);
+        const auto fields = testing::split_list(line, '\t');
         Row row;
         for (std::size_t i = 0; i < header.size(); ++i) {
             row.fields[header[i]] = i < fields.size() ? fields[i] : "";
@@ -62,44 +54,11 @@ std::vector<Row> read_tiff_manifest() {
     return rows;
 }
 
-struct Reference {
-    std::string name;
-    double min, max, mean;
-};
-
-// "name=min/max/mean;..." in the file's order.
-std::vector<Reference> parse_stats(const std::string& text) {
-    std::vector<Reference> result;
-    std::stringstream stream(text);
-    std::string item;
-    while (std::getline(stream, item, ';')) {
-        const auto eq = item.find('=');
-        Reference r{};
-        if (eq != std::string::npos &&
-            std::sscanf(item.c_str() + eq + 1, "%lf/%lf/%lf", &r.min, &r.max, &r.mean) == 3) {
-            r.name = item.substr(0, eq);
-            result.push_back(r);
-        }
-    }
-    return result;
-}
-
-std::vector<std::string> split_list(const std::string& text, char separator) {
-    std::vector<std::string> items;
-    std::stringstream stream(text);
-    std::string item;
-    while (std::getline(stream, item, separator)) {
-        items.push_back(item);
-    }
-    return items;
-}
+using testing::expect_reference;
+using testing::split_list;
 
 bool contains(const std::string& text, const std::string& word) {
     return text.find(word) != std::string::npos;
-}
-
-void expect_close(double actual, double expected, const std::string& what) {
-    EXPECT_NEAR(actual, expected, 2e-5 + 2e-5 * std::abs(expected)) << what;
 }
 
 class TiffCorpus : public ::testing::TestWithParam<Row> {};
@@ -133,8 +92,8 @@ TEST_P(TiffCorpus, FileOpensWithReferenceValuesOrIsRefusedClearly) {
     const bool rgba_interface = contains(photometric, "palette") ||
                                 contains(photometric, "cielab") ||
                                 row.at("compression").rfind("ojpeg", 0) == 0;
-    auto reference = parse_stats(rgba_interface ? row.at("libtiff_rgba8_stats")
-                                                : row.at("reference_stats_min_max_mean"));
+    auto reference = testing::parse_reference_stats(
+        rgba_interface ? row.at("libtiff_rgba8_stats") : row.at("reference_stats_min_max_mean"));
     ASSERT_FALSE(reference.empty()) << "no reference statistics for " << file;
     if (rgba_interface && reference.size() == 4 && source.channel_count() == 3) {
         reference.pop_back();  // libtiff's opaque A; Tessera keeps no A a file does not have
@@ -142,7 +101,7 @@ TEST_P(TiffCorpus, FileOpensWithReferenceValuesOrIsRefusedClearly) {
     const bool inverted = contains(photometric, "miniswhite");
     const double top = std::ldexp(1.0, std::stoi(row.at("bits_per_sample"))) - 1;
     if (inverted) {
-        for (Reference& r : reference) {
+        for (testing::ReferenceStats& r : reference) {
             r = {r.name, top - r.max, top - r.min, top - r.mean};
         }
     }
@@ -155,9 +114,9 @@ TEST_P(TiffCorpus, FileOpensWithReferenceValuesOrIsRefusedClearly) {
         const ChannelStatistics& s = (*statistics)[c];
         const std::string what = file + " channel " + source.channels()[c].name + " (reference " +
                                  reference[c].name + ")";
-        expect_close(s.min, reference[c].min, what + " min");
-        expect_close(s.max, reference[c].max, what + " max");
-        expect_close(s.mean, reference[c].mean, what + " mean");
+        expect_reference(s.min, reference[c].min, what + " min");
+        expect_reference(s.max, reference[c].max, what + " max");
+        expect_reference(s.mean, reference[c].mean, what + " mean");
     }
     if (!row.at("channel_names").empty()) {
         const auto names = split_list(row.at("channel_names"), ',');
@@ -189,8 +148,8 @@ TEST_P(TiffCorpus, FileOpensWithReferenceValuesOrIsRefusedClearly) {
             auto one = compute_statistics(source, plane);
             ASSERT_TRUE(one.ok()) << one.error().message;
             const double mean = std::stod(means[k]);
-            expect_close((*one)[k % groups].mean, inverted ? top - mean : mean,
-                         file + " plane " + std::to_string(k) + " mean");
+            expect_reference((*one)[k % groups].mean, inverted ? top - mean : mean,
+                             file + " plane " + std::to_string(k) + " mean");
         }
     }
     if (!row.at("pyramid_level_means").empty()) {
@@ -208,7 +167,7 @@ TEST_P(TiffCorpus, FileOpensWithReferenceValuesOrIsRefusedClearly) {
             for (const ChannelStatistics& channel : *level_stats) {
                 mean += channel.mean / static_cast<double>(level_stats->size());
             }
-            expect_close(mean, std::stod(levels[k]), file + " level " + std::to_string(k));
+            expect_reference(mean, std::stod(levels[k]), file + " level " + std::to_string(k));
         }
     }
 }
