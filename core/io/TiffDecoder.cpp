@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <limits>
-#include <list>
+#include <map>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -15,6 +15,7 @@
 #include "core/io/tiff/TiffHandle.h"
 #include "core/io/tiff/TiffMetadata.h"
 #include "core/io/tiff/TiffPage.h"
+#include "core/lod/LruBudget.h"
 
 namespace tessera::core {
 namespace {
@@ -33,44 +34,39 @@ constexpr std::size_t kChunkCacheBytes = std::size_t{32} << 20;
 // One decoded strip or tile at most (a whole-image strip of a 16k x 16k RGB float image is 3 GB).
 constexpr std::size_t kMaxChunkBytes = std::size_t{1} << 30;
 
-// Decoded chunks, least recently used first out.
+// Decoded chunks within kChunkCacheBytes, least recently used out first (core/lod/LruBudget).
 class ChunkCache {
   public:
     using Data = std::shared_ptr<const std::vector<std::byte>>;
+    using Key = std::pair<std::uint64_t, std::uint32_t>;  // the IFD's offset, the chunk
 
-    Data find(std::uint64_t directory, std::uint32_t index) {
+    Data find(const Key& key) {
         std::lock_guard lock(m_mutex);
-        for (auto it = m_entries.begin(); it != m_entries.end(); ++it) {
-            if (it->directory == directory && it->index == index) {
-                m_entries.splice(m_entries.begin(), m_entries, it);
-                return it->data;
-            }
+        const auto found = m_data.find(key);
+        if (found == m_data.end()) {
+            return nullptr;
         }
-        return nullptr;
+        m_order.touch(key);
+        return found->second;
     }
 
-    void insert(std::uint64_t directory, std::uint32_t index, Data data) {
+    void insert(const Key& key, Data data) {
         if (data->size() > kChunkCacheBytes / 2) {
             return;
         }
         std::lock_guard lock(m_mutex);
-        m_bytes += data->size();
-        m_entries.push_front({directory, index, std::move(data)});
-        while (m_bytes > kChunkCacheBytes && !m_entries.empty()) {
-            m_bytes -= m_entries.back().data->size();
-            m_entries.pop_back();
+        for (const Key& victim : m_order.victims(data->size(), kChunkCacheBytes, nullptr)) {
+            m_order.erase(victim);
+            m_data.erase(victim);
         }
+        m_order.insert(key, data->size());
+        m_data[key] = std::move(data);
     }
 
   private:
-    struct Entry {
-        std::uint64_t directory;  // the IFD's offset
-        std::uint32_t index;
-        Data data;
-    };
     std::mutex m_mutex;
-    std::list<Entry> m_entries;
-    std::size_t m_bytes = 0;
+    LruBudget<Key> m_order;
+    std::map<Key, Data> m_data;
 };
 
 // One IFD: where it is, and the page (of the main chain) it belongs to, for messages.
@@ -257,7 +253,7 @@ class TiffSource final : public ImageSource {
             }
             // Short or misplaced: libtiff's decoder says what is wrong, or reads what is there.
         }
-        ChunkCache::Data data = m_cache.find(directory, index);
+        ChunkCache::Data data = m_cache.find({directory, index});
         if (!data && needed > kMaxChunkBytes) {
             return Error{fmt::format(
                 "{} {} of {} would decode to {} bytes (Tessera does not "
@@ -290,7 +286,7 @@ class TiffSource final : public ImageSource {
                                          index, where(ref), got, needed)};
             }
             data = std::move(decoded);
-            m_cache.insert(directory, index, data);
+            m_cache.insert({directory, index}, data);
         }
         chunk.data = data->data();
         chunk.size = data->size();

@@ -2,6 +2,7 @@
 // files of every format and layout each decoder reads. The external corpus (../shared/testdata)
 // and the regression inputs are added beside them when present.
 //   tessera_fuzz_seeds DIR   writes DIR/stb, DIR/exr, DIR/pnm, DIR/npy, DIR/tiff, DIR/ipc
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -15,6 +16,7 @@
 
 #include "tests/support/Fixtures.h"
 #include "tests/support/IpcReplay.h"
+#include "tests/support/TiffWriter.h"
 
 namespace {
 
@@ -212,71 +214,38 @@ struct TiffSeed {
 };
 
 void write_tiff_seed(const fs::path& path, const TiffSeed& seed) {
-    TIFF* tif = TIFFOpen(path.c_str(), seed.mode);
-    if (tif == nullptr) {
-        return;
+    tessera::testing::TiffSpec spec;
+    spec.width = 20;
+    spec.height = 12;
+    spec.mode = seed.mode;
+    spec.spp = seed.spp;
+    spec.bits = seed.bits;
+    spec.format = seed.format;
+    spec.photometric = seed.photometric;
+    spec.planar = seed.planar;
+    spec.compression = seed.compression;
+    spec.predictor = seed.predictor;
+    spec.tiled = seed.tiled;
+    spec.rows_per_strip = seed.compression == COMPRESSION_JPEG ? 16 : 5;
+    spec.pages = seed.pages;
+    spec.description = seed.description != nullptr ? seed.description : "";
+    if (seed.photometric == PHOTOMETRIC_PALETTE) {
+        for (auto& table : spec.colormap) {
+            for (std::size_t i = 0; i < (std::size_t{1} << seed.bits); ++i) {
+                table.push_back(static_cast<std::uint16_t>(i * 4099));
+            }
+        }
     }
-    constexpr std::uint32_t w = 20, h = 12;
-    for (int page = 0; page < seed.pages; ++page) {
-        TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, w);
-        TIFFSetField(tif, TIFFTAG_IMAGELENGTH, h);
-        TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, seed.spp);
-        TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, seed.bits);
-        TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT, seed.format);
-        TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, seed.photometric);
-        TIFFSetField(tif, TIFFTAG_PLANARCONFIG, seed.planar);
-        TIFFSetField(tif, TIFFTAG_COMPRESSION, seed.compression);
-        if (seed.predictor != PREDICTOR_NONE) {
-            TIFFSetField(tif, TIFFTAG_PREDICTOR, seed.predictor);
-        }
-        if (seed.photometric == PHOTOMETRIC_PALETTE) {
-            std::vector<std::uint16_t> map(std::size_t{1} << seed.bits);
-            for (std::size_t i = 0; i < map.size(); ++i) {
-                map[i] = static_cast<std::uint16_t>(i * 4099);
-            }
-            TIFFSetField(tif, TIFFTAG_COLORMAP, map.data(), map.data(), map.data());
-        }
-        if (seed.photometric == PHOTOMETRIC_YCBCR) {
-            TIFFSetField(tif, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB);
-        }
-        if (page == 0 && seed.description != nullptr) {
-            TIFFSetField(tif, TIFFTAG_IMAGEDESCRIPTION, seed.description);
-        }
-        const int planes = seed.planar == PLANARCONFIG_SEPARATE ? seed.spp : 1;
-        const std::uint32_t samples = seed.planar == PLANARCONFIG_SEPARATE ? 1 : seed.spp;
-        if (seed.tiled) {
-            TIFFSetField(tif, TIFFTAG_TILEWIDTH, 16);
-            TIFFSetField(tif, TIFFTAG_TILELENGTH, 16);
-            std::vector<std::uint8_t> tile(static_cast<std::size_t>(TIFFTileSize(tif)));
-            for (std::size_t i = 0; i < tile.size(); ++i) {
-                tile[i] = static_cast<std::uint8_t>(i * 7 + page);
-            }
-            for (int plane = 0; plane < planes; ++plane) {
-                for (std::uint32_t y = 0; y < h; y += 16) {
-                    for (std::uint32_t x = 0; x < w; x += 16) {
-                        TIFFWriteTile(tif, tile.data(), x, y, 0, static_cast<std::uint16_t>(plane));
-                    }
-                }
-            }
-        } else {
-            TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, seed.compression == COMPRESSION_JPEG ? 16 : 5);
-            std::vector<std::uint8_t> row((w * samples * seed.bits + 7) / 8);
-            for (int plane = 0; plane < planes; ++plane) {
-                for (std::uint32_t y = 0; y < h; ++y) {
-                    for (std::size_t i = 0; i < row.size(); ++i) {
-                        row[i] = static_cast<std::uint8_t>(i * 13 + y * 5 + page);
-                    }
-                    if (seed.format == SAMPLEFORMAT_IEEEFP && seed.bits == 32) {
-                        std::vector<float> values(w * samples, 0.25f * static_cast<float>(y));
-                        std::memcpy(row.data(), values.data(), row.size());
-                    }
-                    TIFFWriteScanline(tif, row.data(), y, static_cast<std::uint16_t>(plane));
-                }
-            }
-        }
-        TIFFWriteDirectory(tif);
-    }
-    TIFFClose(tif);
+    // Values spread over each type's range (a 1-bit sample keeps its lowest bit).
+    const double top = seed.format == SAMPLEFORMAT_IEEEFP
+                           ? 100.0
+                           : std::ldexp(1.0, std::min<int>(seed.bits, 16)) - 1;
+    tessera::testing::write_tiff(
+        path, spec, [&](int page, int sample, std::uint32_t x, std::uint32_t y) {
+            return std::fmod(
+                static_cast<double>(x * 13 + y * 5 + static_cast<std::uint32_t>(page + sample)),
+                top + 1);
+        });
 }
 
 void write_tiff(const fs::path& dir) {

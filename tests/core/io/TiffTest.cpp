@@ -18,153 +18,18 @@
 #include "core/io/ImageLoader.h"
 #include "core/io/tiff/TiffMetadata.h"
 #include "tests/support/Fixtures.h"
+#include "tests/support/TiffWriter.h"
 
 namespace tessera::core {
 namespace {
 
-struct Spec {
-    std::uint32_t width = 37;
-    std::uint32_t height = 29;
-    std::uint16_t spp = 1;
-    std::uint16_t bits = 8;
-    std::uint16_t format = SAMPLEFORMAT_UINT;
-    std::uint16_t photometric = PHOTOMETRIC_MINISBLACK;
-    std::uint16_t planar = PLANARCONFIG_CONTIG;
-    std::uint16_t compression = COMPRESSION_NONE;
-    std::uint16_t predictor = PREDICTOR_NONE;
-    bool tiled = false;
-    std::uint32_t tile = 16;
-    std::uint32_t rows_per_strip = 7;
-    std::string mode = "w";  // "wb": big-endian, "w8": BigTIFF
-    std::string description;
-    int pages = 1;
-    std::vector<std::uint16_t> extra;  // ExtraSamples
-};
+using testing::TiffSpec;
+using Spec = TiffSpec;
 
-// The stored value of sample s at (x, y) of page p, within the type's range.
-using ValueFn = std::function<double(int page, int sample, std::uint32_t x, std::uint32_t y)>;
-
-void put_sample(std::vector<std::uint8_t>& row, std::size_t index, const Spec& spec, double value) {
-    const unsigned bits = spec.bits;
-    if (bits % 8 != 0) {
-        // Packed most significant bit first.
-        const auto v = static_cast<std::uint64_t>(value);
-        for (unsigned b = 0; b < bits; ++b) {
-            const std::size_t bit = index * bits + b;
-            if ((v >> (bits - 1 - b)) & 1) {
-                row[bit / 8] |= static_cast<std::uint8_t>(0x80 >> (bit % 8));
-            }
-        }
-        return;
-    }
-    if (bits == 24) {
-        return;  // only written to be refused: zeros will do
-    }
-    std::uint8_t* p = row.data() + index * (bits / 8);
-    auto store = [&](auto v) {
-        std::memcpy(p, &v, sizeof v);
-    };
-    if (spec.format == SAMPLEFORMAT_IEEEFP) {
-        if (bits == 16) {
-            store(float_to_half(static_cast<float>(value)));
-        } else if (bits == 32) {
-            store(static_cast<float>(value));
-        } else {
-            store(value);
-        }
-    } else if (spec.format == SAMPLEFORMAT_INT) {
-        if (bits == 8) {
-            store(static_cast<std::int8_t>(value));
-        } else if (bits == 16) {
-            store(static_cast<std::int16_t>(value));
-        } else if (bits == 32) {
-            store(static_cast<std::int32_t>(value));
-        } else {
-            store(static_cast<std::int64_t>(value));
-        }
-    } else if (bits == 8) {
-        store(static_cast<std::uint8_t>(value));
-    } else if (bits == 16) {
-        store(static_cast<std::uint16_t>(value));
-    } else if (bits == 32) {
-        store(static_cast<std::uint32_t>(value));
-    } else {
-        store(static_cast<std::uint64_t>(value));
-    }
-}
-
-// Writes the file with libtiff, row by row through TIFFWriteScanline or tile by tile.
-void write_tiff(const std::filesystem::path& path, const Spec& spec, const ValueFn& value) {
-    TIFF* tif = TIFFOpen(path.c_str(), spec.mode.c_str());
-    ASSERT_NE(tif, nullptr);
-    for (int page = 0; page < spec.pages; ++page) {
-        TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, spec.width);
-        TIFFSetField(tif, TIFFTAG_IMAGELENGTH, spec.height);
-        TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, spec.spp);
-        TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, spec.bits);
-        TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT, spec.format);
-        TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, spec.photometric);
-        TIFFSetField(tif, TIFFTAG_PLANARCONFIG, spec.planar);
-        TIFFSetField(tif, TIFFTAG_COMPRESSION, spec.compression);
-        if (spec.predictor != PREDICTOR_NONE) {
-            TIFFSetField(tif, TIFFTAG_PREDICTOR, spec.predictor);
-        }
-        if (!spec.extra.empty()) {
-            TIFFSetField(tif, TIFFTAG_EXTRASAMPLES, static_cast<std::uint16_t>(spec.extra.size()),
-                         spec.extra.data());
-        }
-        if (page == 0 && !spec.description.empty()) {
-            TIFFSetField(tif, TIFFTAG_IMAGEDESCRIPTION, spec.description.c_str());
-        }
-        const bool separate = spec.planar == PLANARCONFIG_SEPARATE;
-        const int chunk_samples = separate ? 1 : spec.spp;
-        if (spec.tiled) {
-            TIFFSetField(tif, TIFFTAG_TILEWIDTH, spec.tile);
-            TIFFSetField(tif, TIFFTAG_TILELENGTH, spec.tile);
-            const std::size_t row_bytes = (spec.tile * chunk_samples * spec.bits + 7) / 8;
-            for (int plane = 0; plane < (separate ? spec.spp : 1); ++plane) {
-                for (std::uint32_t ty = 0; ty < spec.height; ty += spec.tile) {
-                    for (std::uint32_t tx = 0; tx < spec.width; tx += spec.tile) {
-                        std::vector<std::uint8_t> tile(row_bytes * spec.tile);
-                        for (std::uint32_t y = 0; y < spec.tile; ++y) {
-                            std::vector<std::uint8_t> row(row_bytes);
-                            for (std::uint32_t x = 0; x < spec.tile; ++x) {
-                                for (int s = 0; s < chunk_samples; ++s) {
-                                    const int sample = separate ? plane : s;
-                                    const bool inside = tx + x < spec.width && ty + y < spec.height;
-                                    put_sample(row, x * chunk_samples + s, spec,
-                                               inside ? value(page, sample, tx + x, ty + y) : 0);
-                                }
-                            }
-                            std::memcpy(tile.data() + y * row_bytes, row.data(), row_bytes);
-                        }
-                        ASSERT_GE(TIFFWriteTile(tif, tile.data(), tx, ty, 0,
-                                                static_cast<std::uint16_t>(plane)),
-                                  0);
-                    }
-                }
-            }
-        } else {
-            TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, spec.rows_per_strip);
-            const std::size_t row_bytes = (spec.width * chunk_samples * spec.bits + 7) / 8;
-            for (int plane = 0; plane < (separate ? spec.spp : 1); ++plane) {
-                for (std::uint32_t y = 0; y < spec.height; ++y) {
-                    std::vector<std::uint8_t> row(row_bytes);
-                    for (std::uint32_t x = 0; x < spec.width; ++x) {
-                        for (int s = 0; s < chunk_samples; ++s) {
-                            const int sample = separate ? plane : s;
-                            put_sample(row, x * chunk_samples + s, spec, value(page, sample, x, y));
-                        }
-                    }
-                    ASSERT_EQ(
-                        TIFFWriteScanline(tif, row.data(), y, static_cast<std::uint16_t>(plane)),
-                        1);
-                }
-            }
-        }
-        ASSERT_EQ(TIFFWriteDirectory(tif), 1);
-    }
-    TIFFClose(tif);
+// Writes the file (tests/support/TiffWriter) or fails the test.
+void write_file(const std::filesystem::path& path, const Spec& spec,
+                const testing::TiffValue& value) {
+    ASSERT_TRUE(testing::write_tiff(path, spec, value)) << path;
 }
 
 // Every sample of a plane as double, through read_region in the channel's type.
@@ -252,7 +117,7 @@ TEST(TiffRoundTrip, EverySampleTypeKeepsItsValuesByTheDocumentedRule) {
                     return std::round(type.lo + t * (type.hi - type.lo));
                 };
                 const auto path = testing::temp_path("types.tif");
-                write_tiff(path, spec, value);
+                write_file(path, spec, value);
                 const std::string what =
                     fmt::format("{}-bit format {} {} {}", type.bits, type.format,
                                 big_endian ? "MM" : "II", tiled ? "tiles" : "strips");
@@ -279,7 +144,7 @@ TEST(TiffRoundTrip, SeparateAndContiguousPlanesGiveTheSameChannels) {
                 return static_cast<double>(s * 10000 + x * 100 + y);
             };
             const auto path = testing::temp_path("planar.tif");
-            write_tiff(path, spec, value);
+            write_file(path, spec, value);
             auto images = load_images(path);
             ASSERT_TRUE(images.ok()) << images.error().message;
             const auto& channels = images->front().source->channels();
@@ -327,7 +192,7 @@ TEST(TiffRoundTrip, EveryCompressionOfThisLibtiffDecodes) {
             return static_cast<double>(40 + s * 50 + x + y);
         };
         const auto path = testing::temp_path("compressed.tif");
-        write_tiff(path, spec, value);
+        write_file(path, spec, value);
         auto images = load_images(path);
         ASSERT_TRUE(images.ok()) << c.name << ": " << images.error().message;
         EXPECT_NE(images->front().metadata.compression.find(c.name), std::string::npos)
@@ -351,7 +216,7 @@ TEST(TiffRoundTrip, MinIsWhiteIsInvertedAndBigTiffReads) {
     spec.photometric = PHOTOMETRIC_MINISWHITE;
     spec.mode = "w8";
     const auto path = testing::temp_path("white.tif");
-    write_tiff(path, spec, [](int, int, std::uint32_t x, std::uint32_t) { return x; });
+    write_file(path, spec, [](int, int, std::uint32_t x, std::uint32_t) { return x; });
     expect_values(
         path, 1, [](int, std::uint32_t x, std::uint32_t) { return 255.0 - x; }, SampleType::U8,
         "MinIsWhite BigTIFF");
@@ -359,20 +224,13 @@ TEST(TiffRoundTrip, MinIsWhiteIsInvertedAndBigTiffReads) {
 
 TEST(TiffRoundTrip, PaletteBecomesRgbThroughItsColormap) {
     const auto path = testing::temp_path("palette.tif");
-    TIFF* tif = TIFFOpen(path.c_str(), "w");
-    ASSERT_NE(tif, nullptr);
-    TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, 4);
-    TIFFSetField(tif, TIFFTAG_IMAGELENGTH, 1);
-    TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 2);
-    TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
-    TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_PALETTE);
-    std::uint16_t red[4] = {0, 65535, 0, 32896};
-    std::uint16_t green[4] = {0, 0, 65535, 32896};
-    std::uint16_t blue[4] = {0, 0, 0, 65535};
-    TIFFSetField(tif, TIFFTAG_COLORMAP, red, green, blue);
-    std::uint8_t row = 0b00011011;  // indices 0, 1, 2, 3
-    ASSERT_EQ(TIFFWriteScanline(tif, &row, 0, 0), 1);
-    TIFFClose(tif);
+    Spec spec;
+    spec.width = 4;
+    spec.height = 1;
+    spec.bits = 2;
+    spec.photometric = PHOTOMETRIC_PALETTE;
+    spec.colormap = {{{0, 65535, 0, 32896}, {0, 0, 65535, 32896}, {0, 0, 0, 65535}}};
+    write_file(path, spec, [](int, int, std::uint32_t x, std::uint32_t) { return x; });
     auto images = load_images(path);
     ASSERT_TRUE(images.ok()) << images.error().message;
     const ImageSource& source = *images->front().source;
@@ -389,16 +247,15 @@ TEST(TiffPages, PagesOfOneLayoutStackAndOthersBecomeParts) {
     // Three 8x6 u16 pages, then one 4x4 u8 page.
     for (int page = 0; page < 4; ++page) {
         const bool small = page == 3;
-        const std::uint32_t w = small ? 4 : 8, h = small ? 4 : 6;
-        TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, w);
-        TIFFSetField(tif, TIFFTAG_IMAGELENGTH, h);
-        TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, small ? 8 : 16);
-        TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
-        TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
-        for (std::uint32_t y = 0; y < h; ++y) {
+        Spec spec;
+        spec.width = small ? 4 : 8;
+        spec.height = small ? 4 : 6;
+        spec.bits = small ? 8 : 16;
+        testing::set_tiff_fields(tif, spec, page == 0);
+        for (std::uint32_t y = 0; y < spec.height; ++y) {
             std::uint16_t row16[8];
             std::uint8_t row8[4];
-            for (std::uint32_t x = 0; x < w; ++x) {
+            for (std::uint32_t x = 0; x < spec.width; ++x) {
                 row16[x % 8] = static_cast<std::uint16_t>(page * 1000 + y * 10 + x);
                 row8[x % 4] = static_cast<std::uint8_t>(200 + x);
             }
@@ -432,7 +289,7 @@ TEST(TiffPages, ImageJHyperstackPagesBecomeChannelsAndSlices) {
     spec.pages = 2 * 3 * 2;  // C fastest, then Z, then T
     spec.description = "ImageJ=1.53t\nimages=12\nchannels=2\nslices=3\nframes=2\nhyperstack=true\n";
     const auto path = testing::temp_path("imagej.tif");
-    write_tiff(path, spec, [](int page, int, std::uint32_t, std::uint32_t) {
+    write_file(path, spec, [](int page, int, std::uint32_t, std::uint32_t) {
         return plane_value(page % 2, page / 2 % 3, page / 6);
     });
     auto images = load_images(path);
@@ -474,7 +331,7 @@ TEST(TiffPages, OmeTiffPlacesPlanesByDimensionOrderAndTiffData) {
     spec.pages = 6;
     spec.description = xml;
     const auto path = testing::temp_path("planes.ome.tif");
-    write_tiff(path, spec, [](int page, int, std::uint32_t, std::uint32_t) {
+    write_file(path, spec, [](int page, int, std::uint32_t, std::uint32_t) {
         const int plane = 5 - page;
         return plane_value(plane % 3, plane / 3, 0);
     });
@@ -584,7 +441,7 @@ TEST(TiffErrors, UnsupportedSamplesAreRefusedByName) {
     spec.bits = 24;
     spec.format = SAMPLEFORMAT_IEEEFP;
     const auto path = testing::temp_path("float24.tif");
-    write_tiff(path, spec, [](int, int, std::uint32_t, std::uint32_t) { return 0.0; });
+    write_file(path, spec, [](int, int, std::uint32_t, std::uint32_t) { return 0.0; });
     auto images = load_images(path);
     ASSERT_FALSE(images.ok());
     EXPECT_NE(images.error().message.find("does not support 24-bit floating-point samples"),
@@ -608,16 +465,15 @@ TEST(TiffStreaming, AHugeSparseTiledFileReadsOneTileWithBoundedMemory) {
     // others are sparse (no bytes; libtiff reads them as zeros).
     const auto path = testing::temp_path("huge-sparse.tif");
     {
+        Spec spec;
+        spec.width = spec.height = 100000;
+        spec.bits = 16;
+        spec.compression = COMPRESSION_ADOBE_DEFLATE;
+        spec.tiled = true;
+        spec.tile = 256;
         TIFF* tif = TIFFOpen(path.c_str(), "w8");
         ASSERT_NE(tif, nullptr);
-        TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, 100000);
-        TIFFSetField(tif, TIFFTAG_IMAGELENGTH, 100000);
-        TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 16);
-        TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
-        TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
-        TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_ADOBE_DEFLATE);
-        TIFFSetField(tif, TIFFTAG_TILEWIDTH, 256);
-        TIFFSetField(tif, TIFFTAG_TILELENGTH, 256);
+        testing::set_tiff_fields(tif, spec, true);
         std::vector<std::uint16_t> tile(256 * 256);
         for (std::size_t i = 0; i < tile.size(); ++i) {
             tile[i] = static_cast<std::uint16_t>(i % 65521);
@@ -648,7 +504,7 @@ TEST(TiffStreaming, ThreadsReadingPagesAtOnceGetTheirOwnPlanes) {
     spec.compression = COMPRESSION_LZW;
     spec.tiled = true;
     const auto path = testing::temp_path("threads.tif");
-    write_tiff(path, spec, [](int page, int, std::uint32_t x, std::uint32_t y) {
+    write_file(path, spec, [](int page, int, std::uint32_t x, std::uint32_t y) {
         return page * 1000 + y * 37 + x;
     });
     LoadOptions options;
