@@ -32,6 +32,10 @@ struct LoadOptions {
     // Files read by region (TIFF): images whose decoded pixels take at most this many bytes are
     // decoded whole at open instead (every core at once; a damaged strip is an error at open).
     std::uint64_t decode_whole_below = std::uint64_t{64} << 20;
+    // Files read by region (TIFF): one strip or tile decodes to at most this many bytes; a file
+    // with larger ones is refused when they are read (a single-strip 16k x 16k RGB float image
+    // would be 3 GB).
+    std::size_t max_chunk_bytes = std::size_t{1} << 30;
     // OpenEXR: which library decodes what both can. Fastest: the OpenEXR library for ZIP and
     // PIZ (measured faster: tests/bench/DecodeBench.cpp), tinyexr for NONE, RLE and ZIPS; the
     // others force one library (benchmarks, tests). PXR24, B44, B44A, DWAA, DWAB and

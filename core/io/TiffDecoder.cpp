@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <memory>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -29,15 +30,22 @@ using tiff::TiffPage;
 // chain of a crafted file ends here even if libtiff's loop detection did not end it.
 constexpr std::int64_t kMaxPages = 1 << 20;
 // Decoded strips and tiles kept per file, so that the channels of one chunk (read one after
-// another) decode it once.
+// another) decode it once. Chunks over half of it are not kept, and are decoded only down to
+// the last row a read needs (libtiff's codecs stop when the buffer is full).
 constexpr std::size_t kChunkCacheBytes = std::size_t{32} << 20;
-// One decoded strip or tile at most (a whole-image strip of a 16k x 16k RGB float image is 3 GB).
-constexpr std::size_t kMaxChunkBytes = std::size_t{1} << 30;
+
+// The first `size` bytes of a decoded strip or tile (all of it, or the rows a read needed).
+// Left uninitialised until decoded: a strip whose compressed data is missing fails before
+// a gigabyte of zeros is written.
+struct DecodedChunk {
+    std::unique_ptr<std::byte[]> bytes;
+    std::size_t size = 0;
+};
 
 // Decoded chunks within kChunkCacheBytes, least recently used out first (core/lod/LruBudget).
 class ChunkCache {
   public:
-    using Data = std::shared_ptr<const std::vector<std::byte>>;
+    using Data = std::shared_ptr<const DecodedChunk>;
     using Key = std::pair<std::uint64_t, std::uint32_t>;  // the IFD's offset, the chunk
 
     Data find(const Key& key) {
@@ -51,15 +59,15 @@ class ChunkCache {
     }
 
     void insert(const Key& key, Data data) {
-        if (data->size() > kChunkCacheBytes / 2) {
+        if (data->size > kChunkCacheBytes / 2) {
             return;
         }
         std::lock_guard lock(m_mutex);
-        for (const Key& victim : m_order.victims(data->size(), kChunkCacheBytes, nullptr)) {
+        for (const Key& victim : m_order.victims(data->size, kChunkCacheBytes, nullptr)) {
             m_order.erase(victim);
             m_data.erase(victim);
         }
-        m_order.insert(key, data->size());
+        m_order.insert(key, data->size);
         m_data[key] = std::move(data);
     }
 
@@ -81,7 +89,8 @@ class TiffSource final : public ImageSource {
   public:
     TiffSource(std::shared_ptr<TiffHandlePool> pool, TiffPage page,
                std::vector<ChannelInfo> channels, std::vector<Axis> axes,
-               std::vector<PageRef> directories, std::int64_t pages_per_position, int level = 0)
+               std::vector<PageRef> directories, std::int64_t pages_per_position,
+               std::size_t max_chunk_bytes, int level = 0)
         : m_pool(std::move(pool)),
           m_page(std::move(page)),
           m_channels(std::move(channels)),
@@ -89,6 +98,7 @@ class TiffSource final : public ImageSource {
           m_directories(std::move(directories)),
           m_pages_per_position(pages_per_position),
           m_level(level),
+          m_max_chunk_bytes(max_chunk_bytes),
           m_direct(m_page.compression == COMPRESSION_NONE && m_page.bits % 8 == 0 &&
                    m_page.fill_order == FILLORDER_MSB2LSB && !m_page.jpeg_rgb) {}
 
@@ -237,8 +247,16 @@ class TiffSource final : public ImageSource {
             }
             return {};
         }
+        const auto& file = *m_pool->file();
+        // Compressed bytes outside the file make libtiff fail, but only after the buffer for
+        // the decoded chunk exists: say so before allocating it. (Old JPEG may ignore them.)
+        if (!failed && m_page.compression != COMPRESSION_OJPEG &&
+            (offset > file.size() || count > file.size() - offset)) {
+            return Error{fmt::format(
+                "{} {} of {}: its {} bytes at offset {} lie past the end of the file ({} bytes)",
+                m_page.tiled ? "tile" : "strip", index, where(ref), count, offset, file.size())};
+        }
         if (m_direct) {
-            const auto& file = *m_pool->file();
             if (!failed && count >= needed && offset <= file.size() &&
                 needed <= file.size() - offset) {
                 chunk.data = file.bytes().data() + offset;
@@ -253,27 +271,32 @@ class TiffSource final : public ImageSource {
             }
             // Short or misplaced: libtiff's decoder says what is wrong, or reads what is there.
         }
+        // Chunks small enough to keep decode whole; larger ones only down to the rows wanted.
+        const bool whole = needed <= kChunkCacheBytes / 2;
+        const std::size_t wanted =
+            whole ? needed : static_cast<std::size_t>(part.y + part.height - chunk.y) * row_bytes;
         ChunkCache::Data data = m_cache.find({directory, index});
-        if (!data && needed > kMaxChunkBytes) {
+        if (!data && needed > m_max_chunk_bytes) {
             return Error{fmt::format(
                 "{} {} of {} would decode to {} bytes (Tessera does not "
                 "support strips or tiles over {} bytes)",
-                m_page.tiled ? "tile" : "strip", index, where(ref), needed, kMaxChunkBytes)};
+                m_page.tiled ? "tile" : "strip", index, where(ref), needed, m_max_chunk_bytes)};
         }
         if (!data) {
-            std::shared_ptr<std::vector<std::byte>> decoded;
+            auto decoded = std::make_shared<DecodedChunk>();
             try {
-                decoded = std::make_shared<std::vector<std::byte>>(needed);
+                decoded->bytes = std::make_unique_for_overwrite<std::byte[]>(wanted);
+                decoded->size = wanted;
             } catch (const std::bad_alloc&) {
                 return Error{
-                    fmt::format("out of memory decoding {} bytes of {}", needed, where(ref))};
+                    fmt::format("out of memory decoding {} bytes of {}", wanted, where(ref))};
             }
             handle.clear_messages();
-            const tmsize_t got = m_page.tiled
-                                     ? TIFFReadEncodedTile(handle.get(), index, decoded->data(),
-                                                           static_cast<tmsize_t>(needed))
-                                     : TIFFReadEncodedStrip(handle.get(), index, decoded->data(),
-                                                            static_cast<tmsize_t>(needed));
+            const auto size = static_cast<tmsize_t>(wanted);
+            const tmsize_t got =
+                m_page.tiled
+                    ? TIFFReadEncodedTile(handle.get(), index, decoded->bytes.get(), size)
+                    : TIFFReadEncodedStrip(handle.get(), index, decoded->bytes.get(), size);
             const char* kind = m_page.tiled ? "tile" : "strip";
             // libtiff's codecs report some damage (a bad fax code word) as an error yet return
             // the bytes they made up: any error is a failure.
@@ -281,15 +304,18 @@ class TiffSource final : public ImageSource {
                 return handle.error(
                     fmt::format("cannot decode {} {} of {}", kind, index, where(ref)));
             }
-            if (static_cast<std::size_t>(got) < needed) {
+            if (static_cast<std::size_t>(got) < wanted) {
                 return Error{fmt::format("{} {} of {} holds {} bytes of the {} it needs", kind,
-                                         index, where(ref), got, needed)};
+                                         index, where(ref), got, wanted)};
             }
             data = std::move(decoded);
-            m_cache.insert({directory, index}, data);
+            if (whole) {
+                m_cache.insert({directory, index}, data);
+            }
         }
-        chunk.data = data->data();
-        chunk.size = data->size();
+        chunk.data = data->bytes.get();
+        chunk.size = data->size;
+        chunk.rows = static_cast<std::int64_t>(data->size / row_bytes);
         tiff::extract(m_page, channel, chunk, part, rect, dst.data(), false);
         return {};
     }
@@ -301,6 +327,7 @@ class TiffSource final : public ImageSource {
     std::vector<PageRef> m_directories;  // per position (outermost first), then C group
     std::int64_t m_pages_per_position;
     int m_level;  // 0, or the stored pyramid level this source is
+    std::size_t m_max_chunk_bytes;
     std::vector<std::shared_ptr<const ImageSource>> m_levels;
     bool m_direct;  // uncompressed whole-byte samples: read from the map, no libtiff decode
     mutable ChunkCache m_cache;
@@ -605,7 +632,7 @@ Result<std::shared_ptr<const ImageSource>> decode_whole(const TiffSource& source
 // stops at the first level that is missing from a page or does not match.
 std::vector<std::shared_ptr<const ImageSource>> stored_levels(
     TiffHandlePool& pool, const std::vector<Result<TiffPage>>& pages, const Series& series,
-    const TiffPage& base, const std::vector<ChannelInfo>& channels) {
+    const TiffPage& base, const std::vector<ChannelInfo>& channels, std::size_t max_chunk_bytes) {
     std::vector<std::shared_ptr<const ImageSource>> levels;
     std::size_t available = std::numeric_limits<std::size_t>::max();
     for (const std::int64_t d : series.directories) {
@@ -626,7 +653,7 @@ std::vector<std::shared_ptr<const ImageSource>> stored_levels(
         }
         levels.push_back(std::make_shared<TiffSource>(
             pool.shared_from_this(), level.value(), channels, series.axes, std::move(refs),
-            series.pages_per_position, static_cast<int>(k)));
+            series.pages_per_position, max_chunk_bytes, static_cast<int>(k)));
     }
     return levels;
 }
@@ -703,9 +730,10 @@ Result<std::vector<Image>> decode_tiff(const std::shared_ptr<const MappedFile>& 
         for (const std::int64_t d : series.directories) {
             refs.push_back({pages[static_cast<std::size_t>(d)]->offset, d});
         }
-        auto source = std::make_shared<TiffSource>(pool, page, channels, series.axes, refs,
-                                                   series.pages_per_position);
-        auto levels = stored_levels(*pool, pages, series, page, channels);
+        auto source =
+            std::make_shared<TiffSource>(pool, page, channels, series.axes, refs,
+                                         series.pages_per_position, options.max_chunk_bytes);
+        auto levels = stored_levels(*pool, pages, series, page, channels, options.max_chunk_bytes);
         const std::size_t level_count = levels.size();
         source->set_levels(std::move(levels));
         const std::uint64_t bytes = decoded_bytes(channels, page, source->planes_per_channel());

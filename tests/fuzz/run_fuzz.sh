@@ -1,7 +1,9 @@
 #!/bin/sh
 # Runs one fuzz target over its seeds plus a fixed number of deterministic mutations (fixed
 # seed, bounded executions). Any crash, sanitizer report, leak, hang (20 s) or allocation past
-# 2 GB fails the run; the input is left in WORK/artifacts. Used by ctest (tests/fuzz).
+# 2 GB fails the run; the input is left in WORK/artifacts. Used by ctest (tests/fuzz). A run
+# also ends after 600 s (ctest allows 900), saying so: threads make the mutations reached
+# differ from run to run, and a slow machine that wanders into slow inputs must not time out.
 #   run_fuzz.sh TARGET FAMILY GENERATED_SEEDS TESTDATA_DIR OWN_REGRESSIONS RUNS WORK
 # A long campaign instead: TESSERA_FUZZ_SECONDS=1800 runs for that long from a random seed,
 # keeping what it learns in WORK/corpus (README, "Fuzzing").
@@ -37,7 +39,15 @@ echo "run_fuzz: $family: $(ls "$work/seeds" | wc -l) seed files, $runs execution
 if [ -n "${TESSERA_FUZZ_SECONDS:-}" ]; then
   limits="-max_total_time=$TESSERA_FUZZ_SECONDS"
 else
-  limits="-seed=1 -runs=$runs"
+  limits="-seed=1 -runs=$runs -max_total_time=600"
 fi
-exec "$target" $limits -max_len=65536 -timeout=20 -rss_limit_mb=2048 \
-  -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$work/corpus" "$work/seeds"
+status=0
+"$target" $limits -max_len=65536 -timeout=20 -rss_limit_mb=2048 \
+  -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$work/corpus" "$work/seeds" \
+  >"$work/log" 2>&1 || status=$?
+cat "$work/log"
+executed=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log")
+if [ -z "${TESSERA_FUZZ_SECONDS:-}" ] && [ -n "$executed" ] && [ "$executed" -lt "$runs" ]; then
+  echo "run_fuzz: $family: stopped at the time limit after $executed of $runs executions"
+fi
+exit $status

@@ -497,6 +497,75 @@ TEST(TiffStreaming, AHugeSparseTiledFileReadsOneTileWithBoundedMemory) {
     EXPECT_LT(grown, 64u * 1024) << "resident memory grew by " << grown << " KiB";
 }
 
+TEST(TiffStreaming, AStripTooLargeToCacheDecodesOnlyDownToTheRowsARegionNeeds) {
+    // One deflate strip of 8192 x 2304 u8 (18.9 MB, over half the chunk cache), its last
+    // kilobyte of compressed data overwritten: rows near the top decode, rows near the bottom
+    // meet the damage, and a lower max_chunk_bytes refuses the strip by name.
+    Spec spec;
+    spec.width = 8192;
+    spec.height = 2304;
+    spec.rows_per_strip = spec.height;
+    spec.compression = COMPRESSION_ADOBE_DEFLATE;
+    const auto path = testing::temp_path("one-large-strip.tif");
+    const auto value = [](int, int, std::uint32_t x, std::uint32_t y) {
+        return (x * 7 + y * 13) % 251;
+    };
+    write_file(path, spec, value);
+    std::uint64_t offset = 0;
+    std::uint64_t count = 0;
+    {
+        TIFF* tif = TIFFOpen(path.c_str(), "r");
+        ASSERT_NE(tif, nullptr);
+        ASSERT_EQ(TIFFNumberOfStrips(tif), 1u);
+        offset = TIFFGetStrileOffset(tif, 0);
+        count = TIFFGetStrileByteCount(tif, 0);
+        TIFFClose(tif);
+    }
+    ASSERT_GT(count, 4096u);
+    LoadOptions options;
+    options.decode_whole_below = 0;
+    {
+        auto images = load_images(path, options);
+        ASSERT_TRUE(images.ok()) << images.error().message;
+        const ImageSource& source = *images->front().source;
+        for (const Rect rect : {Rect{100, 5, 50, 4}, Rect{8000, 2290, 192, 14}}) {
+            const auto values = read_plane(source, {0}, rect);
+            ASSERT_EQ(values.size(), static_cast<std::size_t>(rect.width * rect.height));
+            for (std::int64_t i = 0; i < static_cast<std::int64_t>(values.size()); ++i) {
+                ASSERT_EQ(values[static_cast<std::size_t>(i)],
+                          value(0, 0, static_cast<std::uint32_t>(rect.x + i % rect.width),
+                                static_cast<std::uint32_t>(rect.y + i / rect.width)))
+                    << i;
+            }
+        }
+    }
+    {
+        std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+        file.seekp(static_cast<std::streamoff>(offset + count - 1024));
+        const std::string garbage(1024, '\xff');
+        file.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+    }
+    auto images = load_images(path, options);
+    ASSERT_TRUE(images.ok()) << images.error().message;
+    const ImageSource& source = *images->front().source;
+    EXPECT_EQ(read_plane(source, {0}, {0, 0, 3, 1}), (std::vector<double>{0, 7, 14}));
+    std::vector<std::byte> bottom(source.region_bytes(0, {0, 2303, 8, 1}));
+    auto damaged = source.read_region({0}, {0, 2303, 8, 1}, bottom);
+    ASSERT_FALSE(damaged.ok());
+    EXPECT_NE(damaged.error().message.find("strip 0 of page 0"), std::string::npos)
+        << damaged.error().message;
+
+    options.max_chunk_bytes = std::size_t{1} << 20;
+    auto limited = load_images(path, options);
+    ASSERT_TRUE(limited.ok()) << limited.error().message;
+    std::vector<std::byte> top(limited->front().source->region_bytes(0, {0, 0, 8, 1}));
+    auto refused = limited->front().source->read_region({0}, {0, 0, 8, 1}, top);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().message.find("strip 0 of page 0 would decode to 18874368 bytes"),
+              std::string::npos)
+        << refused.error().message;
+}
+
 TEST(TiffStreaming, ThreadsReadingPagesAtOnceGetTheirOwnPlanes) {
     Spec spec;
     spec.bits = 16;
