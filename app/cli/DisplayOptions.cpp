@@ -83,6 +83,30 @@ core::Result<PlaneRequest> parse_plane(std::string_view text) {
     return plane;
 }
 
+core::Result<std::size_t> select_part(const std::vector<core::Image>& images,
+                                      const std::optional<std::string>& part,
+                                      const std::string& file) {
+    if (!part) {
+        return std::size_t{0};
+    }
+    const auto found = std::find_if(images.begin(), images.end(), [&](const core::Image& i) {
+        return i.metadata.part_name == *part;
+    });
+    if (found != images.end()) {
+        return static_cast<std::size_t>(found - images.begin());
+    }
+    if (const auto index = parse_int(*part);
+        index && *index >= 0 && static_cast<std::size_t>(*index) < images.size()) {
+        return static_cast<std::size_t>(*index);
+    }
+    std::string parts;
+    for (const core::Image& i : images) {
+        parts += fmt::format("{}{} \"{}\"", parts.empty() ? "" : ", ", i.metadata.part_index,
+                             i.metadata.part_name);
+    }
+    return core::Error{fmt::format("{}: no part '{}'; the parts are: {}", file, *part, parts)};
+}
+
 core::Result<std::vector<std::int64_t>> resolve_plane(const core::ImageSource& source,
                                                       const PlaneRequest& plane) {
     const std::vector<core::Axis>& axes = source.axes();

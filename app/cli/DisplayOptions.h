@@ -72,6 +72,12 @@ core::Result<PlaneRequest> parse_plane(std::string_view text);
 core::Result<std::vector<std::int64_t>> resolve_plane(const core::ImageSource& source,
                                                       const PlaneRequest& plane);
 
+// The part a --part NAME|INDEX names among a file's images (the first without one); an error
+// lists the parts.
+core::Result<std::size_t> select_part(const std::vector<core::Image>& images,
+                                      const std::optional<std::string>& part,
+                                      const std::string& file);
+
 // T, Z, C, Y, X letters for --axes (any case), checked as far as they can be without the file.
 core::Result<std::string> parse_axes(std::string_view text);
 // If arguments[i] is --channel-axis or --axes, stores its value in `target` and returns true.

@@ -166,28 +166,12 @@ int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
     if (!images) {
         return fail(images.error().message);
     }
-    std::size_t part = 0;
-    if (request.part) {
-        const auto index = parse_int(*request.part);
-        auto found = std::find_if(images->begin(), images->end(), [&](const core::Image& i) {
-            return i.metadata.part_name == *request.part;
-        });
-        if (found != images->end()) {
-            part = static_cast<std::size_t>(found - images->begin());
-        } else if (index && *index >= 0 && static_cast<std::size_t>(*index) < images->size()) {
-            part = static_cast<std::size_t>(*index);
-        } else {
-            std::string parts;
-            for (const core::Image& i : *images) {
-                parts += fmt::format("{}{} \"{}\"", parts.empty() ? "" : ", ",
-                                     i.metadata.part_index, i.metadata.part_name);
-            }
-            return fail(fmt::format("{}: no part '{}'; the parts are: {}", request.file,
-                                    *request.part, parts));
-        }
+    auto part = select_part(*images, request.part, request.file);
+    if (!part) {
+        return fail(part.error().message);
     }
     // Only the part shown is summarised (core/dataset: the one way images become datasets).
-    auto dataset = core::make_dataset(std::move((*images)[part]), core::StatisticsDetail::Sampled);
+    auto dataset = core::make_dataset(std::move((*images)[*part]), core::StatisticsDetail::Sampled);
     if (!dataset) {
         return fail(dataset.error().message);
     }

@@ -65,6 +65,16 @@ const std::vector<Axis>& ImageSource::axes() const {
     return none;
 }
 
+std::vector<std::int64_t> position_of(const std::vector<Axis>& axes, std::int64_t flat) {
+    std::vector<std::int64_t> position(axes.size());
+    for (std::size_t i = axes.size(); i-- > 0;) {
+        const std::int64_t extent = std::max<std::int64_t>(1, axes[i].extent);
+        position[i] = flat % extent;
+        flat /= extent;
+    }
+    return position;
+}
+
 std::int64_t ImageSource::planes_per_channel() const {
     std::int64_t count = 1;
     for (const Axis& axis : axes()) {

@@ -70,6 +70,10 @@ struct Damage {
     bool touches(const Plane& plane) const;
 };
 
+// The position of plane number `flat` of a stack with these axes, the last axis varying fastest
+// (0 <= flat < the product of their extents).
+std::vector<std::int64_t> position_of(const std::vector<Axis>& axes, std::int64_t flat);
+
 class ImageSource;
 // Same size, channels (names and types) and axes: one may replace the other in place (a reload).
 bool same_shape(const ImageSource& a, const ImageSource& b);

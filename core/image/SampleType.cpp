@@ -1,7 +1,10 @@
 #include "core/image/SampleType.h"
 
+#include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace tessera::core {
 
@@ -105,6 +108,82 @@ float sample_as_float(const std::byte* data, SampleType type) {
         }
     }
     return 0.0f;
+}
+
+namespace {
+
+template <typename T>
+void widen(const std::byte* data, std::size_t count, float* out) {
+    for (std::size_t i = 0; i < count; ++i) {
+        T value;
+        std::memcpy(&value, data + i * sizeof(T), sizeof(T));
+        out[i] = static_cast<float>(value);
+    }
+}
+
+}  // namespace
+
+void samples_as_floats(const std::byte* data, SampleType type, std::size_t count, float* out) {
+    switch (type) {
+        case SampleType::U8:
+            widen<std::uint8_t>(data, count, out);
+            return;
+        case SampleType::U16:
+            widen<std::uint16_t>(data, count, out);
+            return;
+        case SampleType::U32:
+            widen<std::uint32_t>(data, count, out);
+            return;
+        case SampleType::F16:
+            for (std::size_t i = 0; i < count; ++i) {
+                std::uint16_t half;
+                std::memcpy(&half, data + i * 2, 2);
+                out[i] = half_to_float(half);
+            }
+            return;
+        case SampleType::F32:
+            std::memcpy(out, data, count * sizeof(float));
+            return;
+    }
+}
+
+namespace {
+
+template <typename T>
+void narrow(const float* values, std::size_t count, std::byte* out) {
+    constexpr double top = static_cast<double>(std::numeric_limits<T>::max());
+    for (std::size_t i = 0; i < count; ++i) {
+        const double v = std::isnan(values[i])
+                             ? 0.0
+                             : std::clamp(std::round(static_cast<double>(values[i])), 0.0, top);
+        const auto sample = static_cast<T>(v);
+        std::memcpy(out + i * sizeof(T), &sample, sizeof(T));
+    }
+}
+
+}  // namespace
+
+void floats_as_samples(const float* values, std::size_t count, SampleType type, std::byte* out) {
+    switch (type) {
+        case SampleType::U8:
+            narrow<std::uint8_t>(values, count, out);
+            return;
+        case SampleType::U16:
+            narrow<std::uint16_t>(values, count, out);
+            return;
+        case SampleType::U32:
+            narrow<std::uint32_t>(values, count, out);
+            return;
+        case SampleType::F16:
+            for (std::size_t i = 0; i < count; ++i) {
+                const std::uint16_t half = float_to_half(values[i]);
+                std::memcpy(out + i * 2, &half, 2);
+            }
+            return;
+        case SampleType::F32:
+            std::memcpy(out, values, count * sizeof(float));
+            return;
+    }
 }
 
 }  // namespace tessera::core

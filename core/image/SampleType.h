@@ -37,5 +37,9 @@ std::uint16_t float_to_half(float value);
 
 // One sample at `data` (of the given type) as a float; u8/u16/u32 keep their integer value.
 float sample_as_float(const std::byte* data, SampleType type);
+// `count` samples at `data` (tightly packed, of the given type) as floats, one loop per type.
+void samples_as_floats(const std::byte* data, SampleType type, std::size_t count, float* out);
+// The reverse, rounded to the nearest integer and clamped for u8/u16/u32 (NaN becomes 0).
+void floats_as_samples(const float* values, std::size_t count, SampleType type, std::byte* out);
 
 }  // namespace tessera::core

@@ -352,13 +352,8 @@ std::vector<std::vector<std::int64_t>> spread_positions(const ImageSource& image
     std::vector<std::vector<std::int64_t>> positions;
     for (std::int64_t k = 0; k < count; ++k) {
         // Evenly spaced flat indices, the first and last plane included.
-        std::int64_t flat = count == 1 ? 0 : k * (total - 1) / (count - 1);
-        std::vector<std::int64_t> position(axes.size());
-        for (std::size_t i = axes.size(); i-- > 0;) {
-            position[i] = flat % axes[i].extent;
-            flat /= axes[i].extent;
-        }
-        positions.push_back(std::move(position));
+        const std::int64_t flat = count == 1 ? 0 : k * (total - 1) / (count - 1);
+        positions.push_back(position_of(axes, flat));
     }
     return positions;
 }
