@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/display/Colormap.h"
 #include "core/display/DisplayActions.h"
 
 namespace tessera::app {
@@ -99,7 +100,7 @@ void Session::reload(std::size_t index) {
     if (index >= m_documents.size()) {
         return;
     }
-    if (m_documents[index]->live) {
+    if (m_documents[index]->live || m_documents[index]->derived) {
         return;  // no file behind it
     }
     const std::string path = m_documents[index]->path;
@@ -160,12 +161,79 @@ void Session::poll() {
         integrate(*job, job->result.get());
         job = m_jobs.erase(job);
     }
+    for (auto job = m_derive_jobs.begin(); job != m_derive_jobs.end();) {
+        if (job->result.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+            ++job;
+            continue;
+        }
+        integrate(*job);
+        job = m_derive_jobs.erase(job);
+    }
     if (ImageDocument* document = current();
         document != nullptr && document->state == DocumentState::Ready) {
         update_plane_statistics(*document);
     }
     for (auto& document : m_documents) {
         update_live_statistics(*document);
+        update_derived(*document);
+    }
+}
+
+void Session::derive(std::shared_ptr<core::derive::DerivedImage> image, std::string title,
+                     bool correlation) {
+    auto run = [image, title]() -> core::Result<core::Dataset> {
+        if (auto updated = image->update(); !updated) {
+            return core::Error{fmt::format("{}: {}", title, updated.error().message)};
+        }
+        core::Image result{image, {}};
+        result.metadata.path = title;
+        result.metadata.format = "Derived";
+        result.metadata.transfer = core::Transfer::Linear;
+        result.metadata.storage = "computed in memory";
+        const core::Box2i window{0, 0, image->width() - 1, image->height() - 1};
+        result.metadata.data_window = window;
+        result.metadata.display_window = window;
+        return core::make_dataset(std::move(result), core::StatisticsDetail::Sampled);
+    };
+    m_derive_jobs.push_back(
+        {std::move(title), correlation, image, std::async(std::launch::async, std::move(run))});
+}
+
+void Session::integrate(DeriveJob& job) {
+    auto dataset = job.result.get();
+    if (!dataset) {
+        report(dataset.error().message);
+        return;
+    }
+    add(std::move(dataset).value());
+    ImageDocument& document = *m_documents.back();
+    document.derived = job.image;
+    if (job.correlation) {
+        for (core::ChannelDisplay& channel : document.display().channels) {
+            channel.colormap = core::named_colormap("coolwarm");
+            channel.lo = -1;
+            channel.hi = 1;
+        }
+    }
+}
+
+// A derived image whose inputs changed (a live image written to) is computed again where they
+// did, on a worker; its tiles follow its damage like a live image's.
+void Session::update_derived(ImageDocument& document) {
+    if (!document.derived) {
+        return;
+    }
+    if (document.derive_job.valid()) {
+        if (document.derive_job.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+            return;
+        }
+        if (auto updated = document.derive_job.get(); !updated) {
+            report(document.title + ": " + updated.error().message);
+        }
+    }
+    if (document.derived->inputs_changed()) {
+        document.derive_job =
+            std::async(std::launch::async, [image = document.derived] { return image->update(); });
     }
 }
 

@@ -19,6 +19,7 @@
 #include "app/cli/DisplayOptions.h"
 #include "app/ipc/IpcServer.h"
 #include "core/dataset/Dataset.h"
+#include "core/derive/DerivedImage.h"
 #include "core/display/DisplaySettings.h"
 #include "core/io/ImageLoader.h"
 #include "core/ipc/VectorGraphics.h"
@@ -76,6 +77,11 @@ struct ImageDocument {
     std::vector<core::ipc::VgCommand> vector_graphics;
     std::vector<core::ipc::VgShape> vector_shapes;  // what they draw
 
+    // Derived: computed from other images (the analysis panel; no file behind it). Computed
+    // again on a worker where its inputs change (live images).
+    std::shared_ptr<core::derive::DerivedImage> derived;
+    std::future<core::Result<void>> derive_job;
+
     std::filesystem::file_time_type modified{};
     std::uintmax_t file_size = 0;
     std::uint64_t in_place_reloads = 0;  // same-shape reloads (textures updated, not re-created)
@@ -101,6 +107,11 @@ struct LoadResult {
     std::string path;
     std::vector<core::Dataset> datasets;  // one per part
     std::string error;
+    // Derived: computed from other images (the analysis panel; no file behind it). Computed
+    // again on a worker where its inputs change (live images).
+    std::shared_ptr<core::derive::DerivedImage> derived;
+    std::future<core::Result<void>> derive_job;
+
     std::filesystem::file_time_type modified{};
     std::uintmax_t file_size = 0;
 };
@@ -130,6 +141,11 @@ class Session {
     // Adds an already decoded image (the built-in demo).
     void add(core::Dataset dataset);
     void reload(std::size_t index);
+    // Computes a derived image on a worker and adds it to the list when it is done, named
+    // `title`; a correlation is shown with a diverging colormap fixed to [-1, 1].
+    void derive(std::shared_ptr<core::derive::DerivedImage> image, std::string title,
+                bool correlation);
+    bool deriving() const { return !m_derive_jobs.empty(); }
     // Opens the document's file again with other axes (say, Z as channels): a new image with
     // its own defaults, the old one on screen until it is ready. Axes as --axes takes them. If
     // the file cannot be opened so, the image and its axes stay as they were, with the error.
@@ -154,7 +170,7 @@ class Session {
     // Reloads files whose modification time or size changed; at most once per interval.
     void watch_files(std::chrono::milliseconds interval = std::chrono::milliseconds(1000));
     void poll();  // GL thread only; also starts the statistics of a stack's plane shown
-    bool busy() const { return !m_jobs.empty(); }
+    bool busy() const { return !m_jobs.empty() || !m_derive_jobs.empty(); }
 
     std::vector<std::unique_ptr<ImageDocument>>& documents() { return m_documents; }
     std::size_t current_index() const { return m_current; }
@@ -175,7 +191,15 @@ class Session {
         // A reinterpretation: the axes to go back to if the file cannot be opened with the new.
         std::optional<std::string> previous_axes;
     };
+    struct DeriveJob {
+        std::string title;
+        bool correlation = false;
+        std::shared_ptr<core::derive::DerivedImage> image;
+        std::future<core::Result<core::Dataset>> result;
+    };
     void integrate(Job& job, LoadResult result);
+    void integrate(DeriveJob& job);
+    void update_derived(ImageDocument& document);
     void update_plane_statistics(ImageDocument& document);
     void make_ready(ImageDocument& document, core::Dataset dataset);
     void update_live_statistics(ImageDocument& document);
@@ -194,6 +218,7 @@ class Session {
     std::function<void(const std::string&)> m_on_error;
     std::vector<std::unique_ptr<ImageDocument>> m_documents;
     std::vector<Job> m_jobs;
+    std::vector<DeriveJob> m_derive_jobs;
     std::size_t m_current = 0;
     std::chrono::steady_clock::time_point m_last_watch{};
     std::shared_ptr<core::ipc::LiveImages> m_live;

@@ -1,6 +1,8 @@
 #include "app/ui/Panels.h"
 
+#include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include <fmt/format.h>
 #include <imgui.h>
@@ -233,6 +235,171 @@ void inspector(ImageDocument& document, const UiState& ui) {
 }
 
 // The stack section of the side panel: which axis holds channels, and what Auto uses.
+// The analysis panel: a derived image (core/derive) of images in the list, computed on a worker
+// and added to the list when done. Inputs of a stack are its plane shown.
+struct AnalysisChoice {
+    const char* label;
+    std::optional<core::derive::BlockOp> block;
+    std::optional<core::derive::ProjectionOp> projection;
+};
+constexpr AnalysisChoice kAnalysisChoices[] = {
+    {"mean", core::derive::BlockOp::Mean, {}},
+    {"standard deviation", core::derive::BlockOp::StdDev, {}},
+    {"minimum", core::derive::BlockOp::Min, {}},
+    {"maximum", core::derive::BlockOp::Max, {}},
+    {"Pearson's r", core::derive::BlockOp::Pearson, {}},
+    {"Manders' M1", core::derive::BlockOp::MandersM1, {}},
+    {"Manders' M2", core::derive::BlockOp::MandersM2, {}},
+    {"maximum projection", {}, core::derive::ProjectionOp::Max},
+    {"minimum projection", {}, core::derive::ProjectionOp::Min},
+    {"mean projection", {}, core::derive::ProjectionOp::Mean},
+    {"sum projection", {}, core::derive::ProjectionOp::Sum},
+    {"standard deviation projection", {}, core::derive::ProjectionOp::StdDev},
+};
+
+// A combo over `names`; true when the choice changed.
+bool choice_combo(const char* label, int& index, const std::vector<std::string>& names) {
+    index = std::clamp(index, 0, std::max(0, static_cast<int>(names.size()) - 1));
+    bool changed = false;
+    if (ImGui::BeginCombo(label,
+                          names.empty() ? "" : names[static_cast<std::size_t>(index)].c_str())) {
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            if (ImGui::Selectable(fmt::format("{}##{}", names[i], i).c_str(),
+                                  static_cast<int>(i) == index)) {
+                index = static_cast<int>(i);
+                changed = true;
+            }
+        }
+        ImGui::EndCombo();
+    }
+    return changed;
+}
+
+void analysis_panel(Session& session, UiState& ui) {
+    if (!ImGui::CollapsingHeader("Analysis")) {
+        return;
+    }
+    AnalysisForm& form = ui.analysis;
+    std::vector<std::string> operations;
+    for (const AnalysisChoice& choice : kAnalysisChoices) {
+        operations.emplace_back(choice.label);
+    }
+    ImGui::SetNextItemWidth(220);
+    choice_combo("operation", form.operation, operations);
+    const AnalysisChoice& choice = kAnalysisChoices[form.operation];
+    auto& documents = session.documents();
+    std::vector<std::size_t> ready;
+    std::vector<std::string> titles;
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+        if (documents[i]->state == DocumentState::Ready) {
+            ready.push_back(i);
+            titles.push_back(documents[i]->title);
+        }
+    }
+    if (ready.empty()) {
+        ImGui::TextDisabled("no image to analyse");
+        return;
+    }
+    const int inputs = choice.block ? core::derive::input_count(*choice.block) : 1;
+    for (int k = 0; k < inputs; ++k) {
+        const auto slot = static_cast<std::size_t>(k);
+        ImGui::SetNextItemWidth(150);
+        choice_combo(fmt::format("##image{}", k).c_str(), form.image[slot], titles);
+        const ImageDocument& input = *documents[ready[static_cast<std::size_t>(form.image[slot])]];
+        if (choice.block) {
+            std::vector<std::string> channels;
+            for (const core::ChannelInfo& channel : input.image().source->channels()) {
+                channels.push_back(channel.name);
+            }
+            ImGui::SameLine();
+            ImGui::SetNextItemWidth(80);
+            choice_combo(fmt::format("{}##channel{}",
+                                     inputs == 1 ? "input"
+                                     : k == 0    ? "a"
+                                                 : "b",
+                                     k)
+                             .c_str(),
+                         form.channel[slot], channels);
+        }
+    }
+    const ImageDocument& first = *documents[ready[static_cast<std::size_t>(form.image[0])]];
+    if (choice.block) {
+        int footprint = form.window ? 1 : 0;
+        ImGui::RadioButton("blocks", &footprint, 0);
+        ImGui::SameLine();
+        ImGui::RadioButton("window", &footprint, 1);
+        form.window = footprint == 1;
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(100);
+        ImGui::InputInt2("size", form.size.data());
+        form.size[0] = std::clamp(form.size[0], 1, 4096);
+        form.size[1] = std::clamp(form.size[1], 1, 4096);
+        if (*choice.block == core::derive::BlockOp::MandersM1 ||
+            *choice.block == core::derive::BlockOp::MandersM2) {
+            ImGui::SetNextItemWidth(160);
+            ImGui::InputFloat2("thresholds", form.threshold.data());
+        }
+    } else {
+        std::vector<std::string> axes;
+        for (const core::Axis& axis : first.image().source->axes()) {
+            axes.push_back(fmt::format("{} ({})", axis.name, axis.extent));
+        }
+        if (axes.empty()) {
+            ImGui::TextDisabled("a projection needs a stack");
+            return;
+        }
+        ImGui::SetNextItemWidth(120);
+        choice_combo("along", form.axis, axes);
+    }
+    if (!ImGui::Button("Compute")) {
+        if (session.deriving()) {
+            ImGui::SameLine();
+            ImGui::TextDisabled("computing...");
+        }
+        return;
+    }
+    if (choice.projection) {
+        const auto axis = static_cast<std::size_t>(form.axis);
+        auto projection =
+            core::derive::ProjectionImage::create(first.image().source, axis, *choice.projection);
+        if (!projection) {
+            ui.message = projection.error().message;
+            return;
+        }
+        session.derive(std::move(projection).value(),
+                       fmt::format("{} along {} of {}", core::derive::name(*choice.projection),
+                                   first.image().source->axes()[axis].name, first.title),
+                       false);
+        return;
+    }
+    core::derive::BlockSpec spec{
+        *choice.block,
+        form.window ? core::derive::Footprint::Window : core::derive::Footprint::Blocks,
+        form.size[0],
+        form.size[1],
+        form.threshold[0],
+        form.threshold[1]};
+    std::vector<core::derive::DeriveInput> derive_inputs;
+    std::string names;
+    for (int k = 0; k < inputs; ++k) {
+        const auto slot = static_cast<std::size_t>(k);
+        const ImageDocument& input = *documents[ready[static_cast<std::size_t>(form.image[slot])]];
+        const auto channel = static_cast<std::size_t>(form.channel[slot]);
+        derive_inputs.push_back({input.image().source, {channel, input.dims.position()}});
+        names += fmt::format("{}{} {}", k == 0 ? "" : " x ", input.title,
+                             input.image().source->channels()[channel].name);
+    }
+    auto derived = core::derive::BlockImage::create(spec, std::move(derive_inputs));
+    if (!derived) {
+        ui.message = derived.error().message;
+        return;
+    }
+    session.derive(std::move(derived).value(),
+                   fmt::format("{} of {}x{} {} of {}", core::derive::name(spec.op), spec.width,
+                               spec.height, form.window ? "windows" : "blocks", names),
+                   spec.op == core::derive::BlockOp::Pearson);
+}
+
 void stack_panel(Session& session, ImageDocument& document) {
     const std::string& axes = document.image().metadata.axes;
     if (axes.empty()) {
@@ -418,6 +585,7 @@ void draw_side_panel(Session& session, UiState& ui, float height) {
                             static_cast<long long>(document->image().source->height()),
                             std::string(core::to_string(meta.transfer)).c_str());
         stack_panel(session, *document);
+        analysis_panel(session, ui);
         if (document->live) {
             ImGui::Checkbox("Auto-contrast while streaming", &document->live_auto_contrast);
             if (ImGui::IsItemHovered()) {

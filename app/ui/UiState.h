@@ -22,6 +22,18 @@ struct ViewportRect {
     }
 };
 
+// The analysis panel's choices (core/derive): an operation, its inputs (an image of the list
+// and a channel each), block or window and size, Manders' thresholds, a projection's axis.
+struct AnalysisForm {
+    int operation = 4;  // index into the panel's list: pearson
+    std::array<int, 2> image{0, 0};
+    std::array<int, 2> channel{0, 1};
+    bool window = false;
+    std::array<int, 2> size{10, 10};
+    std::array<float, 2> threshold{0, 0};
+    int axis = 0;
+};
+
 struct UiState {
     bool show_panels = true;
     bool show_overlay = false;  // the FPS overlay (P, --fps)
@@ -41,6 +53,7 @@ struct UiState {
     std::vector<std::int64_t> shown_position;  // the slice on screen (the last while one loads)
     std::string ipc_listening;                 // where the IPC server listens; empty: it does not
     std::vector<std::string> ipc_clients;      // connected IPC clients
+    AnalysisForm analysis;
 
     // Conversions between window, framebuffer (output) and image pixels for the viewport.
     core::Spaces spaces() const {

@@ -50,6 +50,15 @@ DerivedImage::DerivedImage(std::vector<DeriveInput> inputs, std::shared_ptr<Plan
       m_band_rows(std::max<std::int64_t>(1, band_rows)),
       m_seen(m_inputs.size()) {}
 
+bool DerivedImage::inputs_changed() const {
+    for (std::size_t i = 0; i < m_inputs.size(); ++i) {
+        if (!m_seen[i] || *m_seen[i] != m_inputs[i].source->revision()) {
+            return true;
+        }
+    }
+    return false;
+}
+
 Result<void> DerivedImage::update(unsigned threads) {
     std::vector<Rect> rects;
     std::vector<std::optional<std::uint64_t>> seen(m_inputs.size());

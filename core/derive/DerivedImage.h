@@ -46,6 +46,8 @@ class DerivedImage : public ImageSource {
     // Computes what the inputs changed since the last update (everything the first time), on up
     // to `threads` threads (0: every core). An input that fails to read is an error naming it.
     Result<void> update(unsigned threads = 0);
+    // Whether an input changed since the last update (or there was none yet).
+    bool inputs_changed() const;
     // Output pixels computed so far, summed over updates and planes.
     std::uint64_t computed_pixels() const { return m_computed.load(); }
     const std::vector<DeriveInput>& inputs() const { return m_inputs; }

@@ -8,6 +8,8 @@
 #include <tinyexr.h>
 
 #include "app/session/Session.h"
+#include "core/display/Colormap.h"
+#include "core/image/PlanarImage.h"
 #include "tests/gl/GlTest.h"
 #include "tests/support/Fixtures.h"
 #include "tests/support/TestEnvironment.h"
@@ -266,6 +268,65 @@ TEST_F(SessionTest, EveryPartOfAMultiPartFileBecomesADocument) {
     ASSERT_EQ(session.documents().size(), 2u);
     EXPECT_EQ(session.documents()[0]->title, "session-parts.exr [left]");
     EXPECT_EQ(session.documents()[1]->title, "session-parts.exr [right]");
+}
+
+TEST_F(SessionTest, ADerivedImageJoinsTheListAndIsComputedAgainWhereALiveInputChanges) {
+    Session session;
+    const auto plane = [](float (*value)(std::int64_t, std::int64_t)) {
+        auto image = std::make_shared<core::PlanarImage>(40, 30);
+        image->add_channel("v", core::SampleType::F32);
+        auto samples = image->samples<float>(0);
+        for (std::int64_t i = 0; i < 40 * 30; ++i) {
+            samples[static_cast<std::size_t>(i)] = value(i % 40, i / 40);
+        }
+        return image;
+    };
+    auto a = plane([](std::int64_t x, std::int64_t y) { return static_cast<float>(x * y % 7); });
+    auto b = plane([](std::int64_t x, std::int64_t y) { return static_cast<float>((x + y) % 5); });
+    core::Image input{a, {}};
+    input.metadata.path = "a";
+    auto dataset = core::make_dataset(std::move(input), core::StatisticsDetail::Exact);
+    ASSERT_TRUE(dataset.ok());
+    session.add(std::move(dataset).value());
+    auto derived = core::derive::BlockImage::create(
+        {core::derive::BlockOp::Pearson, core::derive::Footprint::Blocks, 10, 10},
+        {{a, {0}}, {b, {0}}});
+    ASSERT_TRUE(derived.ok());
+    session.derive(*derived, "r of a and b", true);
+    EXPECT_TRUE(session.busy());
+    settle(session);
+    ASSERT_EQ(session.documents().size(), 2u);
+    const ImageDocument& document = *session.documents().back();
+    EXPECT_EQ(document.title, "r of a and b");
+    EXPECT_EQ(document.derived, *derived);
+    EXPECT_EQ(document.image().source->width(), 4);
+    EXPECT_EQ(core::colormap_name(document.display().channels[0].colormap), "coolwarm");
+    EXPECT_EQ(document.display().channels[0].lo, -1);
+    EXPECT_EQ(document.display().channels[0].hi, 1);
+    const auto r00 = [&] {
+        float value = 0;
+        EXPECT_TRUE(
+            document.image()
+                .source
+                ->read_region({0}, {0, 0, 1, 1}, std::as_writable_bytes(std::span(&value, 1)))
+                .ok());
+        return value;
+    };
+    EXPECT_LT(r00(), 0.9f);
+    // b becomes 2a + 1 over the first block: its r becomes 1 once the session has noticed.
+    std::vector<float> patch(100);
+    for (std::int64_t i = 0; i < 100; ++i) {
+        patch[static_cast<std::size_t>(i)] = 2.0f * static_cast<float>((i % 10) * (i / 10) % 7) + 1;
+    }
+    const std::uint64_t before = (*derived)->computed_pixels();
+    ASSERT_TRUE(b->write_region({0}, {0, 0, 10, 10}, std::as_bytes(std::span(patch))).ok());
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+    while (std::abs(r00() - 1.0f) > 1e-6f && std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        session.poll();
+    }
+    EXPECT_NEAR(r00(), 1.0f, 1e-6f);
+    EXPECT_EQ((*derived)->computed_pixels() - before, 1u) << "only the block that changed";
 }
 
 }  // namespace
