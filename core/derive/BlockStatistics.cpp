@@ -111,6 +111,11 @@ void window(const BlockSpec& spec, const Op& op, Rect in, std::span<const float>
     std::int64_t lo = 0;
     std::int64_t hi = 0;  // rows [lo, hi) are in `columns`
     std::array<double, K> box{};
+    const auto add_column = [&](std::int64_t x, double sign) {
+        for (int k = 0; k < K; ++k) {
+            box[static_cast<std::size_t>(k)] += sign * columns[k * in.width + (x - in.x)];
+        }
+    };
     for (std::int64_t r = 0; r < out.height; ++r) {
         const std::int64_t y = out.y + r;
         const std::int64_t want_lo = std::max(in.y, y - before(spec.height));
@@ -135,14 +140,10 @@ void window(const BlockSpec& spec, const Op& op, Rect in, std::span<const float>
                 x_lo = x_hi = want_x_lo;
             }
             for (; x_hi < want_x_hi; ++x_hi) {
-                for (int k = 0; k < K; ++k) {
-                    box[static_cast<std::size_t>(k)] += columns[k * in.width + (x_hi - in.x)];
-                }
+                add_column(x_hi, 1.0);
             }
             for (; x_lo < want_x_lo; ++x_lo) {
-                for (int k = 0; k < K; ++k) {
-                    box[static_cast<std::size_t>(k)] -= columns[k * in.width + (x_lo - in.x)];
-                }
+                add_column(x_lo, -1.0);
             }
             result[static_cast<std::size_t>(r * out.width + j)] = op.finish(box.data());
         }
