@@ -217,8 +217,18 @@ void Session::integrate(DeriveJob& job) {
     }
 }
 
-// A derived image whose inputs changed (a live image written to) is computed again where they
-// did, on a worker; its tiles follow its damage like a live image's.
+void Session::input_reloaded(const core::ImageSource* old,
+                             const std::shared_ptr<const core::ImageSource>& replacement) {
+    for (auto& document : m_documents) {
+        if (document->derived) {
+            document->reloaded_inputs.emplace_back(old, replacement);
+        }
+    }
+}
+
+// A derived image whose inputs changed (a live image written to, a file reloaded with the same
+// shape) is computed again where they did, on a worker; its tiles follow its damage like a live
+// image's.
 void Session::update_derived(ImageDocument& document) {
     if (!document.derived) {
         return;
@@ -231,6 +241,10 @@ void Session::update_derived(ImageDocument& document) {
             report(document.title + ": " + updated.error().message);
         }
     }
+    for (const auto& [old, replacement] : document.reloaded_inputs) {
+        document.derived->replace_input(old, replacement);
+    }
+    document.reloaded_inputs.clear();
     if (document.derived->inputs_changed()) {
         document.derive_job =
             std::async(std::launch::async, [image = document.derived] { return image->update(); });
@@ -550,6 +564,9 @@ void Session::integrate(Job& job, LoadResult result) {
             ImageDocument& document = *m_documents[indices[part]];
             const bool keep = document.state == DocumentState::Ready && document.tiles &&
                               document.tiles->replace_source(loaded.image.source).ok();
+            if (document.dataset) {
+                input_reloaded(document.dataset->image.source.get(), loaded.image.source);
+            }
             if (keep) {
                 // In place: textures updated, display settings and view kept.
                 document.dataset = std::make_shared<const core::Dataset>(std::move(loaded));

@@ -81,6 +81,9 @@ struct ImageDocument {
     // again on a worker where its inputs change (live images).
     std::shared_ptr<core::derive::DerivedImage> derived;
     std::future<core::Result<void>> derive_job;
+    // Inputs reloaded (old source, new one), applied once no computation is running.
+    std::vector<std::pair<const core::ImageSource*, std::shared_ptr<const core::ImageSource>>>
+        reloaded_inputs;
 
     std::filesystem::file_time_type modified{};
     std::uintmax_t file_size = 0;
@@ -111,6 +114,9 @@ struct LoadResult {
     // again on a worker where its inputs change (live images).
     std::shared_ptr<core::derive::DerivedImage> derived;
     std::future<core::Result<void>> derive_job;
+    // Inputs reloaded (old source, new one), applied once no computation is running.
+    std::vector<std::pair<const core::ImageSource*, std::shared_ptr<const core::ImageSource>>>
+        reloaded_inputs;
 
     std::filesystem::file_time_type modified{};
     std::uintmax_t file_size = 0;
@@ -200,6 +206,9 @@ class Session {
     void integrate(Job& job, LoadResult result);
     void integrate(DeriveJob& job);
     void update_derived(ImageDocument& document);
+    // Derived images reading `old` read `replacement` from their next computation on.
+    void input_reloaded(const core::ImageSource* old,
+                        const std::shared_ptr<const core::ImageSource>& replacement);
     void update_plane_statistics(ImageDocument& document);
     void make_ready(ImageDocument& document, core::Dataset dataset);
     void update_live_statistics(ImageDocument& document);

@@ -50,6 +50,22 @@ DerivedImage::DerivedImage(std::vector<DeriveInput> inputs, std::shared_ptr<Plan
       m_band_rows(std::max<std::int64_t>(1, band_rows)),
       m_seen(m_inputs.size()) {}
 
+bool DerivedImage::replace_input(const ImageSource* old,
+                                 std::shared_ptr<const ImageSource> replacement) {
+    if (old == nullptr || !replacement || !same_shape(*old, *replacement)) {
+        return false;
+    }
+    bool replaced = false;
+    for (std::size_t i = 0; i < m_inputs.size(); ++i) {
+        if (m_inputs[i].source.get() == old) {
+            m_inputs[i].source = replacement;
+            m_seen[i].reset();
+            replaced = true;
+        }
+    }
+    return replaced;
+}
+
 bool DerivedImage::inputs_changed() const {
     for (std::size_t i = 0; i < m_inputs.size(); ++i) {
         if (!m_seen[i] || *m_seen[i] != m_inputs[i].source->revision()) {

@@ -46,6 +46,10 @@ class DerivedImage : public ImageSource {
     // Computes what the inputs changed since the last update (everything the first time), on up
     // to `threads` threads (0: every core). An input that fails to read is an error naming it.
     Result<void> update(unsigned threads = 0);
+    // A reloaded input: every input reading `old` reads `replacement` instead, and the next
+    // update computes everything again. Refused (false) unless both have the same shape. Not
+    // while update() runs.
+    bool replace_input(const ImageSource* old, std::shared_ptr<const ImageSource> replacement);
     // Whether an input changed since the last update (or there was none yet).
     bool inputs_changed() const;
     // Output pixels computed so far, summed over updates and planes.

@@ -329,5 +329,58 @@ TEST_F(SessionTest, ADerivedImageJoinsTheListAndIsComputedAgainWhereALiveInputCh
     EXPECT_EQ((*derived)->computed_pixels() - before, 1u) << "only the block that changed";
 }
 
+TEST_F(SessionTest, ADerivedImageFollowsAFileInputReloadedWithTheSameShape) {
+    Session session;
+    const auto path = testing::temp_path("session-derive-input.png");
+    write_png(path, 40, 30, 1);
+    session.open(path.string());
+    settle(session);
+    ASSERT_EQ(session.documents().size(), 1u);
+    auto derived = core::derive::BlockImage::create(
+        {core::derive::BlockOp::Mean, core::derive::Footprint::Blocks, 10, 10},
+        {{session.documents()[0]->image().source, {0}}});
+    ASSERT_TRUE(derived.ok());
+    session.derive(*derived, "mean", false);
+    settle(session);
+    ASSERT_EQ(session.documents().size(), 2u);
+    // The mean of the first block of channel 0 of the file as it is now open.
+    const auto block_mean = [&] {
+        std::vector<std::uint8_t> block(100);
+        EXPECT_TRUE(
+            session.documents()[0]
+                ->image()
+                .source->read_region({0}, {0, 0, 10, 10}, std::as_writable_bytes(std::span(block)))
+                .ok());
+        double sum = 0;
+        for (const std::uint8_t v : block) {
+            sum += v;
+        }
+        return static_cast<float>(sum / 100);
+    };
+    const auto derived_mean = [&] {
+        float value = 0;
+        EXPECT_TRUE(
+            session.documents()[1]
+                ->image()
+                .source
+                ->read_region({0}, {0, 0, 1, 1}, std::as_writable_bytes(std::span(&value, 1)))
+                .ok());
+        return value;
+    };
+    const float before = block_mean();
+    EXPECT_FLOAT_EQ(derived_mean(), before);
+    write_png(path, 40, 30, 9);
+    session.reload(0);
+    settle(session);
+    const float after = block_mean();
+    ASSERT_NE(after, before);
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+    while (derived_mean() != after && std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        session.poll();
+    }
+    EXPECT_FLOAT_EQ(derived_mean(), after);
+}
+
 }  // namespace
 }  // namespace tessera::app

@@ -317,6 +317,26 @@ TEST(DerivedImage, AnInputChangeRecomputesOnlyTheOutputItReaches) {
     }
 }
 
+TEST(DerivedImage, AReloadedInputOfTheSameShapeIsReadFromThenOn) {
+    auto a = image_of(20, 10, SampleType::U8, [](auto x, auto) { return static_cast<float>(x); });
+    auto reloaded =
+        image_of(20, 10, SampleType::U8, [](auto x, auto) { return static_cast<float>(2 * x); });
+    auto other = image_of(21, 10, SampleType::U8, [](auto, auto) { return 1.0f; });
+    auto derived = BlockImage::create({BlockOp::Max, Footprint::Blocks, 5, 5}, {{a, {0}}});
+    ASSERT_TRUE(derived.ok());
+    ASSERT_TRUE((*derived)->update().ok());
+    EXPECT_EQ(sample(**derived, 1, 0), 9.0f);
+    EXPECT_FALSE((*derived)->inputs_changed());
+    EXPECT_FALSE((*derived)->replace_input(a.get(), other)) << "another size";
+    EXPECT_FALSE((*derived)->replace_input(other.get(), reloaded)) << "not an input";
+    EXPECT_FALSE((*derived)->inputs_changed());
+    EXPECT_TRUE((*derived)->replace_input(a.get(), reloaded));
+    EXPECT_TRUE((*derived)->inputs_changed());
+    ASSERT_TRUE((*derived)->update().ok());
+    EXPECT_EQ(sample(**derived, 1, 0), 18.0f);
+    EXPECT_EQ((*derived)->computed_pixels(), 2u * 4 * 2) << "everything, twice";
+}
+
 TEST(Projection, EveryOperationAlongEitherAxisMatchesADirectLoop) {
     // T = 2, Z = 3, two channels (u16 and f32 with NaN), 6 x 5 pixels.
     auto stack = std::make_shared<PlanarImage>(6, 5, std::vector<Axis>{{"T", 2}, {"Z", 3}});
