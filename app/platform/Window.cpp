@@ -48,6 +48,7 @@ core::Result<std::unique_ptr<Window>> Window::open(const std::string& title, int
     glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
     glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_FALSE);
     window->m_window = glfwCreateWindow(width, height, title.c_str(), nullptr, nullptr);
+    window->m_title = title;
     if (window->m_window == nullptr) {
         return core::Error{fmt::format(
             "cannot open a {}x{} window with an OpenGL 3.3 core context: {}", width, height,
@@ -136,6 +137,13 @@ void Window::set_vsync(bool on) {
 
 void Window::wake() {
     glfwPostEmptyEvent();
+}
+
+void Window::set_title(const std::string& title) {
+    if (title != m_title) {
+        m_title = title;
+        glfwSetWindowTitle(m_window, title.c_str());
+    }
 }
 
 }  // namespace tessera::app

@@ -30,6 +30,7 @@ class Window {
     void end_frame();  // renders ImGui's draw data; call present() after any readback
     void present();
     void set_vsync(bool on);
+    void set_title(const std::string& title);  // only calls GLFW when the title changes
     std::vector<std::string> take_dropped_files();
     // Ends a wait in begin_frame() from any thread (a live image changed).
     static void wake();
@@ -40,6 +41,7 @@ class Window {
   private:
     Window() = default;
     GLFWwindow* m_window = nullptr;
+    std::string m_title;
     bool m_imgui_initialised = false;
 };
 

@@ -179,6 +179,16 @@ void Session::poll() {
     }
 }
 
+std::string Session::window_title() const {
+    if (m_documents.empty() || m_current >= m_documents.size()) {
+        return "Tessera";
+    }
+    const std::string& title = m_documents[m_current]->title;
+    return m_documents.size() == 1
+               ? fmt::format("{} - Tessera", title)
+               : fmt::format("{} ({}/{}) - Tessera", title, m_current + 1, m_documents.size());
+}
+
 void Session::derive(std::shared_ptr<core::derive::DerivedImage> image, std::string title,
                      bool correlation) {
     auto run = [image, title]() -> core::Result<core::Dataset> {

@@ -177,6 +177,9 @@ class Session {
     void watch_files(std::chrono::milliseconds interval = std::chrono::milliseconds(1000));
     void poll();  // GL thread only; also starts the statistics of a stack's plane shown
     bool busy() const { return !m_jobs.empty() || !m_derive_jobs.empty(); }
+    // "NAME - Tessera" for the image shown (its position in the list when there are several),
+    // or "Tessera".
+    std::string window_title() const;
 
     std::vector<std::unique_ptr<ImageDocument>>& documents() { return m_documents; }
     std::size_t current_index() const { return m_current; }

@@ -35,7 +35,8 @@ constexpr std::array kShortcuts{
     Shortcut{"L", "mark tiles still loading (on by default)"},
     Shortcut{"F12", "screenshot (tessera-screenshot-N.png)"},
     Shortcut{"?, F1", "this help"},
-    Shortcut{"Esc, Q", "quit (Esc first closes a dialog)"},
+    Shortcut{"Esc", "close the help or the open dialog (never quits)"},
+    Shortcut{"Ctrl+Q", "quit"},
     Shortcut{"mouse", "drag to pan, wheel to zoom about the pointer"},
 };
 
@@ -102,15 +103,13 @@ void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io) {
     if (io.WantTextInput) {
         return;  // the keyboard belongs to the text field
     }
+    // Esc only closes what is open (ImGui closes its own pop-ups and combos on it): a stray
+    // Esc never loses the session. Quitting takes Ctrl+Q (or the window's close button).
     if (pressed(GLFW_KEY_ESCAPE)) {
-        if (ui.show_help || ui.show_open_dialog) {
-            ui.show_help = false;
-            ui.show_open_dialog = false;
-        } else {
-            ui.quit = true;
-        }
+        ui.show_help = false;
+        ui.show_open_dialog = false;
     }
-    if (pressed(GLFW_KEY_Q) && !io.KeyCtrl) {
+    if (pressed(GLFW_KEY_Q) && io.KeyCtrl) {
         ui.quit = true;
     }
     if (pressed(GLFW_KEY_F1) || (pressed(GLFW_KEY_SLASH) && io.KeyShift)) {

@@ -296,6 +296,7 @@ core::Result<void> Viewer::run(const Options& options, Script* script) {
         take_ipc_events();
         m_session.poll();
         m_session.watch_files();
+        m_window.set_title(m_session.window_title());
         layout();
         apply_shortcuts(m_session, m_ui, io);
         layout();  // Tab may have hidden the panels

@@ -329,6 +329,17 @@ TEST_F(SessionTest, ADerivedImageJoinsTheListAndIsComputedAgainWhereALiveInputCh
     EXPECT_EQ((*derived)->computed_pixels() - before, 1u) << "only the block that changed";
 }
 
+TEST_F(SessionTest, TheWindowTitleNamesTheImageShown) {
+    Session session;
+    EXPECT_EQ(session.window_title(), "Tessera");
+    open_pair(session, "title", 30, 20);
+    EXPECT_EQ(session.window_title(), "title-a.png (1/2) - Tessera");
+    session.next();
+    EXPECT_EQ(session.window_title(), "title-b.png (2/2) - Tessera");
+    session.close_current();
+    EXPECT_EQ(session.window_title(), "title-a.png - Tessera");
+}
+
 TEST_F(SessionTest, ADerivedImageFollowsAFileInputReloadedWithTheSameShape) {
     Session session;
     const auto path = testing::temp_path("session-derive-input.png");

@@ -153,7 +153,7 @@ TEST_F(HeadlessImGui, ShortcutsDoNotFireWhileTypingInATextField) {
     EXPECT_FALSE(m_ui.quit);
 }
 
-TEST_F(HeadlessImGui, EscapeClosesDialogsBeforeQuittingAndTabHidesPanels) {
+TEST_F(HeadlessImGui, EscapeOnlyClosesDialogsQOnlyQuitsWithCtrlAndTabHidesPanels) {
     m_ui.show_help = true;
     press(GLFW_KEY_ESCAPE);
     EXPECT_FALSE(m_ui.show_help);
@@ -164,6 +164,10 @@ TEST_F(HeadlessImGui, EscapeClosesDialogsBeforeQuittingAndTabHidesPanels) {
     EXPECT_TRUE(m_ui.show_help);
     press(GLFW_KEY_ESCAPE);
     press(GLFW_KEY_ESCAPE);
+    EXPECT_FALSE(m_ui.quit) << "Esc never quits";
+    press(GLFW_KEY_Q);
+    EXPECT_FALSE(m_ui.quit) << "Q alone never quits";
+    press(GLFW_KEY_Q, false, /*ctrl=*/true);
     EXPECT_TRUE(m_ui.quit);
 }
 
