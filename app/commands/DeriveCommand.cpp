@@ -373,6 +373,11 @@ int run_derive(const DeriveRequest& request, std::FILE* out, std::FILE* err) {
         labels.push_back(fmt::format("{} ({})", input.file, source->channels()[*channel].name));
         inputs.push_back({std::move(source), {*channel, std::move(position).value()}});
     }
+    // Errors of the computation name the files it reads.
+    std::string files;
+    for (const DeriveInputRequest& input : request.inputs) {
+        files += (files.empty() ? "" : " and ") + input.file;
+    }
     std::shared_ptr<DerivedImage> derived;
     if (request.projection) {
         const core::ImageSource& source = *inputs.front().source;
@@ -392,20 +397,20 @@ int run_derive(const DeriveRequest& request, std::FILE* out, std::FILE* err) {
         auto projection =
             ProjectionImage::create(inputs.front().source, *axis, *request.projection);
         if (!projection) {
-            return fail(projection.error().message);
+            return fail(fmt::format("{}: {}", files, projection.error().message));
         }
         derived = std::move(projection).value();
     } else {
         auto block = BlockImage::create(*request.block, std::move(inputs));
         if (!block) {
-            return fail(block.error().message);
+            return fail(fmt::format("{}: {}", files, block.error().message));
         }
         derived = std::move(block).value();
     }
     const double opened = seconds_since(start);
     const auto compute_start = std::chrono::steady_clock::now();
     if (auto updated = derived->update(); !updated) {
-        return fail(updated.error().message);
+        return fail(fmt::format("{}: {}", files, updated.error().message));
     }
     const double computed = seconds_since(compute_start);
     const double in_process = seconds_since(start);

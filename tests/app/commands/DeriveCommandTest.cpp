@@ -121,7 +121,9 @@ TEST(TesseraDerive, BadRequestsAreRefusedWithTheReason) {
         std::string message;
     } cases[] = {
         {"pearson " + s + " " + w + " --block 2x2 -o " + out, 1,
-         "the inputs differ in size: 4x3 and 6x2"},
+         small.string() + " and " + wide.string() + ": the inputs differ in size: 4x3 and 6x2"},
+        {"m1 " + s + " " + s + " --threshold 1 --block 2x2 -o " + out, 2,
+         "--threshold expects A,B, got '1'"},
         {"pearson " + s + " --block 2x2 -o " + out, 2, "pearson takes 2 inputs, got 1"},
         {"median " + s + " --block 2x2 -o " + out, 2, "unknown operation 'median'"},
         {"mean " + s + " -o " + out, 2, "mean needs --block WxH or --window WxH"},
