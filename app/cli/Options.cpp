@@ -29,6 +29,7 @@ std::string usage_line() {
            "       tessera info [--json] FILE...\n"
            "       tessera render FILE -o OUT.png [options]  (tessera render --help)\n"
            "       tessera derive OP INPUT... -o OUT.npy [options]  (tessera derive --help)\n"
+           "       tessera compare A B [options]             (tessera compare --help)\n"
            "       tessera bench FILE [options]              (tessera bench --help)";
 }
 
@@ -85,11 +86,12 @@ std::string help_text() {
 core::Result<Options> parse_options(std::span<const std::string_view> arguments) {
     Options options;
     std::size_t first = 0;
-    if (!arguments.empty() &&
-        (arguments[0] == "render" || arguments[0] == "bench" || arguments[0] == "derive")) {
-        options.command = arguments[0] == "render"  ? Command::Render
-                          : arguments[0] == "bench" ? Command::Bench
-                                                    : Command::Derive;
+    if (!arguments.empty() && (arguments[0] == "render" || arguments[0] == "bench" ||
+                               arguments[0] == "derive" || arguments[0] == "compare")) {
+        options.command = arguments[0] == "render"   ? Command::Render
+                          : arguments[0] == "bench"  ? Command::Bench
+                          : arguments[0] == "derive" ? Command::Derive
+                                                     : Command::Compare;
         for (std::size_t i = 1; i < arguments.size(); ++i) {
             options.render_arguments.emplace_back(arguments[i]);
             options.show_help =

@@ -15,13 +15,13 @@
 
 namespace tessera::app {
 
-enum class Command { View, Info, Render, Bench, Derive };
+enum class Command { View, Info, Render, Bench, Derive, Compare };
 
 struct Options {
     Command command = Command::View;
     bool json = false;                          // info: JSON instead of text
     core::LoadOptions load;                     // --channel-axis, --axes
-    std::vector<std::string> render_arguments;  // render, bench, derive: what follows the command
+    std::vector<std::string> render_arguments;  // render, bench, derive, compare: what follows
     bool show_help = false;
     bool show_version = false;
     std::vector<std::string> files;

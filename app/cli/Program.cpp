@@ -8,6 +8,7 @@
 #include "app/cli/Options.h"
 #include "app/cli/Report.h"
 #include "app/commands/BenchCommand.h"
+#include "app/commands/CompareCommand.h"
 #include "app/commands/DeriveCommand.h"
 #include "app/commands/InfoCommand.h"
 #include "app/commands/RenderCommand.h"
@@ -162,6 +163,21 @@ int run_tessera(int argc, char** argv) {
             return 2;
         }
         return run_derive(request.value(), stdout, stderr);
+    }
+    if (options.command == Command::Compare) {
+        if (options.show_help) {
+            std::printf("%s\n\n%s", compare_usage().c_str(), compare_help().c_str());
+            return 0;
+        }
+        std::vector<std::string_view> compare_arguments(options.render_arguments.begin(),
+                                                        options.render_arguments.end());
+        auto request = parse_compare_arguments(compare_arguments);
+        if (!request) {
+            std::fprintf(stderr, "tessera: %s\n%s\n", request.error().message.c_str(),
+                         compare_usage().c_str());
+            return kCompareBadRequest;
+        }
+        return run_compare(request.value(), stdout, stderr);
     }
     if (options.command == Command::Bench) {
         std::vector<std::string_view> bench_arguments(options.render_arguments.begin(),
