@@ -24,6 +24,60 @@ namespace {
 
 constexpr int kDefaultLongestSide = 4096;
 
+// --reference: the image B, the channels paired, the difference as a source (the CPU reference
+// and the statistics its limits come from) and the display settings of the difference.
+struct Comparison {
+    core::CompareInput reference;
+    std::vector<core::ChannelPair> pairs;
+    std::shared_ptr<core::DifferenceImage> difference;
+    core::DisplaySettings settings;  // one per pair
+};
+
+core::Result<Comparison> open_comparison(const RenderRequest& request,
+                                         const core::CompareInput& image) {
+    const std::string& file = *request.reference;
+    auto images = core::load_images(file, request.load);
+    if (!images) {
+        return images.error();
+    }
+    auto part = select_part(*images, request.reference_part, file);
+    if (!part) {
+        return part.error();
+    }
+    Comparison comparison;
+    comparison.reference.source = (*images)[*part].source;
+    auto position = resolve_plane(*comparison.reference.source, request.plane);
+    if (!position) {
+        return core::Error{fmt::format("{}: {}", file, position.error().message)};
+    }
+    comparison.reference.position = std::move(position).value();
+    comparison.pairs =
+        core::match_channels(image.source->channels(), comparison.reference.source->channels())
+            .pairs;
+    auto difference = core::DifferenceImage::create(image, comparison.reference, comparison.pairs,
+                                                    request.metric);
+    if (!difference) {
+        return core::Error{
+            fmt::format("{} and {}: {}", request.file, file, difference.error().message)};
+    }
+    comparison.difference = std::move(difference).value();
+    const core::ImageSource& source = *comparison.difference;
+    auto statistics = core::compute_statistics(
+        source, core::statistics_options_for(source.width(), source.height()));
+    if (!statistics) {
+        return statistics.error();
+    }
+    auto settings = apply_display_request(
+        request.display, source.channels(),
+        core::difference_display(source.channels(), *statistics, request.metric));
+    if (!settings) {
+        return core::Error{fmt::format("the difference of {} and {}: {}", request.file, file,
+                                       settings.error().message)};
+    }
+    comparison.settings = std::move(settings).value();
+    return comparison;
+}
+
 }  // namespace
 
 std::string render_usage() {
@@ -33,7 +87,8 @@ std::string render_usage() {
            "         [--blend additive|max|min|over] [--exposure EV] [--nearest|--linear]\n"
            "         [--tile-size N] [--max-texture-size N] [--part NAME|INDEX] [--cpu]\n"
            "         [--gpu-memory MB] [--cpu-cache MB] [--upload-budget MB]\n"
-           "         [--channel-axis auto|first|last] [--axes AXES] [--plane AXIS=I,...]";
+           "         [--channel-axis auto|first|last] [--axes AXES] [--plane AXIS=I,...]\n"
+           "         [--reference B [--reference-part NAME|INDEX] [--error E|AE|SE|RAE|RSE]]";
 }
 
 std::string render_help() {
@@ -61,7 +116,13 @@ std::string render_help() {
            "  --cpu                    render with the CPU reference compositor instead\n"
            "  --channel-axis AXIS      NumPy: channels on the first or last axis (or auto)\n"
            "  --axes AXES              NumPy: a letter of T, Z, C, Y, X per array axis (TZYX)\n"
-           "  --plane AXIS=I,...       the plane of a stack to render, e.g. z=12,t=3\n" +
+           "  --plane AXIS=I,...       the plane of a stack to render, e.g. z=12,t=3\n"
+           "  --reference B            show FILE's difference from the image B (the same size;\n"
+           "                           channels paired by name), computed on the GPU; the\n"
+           "                           display options then apply to the difference\n"
+           "  --reference-part P       the part of a multi-part B\n"
+           "  --error METRIC           E (A - B), AE |A - B| (default), SE (A - B)^2,\n"
+           "                           RAE |A - B| / (|B| + 0.01), RSE (A - B)^2 / (B^2 + 0.01)\n" +
            memory_options_help() +
            "\nColormaps: gray red green blue cyan magenta yellow viridis magma inferno plasma\n"
            "cividis turbo twilight fire ice HiLo coolwarm, each also reversed as NAME_r.\n";
@@ -127,6 +188,21 @@ core::Result<RenderRequest> parse_render_arguments(std::span<const std::string_v
             continue;
         } else if (argument == "--part") {
             ok = text_option(arguments, i, request.part);
+        } else if (argument == "--reference") {
+            ok = text_option(arguments, i, request.reference);
+        } else if (argument == "--reference-part") {
+            ok = text_option(arguments, i, request.reference_part);
+        } else if (argument == "--error") {
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                const auto metric = core::parse_error_metric(v);
+                if (!metric) {
+                    return core::Error{fmt::format(
+                        "--error expects E, AE, SE, RAE or RSE (or their long names), got '{}'",
+                        v)};
+                }
+                request.metric = *metric;
+                return {};
+            });
         } else if (argument == "--cpu") {
             request.cpu = true;
         } else if (argument == "--plane") {
@@ -177,15 +253,27 @@ int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
     }
     const core::Image& image = dataset->image;
     const core::ImageSource& source = *image.source;
-    auto settings = apply_display_request(
-        request.display, source.channels(),
-        core::default_display(source.channels(), dataset->statistics, image.metadata.transfer));
-    if (!settings) {
-        return fail(fmt::format("{}: {}", request.file, settings.error().message));
-    }
     const auto position = resolve_plane(source, request.plane);
     if (!position) {
         return fail(fmt::format("{}: {}", request.file, position.error().message));
+    }
+    std::optional<Comparison> comparison;
+    core::Result<core::DisplaySettings> settings = core::DisplaySettings{};
+    if (request.reference) {
+        auto opened = open_comparison(request, {image.source, *position});
+        if (!opened) {
+            return fail(opened.error().message);
+        }
+        comparison = std::move(opened).value();
+        settings =
+            core::settings_over_a(comparison->settings, comparison->pairs, source.channel_count());
+    } else {
+        settings = apply_display_request(
+            request.display, source.channels(),
+            core::default_display(source.channels(), dataset->statistics, image.metadata.transfer));
+        if (!settings) {
+            return fail(fmt::format("{}: {}", request.file, settings.error().message));
+        }
     }
     const std::array<double, 4> rect = request.view.value_or(std::array<double, 4>{
         0, 0, static_cast<double>(source.width()), static_cast<double>(source.height())});
@@ -207,7 +295,9 @@ int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
 
     core::RgbaImage pixels;
     if (request.cpu) {
-        auto cpu = core::composite_cpu(source, *settings, view, *position);
+        auto cpu = comparison
+                       ? core::composite_cpu(*comparison->difference, comparison->settings, view)
+                       : core::composite_cpu(source, *settings, view, *position);
         if (!cpu) {
             return fail(fmt::format("{}: {}", request.file, cpu.error().message));
         }
@@ -240,8 +330,34 @@ int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
         if (!frame) {
             return fail(fmt::format("{}: {}", request.file, frame.error().message));
         }
-        auto drawn = compositor->draw_tiles(source, frame->draws, *settings, view,
-                                            {framebuffer->id(), 0, 0, size.first, size.second});
+        const gl::Target into{framebuffer->id(), 0, 0, size.first, size.second};
+        core::Result<gl::CompositeStats> drawn = gl::CompositeStats{};
+        if (comparison) {
+            // The reference's tiles of the same view, paired with the image's.
+            gl::StreamingImage reference_tiles(comparison->reference.source, streaming);
+            gl::ReferenceDraw reference{
+                comparison->reference.source.get(), nullptr,
+                std::vector<std::optional<std::size_t>>(source.channel_count()), request.metric};
+            std::vector<std::size_t> reference_channels;
+            for (const core::ChannelPair& pair : comparison->pairs) {
+                reference.channels[pair.a] = pair.b;
+                if (settings->channels[pair.a].visible) {
+                    reference_channels.push_back(pair.b);
+                }
+            }
+            auto reference_frame = reference_tiles.prepare_final(view, reference_channels,
+                                                                 comparison->reference.position);
+            if (!reference_frame) {
+                return fail(
+                    fmt::format("{}: {}", *request.reference, reference_frame.error().message));
+            }
+            const auto [a_tiles, b_tiles] = gl::pair_tiles(frame->draws, reference_frame->draws);
+            reference.tiles = &b_tiles;
+            drawn = compositor->draw_difference({&source, &a_tiles, &*settings, {}}, reference,
+                                                view, into);
+        } else {
+            drawn = compositor->draw_tiles(source, frame->draws, *settings, view, into);
+        }
         if (!drawn) {
             return fail(fmt::format("{}: {}", request.file, drawn.error().message));
         }

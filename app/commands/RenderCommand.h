@@ -13,6 +13,7 @@
 
 #include "app/cli/DisplayOptions.h"
 #include "app/cli/MemoryOptions.h"
+#include "core/compare/Difference.h"
 #include "core/display/DisplaySettings.h"
 #include "core/io/ImageLoader.h"
 
@@ -32,6 +33,10 @@ struct RenderRequest {
     bool cpu = false;
     core::LoadOptions load;  // --channel-axis, --axes
     PlaneRequest plane;      // --plane z=12,t=3
+    // --reference B: FILE shown as its difference from B (the same plane of B), as --error says.
+    std::optional<std::string> reference;
+    std::optional<std::string> reference_part;
+    core::ErrorMetric metric = core::ErrorMetric::AbsoluteError;
 };
 
 std::string render_usage();

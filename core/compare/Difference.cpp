@@ -375,4 +375,32 @@ DisplaySettings difference_display(const std::vector<ChannelInfo>& channels,
     return settings;
 }
 
+DisplaySettings settings_over_a(const DisplaySettings& difference,
+                                const std::vector<ChannelPair>& pairs, std::size_t a_channels) {
+    DisplaySettings settings = difference;
+    settings.channels.assign(a_channels, ChannelDisplay{});
+    for (ChannelDisplay& channel : settings.channels) {
+        channel.visible = false;
+    }
+    settings.alpha_channel = -1;
+    for (std::size_t k = 0; k < pairs.size() && k < difference.channels.size(); ++k) {
+        if (pairs[k].a < a_channels) {
+            settings.channels[pairs[k].a] = difference.channels[k];
+        }
+    }
+    return settings;
+}
+
+DisplaySettings settings_over_pairs(const DisplaySettings& over_a,
+                                    const std::vector<ChannelPair>& pairs) {
+    DisplaySettings settings = over_a;
+    settings.channels.clear();
+    settings.alpha_channel = -1;
+    for (const ChannelPair& pair : pairs) {
+        settings.channels.push_back(pair.a < over_a.channels.size() ? over_a.channels[pair.a]
+                                                                    : ChannelDisplay{});
+    }
+    return settings;
+}
+
 }  // namespace tessera::core

@@ -133,4 +133,12 @@ DisplaySettings difference_display(const std::vector<ChannelInfo>& channels,
                                    const std::vector<ChannelStatistics>& statistics,
                                    ErrorMetric metric);
 
+// The settings of a difference (one per pair) indexed by A's channels instead, as the GPU draws
+// a comparison over A's channels: each paired channel gets its pair's settings, others are
+// hidden. And back: the pairs' settings out of A-indexed ones.
+DisplaySettings settings_over_a(const DisplaySettings& difference,
+                                const std::vector<ChannelPair>& pairs, std::size_t a_channels);
+DisplaySettings settings_over_pairs(const DisplaySettings& over_a,
+                                    const std::vector<ChannelPair>& pairs);
+
 }  // namespace tessera::core

@@ -23,14 +23,24 @@ void main() {
 )";
 }
 
-std::string composite_pass_fragment_shader(int channels) {
+std::string composite_pass_fragment_shader(int channels, bool compare) {
     std::string samplers;
     std::string slots;
     for (int slot = 0; slot < channels; ++slot) {
         samplers += fmt::format("uniform sampler2D u_channel{};\n", slot);
-        slots += fmt::format(
-            "    accumulate({0}, sample_channel(u_channel{0}, level), rgb, alpha, non_finite);\n",
-            slot);
+        if (compare) {
+            samplers += fmt::format("uniform sampler2D u_reference{};\n", slot);
+            slots += fmt::format(
+                "    accumulate_error({0}, sample_channel(u_channel{0}, level) * u_scale[{0}],\n"
+                "                     sample_channel(u_reference{0}, level) * "
+                "u_reference_scale[{0}], rgb, alpha, non_finite);\n",
+                slot);
+        } else {
+            slots += fmt::format(
+                "    accumulate({0}, sample_channel(u_channel{0}, level), rgb, alpha, "
+                "non_finite);\n",
+                slot);
+        }
     }
     return fmt::format(R"(#version 330 core
 #define SLOTS {slot_count}
@@ -59,6 +69,9 @@ uniform float u_opacity[SLOTS];
 uniform int u_lut_row[SLOTS];
 uniform int u_reversed[SLOTS];
 uniform int u_is_alpha[SLOTS];
+uniform float u_scale[SLOTS];            // compare: data units per texel value
+uniform float u_reference_scale[SLOTS];
+uniform int u_metric;                    // compare: E, AE, SE, RAE, RSE
 out vec4 o_accumulation;        // rgb, alpha + 2 if a non-finite sample was seen
 
 float fetch(sampler2D s, ivec2 pixel) {{
@@ -133,6 +146,27 @@ void accumulate(int slot, float n, inout vec3 rgb, inout float alpha, inout bool
     }} else {{
         rgb = c + rgb * (1.0 - u_opacity[slot]);
     }}
+}}
+
+// core/compare/Difference.h: apply_error_metric. Non-finite inputs show as NaN.
+void accumulate_error(int slot, float a, float b, inout vec3 rgb, inout float alpha,
+                      inout bool non_finite) {{
+    if (isnan(a) || isinf(a) || isnan(b) || isinf(b)) {{
+        non_finite = true;
+        return;
+    }}
+    float d = a - b;
+    float e = d;
+    if (u_metric == 1) {{
+        e = abs(d);
+    }} else if (u_metric == 2) {{
+        e = d * d;
+    }} else if (u_metric == 3) {{
+        e = abs(d) / (abs(b) + 0.01);
+    }} else if (u_metric == 4) {{
+        e = d * d / (b * b + 0.01);
+    }}
+    accumulate(slot, e, rgb, alpha, non_finite);
 }}
 
 void main() {{

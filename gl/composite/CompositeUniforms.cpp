@@ -18,7 +18,12 @@ PassUniforms PassUniforms::of(const Program& p) {
     for (int slot = 0; slot < kChannelsPerPass; ++slot) {
         u.channel[static_cast<std::size_t>(slot)] =
             p.uniform(("u_channel" + std::to_string(slot)).c_str());
+        u.reference[static_cast<std::size_t>(slot)] =
+            p.uniform(("u_reference" + std::to_string(slot)).c_str());
     }
+    u.scale = p.uniform("u_scale");
+    u.reference_scale = p.uniform("u_reference_scale");
+    u.metric = p.uniform("u_metric");
     u.luts = p.uniform("u_luts");
     u.previous = p.uniform("u_previous");
     u.first = p.uniform("u_first");

@@ -20,7 +20,11 @@ struct PassUniforms {
     GLint exposure_scale = -1;
     GLint offset = -1;
     GLint background = -1;
-    std::array<GLint, kChannelsPerPass> channel{};  // the slots' samplers
+    std::array<GLint, kChannelsPerPass> channel{};    // the slots' samplers
+    std::array<GLint, kChannelsPerPass> reference{};  // compare: the reference's samplers
+    GLint scale = -1;                                 // compare, per slot
+    GLint reference_scale = -1;
+    GLint metric = -1;
     GLint luts = -1;
     GLint previous = -1;
     GLint first = -1;  // the first pass of a frame: nothing to accumulate onto

@@ -2,6 +2,7 @@
 
 #include "core/lod/TileTexels.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -46,12 +47,30 @@ core::Result<Compositor> Compositor::create() {
     return compositor;
 }
 
-core::Result<const Compositor::PassProgram*> Compositor::pass_program(std::size_t channels) {
-    std::optional<PassProgram>& slot = m_passes[channels];
+std::pair<std::vector<TileDraw>, std::vector<TileDraw>> pair_tiles(const std::vector<TileDraw>& a,
+                                                                   const std::vector<TileDraw>& b) {
+    std::pair<std::vector<TileDraw>, std::vector<TileDraw>> pairs;
+    for (const TileDraw& tile : a) {
+        const auto partner = std::find_if(b.begin(), b.end(), [&](const TileDraw& other) {
+            return other.level == tile.level && other.content == tile.content &&
+                   other.clip == tile.clip;
+        });
+        if (partner != b.end()) {
+            pairs.first.push_back(tile);
+            pairs.second.push_back(*partner);
+        }
+    }
+    return pairs;
+}
+
+core::Result<const Compositor::PassProgram*> Compositor::pass_program(std::size_t channels,
+                                                                      bool compare) {
+    std::optional<PassProgram>& slot = compare ? m_compare_passes[channels] : m_passes[channels];
     if (!slot) {
-        auto program = Program::link(fmt::format("composite pass ({} channels)", channels),
-                                     composite_vertex_shader(),
-                                     composite_pass_fragment_shader(static_cast<int>(channels)));
+        auto program = Program::link(
+            fmt::format("composite {}pass ({} channels)", compare ? "compare " : "", channels),
+            composite_vertex_shader(),
+            composite_pass_fragment_shader(static_cast<int>(channels), compare));
         if (!program) {
             return program.error();
         }
@@ -94,6 +113,44 @@ core::Result<CompositeStats> Compositor::draw_tiles(const core::ImageSource& sou
 
 core::Result<CompositeStats> Compositor::draw_layers(std::span<const LayerDraw> layers,
                                                      const core::View& view, const Target& target) {
+    return draw(layers, nullptr, view, target);
+}
+
+core::Result<CompositeStats> Compositor::draw_difference(const LayerDraw& layer,
+                                                         const ReferenceDraw& reference,
+                                                         const core::View& view,
+                                                         const Target& target) {
+    if (reference.source == nullptr || reference.tiles == nullptr ||
+        reference.tiles->size() != layer.tiles->size()) {
+        return core::Error{"a comparison needs the reference's tile for every tile drawn"};
+    }
+    if (reference.source->width() != layer.source->width() ||
+        reference.source->height() != layer.source->height()) {
+        return core::Error{"the reference differs in size"};
+    }
+    if (reference.channels.size() != layer.source->channel_count()) {
+        return core::Error{"a comparison needs a reference channel (or none) per channel"};
+    }
+    for (std::size_t i = 0; i < layer.tiles->size(); ++i) {
+        const TileDraw& a = (*layer.tiles)[i];
+        const TileDraw& b = (*reference.tiles)[i];
+        if (a.level != b.level || !(a.content == b.content) || !(a.clip == b.clip)) {
+            return core::Error{"the reference's tiles do not pair with the image's"};
+        }
+        for (std::size_t c : layer.settings->visible_channels()) {
+            const auto partner = reference.channels[c];
+            if (partner && (*partner >= b.textures.size() || b.textures[*partner] == nullptr)) {
+                return core::Error{fmt::format("the reference's tile at level {} lacks channel {}",
+                                               b.level, *partner)};
+            }
+        }
+    }
+    return draw(std::span(&layer, 1), &reference, view, target);
+}
+
+core::Result<CompositeStats> Compositor::draw(std::span<const LayerDraw> layers,
+                                              const ReferenceDraw* reference,
+                                              const core::View& view, const Target& target) {
     if (layers.empty()) {
         return core::Error{"a view needs at least one layer to draw"};
     }
@@ -134,7 +191,12 @@ core::Result<CompositeStats> Compositor::draw_layers(std::span<const LayerDraw> 
         const LayerDraw& layer = layers[l];
         const core::DisplaySettings& settings = *layer.settings;
         const core::ImageSource& source = *layer.source;
-        const std::vector<std::size_t> visible = settings.visible_channels();
+        std::vector<std::size_t> visible = settings.visible_channels();
+        if (reference != nullptr) {  // channels without a partner are not drawn
+            std::erase_if(visible, [&](std::size_t c) { return !reference->channels[c]; });
+        }
+        const auto per_pass =
+            static_cast<std::size_t>(reference != nullptr ? kComparePerPass : kChannelsPerPass);
         if (l > 0 && visible.empty()) {
             continue;  // adds nothing
         }
@@ -148,12 +210,12 @@ core::Result<CompositeStats> Compositor::draw_layers(std::span<const LayerDraw> 
             static_cast<float>(layer_view.x_scale), static_cast<float>(layer_view.y_scale)};
         stats.tiles_visible += static_cast<int>(layer.tiles->size());
         const std::size_t passes =
-            std::max<std::size_t>(1, (visible.size() + kChannelsPerPass - 1) / kChannelsPerPass);
+            std::max<std::size_t>(1, (visible.size() + per_pass - 1) / per_pass);
         for (std::size_t pass = 0; pass < passes; ++pass) {
-            const std::size_t first = pass * kChannelsPerPass;
-            const std::size_t count = std::min<std::size_t>(
-                kChannelsPerPass, visible.size() - std::min(first, visible.size()));
-            auto program = pass_program(count);
+            const std::size_t first = pass * per_pass;
+            const std::size_t count =
+                std::min<std::size_t>(per_pass, visible.size() - std::min(first, visible.size()));
+            auto program = pass_program(count, reference != nullptr);
             if (!program) {
                 return program.error();
             }
@@ -171,17 +233,27 @@ core::Result<CompositeStats> Compositor::draw_layers(std::span<const LayerDraw> 
             glUniform3fv(u.background, 1, uniforms.background.data());
             for (std::size_t slot = 0; slot < count; ++slot) {
                 glUniform1i(u.channel[slot], static_cast<int>(slot));
+                glUniform1i(u.reference[slot], kReferenceUnit + static_cast<int>(slot));
             }
             glUniform1i(u.luts, kLutUnit);
             glUniform1i(u.previous, kPreviousUnit);
 
             std::array<float, kChannelsPerPass> lo{}, inv_range{}, gamma{}, opacity{};
             std::array<int, kChannelsPerPass> lut_row{}, reversed{}, is_alpha{};
+            std::array<float, kChannelsPerPass> scale{}, reference_scale{};
             for (std::size_t slot = 0; slot < count; ++slot) {
                 const std::size_t c = visible[first + slot];
                 const bool alpha = settings.colour && static_cast<int>(c) == settings.alpha_channel;
+                // A difference is in data units (textures scaled back): its limits are floats'.
+                const core::SampleType type =
+                    reference != nullptr ? core::SampleType::F32 : source.channels()[c].type;
                 const core::ChannelUniforms cu =
-                    core::channel_uniforms(settings.channels[c], source.channels()[c].type, alpha);
+                    core::channel_uniforms(settings.channels[c], type, alpha && !reference);
+                scale[slot] = core::normalisation(source.channels()[c].type);
+                if (reference != nullptr) {
+                    reference_scale[slot] = core::normalisation(
+                        reference->source->channels()[*reference->channels[c]].type);
+                }
                 lo[slot] = cu.lo;
                 inv_range[slot] = cu.inv_range;
                 gamma[slot] = cu.gamma;
@@ -197,6 +269,11 @@ core::Result<CompositeStats> Compositor::draw_layers(std::span<const LayerDraw> 
             glUniform1iv(u.lut_row, kChannelsPerPass, lut_row.data());
             glUniform1iv(u.reversed, kChannelsPerPass, reversed.data());
             glUniform1iv(u.is_alpha, kChannelsPerPass, is_alpha.data());
+            glUniform1fv(u.scale, kChannelsPerPass, scale.data());
+            glUniform1fv(u.reference_scale, kChannelsPerPass, reference_scale.data());
+            if (reference != nullptr) {
+                glUniform1i(u.metric, static_cast<int>(reference->metric));
+            }
             glUniform1i(u.first, first_pass ? 1 : 0);
             if (!first_pass) {
                 m_accumulation[current].bind(kPreviousUnit);
@@ -217,10 +294,16 @@ core::Result<CompositeStats> Compositor::draw_layers(std::span<const LayerDraw> 
                                   target.height, GL_COLOR_BUFFER_BIT, GL_NEAREST);
                 m_accumulation_framebuffers[current].bind();
             }
-            for (const TileDraw& tile : *layer.tiles) {
+            for (std::size_t t = 0; t < layer.tiles->size(); ++t) {
+                const TileDraw& tile = (*layer.tiles)[t];
                 const core::Rect& content = tile.content;
                 for (std::size_t slot = 0; slot < count; ++slot) {
-                    tile.textures[visible[first + slot]]->bind(static_cast<int>(slot));
+                    const std::size_t c = visible[first + slot];
+                    tile.textures[c]->bind(static_cast<int>(slot));
+                    if (reference != nullptr) {
+                        (*reference->tiles)[t].textures[*reference->channels[c]]->bind(
+                            kReferenceUnit + static_cast<int>(slot));
+                    }
                 }
                 const std::int64_t step = std::int64_t{1} << tile.level;
                 glUniform1f(u.level_scale, static_cast<float>(step));

@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "core/compare/Difference.h"
 #include "core/display/DisplaySettings.h"
 #include "core/view/Layer.h"
 #include "core/view/View.h"
@@ -50,6 +51,22 @@ struct LayerDraw {
     core::Placement placement;
 };
 
+// A layer shown as its difference from a reference of the same size (tev's compare): each
+// visible channel c becomes metric(A_c, B_channels[c]) in data units, which the settings' limits
+// (of the metric, in float units) then map. reference_tiles[i] is the reference's tile of the
+// same level and rectangle as tiles[i] (pair_tiles). Channels without a partner are not drawn.
+struct ReferenceDraw {
+    const core::ImageSource* source = nullptr;
+    const std::vector<TileDraw>* tiles = nullptr;
+    std::vector<std::optional<std::size_t>> channels;  // per channel of A
+    core::ErrorMetric metric = core::ErrorMetric::AbsoluteError;
+};
+
+// The tiles two images both have (same level, content and clip), in the order of `a`: what a
+// comparison can draw now. Tiles either lacks are left out (the frame is not final).
+std::pair<std::vector<TileDraw>, std::vector<TileDraw>> pair_tiles(const std::vector<TileDraw>& a,
+                                                                   const std::vector<TileDraw>& b);
+
 struct CompositeStats {
     int passes = 0;
     int tiles_drawn = 0;    // tile draws over all passes
@@ -66,6 +83,10 @@ class Compositor {
     // level; every visible channel must have a texture in each of its layer's tiles.
     core::Result<CompositeStats> draw_layers(std::span<const LayerDraw> layers,
                                              const core::View& view, const Target& target);
+    // One image as its difference from a reference (one layer).
+    core::Result<CompositeStats> draw_difference(const LayerDraw& layer,
+                                                 const ReferenceDraw& reference,
+                                                 const core::View& view, const Target& target);
     // One image alone: a view with one layer.
     core::Result<CompositeStats> draw_tiles(const core::ImageSource& source,
                                             const std::vector<TileDraw>& tiles,
@@ -78,10 +99,15 @@ class Compositor {
         PassUniforms uniforms;
     };
     core::Result<void> resize_accumulation(int width, int height);
-    core::Result<const PassProgram*> pass_program(std::size_t channels);
+    core::Result<const PassProgram*> pass_program(std::size_t channels, bool compare);
+    core::Result<CompositeStats> draw(std::span<const LayerDraw> layers,
+                                      const ReferenceDraw* reference, const core::View& view,
+                                      const Target& target);
 
-    // One pass program per channel count, 0 to kChannelsPerPass, compiled on first use.
+    // One pass program per channel count, 0 to kChannelsPerPass, compiled on first use; the
+    // same for comparisons.
     std::array<std::optional<PassProgram>, kChannelsPerPass + 1> m_passes;
+    std::array<std::optional<PassProgram>, kComparePerPass + 1> m_compare_passes;
     Program m_resolve;
     ResolveUniforms m_resolve_uniforms;
     VertexArray m_vertex_array;

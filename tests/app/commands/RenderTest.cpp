@@ -1,4 +1,5 @@
 // `tessera render` end to end (no display needed), and its argument parsing.
+#include <cmath>
 #include <cstring>
 
 #include <gtest/gtest.h>
@@ -57,6 +58,59 @@ TEST(TesseraRender, GpuOutputMatchesTheCpuReferenceWithoutADisplay) {
         worst = std::max(worst, std::abs(x.pixels[i] - y.pixels[i]));
     }
     EXPECT_LE(worst, 1);
+}
+
+int worst_difference(const core::RgbaImage& x, const core::RgbaImage& y) {
+    EXPECT_EQ(x.width, y.width);
+    EXPECT_EQ(x.height, y.height);
+    int worst = x.pixels.size() == y.pixels.size() ? 0 : 255;
+    for (std::size_t i = 0; i < x.pixels.size() && i < y.pixels.size(); ++i) {
+        worst = std::max(worst, std::abs(x.pixels[i] - y.pixels[i]));
+    }
+    return worst;
+}
+
+TEST(TesseraRender, ADifferenceFromAReferenceIsComputedOnTheGpuAsTheCpuReferenceDoes) {
+    // A: 8-bit RGB (textures normalised by the GPU); B: float32 (3, 40, 64) whose channels pair
+    // by position, A's values plus a ramp, with a NaN and an infinity.
+    const std::string png = make_png(64, 40);
+    auto decoded = core::read_rgba8(png);
+    ASSERT_TRUE(decoded.ok());
+    std::vector<float> reference(3 * 40 * 64);
+    for (std::size_t c = 0; c < 3; ++c) {
+        for (std::size_t i = 0; i < 40 * 64; ++i) {
+            reference[c * 40 * 64 + i] = static_cast<float>(decoded->pixels[i * 4 + c]) +
+                                         static_cast<float>((i % 64) + c * 7) * 0.75f - 20.0f;
+        }
+    }
+    reference[100] = NAN;
+    reference[40 * 64 + 7] = INFINITY;
+    const auto npy = testing::temp_path("render-reference.npy");
+    testing::write_npy(npy, {"<f4", {3, 40, 64}}, testing::bytes_of(reference));
+    // Magnified (level 0, where the GPU's metric of texels is the CPU's of pixels), tiled into
+    // 22-pixel tiles so that the two images' tiles are paired across several.
+    for (const std::string metric : {"E", "AE", "SE", "RAE", "RSE"}) {
+        const std::string gpu = testing::temp_path("diff-gpu-" + metric + ".png").string();
+        const std::string cpu = testing::temp_path("diff-cpu-" + metric + ".png").string();
+        const std::string args = " --reference " + shell_quote(npy.string()) + " --error " +
+                                 metric + " --view 3,2,59,38 --size 112x72 --max-texture-size 24";
+        auto a = run_command(kTessera + " render " + shell_quote(png) + " -o " + shell_quote(gpu) +
+                             args);
+        auto b = run_command(kTessera + " render " + shell_quote(png) + " -o " + shell_quote(cpu) +
+                             args + " --cpu");
+        ASSERT_EQ(a.exit_code, 0) << a.output;
+        ASSERT_EQ(b.exit_code, 0) << b.output;
+        EXPECT_LE(worst_difference(read(gpu), read(cpu)), 1) << metric;
+    }
+    // The reference must have the image's size.
+    const auto small = testing::temp_path("render-small.npy");
+    testing::write_npy(small, {"<f4", {4, 4}}, testing::bytes_of(std::vector<float>(16, 0)));
+    auto refused = run_command(kTessera + " render " + shell_quote(png) + " -o " +
+                               shell_quote(testing::temp_path("never.png").string()) +
+                               " --reference " + shell_quote(small.string()));
+    EXPECT_EQ(refused.exit_code, 1);
+    EXPECT_NE(refused.output.find("the images differ in size: 64x40 and 4x4"), std::string::npos)
+        << refused.output;
 }
 
 TEST(TesseraRender, PlaneRendersOneSliceOfAStackAsTheCpuReferenceDoes) {
