@@ -169,14 +169,25 @@ void Session::poll() {
         integrate(*job);
         job = m_derive_jobs.erase(job);
     }
+    if (m_comparison && reference_document() == nullptr) {
+        m_comparison.reset();  // the reference was closed or replaced by a reload
+    }
     if (ImageDocument* document = current();
         document != nullptr && document->state == DocumentState::Ready) {
         update_plane_statistics(*document);
+        update_difference(*document);
     }
     for (auto& document : m_documents) {
+        finish_difference(*document);
         update_live_statistics(*document);
         update_derived(*document);
     }
+}
+
+bool Session::busy() const {
+    return !m_jobs.empty() || !m_derive_jobs.empty() ||
+           std::any_of(m_documents.begin(), m_documents.end(),
+                       [](const auto& document) { return document->difference.job.valid(); });
 }
 
 std::string Session::window_title() const {
@@ -279,6 +290,7 @@ void Session::update_live_statistics(ImageDocument& document) {
         // stay unless they follow the data.
         auto refreshed = std::make_shared<const core::Dataset>(
             core::Dataset{document.dataset->image, std::move(statistics).value()});
+        replaced_dataset(document.dataset.get(), refreshed);
         document.dataset = refreshed;
         document.layers.front().dataset = refreshed;
         document.live_statistics_revision = document.live_statistics_job_revision;
@@ -515,6 +527,7 @@ void Session::make_ready(ImageDocument& document, core::Dataset opened) {
         document.title = document.path;
         document.live_statistics_revision = 0;
     }
+    replaced_dataset(document.dataset.get(), dataset);
     document.dataset = dataset;
     document.layers = {std::move(layer)};
     if (document.dims.axes().size() != image.source->axes().size() ||
@@ -579,7 +592,9 @@ void Session::integrate(Job& job, LoadResult result) {
             }
             if (keep) {
                 // In place: textures updated, display settings and view kept.
-                document.dataset = std::make_shared<const core::Dataset>(std::move(loaded));
+                auto replacement = std::make_shared<const core::Dataset>(std::move(loaded));
+                replaced_dataset(document.dataset.get(), replacement);
+                document.dataset = std::move(replacement);
                 document.layers.front().dataset = document.dataset;
                 document.plane_statistics.clear();  // of the old pixels
                 document.error.clear();
@@ -660,13 +675,172 @@ void Session::close(std::size_t index) {
     }
 }
 
+void Session::replaced_dataset(const core::Dataset* old,
+                               const std::shared_ptr<const core::Dataset>& replacement) {
+    // A reloaded reference stays the reference; differences from it are computed again.
+    if (old != nullptr && m_comparison && m_comparison->reference.get() == old) {
+        m_comparison->reference = replacement;
+    }
+}
+
+void Session::toggle_reference(std::size_t index) {
+    if (index >= m_documents.size() || m_documents[index]->state != DocumentState::Ready) {
+        return;
+    }
+    const ImageDocument& document = *m_documents[index];
+    if (m_comparison && m_comparison->reference == document.dataset) {
+        m_comparison.reset();
+        return;
+    }
+    const core::ErrorMetric metric =
+        m_comparison ? m_comparison->metric : core::ErrorMetric::AbsoluteError;
+    m_comparison = Comparison{document.dataset, document.title, metric, false};
+}
+
+void Session::set_metric(core::ErrorMetric metric) {
+    if (m_comparison) {
+        m_comparison->metric = metric;
+    }
+}
+
+void Session::toggle_show_reference() {
+    if (m_comparison) {
+        m_comparison->show_reference = !m_comparison->show_reference;
+    }
+}
+
+ImageDocument* Session::reference_document() {
+    if (!m_comparison) {
+        return nullptr;
+    }
+    for (auto& document : m_documents) {
+        if (document->state == DocumentState::Ready &&
+            document->dataset == m_comparison->reference) {
+            return document.get();
+        }
+    }
+    return nullptr;
+}
+
+bool Session::comparing(const ImageDocument& document) {
+    const ImageDocument* reference = reference_document();
+    const DocumentDifference& difference = document.difference;
+    return reference != nullptr && reference != &document &&
+           document.state == DocumentState::Ready && difference.error.empty() &&
+           !difference.pairs.empty() &&
+           difference.display.channels.size() == document.image().source->channel_count() &&
+           difference.reference == m_comparison->reference.get();
+}
+
+void Session::finish_difference(ImageDocument& document) {
+    DocumentDifference& difference = document.difference;
+    if (difference.job.valid() &&
+        difference.job.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+        auto result = difference.job.get();
+        if (result) {
+            difference.pairs = std::move(result->pairs);
+            difference.display = std::move(result->display);
+            difference.statistics = std::move(result->statistics);
+            difference.error.clear();
+        } else {
+            difference.error = result.error().message;
+        }
+        difference.ready = true;
+    }
+}
+
+void Session::update_difference(ImageDocument& document) {
+    DocumentDifference& difference = document.difference;
+    if (difference.job.valid()) {
+        return;  // one at a time; the next starts once it is done
+    }
+    const ImageDocument* reference = reference_document();
+    if (reference == nullptr || reference == &document) {
+        return;
+    }
+    if (difference.image == document.dataset.get() &&
+        difference.reference == m_comparison->reference.get() &&
+        difference.metric == m_comparison->metric &&
+        difference.position == document.dims.position() &&
+        difference.reference_position == reference->dims.position()) {
+        return;  // up to date, or being computed
+    }
+    difference.image = document.dataset.get();
+    difference.reference = m_comparison->reference.get();
+    difference.metric = m_comparison->metric;
+    difference.position = document.dims.position();
+    difference.reference_position = reference->dims.position();
+    difference.ready = false;
+    difference.error.clear();
+    const core::ImageSource& a = *document.image().source;
+    const core::ImageSource& b = *reference->image().source;
+    const auto pairs = core::match_channels(a.channels(), b.channels()).pairs;
+    const auto same_pair = [](const core::ChannelPair& x, const core::ChannelPair& y) {
+        return x.a == y.a && x.b == y.b;
+    };
+    if (!std::equal(pairs.begin(), pairs.end(), difference.pairs.begin(), difference.pairs.end(),
+                    same_pair) ||
+        a.width() != b.width() || a.height() != b.height()) {
+        difference.pairs.clear();  // of other images: nothing is shown until the new one is done
+        difference.display = {};
+        difference.statistics.clear();
+    }
+    if (a.width() != b.width() || a.height() != b.height()) {
+        difference.error =
+            fmt::format("{} and the reference {} differ in size: {}x{} and {}x{}", document.title,
+                        reference->title, a.width(), a.height(), b.width(), b.height());
+        difference.ready = true;
+        return;
+    }
+    if (pairs.empty()) {
+        difference.error = fmt::format("{} and the reference {} have no channel in common",
+                                       document.title, reference->title);
+        difference.ready = true;
+        return;
+    }
+    // The metric's statistics give the difference's limits; the difference's statistics are of
+    // every pixel at full resolution.
+    const core::CompareInput input{document.image().source, difference.position};
+    const core::CompareInput against{reference->image().source, difference.reference_position};
+    const core::ErrorMetric metric = difference.metric;
+    const std::size_t channels = a.channel_count();
+    difference.job = std::async(
+        std::launch::async,
+        [input, against, pairs, metric, channels]() -> core::Result<DocumentDifference::Result> {
+            auto image = core::DifferenceImage::create(input, against, pairs, metric);
+            if (!image) {
+                return image.error();
+            }
+            const core::ImageSource& source = **image;
+            auto statistics = core::compute_statistics(
+                source, core::statistics_options_for(source.width(), source.height()));
+            if (!statistics) {
+                return statistics.error();
+            }
+            auto measured = core::difference_statistics(input, against, pairs);
+            if (!measured) {
+                return measured.error();
+            }
+            return DocumentDifference::Result{
+                pairs,
+                core::settings_over_a(
+                    core::difference_display(source.channels(), *statistics, metric), pairs,
+                    channels),
+                std::move(measured).value()};
+        });
+}
+
 void Session::release_hidden() {
-    // Shown: the current document's datasets, its own and its layers'.
+    // Shown: the current document's datasets, its own and its layers', and the reference it is
+    // compared with.
     std::vector<const core::Dataset*> shown;
     if (const ImageDocument* document = current()) {
         for (const core::ViewLayer& layer : document->layers) {
             shown.push_back(layer.dataset.get());
         }
+    }
+    if (m_comparison) {
+        shown.push_back(m_comparison->reference.get());
     }
     for (std::size_t i = 0; i < m_documents.size(); ++i) {
         ImageDocument& document = *m_documents[i];

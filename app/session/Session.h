@@ -18,6 +18,7 @@
 
 #include "app/cli/DisplayOptions.h"
 #include "app/ipc/IpcServer.h"
+#include "core/compare/Difference.h"
 #include "core/dataset/Dataset.h"
 #include "core/derive/DerivedImage.h"
 #include "core/display/DisplaySettings.h"
@@ -31,6 +32,40 @@
 namespace tessera::app {
 
 enum class DocumentState { Loading, Ready, Failed };
+
+// Comparing with a reference (tev's Shift-click): the image shown is drawn as its difference
+// from the reference, by the GPU, with the metric chosen; or the reference in its place.
+struct Comparison {
+    std::shared_ptr<const core::Dataset> reference;
+    std::string title;
+    core::ErrorMetric metric = core::ErrorMetric::AbsoluteError;
+    bool show_reference = false;  // the reference in the image's place (flip)
+};
+
+// What an image's difference from the reference needs besides the GPU: the channels paired,
+// display settings of the difference over the image's channels (limits from the metric's own
+// statistics) and the statistics of the difference (core/compare), computed on a worker.
+struct DocumentDifference {
+    // What these are of: the image's and the reference's datasets, the metric, both planes.
+    const core::Dataset* image = nullptr;
+    const core::Dataset* reference = nullptr;
+    core::ErrorMetric metric = core::ErrorMetric::AbsoluteError;
+    std::vector<std::int64_t> position;
+    std::vector<std::int64_t> reference_position;
+
+    // The last computed (kept on screen while the next is computed).
+    std::vector<core::ChannelPair> pairs;
+    core::DisplaySettings display;  // over the image's channels
+    std::vector<core::DifferenceStatistics> statistics;
+    std::string error;   // why the two cannot be compared (sizes, no channel in common)
+    bool ready = false;  // the last computation is of what the key above says
+    struct Result {
+        std::vector<core::ChannelPair> pairs;
+        core::DisplaySettings display;
+        std::vector<core::DifferenceStatistics> statistics;
+    };
+    std::future<core::Result<Result>> job;
+};
 
 struct ImageDocument {
     std::string path;
@@ -85,6 +120,9 @@ struct ImageDocument {
     std::vector<std::pair<const core::ImageSource*, std::shared_ptr<const core::ImageSource>>>
         reloaded_inputs;
 
+    // Its difference from the session's reference, while one is chosen.
+    DocumentDifference difference;
+
     std::filesystem::file_time_type modified{};
     std::uintmax_t file_size = 0;
     std::uint64_t in_place_reloads = 0;  // same-shape reloads (textures updated, not re-created)
@@ -110,14 +148,6 @@ struct LoadResult {
     std::string path;
     std::vector<core::Dataset> datasets;  // one per part
     std::string error;
-    // Derived: computed from other images (the analysis panel; no file behind it). Computed
-    // again on a worker where its inputs change (live images).
-    std::shared_ptr<core::derive::DerivedImage> derived;
-    std::future<core::Result<void>> derive_job;
-    // Inputs reloaded (old source, new one), applied once no computation is running.
-    std::vector<std::pair<const core::ImageSource*, std::shared_ptr<const core::ImageSource>>>
-        reloaded_inputs;
-
     std::filesystem::file_time_type modified{};
     std::uintmax_t file_size = 0;
 };
@@ -176,10 +206,24 @@ class Session {
     // Reloads files whose modification time or size changed; at most once per interval.
     void watch_files(std::chrono::milliseconds interval = std::chrono::milliseconds(1000));
     void poll();  // GL thread only; also starts the statistics of a stack's plane shown
-    bool busy() const { return !m_jobs.empty() || !m_derive_jobs.empty(); }
+    // Files loading, derived images or the shown image's difference being computed.
+    bool busy() const;
     // "NAME - Tessera" for the image shown (its position in the list when there are several),
     // or "Tessera".
     std::string window_title() const;
+
+    // Comparison: `index` becomes the reference (again: none). The image shown is then drawn as
+    // its difference from it, once its difference's statistics are ready (poll).
+    void toggle_reference(std::size_t index);
+    void clear_reference() { m_comparison.reset(); }
+    const std::optional<Comparison>& comparison() const { return m_comparison; }
+    void set_metric(core::ErrorMetric metric);
+    void toggle_show_reference();
+    // The document of the reference, if it is still open.
+    ImageDocument* reference_document();
+    // The document shown is compared now: a reference other than itself, of its size, with a
+    // difference computed (the previous one while a new plane's or metric's is computed).
+    bool comparing(const ImageDocument& document);
 
     std::vector<std::unique_ptr<ImageDocument>>& documents() { return m_documents; }
     std::size_t current_index() const { return m_current; }
@@ -213,6 +257,10 @@ class Session {
     void input_reloaded(const core::ImageSource* old,
                         const std::shared_ptr<const core::ImageSource>& replacement);
     void update_plane_statistics(ImageDocument& document);
+    void update_difference(ImageDocument& document);  // starts a computation if needed
+    void finish_difference(ImageDocument& document);  // takes a finished one in
+    void replaced_dataset(const core::Dataset* old,
+                          const std::shared_ptr<const core::Dataset>& replacement);
     void make_ready(ImageDocument& document, core::Dataset dataset);
     void update_live_statistics(ImageDocument& document);
     void report(const std::string& message) {
@@ -235,6 +283,7 @@ class Session {
     std::chrono::steady_clock::time_point m_last_watch{};
     std::shared_ptr<core::ipc::LiveImages> m_live;
     std::chrono::milliseconds m_live_statistics_interval{500};
+    std::optional<Comparison> m_comparison;
 };
 
 }  // namespace tessera::app

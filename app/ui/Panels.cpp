@@ -1,6 +1,7 @@
 #include "app/ui/Panels.h"
 
 #include <algorithm>
+#include <cfloat>
 #include <cstring>
 #include <optional>
 
@@ -191,7 +192,7 @@ std::string position_text(const core::Dims& dims) {
     return text;
 }
 
-void inspector(ImageDocument& document, const UiState& ui) {
+void inspector(Session& session, ImageDocument& document, const UiState& ui) {
     if (!ui.pointer_image) {
         ImGui::TextDisabled("point at the image to read its pixels");
         return;
@@ -207,11 +208,27 @@ void inspector(ImageDocument& document, const UiState& ui) {
     const auto& box = document.image().metadata.data_window;
     ImGui::Text("pixel (%lld, %lld)%s", static_cast<long long>(x + box.min_x),
                 static_cast<long long>(y + box.min_y), position_text(document.dims).c_str());
-    auto composite = core::composite_cpu(
-        source, document.display(),
+    const core::View pixel =
         core::View::of_rect(static_cast<double>(x), static_cast<double>(y),
-                            static_cast<double>(x + 1), static_cast<double>(y + 1), 1, 1),
-        document.dims.position());
+                            static_cast<double>(x + 1), static_cast<double>(y + 1), 1, 1);
+    auto composite =
+        core::composite_cpu(source, document.display(), pixel, document.dims.position());
+    if (const ImageDocument* reference = session.reference_document();
+        reference != nullptr && session.comparing(document)) {
+        // Shown: the difference (or the reference in its place).
+        if (session.comparison()->show_reference) {
+            composite = core::composite_cpu(*reference->image().source, reference->display(), pixel,
+                                            reference->dims.position());
+        } else if (auto difference = core::DifferenceImage::create(
+                       {document.image().source, document.dims.position()},
+                       {reference->image().source, reference->dims.position()},
+                       document.difference.pairs, session.comparison()->metric)) {
+            composite = core::composite_cpu(
+                **difference,
+                core::settings_over_pairs(document.difference.display, document.difference.pairs),
+                pixel);
+        }
+    }
     if (composite) {
         const std::uint8_t* p = composite->at(0, 0);
         ImGui::SameLine();
@@ -231,6 +248,28 @@ void inspector(ImageDocument& document, const UiState& ui) {
                                                                   : ImVec4(0.6f, 0.6f, 0.6f, 1),
                            "  %-12s %.7g", source.channels()[c].name.c_str(),
                            static_cast<double>(v));
+    }
+    // Compared: the reference's value and the metric, per pair.
+    const ImageDocument* reference = session.reference_document();
+    if (!session.comparing(document) || reference == nullptr) {
+        return;
+    }
+    const core::ImageSource& other = *reference->image().source;
+    const core::ErrorMetric metric = session.comparison()->metric;
+    ImGui::TextDisabled("  reference %s, %s", reference->title.c_str(),
+                        std::string(core::long_name(metric)).c_str());
+    for (const core::ChannelPair& pair : document.difference.pairs) {
+        std::array<std::byte, 4> a{};
+        std::array<std::byte, 4> b{};
+        if (!source.read_region({pair.a, document.dims.position()}, {x, y, 1, 1}, a).ok() ||
+            !other.read_region({pair.b, reference->dims.position()}, {x, y, 1, 1}, b).ok()) {
+            continue;
+        }
+        const float va = core::sample_as_float(a.data(), source.channels()[pair.a].type);
+        const float vb = core::sample_as_float(b.data(), other.channels()[pair.b].type);
+        ImGui::Text("  %-12s B %.7g  %s %.7g", pair.name.c_str(), static_cast<double>(vb),
+                    std::string(core::short_name(metric)).c_str(),
+                    static_cast<double>(core::apply_error_metric(va, vb, metric)));
     }
 }
 
@@ -273,6 +312,98 @@ bool choice_combo(const char* label, int& index, const std::vector<std::string>&
         ImGui::EndCombo();
     }
     return changed;
+}
+
+// The compare section: the reference, the metric, the reference in place, the difference's
+// range, and its statistics (every pixel at full resolution, computed on a worker).
+void compare_panel(Session& session, ImageDocument& document, UiState& ui) {
+    const auto& comparison = session.comparison();
+    // Unfolded when a comparison starts, folded when it ends; the user's choice in between.
+    if (comparison.has_value() != ui.compare_unfolded) {
+        ui.compare_unfolded = comparison.has_value();
+        ImGui::SetNextItemOpen(ui.compare_unfolded);
+    }
+    if (!ImGui::CollapsingHeader("Compare")) {
+        return;
+    }
+    if (!comparison) {
+        ImGui::TextWrapped("Compare images against a reference: Shift+click it in the list.");
+        if (ImGui::Button("Use this image as the reference")) {
+            session.toggle_reference(session.current_index());
+        }
+        return;
+    }
+    ImGui::Text("Reference: %s", comparison->title.c_str());
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Stop")) {
+        session.clear_reference();
+        return;
+    }
+    if (comparison->reference == document.dataset) {
+        ImGui::TextDisabled("This is the reference: show another image to see its difference.");
+        return;
+    }
+    DocumentDifference& difference = document.difference;
+    if (!difference.error.empty()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+        ImGui::TextWrapped("%s", difference.error.c_str());
+        ImGui::PopStyleColor();
+        return;
+    }
+    int metric = static_cast<int>(comparison->metric);
+    std::vector<std::string> names;
+    for (int m = 0; m < core::kErrorMetricCount; ++m) {
+        const auto e = static_cast<core::ErrorMetric>(m);
+        names.push_back(fmt::format("{} ({})", core::short_name(e), core::long_name(e)));
+    }
+    if (choice_combo("Metric (E)", metric, names)) {
+        session.set_metric(static_cast<core::ErrorMetric>(metric));
+    }
+    bool show_reference = comparison->show_reference;
+    if (ImGui::Checkbox("Show the reference in place (B)", &show_reference)) {
+        session.toggle_show_reference();
+    }
+    if (!difference.ready) {
+        ImGui::TextDisabled("computing the difference...");
+    }
+    if (!difference.display.channels.empty()) {
+        // One range for every channel, so that colours compare between channels.
+        float range = 0;
+        for (const core::ChannelDisplay& channel : difference.display.channels) {
+            range = std::max(range, static_cast<float>(channel.hi));
+        }
+        if (ImGui::DragFloat("Range", &range, std::max(range, 1e-6f) * 0.01f, 0.0f, FLT_MAX, "%.4g",
+                             ImGuiSliderFlags_Logarithmic) &&
+            range > 0) {
+            for (core::ChannelDisplay& channel : difference.display.channels) {
+                channel.lo = core::is_signed(comparison->metric) ? -range : 0.0;
+                channel.hi = range;
+            }
+        }
+    }
+    if (difference.statistics.empty() ||
+        !ImGui::BeginTable("difference", 5, ImGuiTableFlags_SizingFixedFit)) {
+        return;
+    }
+    for (const char* heading : {"", "mean", "RMSE", "PSNR", "max |A-B| at"}) {
+        ImGui::TableSetupColumn(heading);
+    }
+    ImGui::TableHeadersRow();
+    for (const core::DifferenceStatistics& s : difference.statistics) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(s.channel.c_str());
+        ImGui::TableNextColumn();
+        ImGui::Text("%.4g", s.mean_error);
+        ImGui::TableNextColumn();
+        ImGui::Text("%.4g", s.rmse);
+        ImGui::TableNextColumn();
+        ImGui::Text("%.2f", s.psnr);
+        ImGui::TableNextColumn();
+        ImGui::Text("%.4g (%lld, %lld)", s.max_absolute_error, static_cast<long long>(s.max_x),
+                    static_cast<long long>(s.max_y));
+    }
+    ImGui::EndTable();
 }
 
 void analysis_panel(Session& session, UiState& ui) {
@@ -560,9 +691,14 @@ void draw_side_panel(Session& session, UiState& ui, float height) {
         if (d.state == DocumentState::Failed) {
             ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
         }
-        if (ImGui::Selectable(fmt::format("{}{}##doc{}", d.title, state, i).c_str(),
-                              session.current_index() == i)) {
-            session.select(i);
+        const bool reference =
+            session.comparison() && d.dataset && session.comparison()->reference == d.dataset;
+        if (ImGui::Selectable(
+                fmt::format("{}{}{}##doc{}", d.title, state, reference ? "  (reference)" : "", i)
+                    .c_str(),
+                session.current_index() == i)) {
+            // tev's habit: Shift+click makes the image the reference the others are compared to.
+            ImGui::GetIO().KeyShift ? session.toggle_reference(i) : session.select(i);
         }
         if (d.state == DocumentState::Failed) {
             ImGui::PopStyleColor();
@@ -585,6 +721,7 @@ void draw_side_panel(Session& session, UiState& ui, float height) {
                             static_cast<long long>(document->image().source->height()),
                             std::string(core::to_string(meta.transfer)).c_str());
         stack_panel(session, *document);
+        compare_panel(session, *document, ui);
         analysis_panel(session, ui);
         if (document->live) {
             ImGui::Checkbox("Auto-contrast while streaming", &document->live_auto_contrast);
@@ -596,16 +733,18 @@ void draw_side_panel(Session& session, UiState& ui, float height) {
             }
         }
         ImGui::Separator();
+        const std::size_t compared =
+            session.comparing(*document) ? document->difference.pairs.size() + 1 : 0;
         const float inspector_height =
             40.0f + ImGui::GetTextLineHeightWithSpacing() *
-                        static_cast<float>(
-                            std::min<std::size_t>(document->image().source->channel_count(), 12));
+                        static_cast<float>(std::min<std::size_t>(
+                            document->image().source->channel_count() + compared, 16));
         ImGui::BeginChild("channels", ImVec2(0, -inspector_height), false);
         channel_panel(*document);
         ImGui::EndChild();
         ImGui::Separator();
         ImGui::BeginChild("inspector", ImVec2(0, 0), false);
-        inspector(*document, ui);
+        inspector(session, *document, ui);
         ImGui::EndChild();
     }
     ImGui::End();

@@ -103,10 +103,24 @@ core::Result<Script> Script::parse(const std::string& text, const std::string& n
             }
             ScriptFrame frame;
             frame.mouse = ImVec2(x, y);
+            std::string modifier;
+            while (command == "click" && words >> modifier) {
+                if (modifier == "shift") {
+                    frame.shift = true;
+                } else if (modifier == "ctrl") {
+                    frame.ctrl = true;
+                } else {
+                    return bad("click modifiers are shift and ctrl");
+                }
+            }
             frames.push_back(frame);
             if (command == "click") {
-                frames.push_back({ImVec2(x, y), true});
-                frames.push_back({ImVec2(x, y), false});
+                ScriptFrame press = frame;
+                press.left_button = true;
+                ScriptFrame release = frame;
+                release.left_button = false;
+                frames.push_back(press);
+                frames.push_back(release);
             }
         } else if (command == "drag") {
             float x0 = 0, y0 = 0, x1 = 0, y1 = 0;

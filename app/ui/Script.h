@@ -9,7 +9,7 @@
 //                           leftbracket, rightbracket
 //   move X Y                move the pointer
 //   drag X0 Y0 X1 Y1 [N]    press the left button at X0,Y0, move to X1,Y1 over N frames, release
-//   click X Y               press and release the left button
+//   click X Y [shift] [ctrl] press and release the left button (holding the modifiers)
 //   scroll X Y AMOUNT       turn the wheel at X,Y (positive: zoom in)
 //   type TEXT               type characters into the focused text field
 //   drop PATH               drop a file onto the window (as the window system would)

@@ -30,6 +30,9 @@ constexpr std::array kShortcuts{
     Shortcut{", .", "previous, next slice of the stack axis used last"},
     Shortcut{"Ctrl+wheel", "previous, next slice"},
     Shortcut{"Space", "play or pause the stack axis used last"},
+    Shortcut{"Shift+click", "in the image list: compare the others against this one (again: stop)"},
+    Shortcut{"E, Shift+E", "comparing: next, previous error metric (E, AE, SE, RAE, RSE)"},
+    Shortcut{"B", "comparing: show the reference in the image's place, or the difference"},
     Shortcut{"Tab", "hide or show the panels"},
     Shortcut{"P", "show or hide the FPS overlay"},
     Shortcut{"L", "mark tiles still loading (on by default)"},
@@ -171,6 +174,16 @@ void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io) {
     }
     if (pressed(GLFW_KEY_SPACE)) {
         document->dims.toggle_play(ImGui::GetTime());
+    }
+    if (const auto& comparison = session.comparison()) {
+        if (pressed(GLFW_KEY_E)) {
+            const int step = io.KeyShift ? core::kErrorMetricCount - 1 : 1;
+            session.set_metric(static_cast<core::ErrorMetric>(
+                (static_cast<int>(comparison->metric) + step) % core::kErrorMetricCount));
+        }
+        if (pressed(GLFW_KEY_B)) {
+            session.toggle_show_reference();
+        }
     }
     core::ViewController& view = document->view;
     const double cx = ui.viewport.width / 2.0;

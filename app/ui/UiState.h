@@ -54,6 +54,7 @@ struct UiState {
     std::string ipc_listening;                 // where the IPC server listens; empty: it does not
     std::vector<std::string> ipc_clients;      // connected IPC clients
     AnalysisForm analysis;
+    bool compare_unfolded = false;  // the compare section was last unfolded for a comparison
 
     // Conversions between window, framebuffer (output) and image pixels for the viewport.
     core::Spaces spaces() const {

@@ -45,6 +45,7 @@ void Viewer::prepare_image() {
     m_session.release_hidden();
     m_plan.reset();
     m_layer_plans.clear();
+    m_compare.reset();
     m_image_settled = true;
     ImageDocument* document = m_session.current();
     if (document == nullptr || document->state != DocumentState::Ready) {
@@ -62,8 +63,20 @@ void Viewer::prepare_image() {
     const bool playing = dims.playback().playing();
     // Playing: read the slices the next frames will be due to show (frames as long as the last).
     const auto ahead = playing ? dims.plan_ahead(now, ImGui::GetIO().DeltaTime, 3) : dims.ahead(1);
-    auto frame = tiles.prepare(document->view.view(), document->display().visible_channels(),
-                               dims.position(), ahead, playing);
+    // Compared with a reference: the channels the difference shows.
+    const bool comparing = m_session.comparing(*document);
+    core::DisplaySettings compare_display;
+    if (comparing) {
+        compare_display = document->difference.display;
+        for (std::size_t c = 0; c < compare_display.channels.size(); ++c) {
+            compare_display.channels[c].visible =
+                compare_display.channels[c].visible && document->display().channels[c].visible;
+        }
+    }
+    auto frame = tiles.prepare(
+        document->view.view(),
+        comparing ? compare_display.visible_channels() : document->display().visible_channels(),
+        dims.position(), ahead, playing);
     m_overlay.tiles_resident = tiles.resident_tiles();
     m_overlay.texture_bytes = tiles.session_texture_bytes();
     m_overlay.budget_bytes = tiles.gpu_budget();
@@ -93,6 +106,9 @@ void Viewer::prepare_image() {
         }
         m_image_settled = m_image_settled && layer_frame->final;
         m_layer_plans.push_back({i, layer_tiles, std::move(layer_frame).value()});
+    }
+    if (comparing) {
+        plan_comparison(*document, std::move(compare_display));
     }
     m_overlay.tiles_visible = m_plan->visible;
     m_overlay.tiles_pending = m_plan->pending;
@@ -124,6 +140,44 @@ void Viewer::prepare_image() {
         draw->AddRect(lo, hi, IM_COL32(255, 190, 80, 90));
     }
     draw->PopClipRect();
+}
+
+void Viewer::plan_comparison(ImageDocument& document, core::DisplaySettings display) {
+    ImageDocument* reference = m_session.reference_document();
+    const Comparison& comparison = *m_session.comparison();
+    ComparePlan plan;
+    plan.reference = reference;
+    plan.tiles = reference->tiles.get();
+    plan.show_reference = comparison.show_reference;
+    plan.metric = comparison.metric;
+    std::vector<std::size_t> channels;
+    if (plan.show_reference) {
+        channels = reference->display().visible_channels();
+    } else {
+        plan.reference_channels.resize(document.image().source->channel_count());
+        for (const core::ChannelPair& pair : document.difference.pairs) {
+            plan.reference_channels[pair.a] = pair.b;
+            if (display.channels[pair.a].visible) {
+                channels.push_back(pair.b);
+            }
+        }
+        plan.display = std::move(display);
+    }
+    auto frame = plan.tiles->prepare(document.view.view(), channels, reference->dims.position());
+    if (!frame) {
+        m_ui.message = reference->title + ": " + frame.error().message;
+        return;
+    }
+    plan.frame = std::move(frame).value();
+    if (!plan.show_reference) {
+        auto [image_tiles, reference_tiles] = gl::pair_tiles(m_plan->draws, plan.frame.draws);
+        plan.image_tiles = std::move(image_tiles);
+        plan.reference_tiles = std::move(reference_tiles);
+        // Tiles either image lacks are missing from the difference until both arrive.
+        m_image_settled = m_image_settled && plan.image_tiles.size() == m_plan->draws.size();
+    }
+    m_image_settled = m_image_settled && plan.frame.final;
+    m_compare = std::move(plan);
 }
 
 void Viewer::draw_composite() {
@@ -165,10 +219,29 @@ void Viewer::draw_composite() {
         key.layers.emplace_back(layer.display, layer.placement);
         key.uploads += plan.tiles->stats().uploads;
     }
+    if (m_compare) {
+        key.compare = m_compare->show_reference ? 2 : 1;
+        key.metric = m_compare->metric;
+        key.compare_display =
+            m_compare->show_reference ? m_compare->reference->display() : m_compare->display;
+        key.uploads += m_compare->tiles->stats().uploads;
+    }
     // Uploads change what is drawn (a tile arrived, replaced a provisional one, or evicted one).
     if (!m_drawn || !(*m_drawn == key)) {
-        auto drawn = m_compositor->draw_layers(layers, key.view,
-                                               {m_frame_buffer->id(), 0, 0, width, height});
+        const gl::Target target{m_frame_buffer->id(), 0, 0, width, height};
+        core::Result<gl::CompositeStats> drawn = gl::CompositeStats{};
+        if (m_compare && m_compare->show_reference) {
+            drawn = m_compositor->draw_tiles(*m_compare->tiles->source(), m_compare->frame.draws,
+                                             m_compare->reference->display(), key.view, target);
+        } else if (m_compare) {
+            drawn = m_compositor->draw_difference(
+                {document->tiles->source().get(), &m_compare->image_tiles, &m_compare->display, {}},
+                {m_compare->tiles->source().get(), &m_compare->reference_tiles,
+                 m_compare->reference_channels, m_compare->metric},
+                key.view, target);
+        } else {
+            drawn = m_compositor->draw_layers(layers, key.view, target);
+        }
         if (!drawn) {
             m_ui.message = drawn.error().message;
         }

@@ -39,6 +39,7 @@ class Viewer {
     // Plans the current image's frame before the interface is rendered: tiles that arrived are
     // uploaded, missing ones requested, and tiles not final yet are marked (L).
     void prepare_image();
+    void plan_comparison(ImageDocument& document, core::DisplaySettings display);
     void draw_composite();
     core::Result<void> write_screenshot(const std::string& path);
     // Records the frame for the overlay and --record-frames; GPU times join when they arrive.
@@ -51,7 +52,24 @@ class Viewer {
         std::vector<std::pair<core::DisplaySettings, core::Placement>> layers;
         std::uint64_t uploads = 0;
         std::vector<std::int64_t> position;  // the slice drawn
+        // Comparing: the reference shown in place (2) or the difference (1), with these.
+        int compare = 0;
+        core::ErrorMetric metric = core::ErrorMetric::AbsoluteError;
+        core::DisplaySettings compare_display;
         bool operator==(const CompositeKey&) const = default;
+    };
+    // This frame's comparison: the reference's tiles of the view, and the image's paired with
+    // them (the difference), or the reference's own (shown in the image's place).
+    struct ComparePlan {
+        const ImageDocument* reference = nullptr;
+        gl::StreamingImage* tiles = nullptr;
+        gl::StreamingFrame frame;
+        bool show_reference = false;
+        std::vector<gl::TileDraw> image_tiles;      // difference: the image's tiles paired
+        std::vector<gl::TileDraw> reference_tiles;  // with the reference's
+        core::DisplaySettings display;              // of the difference, over the image's channels
+        std::vector<std::optional<std::size_t>> reference_channels;
+        core::ErrorMetric metric = core::ErrorMetric::AbsoluteError;
     };
     struct LayerPlan {
         std::size_t layer = 0;  // index into the document's layers
@@ -71,6 +89,7 @@ class Viewer {
     std::optional<CompositeKey> m_drawn;
     std::optional<gl::StreamingFrame> m_plan;  // this frame's tiles of the current image
     std::vector<LayerPlan> m_layer_plans;      // and of the layers over it
+    std::optional<ComparePlan> m_compare;
     bool m_image_settled = false;  // the current image is final, failed, or cannot get final
     std::string m_renderer;
     core::FrameStats m_stats;

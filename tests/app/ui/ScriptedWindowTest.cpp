@@ -6,6 +6,7 @@
 #include <stb_image_write.h>
 
 #include "assets/DemoImage.h"
+#include "core/compare/Difference.h"
 #include "core/dataset/Dataset.h"
 #include "core/display/CpuCompositor.h"
 #include "core/image/RgbaImage.h"
@@ -207,6 +208,62 @@ TEST(ScriptedWindow, ADroppedFileIsOpenedAndShownAndTheDemoStaysInTheList) {
             .value();
     EXPECT_LE(viewport_difference(shot, expected), 1);
     EXPECT_GT(viewport_difference(back, expected), 16) << "PageUp did not go back to the demo";
+}
+
+TEST(ScriptedWindow, ShiftClickMakesAReferenceAndTheImageIsShownAsItsDifference) {
+    TESSERA_REQUIRE_XVFB_RUN();
+    // Two float32 160 x 120 images; B is A with a brighter square and a darker band.
+    std::vector<float> a(160 * 120);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        a[i] = static_cast<float>((i % 160) * 3 + (i / 160) * 2 % 97);
+    }
+    std::vector<float> b = a;
+    for (std::size_t y = 20; y < 60; ++y) {
+        for (std::size_t x = 30; x < 90; ++x) {
+            b[y * 160 + x] += 120;
+        }
+    }
+    for (std::size_t y = 90; y < 100; ++y) {
+        for (std::size_t x = 0; x < 160; ++x) {
+            b[y * 160 + x] -= 40;
+        }
+    }
+    const auto pa = testing::temp_path("compare-window-a.npy");
+    const auto pb = testing::temp_path("compare-window-b.npy");
+    testing::write_npy(pa, {"<f4", {120, 160}}, testing::bytes_of(a));
+    testing::write_npy(pb, {"<f4", {120, 160}}, testing::bytes_of(b));
+    const std::string absolute = testing::temp_path("compare-ae.png").string();
+    const std::string error = testing::temp_path("compare-e.png").string();
+    const std::string flipped = testing::temp_path("compare-b.png").string();
+    // The list's second row (y 58) is B: Shift+click makes it the reference; A stays shown.
+    const auto result =
+        run_script("compare",
+                   "idle\nwait 2\nclick 60 58 shift\nwait 3\nidle\nwait 3\nscreenshot " + absolute +
+                       "\nkey e\nkey e\nkey e\nkey e\nwait 3\nidle\nwait 3\nscreenshot " + error +
+                       "\nkey b\nwait 3\nidle\nwait 3\nscreenshot " + flipped + "\n",
+                   shell_quote(pa.string()) + " " + shell_quote(pb.string()));
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    auto opened_a = core::open_datasets(pa.string());
+    auto opened_b = core::open_datasets(pb.string());
+    ASSERT_TRUE(opened_a.ok() && opened_b.ok());
+    const core::CompareInput ia{opened_a->front().image.source, {}};
+    const core::CompareInput ib{opened_b->front().image.source, {}};
+    const std::vector<core::ChannelPair> pairs{{0, 0, "c0"}};
+    const core::View view = fitted_view(160, 120);
+    const auto expected = [&](core::ErrorMetric metric) {
+        auto difference = core::DifferenceImage::create(ia, ib, pairs, metric).value();
+        const auto statistics = core::compute_statistics(*difference).value();
+        const auto settings = core::difference_display(difference->channels(), statistics, metric);
+        return core::composite_cpu(*difference, settings, view).value();
+    };
+    // Four presses of E from AE: SE, RAE, RSE, then E (signed, coolwarm around 0).
+    EXPECT_LE(viewport_difference(absolute, expected(core::ErrorMetric::AbsoluteError)), 1);
+    EXPECT_LE(viewport_difference(error, expected(core::ErrorMetric::Error)), 1);
+    EXPECT_GT(viewport_difference(error, expected(core::ErrorMetric::AbsoluteError)), 16);
+    // B shows the reference in A's place, with its own display settings.
+    const core::DisplaySettings own = core::default_display(
+        ib.source->channels(), opened_b->front().statistics, core::Transfer::Linear);
+    EXPECT_LE(viewport_difference(flipped, core::composite_cpu(*ib.source, own, view).value()), 1);
 }
 
 TEST(ScriptedWindow, ABadScriptIsAUsageErrorNamingTheLine) {
