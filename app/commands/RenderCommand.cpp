@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -11,6 +12,7 @@
 #include "core/dataset/Dataset.h"
 #include "core/display/CpuCompositor.h"
 #include "core/stats/ChannelStatistics.h"
+#include "core/view/Grid.h"
 #include "core/view/View.h"
 #include "gl/composite/Compositor.h"
 #include "gl/context/HeadlessContext.h"
@@ -88,7 +90,8 @@ std::string render_usage() {
            "         [--tile-size N] [--max-texture-size N] [--part NAME|INDEX] [--cpu]\n"
            "         [--gpu-memory MB] [--cpu-cache MB] [--upload-budget MB]\n"
            "         [--channel-axis auto|first|last] [--axes AXES] [--plane AXIS=I,...]\n"
-           "         [--reference B [--reference-part NAME|INDEX] [--error E|AE|SE|RAE|RSE]]";
+           "         [--reference B [--reference-part NAME|INDEX] [--error E|AE|SE|RAE|RSE]]\n"
+           "       tessera render FILE... --grid [--grid-columns N] -o OUT.png [options]";
 }
 
 std::string render_help() {
@@ -122,7 +125,10 @@ std::string render_help() {
            "                           display options then apply to the difference\n"
            "  --reference-part P       the part of a multi-part B\n"
            "  --error METRIC           E (A - B), AE |A - B| (default), SE (A - B)^2,\n"
-           "                           RAE |A - B| / (|B| + 0.01), RSE (A - B)^2 / (B^2 + 0.01)\n" +
+           "                           RAE |A - B| / (|B| + 0.01), RSE (A - B)^2 / (B^2 + 0.01)\n"
+           "  --grid                   every FILE side by side, each in its own cell (default\n"
+           "                           size 1200x800); --view applies to every cell\n"
+           "  --grid-columns N         that many columns (default: the largest cells)\n" +
            memory_options_help() +
            "\nColormaps: gray red green blue cyan magenta yellow viridis magma inferno plasma\n"
            "cividis turbo twilight fire ice HiLo coolwarm, each also reversed as NAME_r.\n";
@@ -203,6 +209,18 @@ core::Result<RenderRequest> parse_render_arguments(std::span<const std::string_v
                 request.metric = *metric;
                 return {};
             });
+        } else if (argument == "--grid") {
+            request.grid = true;
+        } else if (argument == "--grid-columns") {
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                const auto n = parse_int(v);
+                if (!n || *n < 1 || *n > 64) {
+                    return core::Error{
+                        fmt::format("--grid-columns expects 1 to 64 columns, got '{}'", v)};
+                }
+                request.grid_columns = *n;
+                return {};
+            });
         } else if (argument == "--cpu") {
             request.cpu = true;
         } else if (argument == "--plane") {
@@ -216,11 +234,11 @@ core::Result<RenderRequest> parse_render_arguments(std::span<const std::string_v
             });
         } else if (argument.starts_with("-") && argument.size() > 1) {
             return core::Error{fmt::format("render: unknown option '{}'", argument)};
-        } else if (request.file.empty()) {
-            request.file = std::string(argument);
         } else {
-            return core::Error{
-                fmt::format("render takes one FILE, got '{}' and '{}'", request.file, argument)};
+            request.files.emplace_back(argument);
+            if (request.file.empty()) {
+                request.file = std::string(argument);
+            }
         }
         if (!ok) {
             return ok.error();
@@ -229,10 +247,166 @@ core::Result<RenderRequest> parse_render_arguments(std::span<const std::string_v
     if (request.file.empty() || request.output.empty()) {
         return core::Error{"render needs a FILE and -o OUT.png"};
     }
+    if (request.files.size() > 1 && !request.grid) {
+        return core::Error{
+            fmt::format("render takes one FILE, got '{}' and '{}' (--grid renders "
+                        "several side by side)",
+                        request.files[0], request.files[1])};
+    }
+    if (request.grid && request.reference) {
+        return core::Error{"--grid and --reference do not combine"};
+    }
     return request;
 }
 
+namespace {
+
+// --grid: each file in its own cell of the output, drawn into exactly that rectangle.
+int run_render_grid(const RenderRequest& request, std::FILE* out, std::FILE* err) {
+    const auto fail = [&](const std::string& message) {
+        report_error(err, message);
+        return 1;
+    };
+    struct Cell {
+        std::string file;
+        core::Dataset dataset;
+        core::DisplaySettings settings;
+        std::vector<std::int64_t> position;
+    };
+    std::vector<Cell> cells;
+    for (const std::string& file : request.files) {
+        auto images = core::load_images(file, request.load);
+        if (!images) {
+            return fail(images.error().message);
+        }
+        auto part = select_part(*images, request.part, file);
+        if (!part) {
+            return fail(part.error().message);
+        }
+        auto dataset =
+            core::make_dataset(std::move((*images)[*part]), core::StatisticsDetail::Sampled);
+        if (!dataset) {
+            return fail(dataset.error().message);
+        }
+        const core::ImageSource& source = *dataset->image.source;
+        auto settings =
+            apply_display_request(request.display, source.channels(),
+                                  core::default_display(source.channels(), dataset->statistics,
+                                                        dataset->image.metadata.transfer));
+        if (!settings) {
+            return fail(fmt::format("{}: {}", file, settings.error().message));
+        }
+        auto position = resolve_plane(source, request.plane);
+        if (!position) {
+            return fail(fmt::format("{}: {}", file, position.error().message));
+        }
+        cells.push_back({file, std::move(dataset).value(), std::move(settings).value(),
+                         std::move(position).value()});
+    }
+    const auto [width, height] = request.size.value_or(std::pair<int, int>{1200, 800});
+    const core::ImageSource& first = *cells.front().dataset.image.source;
+    const core::GridShape shape =
+        core::grid_shape(cells.size(), width, height,
+                         static_cast<double>(first.width()) / static_cast<double>(first.height()),
+                         request.grid_columns);
+    const auto rects = core::grid_cells(
+        {0, 0, static_cast<double>(width), static_cast<double>(height)}, cells.size(), shape);
+    const auto view_of = [&](const Cell& cell, const core::WindowRect& rect) {
+        const core::ImageSource& source = *cell.dataset.image.source;
+        const auto w = static_cast<int>(rect.width);
+        const auto h = static_cast<int>(rect.height);
+        core::View view = request.view
+                              ? core::View::fit_rect((*request.view)[0], (*request.view)[1],
+                                                     (*request.view)[2], (*request.view)[3], w, h)
+                              : core::View::fit(source.width(), source.height(), w, h);
+        view.sampling = request.sampling.value_or(view.x_scale < 1.0 ? core::Sampling::Nearest
+                                                                     : core::Sampling::Linear);
+        return view;
+    };
+    core::RgbaImage pixels(width, height);
+    for (std::size_t i = 0; i < pixels.pixels.size(); i += 4) {
+        pixels.pixels[i + 3] = 255;  // the gaps: opaque black
+    }
+    if (request.cpu) {
+        for (std::size_t c = 0; c < cells.size(); ++c) {
+            const core::WindowRect& rect = rects[c];
+            auto drawn = core::composite_cpu(*cells[c].dataset.image.source, cells[c].settings,
+                                             view_of(cells[c], rect), cells[c].position);
+            if (!drawn) {
+                return fail(fmt::format("{}: {}", cells[c].file, drawn.error().message));
+            }
+            for (int y = 0; y < drawn->height; ++y) {
+                std::memcpy(pixels.at(static_cast<int>(rect.x), static_cast<int>(rect.y) + y),
+                            drawn->at(0, y), static_cast<std::size_t>(drawn->width) * 4);
+            }
+        }
+    } else {
+        auto context = gl::HeadlessContext::create();
+        if (!context) {
+            return fail(context.error().message + " (use --cpu to render without OpenGL)");
+        }
+        auto compositor = gl::Compositor::create();
+        if (!compositor) {
+            return fail(compositor.error().message);
+        }
+        auto target = gl::Texture2D::create(width, height, gl::PixelFormat{});
+        if (!target) {
+            return fail("the render target: " + target.error().message);
+        }
+        auto framebuffer = gl::Framebuffer::create(*target);
+        if (!framebuffer) {
+            return fail(framebuffer.error().message);
+        }
+        framebuffer->bind();
+        glViewport(0, 0, width, height);
+        glClearColor(0.0f, 0.0f, 0.0f, 1.0f);
+        glClear(GL_COLOR_BUFFER_BIT);
+        // One loader and texture cache for every cell: the budgets are the render's, not a cell's.
+        gl::StreamingOptions streaming =
+            streaming_options(request.memory, gl::current_renderer_is_software());
+        streaming.tile_size = std::max(1, request.tile_size - 2);
+        streaming.max_texture_size = request.max_texture_size;
+        streaming.prefetch_ring = 0;
+        core::TileLoader loader(core::LoaderOptions{streaming.workers, false, streaming.cpu_cache});
+        auto textures = std::make_shared<gl::TextureCache>(streaming.gpu_budget);
+        for (std::size_t c = 0; c < cells.size(); ++c) {
+            const core::WindowRect& rect = rects[c];
+            const core::View view = view_of(cells[c], rect);
+            gl::StreamingImage tiles(cells[c].dataset.image.source, loader, textures, streaming);
+            auto frame =
+                tiles.prepare_final(view, cells[c].settings.visible_channels(), cells[c].position);
+            if (!frame) {
+                return fail(fmt::format("{}: {}", cells[c].file, frame.error().message));
+            }
+            // GL's origin is the bottom left; the cell's rectangle is from the top.
+            const gl::Target into{framebuffer->id(), static_cast<int>(rect.x),
+                                  height - static_cast<int>(rect.y) - view.height, view.width,
+                                  view.height};
+            auto drawn = compositor->draw_tiles(*cells[c].dataset.image.source, frame->draws,
+                                                cells[c].settings, view, into);
+            if (!drawn) {
+                return fail(fmt::format("{}: {}", cells[c].file, drawn.error().message));
+            }
+        }
+        framebuffer->bind();
+        pixels = gl::read_rgba8(0, 0, width, height);
+        gl::Framebuffer::bind_default();
+    }
+    if (auto written = core::write_png(pixels, request.output); !written) {
+        return fail(written.error().message);
+    }
+    fmt::print(out, "{}: {}x{} written, {} images in {} x {} cells ({})\n", request.output, width,
+               height, cells.size(), shape.rows, shape.columns,
+               request.cpu ? "CPU reference" : "GPU");
+    return 0;
+}
+
+}  // namespace
+
 int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
+    if (request.grid) {
+        return run_render_grid(request, out, err);
+    }
     const auto fail = [&](const std::string& message) {
         report_error(err, message);
         return 1;

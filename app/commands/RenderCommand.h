@@ -37,6 +37,11 @@ struct RenderRequest {
     std::optional<std::string> reference;
     std::optional<std::string> reference_part;
     core::ErrorMetric metric = core::ErrorMetric::AbsoluteError;
+    // --grid: every FILE side by side, each in its own cell (--grid-columns N, or the shape that
+    // makes the cells largest); --view then applies to every cell (linked).
+    bool grid = false;
+    int grid_columns = 0;
+    std::vector<std::string> files;
 };
 
 std::string render_usage();

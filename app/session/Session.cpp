@@ -830,6 +830,16 @@ void Session::update_difference(ImageDocument& document) {
         });
 }
 
+std::vector<std::size_t> Session::grid_documents() const {
+    std::vector<std::size_t> shown;
+    for (std::size_t i = 0; i < m_documents.size(); ++i) {
+        if (m_documents[i]->state == DocumentState::Ready) {
+            shown.push_back(i);
+        }
+    }
+    return shown;
+}
+
 void Session::release_hidden() {
     // Shown: the current document's datasets, its own and its layers', and the reference it is
     // compared with.
@@ -841,6 +851,11 @@ void Session::release_hidden() {
     }
     if (m_comparison) {
         shown.push_back(m_comparison->reference.get());
+    }
+    if (m_grid) {
+        for (const std::size_t i : grid_documents()) {
+            shown.push_back(m_documents[i]->dataset.get());
+        }
     }
     for (std::size_t i = 0; i < m_documents.size(); ++i) {
         ImageDocument& document = *m_documents[i];

@@ -225,6 +225,13 @@ class Session {
     // difference computed (the previous one while a new plane's or metric's is computed).
     bool comparing(const ImageDocument& document);
 
+    // Grid: every image that is ready shown side by side (napari's grid mode); they all stream
+    // within the session's budgets. The current image is the one last pointed at.
+    void set_grid(bool on) { m_grid = on; }
+    bool grid() const { return m_grid; }
+    // The documents the grid shows, in list order (indices).
+    std::vector<std::size_t> grid_documents() const;
+
     std::vector<std::unique_ptr<ImageDocument>>& documents() { return m_documents; }
     std::size_t current_index() const { return m_current; }
     ImageDocument* current();
@@ -284,6 +291,7 @@ class Session {
     std::shared_ptr<core::ipc::LiveImages> m_live;
     std::chrono::milliseconds m_live_statistics_interval{500};
     std::optional<Comparison> m_comparison;
+    bool m_grid = false;
 };
 
 }  // namespace tessera::app

@@ -249,6 +249,28 @@ void inspector(Session& session, ImageDocument& document, const UiState& ui) {
                            "  %-12s %.7g", source.channels()[c].name.c_str(),
                            static_cast<double>(v));
     }
+    // Grid: every other image's values at the same point.
+    if (session.grid()) {
+        for (const std::size_t index : session.grid_documents()) {
+            const ImageDocument& other = *session.documents()[index];
+            if (&other == &document) {
+                continue;
+            }
+            const core::ImageSource& image = *other.image().source;
+            std::string values;
+            for (std::size_t c = 0;
+                 c < image.channel_count() && x < image.width() && y < image.height(); ++c) {
+                std::array<std::byte, 4> sample{};
+                if (image.read_region({c, other.dims.position()}, {x, y, 1, 1}, sample).ok()) {
+                    values += fmt::format(
+                        "{}{} {:.6g}", values.empty() ? "" : "  ", image.channels()[c].name,
+                        core::sample_as_float(sample.data(), image.channels()[c].type));
+                }
+            }
+            ImGui::TextDisabled("%s", other.title.c_str());
+            ImGui::TextWrapped("  %s", values.empty() ? "(outside the image)" : values.c_str());
+        }
+    }
     // Compared: the reference's value and the metric, per pair.
     const ImageDocument* reference = session.reference_document();
     if (!session.comparing(document) || reference == nullptr) {
@@ -708,6 +730,21 @@ void draw_side_panel(Session& session, UiState& ui, float height) {
         }
     }
     ImGui::EndChild();
+    bool grid = session.grid();
+    if (ImGui::Checkbox("Grid (G)", &grid)) {
+        session.set_grid(grid);
+    }
+    if (grid) {
+        ImGui::SameLine();
+        ImGui::Checkbox("linked (Shift+G)", &ui.grid_linked);
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(70);
+        ImGui::InputInt("cols", &ui.grid_columns, 1, 1);
+        ui.grid_columns = std::clamp(ui.grid_columns, 0, 16);
+        if (ImGui::IsItemHovered()) {
+            ImGui::SetTooltip("0: the shape that makes the cells largest");
+        }
+    }
     ImageDocument* document = session.current();
     if (document != nullptr && !document->error.empty()) {
         ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
@@ -734,7 +771,8 @@ void draw_side_panel(Session& session, UiState& ui, float height) {
         }
         ImGui::Separator();
         const std::size_t compared =
-            session.comparing(*document) ? document->difference.pairs.size() + 1 : 0;
+            (session.comparing(*document) ? document->difference.pairs.size() + 1 : 0) +
+            (session.grid() ? 2 * (session.grid_documents().size() - 1) : 0);
         const float inspector_height =
             40.0f + ImGui::GetTextLineHeightWithSpacing() *
                         static_cast<float>(std::min<std::size_t>(

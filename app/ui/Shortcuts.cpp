@@ -33,6 +33,8 @@ constexpr std::array kShortcuts{
     Shortcut{"Shift+click", "in the image list: compare the others against this one (again: stop)"},
     Shortcut{"E, Shift+E", "comparing: next, previous error metric (E, AE, SE, RAE, RSE)"},
     Shortcut{"B", "comparing: show the reference in the image's place, or the difference"},
+    Shortcut{"G", "grid: every open image side by side, or one at a time"},
+    Shortcut{"Shift+G", "grid: link or unlink pan and zoom across the cells"},
     Shortcut{"Tab", "hide or show the panels"},
     Shortcut{"P", "show or hide the FPS overlay"},
     Shortcut{"L", "mark tiles still loading (on by default)"},
@@ -120,6 +122,13 @@ void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io) {
     }
     if (pressed(GLFW_KEY_TAB)) {
         ui.show_panels = !ui.show_panels;
+    }
+    if (pressed(GLFW_KEY_G) && !io.KeyCtrl) {
+        if (io.KeyShift) {
+            ui.grid_linked = !ui.grid_linked;
+        } else {
+            session.set_grid(!session.grid());
+        }
     }
     if (pressed(GLFW_KEY_L) && !io.KeyCtrl) {
         ui.show_pending = !ui.show_pending;

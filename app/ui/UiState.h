@@ -54,8 +54,18 @@ struct UiState {
     std::string ipc_listening;                 // where the IPC server listens; empty: it does not
     std::vector<std::string> ipc_clients;      // connected IPC clients
     AnalysisForm analysis;
+    // Grid mode: the cells (window pixels) and the document each shows; pan and zoom linked.
+    std::vector<core::WindowRect> cells;
+    std::vector<std::size_t> cell_documents;
+    bool grid_linked = true;
+    int grid_columns = 0;  // 0: the shape that makes the cells largest
+    int hovered_cell = -1;
     bool compare_unfolded = false;  // the compare section was last unfolded for a comparison
 
+    // The same for a grid cell.
+    core::Spaces cell_spaces(std::size_t cell) const {
+        return core::Spaces(cells[cell], framebuffer_scale);
+    }
     // Conversions between window, framebuffer (output) and image pixels for the viewport.
     core::Spaces spaces() const {
         return core::Spaces({viewport.x, viewport.y, viewport.width, viewport.height},

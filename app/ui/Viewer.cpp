@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include <fmt/format.h>
 #include <imgui.h>
@@ -9,6 +10,7 @@
 #include "app/ui/Panels.h"
 #include "app/ui/Shortcuts.h"
 #include "app/ui/Viewport.h"
+#include "core/view/Grid.h"
 #include "gl/objects/Error.h"
 #include "gl/objects/Gl.h"
 #include "gl/objects/Readback.h"
@@ -39,6 +41,22 @@ void Viewer::layout() {
     const float bottom = (m_ui.show_panels ? kStatusHeight : 0.0f) + dims;
     m_ui.viewport = {left, 0.0f, std::max(1.0f, width - left), std::max(1.0f, height - bottom)};
     m_ui.framebuffer_scale = io.DisplayFramebufferScale.x;
+    m_ui.cells.clear();
+    m_ui.cell_documents.clear();
+    if (!m_session.grid()) {
+        return;
+    }
+    m_ui.cell_documents = m_session.grid_documents();
+    double aspect = 1.0;
+    if (document != nullptr && document->state == DocumentState::Ready) {
+        aspect = static_cast<double>(document->image().source->width()) /
+                 static_cast<double>(std::max<std::int64_t>(1, document->image().source->height()));
+    }
+    const core::WindowRect area{m_ui.viewport.x, m_ui.viewport.y, m_ui.viewport.width,
+                                m_ui.viewport.height};
+    const auto shape = core::grid_shape(m_ui.cell_documents.size(), area.width, area.height, aspect,
+                                        m_ui.grid_columns);
+    m_ui.cells = core::grid_cells(area, m_ui.cell_documents.size(), shape);
 }
 
 void Viewer::prepare_image() {
@@ -46,7 +64,12 @@ void Viewer::prepare_image() {
     m_plan.reset();
     m_layer_plans.clear();
     m_compare.reset();
+    m_cells.clear();
     m_image_settled = true;
+    if (!m_ui.cells.empty()) {
+        prepare_grid();
+        return;
+    }
     ImageDocument* document = m_session.current();
     if (document == nullptr || document->state != DocumentState::Ready) {
         m_image_settled = document == nullptr || document->state == DocumentState::Failed;
@@ -120,19 +143,63 @@ void Viewer::prepare_image() {
             "budget (--gpu-memory)",
             document->title, tiles.gpu_budget() >> 20);
     }
-    if (!m_ui.show_pending || m_plan->not_final.empty()) {
+    mark_pending(*document, spaces, m_plan->not_final);
+}
+
+void Viewer::prepare_grid() {
+    // Each cell: its image's own view at the cell's size, streamed through the session's loader
+    // and texture cache like any image; pan and zoom follow the current image when linked.
+    link_grid_views(m_session, m_ui);
+    for (std::size_t c = 0; c < m_ui.cells.size(); ++c) {
+        ImageDocument& document = *m_session.documents()[m_ui.cell_documents[c]];
+        const core::Spaces spaces = m_ui.cell_spaces(c);
+        document.view.set_viewport(spaces.output_width(), spaces.output_height());
+        auto frame = document.tiles->prepare(
+            document.view.view(), document.display().visible_channels(), document.dims.position());
+        if (!frame) {
+            m_ui.message = document.title + ": " + frame.error().message;
+            m_image_settled = false;
+            continue;
+        }
+        m_image_settled = m_image_settled && (frame->final || document.tiles->over_budget());
+        // The cell's rectangle in the composite texture (GL's origin at the bottom left).
+        const auto [vx, vy] = m_ui.spaces().output_from_window(m_ui.cells[c].x, m_ui.cells[c].y);
+        const int x = static_cast<int>(std::lround(vx));
+        const int top = static_cast<int>(std::lround(vy));
+        const int width = spaces.output_width();
+        const int height = spaces.output_height();
+        const gl::Target target{0, x, m_ui.spaces().output_height() - top - height, width, height};
+        CompositeKey key{
+            &document, document.view.view(), {}, document.tiles->stats().uploads, frame->position};
+        key.layers.emplace_back(document.display(), core::Placement{});
+        mark_pending(document, spaces, frame->not_final);
+        m_cells.push_back({&document, std::move(frame).value(), target, std::move(key)});
+    }
+    if (const ImageDocument* document = m_session.current(); document && document->tiles) {
+        m_overlay.tiles_resident = document->tiles->resident_tiles();
+        m_overlay.texture_bytes = document->tiles->session_texture_bytes();
+        m_overlay.budget_bytes = document->tiles->gpu_budget();
+        m_overlay.cpu_cache_bytes = document->tiles->session_cpu_cache_bytes();
+        m_overlay.cpu_cache_budget = document->tiles->cpu_cache_budget();
+    }
+}
+
+void Viewer::mark_pending(const ImageDocument& document, const core::Spaces& spaces,
+                          const std::vector<core::Rect>& not_final) {
+    if (!m_ui.show_pending || not_final.empty()) {
         return;
     }
     // Tiles not final yet: a faint veil and outline, so nobody mistakes them for the data.
+    const core::WindowRect& area = spaces.viewport();
     ImDrawList* draw = ImGui::GetBackgroundDrawList();
     draw->PushClipRect(
-        ImVec2(m_ui.viewport.x, m_ui.viewport.y),
-        ImVec2(m_ui.viewport.x + m_ui.viewport.width, m_ui.viewport.y + m_ui.viewport.height));
-    for (const core::Rect& rect : m_plan->not_final) {
-        const auto a = spaces.window_from_image(document->view, static_cast<double>(rect.x),
+        ImVec2(static_cast<float>(area.x), static_cast<float>(area.y)),
+        ImVec2(static_cast<float>(area.x + area.width), static_cast<float>(area.y + area.height)));
+    for (const core::Rect& rect : not_final) {
+        const auto a = spaces.window_from_image(document.view, static_cast<double>(rect.x),
                                                 static_cast<double>(rect.y));
         const auto b =
-            spaces.window_from_image(document->view, static_cast<double>(rect.x + rect.width),
+            spaces.window_from_image(document.view, static_cast<double>(rect.x + rect.width),
                                      static_cast<double>(rect.y + rect.height));
         const ImVec2 lo(static_cast<float>(a[0]) + 1.0f, static_cast<float>(a[1]) + 1.0f);
         const ImVec2 hi(static_cast<float>(b[0]) - 1.0f, static_cast<float>(b[1]) - 1.0f);
@@ -186,25 +253,18 @@ void Viewer::draw_composite() {
     glViewport(0, 0, m_window.framebuffer_width(), fb_height);
     glClearColor(0.06f, 0.06f, 0.07f, 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
+    if (!m_cells.empty()) {
+        draw_grid();
+        return;
+    }
     ImageDocument* document = m_session.current();
     if (document == nullptr || document->state != DocumentState::Ready || !m_plan) {
         return;
     }
     const int width = document->view.view().width;
     const int height = document->view.view().height;
-    if (!m_frame || m_frame.width() != width || m_frame.height() != height) {
-        m_frame_buffer.reset();
-        m_drawn.reset();
-        auto texture = gl::Texture2D::create(width, height, gl::PixelFormat{});
-        auto framebuffer = texture ? gl::Framebuffer::create(*texture)
-                                   : core::Result<gl::Framebuffer>(texture.error());
-        if (!framebuffer) {
-            m_frame = {};
-            m_ui.message = "cannot show the image: " + framebuffer.error().message;
-            return;
-        }
-        m_frame = std::move(texture).value();
-        m_frame_buffer.emplace(std::move(framebuffer).value());
+    if (!ensure_frame(width, height)) {
+        return;
     }
     // The document's own layer, then the layers over it.
     std::vector<gl::LayerDraw> layers{
@@ -249,6 +309,69 @@ void Viewer::draw_composite() {
     }
     const auto [x, y, w, h] = m_ui.spaces().gl_rect(fb_height);
     (void)w, (void)h;  // the composite has the viewport's output size
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, m_frame_buffer->id());
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
+    glBlitFramebuffer(0, 0, width, height, x, y, x + width, y + height, GL_COLOR_BUFFER_BIT,
+                      GL_NEAREST);
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+}
+
+bool Viewer::ensure_frame(int width, int height) {
+    if (m_frame && m_frame.width() == width && m_frame.height() == height) {
+        return true;
+    }
+    m_frame_buffer.reset();
+    m_drawn.reset();
+    m_cells_drawn.clear();
+    m_cells_cleared.clear();
+    auto texture = gl::Texture2D::create(width, height, gl::PixelFormat{});
+    auto framebuffer = texture ? gl::Framebuffer::create(*texture)
+                               : core::Result<gl::Framebuffer>(texture.error());
+    if (!framebuffer) {
+        m_frame = {};
+        m_ui.message = "cannot show the image: " + framebuffer.error().message;
+        return false;
+    }
+    m_frame = std::move(texture).value();
+    m_frame_buffer.emplace(std::move(framebuffer).value());
+    return true;
+}
+
+void Viewer::draw_grid() {
+    const core::Spaces spaces = m_ui.spaces();
+    const int width = spaces.output_width();
+    const int height = spaces.output_height();
+    if (!ensure_frame(width, height)) {
+        return;
+    }
+    m_drawn.reset();  // the single view's composite is gone
+    if (m_cells_cleared != m_ui.cells) {
+        // A new layout: the gaps get the background, and every cell is drawn again.
+        m_frame_buffer->bind();
+        glViewport(0, 0, width, height);
+        glClearColor(0.06f, 0.06f, 0.07f, 1.0f);
+        glClear(GL_COLOR_BUFFER_BIT);
+        m_cells_cleared = m_ui.cells;
+        m_cells_drawn.assign(m_cells.size(), std::nullopt);
+    }
+    m_cells_drawn.resize(m_cells.size());
+    for (std::size_t c = 0; c < m_cells.size(); ++c) {
+        CellPlan& cell = m_cells[c];
+        if (m_cells_drawn[c] && *m_cells_drawn[c] == cell.key) {
+            continue;
+        }
+        gl::Target target = cell.target;
+        target.framebuffer = m_frame_buffer->id();
+        // Each cell's composite covers exactly its rectangle: nothing reaches a neighbour.
+        auto drawn = m_compositor->draw_tiles(*cell.document->tiles->source(), cell.frame.draws,
+                                              cell.document->display(), cell.key.view, target);
+        if (!drawn) {
+            m_ui.message = cell.document->title + ": " + drawn.error().message;
+        }
+        m_cells_drawn[c] = cell.key;
+    }
+    const auto [x, y, w, h] = spaces.gl_rect(m_window.framebuffer_height());
+    (void)w, (void)h;
     glBindFramebuffer(GL_READ_FRAMEBUFFER, m_frame_buffer->id());
     glBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
     glBlitFramebuffer(0, 0, width, height, x, y, x + width, y + height, GL_COLOR_BUFFER_BIT,
@@ -373,7 +496,7 @@ core::Result<void> Viewer::run(const Options& options, Script* script) {
         layout();
         apply_shortcuts(m_session, m_ui, io);
         layout();  // Tab may have hidden the panels
-        handle_viewport_input(m_session.current(), m_ui, io);
+        handle_viewport_input(m_session, m_ui, io);
         if (m_ui.show_panels) {
             draw_side_panel(m_session, m_ui, io.DisplaySize.y - kStatusHeight);
             draw_status_bar(m_session, m_ui, io.DisplaySize.x, io.DisplaySize.y);

@@ -40,6 +40,13 @@ class Viewer {
     // uploaded, missing ones requested, and tiles not final yet are marked (L).
     void prepare_image();
     void plan_comparison(ImageDocument& document, core::DisplaySettings display);
+    void prepare_grid();
+    // Tiles not final yet: a faint veil and outline (L), over one view's rectangle.
+    void mark_pending(const ImageDocument& document, const core::Spaces& spaces,
+                      const std::vector<core::Rect>& not_final);
+    // The composite texture of the viewport's size (kept between frames).
+    bool ensure_frame(int width, int height);
+    void draw_grid();
     void draw_composite();
     core::Result<void> write_screenshot(const std::string& path);
     // Records the frame for the overlay and --record-frames; GPU times join when they arrive.
@@ -90,6 +97,16 @@ class Viewer {
     std::optional<gl::StreamingFrame> m_plan;  // this frame's tiles of the current image
     std::vector<LayerPlan> m_layer_plans;      // and of the layers over it
     std::optional<ComparePlan> m_compare;
+    // Grid mode: each cell's image, its tiles of this frame, and what was drawn in it last.
+    struct CellPlan {
+        ImageDocument* document = nullptr;
+        gl::StreamingFrame frame;
+        gl::Target target;  // in the composite texture
+        CompositeKey key;
+    };
+    std::vector<CellPlan> m_cells;
+    std::vector<std::optional<CompositeKey>> m_cells_drawn;
+    std::vector<core::WindowRect> m_cells_cleared;  // the layout the texture was cleared for
     bool m_image_settled = false;  // the current image is final, failed, or cannot get final
     std::string m_renderer;
     core::FrameStats m_stats;

@@ -5,17 +5,48 @@
 #include <fmt/format.h>
 
 #include "app/ui/VectorOverlay.h"
+#include "core/view/Grid.h"
 
 namespace tessera::app {
 
-void handle_viewport_input(ImageDocument* document, UiState& ui, const ImGuiIO& io) {
+void handle_viewport_input(Session& session, UiState& ui, const ImGuiIO& io) {
     ui.pointer_image.reset();
+    ui.hovered_cell = -1;
+    // Grid: the cell under the pointer is the viewport, and pointing into it (a click, the
+    // wheel, a drag) makes its image the current one.
+    std::optional<core::Spaces> cell_spaces;
+    bool inside_cell = false;
+    if (!ui.cells.empty()) {
+        const int cell = core::cell_at(ui.cells, io.MousePos.x, io.MousePos.y);
+        const bool acts = ImGui::IsMouseClicked(ImGuiMouseButton_Left) || io.MouseWheel != 0.0f;
+        if (cell >= 0 && !io.WantCaptureMouse) {
+            ui.hovered_cell = cell;
+            const std::size_t index = ui.cell_documents[static_cast<std::size_t>(cell)];
+            if (acts && index != session.current_index()) {
+                session.select(index);
+            }
+            if (index == session.current_index()) {
+                cell_spaces = ui.cell_spaces(static_cast<std::size_t>(cell));
+                inside_cell = true;
+            }
+        }
+    }
+    ImageDocument* document = session.current();
     if (document == nullptr || document->state != DocumentState::Ready) {
         return;
     }
+    if (!ui.cells.empty() && !cell_spaces) {
+        // The current image's cell drives the drag even when the pointer has left it.
+        for (std::size_t c = 0; c < ui.cells.size(); ++c) {
+            if (ui.cell_documents[c] == session.current_index()) {
+                cell_spaces = ui.cell_spaces(c);
+            }
+        }
+    }
     // The pointer is in window pixels; the view works in output (framebuffer) pixels.
-    const core::Spaces spaces = ui.spaces();
-    const bool inside = ui.viewport.contains(io.MousePos.x, io.MousePos.y);
+    const core::Spaces spaces = cell_spaces.value_or(ui.spaces());
+    const bool inside =
+        ui.cells.empty() ? ui.viewport.contains(io.MousePos.x, io.MousePos.y) : inside_cell;
     if (inside && !io.WantCaptureMouse) {
         ui.pointer_image = spaces.image_from_window(document->view, io.MousePos.x, io.MousePos.y);
         if (io.MouseWheel != 0.0f && io.KeyCtrl) {
@@ -35,6 +66,24 @@ void handle_viewport_input(ImageDocument* document, UiState& ui, const ImGuiIO& 
     if (ui.dragging && (io.MouseDelta.x != 0.0f || io.MouseDelta.y != 0.0f)) {
         document->view.pan_by(spaces.output_length(io.MouseDelta.x),
                               spaces.output_length(io.MouseDelta.y));
+    }
+    if (ui.hovered_cell >= 0) {  // the image point under the pointer, whichever cell it is in
+        const auto cell = static_cast<std::size_t>(ui.hovered_cell);
+        ui.pointer_image = ui.cell_spaces(cell).image_from_window(
+            session.documents()[ui.cell_documents[cell]]->view, io.MousePos.x, io.MousePos.y);
+    }
+}
+
+void link_grid_views(Session& session, const UiState& ui) {
+    const ImageDocument* leader = session.current();
+    if (!ui.grid_linked || ui.cells.empty() || leader == nullptr ||
+        leader->state != DocumentState::Ready) {
+        return;
+    }
+    for (const std::size_t index : ui.cell_documents) {
+        if (index != session.current_index()) {
+            core::follow(session.documents()[index]->view, leader->view);
+        }
     }
 }
 
@@ -95,8 +144,10 @@ void pixel_labels(const ImageDocument& document, const UiState& ui, std::int64_t
 
 }  // namespace
 
-void draw_viewport_overlay(Session& session, const UiState& ui) {
-    const ImageDocument* document = session.current();
+namespace {
+
+// What is drawn over one image's viewport (the viewport, or a grid cell in ui.viewport).
+void draw_document_overlay(const ImageDocument* document, const UiState& ui) {
     if (document == nullptr) {
         notice(ui, "No image. Open one with Ctrl+O or drop a file here.",
                IM_COL32(200, 200, 200, 255));
@@ -146,6 +197,46 @@ void draw_viewport_overlay(Session& session, const UiState& ui) {
         pixel_labels(*document, ui, x0, y0, x1, y1);
     }
     draw->PopClipRect();
+}
+
+}  // namespace
+
+void draw_viewport_overlay(Session& session, const UiState& ui) {
+    if (ui.cells.empty()) {
+        draw_document_overlay(session.current(), ui);
+        return;
+    }
+    ImDrawList* draw = ImGui::GetBackgroundDrawList();
+    for (std::size_t c = 0; c < ui.cells.size(); ++c) {
+        const ImageDocument& document = *session.documents()[ui.cell_documents[c]];
+        UiState cell = ui;
+        const core::WindowRect& r = ui.cells[c];
+        cell.viewport = {static_cast<float>(r.x), static_cast<float>(r.y),
+                         static_cast<float>(r.width), static_cast<float>(r.height)};
+        draw_document_overlay(&document, cell);
+        const ImVec2 lo(cell.viewport.x, cell.viewport.y);
+        const ImVec2 hi(lo.x + cell.viewport.width, lo.y + cell.viewport.height);
+        draw->PushClipRect(lo, hi);
+        // The image's name, and the pointer's image point mirrored into every other cell.
+        draw->AddText(ImVec2(lo.x + 7, lo.y + 5), IM_COL32(0, 0, 0, 200), document.title.c_str());
+        draw->AddText(ImVec2(lo.x + 6, lo.y + 4), IM_COL32(230, 230, 230, 255),
+                      document.title.c_str());
+        if (ui.pointer_image && static_cast<int>(c) != ui.hovered_cell) {
+            const auto p = ui.cell_spaces(c).window_from_image(
+                document.view, (*ui.pointer_image)[0], (*ui.pointer_image)[1]);
+            const ImVec2 at(static_cast<float>(p[0]), static_cast<float>(p[1]));
+            for (const ImU32 colour : {IM_COL32(0, 0, 0, 200), IM_COL32(255, 255, 255, 230)}) {
+                const float w = colour == IM_COL32(0, 0, 0, 200) ? 3.0f : 1.0f;
+                draw->AddLine(ImVec2(at.x - 8, at.y), ImVec2(at.x + 8, at.y), colour, w);
+                draw->AddLine(ImVec2(at.x, at.y - 8), ImVec2(at.x, at.y + 8), colour, w);
+            }
+        }
+        draw->PopClipRect();
+        if (ui.cell_documents[c] == session.current_index()) {
+            draw->AddRect(ImVec2(lo.x - 1, lo.y - 1), ImVec2(hi.x + 1, hi.y + 1),
+                          IM_COL32(90, 150, 250, 255));
+        }
+    }
 }
 
 }  // namespace tessera::app

@@ -13,7 +13,11 @@ namespace tessera::app {
 inline constexpr double kGridZoom = 8.0;    // pixel grid from 8 screen pixels per image pixel
 inline constexpr double kLabelZoom = 56.0;  // values written into pixels from here on
 
-void handle_viewport_input(ImageDocument* document, UiState& ui, const ImGuiIO& io);
+// Pointer input of the viewport (grid: of the cell under the pointer, whose image it makes the
+// current one).
+void handle_viewport_input(Session& session, UiState& ui, const ImGuiIO& io);
+// Linked grid: every cell's view follows the current image's.
+void link_grid_views(Session& session, const UiState& ui);
 void draw_viewport_overlay(Session& session, const UiState& ui);
 
 }  // namespace tessera::app

@@ -23,6 +23,7 @@ struct WindowRect {
     double y = 0;
     double width = 1;
     double height = 1;
+    bool operator==(const WindowRect&) const = default;
 };
 
 class Spaces {

@@ -8,6 +8,7 @@
 
 #include "app/commands/RenderCommand.h"
 #include "core/image/RgbaImage.h"
+#include "core/view/Grid.h"
 #include "tests/support/Fixtures.h"
 #include "tests/support/Process.h"
 
@@ -111,6 +112,68 @@ TEST(TesseraRender, ADifferenceFromAReferenceIsComputedOnTheGpuAsTheCpuReference
     EXPECT_EQ(refused.exit_code, 1);
     EXPECT_NE(refused.output.find("the images differ in size: 64x40 and 4x4"), std::string::npos)
         << refused.output;
+}
+
+TEST(TesseraRender, AGridDrawsEachImageInsideItsCellWhateverTheZoomAndTiling) {
+    // Three images in a 2 x 2 grid, zoomed far into one region (linked) with 22-pixel tiles:
+    // each cell must be exactly that image's own render at the cell's size, and the gaps and
+    // the empty fourth cell must stay black.
+    const std::string a = make_png(64, 40);
+    const auto npy = testing::temp_path("grid-b.npy");
+    std::vector<float> b(64 * 40);
+    for (std::size_t i = 0; i < b.size(); ++i) {
+        b[i] = static_cast<float>((i * 13) % 97);
+    }
+    testing::write_npy(npy, {"<f4", {40, 64}}, testing::bytes_of(b));
+    const std::string c = make_png(30, 20);
+    const std::string files =
+        shell_quote(a) + " " + shell_quote(npy.string()) + " " + shell_quote(c);
+    const std::string grid = testing::temp_path("grid.png").string();
+    auto result = run_command(kTessera + " render " + files + " --grid -o " + shell_quote(grid) +
+                              " --size 301x203 --view 10,8,18,14 --max-texture-size 24");
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_NE(result.output.find("3 images in 2 x 2 cells (GPU)"), std::string::npos)
+        << result.output;
+    const core::RgbaImage shot = read(grid);
+    ASSERT_EQ(shot.width, 301);
+    const auto cells = core::grid_cells({0, 0, 301, 203}, 3, {2, 2}, 2);
+    std::vector<bool> inside(301 * 203, false);
+    const std::vector<std::string> each{a, npy.string(), c};
+    for (std::size_t k = 0; k < 3; ++k) {
+        const core::WindowRect& cell = cells[k];
+        const std::string alone = testing::temp_path("cell" + std::to_string(k) + ".png").string();
+        auto single = run_command(kTessera + " render " + shell_quote(each[k]) + " -o " +
+                                  shell_quote(alone) + " --cpu --view 10,8,18,14 --size " +
+                                  std::to_string(static_cast<int>(cell.width)) + "x" +
+                                  std::to_string(static_cast<int>(cell.height)));
+        ASSERT_EQ(single.exit_code, 0) << single.output;
+        const core::RgbaImage expected = read(alone);
+        int worst = 0;
+        for (int y = 0; y < expected.height; ++y) {
+            for (int x = 0; x < expected.width; ++x) {
+                const int sx = static_cast<int>(cell.x) + x;
+                const int sy = static_cast<int>(cell.y) + y;
+                inside[static_cast<std::size_t>(sy * 301 + sx)] = true;
+                for (int ch = 0; ch < 3; ++ch) {
+                    worst = std::max(worst, std::abs(shot.at(sx, sy)[ch] - expected.at(x, y)[ch]));
+                }
+            }
+        }
+        EXPECT_LE(worst, 1) << "cell " << k;
+    }
+    int outside = 0;
+    for (int y = 0; y < 203; ++y) {
+        for (int x = 0; x < 301; ++x) {
+            const std::uint8_t* p = shot.at(x, y);
+            if (!inside[static_cast<std::size_t>(y * 301 + x)] && (p[0] | p[1] | p[2]) != 0) {
+                ++outside;
+            }
+        }
+    }
+    EXPECT_EQ(outside, 0) << "pixels drawn outside every cell";
+    auto one = run_command(kTessera + " render " + files + " -o " + shell_quote(grid));
+    EXPECT_EQ(one.exit_code, 2);
+    EXPECT_NE(one.output.find("--grid renders several"), std::string::npos) << one.output;
 }
 
 TEST(TesseraRender, PlaneRendersOneSliceOfAStackAsTheCpuReferenceDoes) {

@@ -11,6 +11,7 @@
 #include "core/display/CpuCompositor.h"
 #include "core/image/RgbaImage.h"
 #include "core/io/ImageLoader.h"
+#include "core/view/Grid.h"
 #include "core/view/ViewController.h"
 #include "tests/support/Fixtures.h"
 #include "tests/support/Process.h"
@@ -264,6 +265,53 @@ TEST(ScriptedWindow, ShiftClickMakesAReferenceAndTheImageIsShownAsItsDifference)
     const core::DisplaySettings own = core::default_display(
         ib.source->channels(), opened_b->front().statistics, core::Transfer::Linear);
     EXPECT_LE(viewport_difference(flipped, core::composite_cpu(*ib.source, own, view).value()), 1);
+}
+
+TEST(ScriptedWindow, ACellZoomedFarInNeverDrawsOverItsNeighbours) {
+    TESSERA_REQUIRE_XVFB_RUN();
+    // Three different images in the grid (G), views unlinked (Shift+G); the first cell is
+    // zoomed far in. Every pixel outside it stays as it was.
+    std::vector<std::string> files;
+    for (int k = 0; k < 3; ++k) {
+        const auto path = testing::temp_path("grid-" + std::to_string(k) + ".png");
+        std::vector<std::uint8_t> pixels(96 * 64 * 3);
+        for (std::size_t i = 0; i < pixels.size(); ++i) {
+            pixels[i] = static_cast<std::uint8_t>((i * (7 + 4 * k) + k * 50) % 256);
+        }
+        ASSERT_TRUE(stbi_write_png(path.c_str(), 96, 64, 3, pixels.data(), 96 * 3));
+        files.push_back(shell_quote(path.string()));
+    }
+    const std::string before = testing::temp_path("grid-before.png").string();
+    const std::string after = testing::temp_path("grid-after.png").string();
+    // The first cell is the top-left quarter of the viewport (x 340.., y 0..); the pointer
+    // leaves the cells (for the panel) before each screenshot, so no mirrored pointer is drawn.
+    const auto result = run_script(
+        "grid",
+        "idle\nkey g\nkey g shift\nwait 3\nidle\nmove 100 600\nwait 3\nscreenshot " + before +
+            "\nscroll 500 150 8\nwait 2\nscroll 500 150 8\nwait 3\nidle\nmove 100 600\n"
+            "wait 3\nscreenshot " +
+            after + "\n",
+        files[0] + " " + files[1] + " " + files[2]);
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    auto a = core::read_rgba8(before);
+    auto b = core::read_rgba8(after);
+    ASSERT_TRUE(a.ok() && b.ok());
+    const auto cells =
+        core::grid_cells({kPanel, 0, kWidth - kPanel, kHeight - kStatus}, 3,
+                         core::grid_shape(3, kWidth - kPanel, kHeight - kStatus, 1.5), 2);
+    const core::WindowRect& zoomed = cells[0];
+    int changed_inside = 0;
+    int changed_outside = 0;
+    for (int y = 0; y < kHeight - kStatus; ++y) {
+        for (int x = kPanel; x < kWidth; ++x) {
+            const bool differs = std::memcmp(a->at(x, y), b->at(x, y), 3) != 0;
+            const bool in_first = x >= zoomed.x - 1 && x < zoomed.x + zoomed.width + 1 &&
+                                  y >= zoomed.y - 1 && y < zoomed.y + zoomed.height + 1;
+            (in_first ? changed_inside : changed_outside) += differs ? 1 : 0;
+        }
+    }
+    EXPECT_GT(changed_inside, 1000) << "the first cell did not zoom";
+    EXPECT_EQ(changed_outside, 0) << "the zoomed cell drew over its neighbours";
 }
 
 TEST(ScriptedWindow, ABadScriptIsAUsageErrorNamingTheLine) {

@@ -179,7 +179,7 @@ TEST_F(HeadlessImGui, TheWheelZoomsAboutThePointer) {
     for (float wheel : {2.0f, 1.0f, -3.0f}) {
         io.MouseWheel = wheel;
         ImGui::NewFrame();
-        handle_viewport_input(&document(), m_ui, io);
+        handle_viewport_input(m_session, m_ui, io);
         ImGui::Render();
         const auto after = document().view.image_from_output(700 - 340, 300);
         EXPECT_NEAR(after[0], before[0], 1e-9);
