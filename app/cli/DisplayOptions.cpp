@@ -161,6 +161,10 @@ core::Result<bool> load_option(std::span<const std::string_view> arguments, std:
         auto ok = parsed_option(arguments, i, target.axes, parse_axes);
         return ok ? core::Result<bool>(true) : core::Result<bool>(ok.error());
     }
+    if (arguments[i] == "--labels") {
+        target.labels = true;
+        return true;
+    }
     return false;
 }
 
@@ -334,6 +338,19 @@ core::Result<bool> parse_display_option(std::span<const std::string_view> argume
             request.exposure = static_cast<float>(*n);
             return {};
         });
+    } else if (argument == "--label-seed" || argument == "--contours") {
+        const bool seed = argument == "--label-seed";
+        ok = needs([&](std::string_view v) -> core::Result<void> {
+            const auto n = parse_int(v);
+            if (!n || *n < 0 || (!seed && *n > 16)) {
+                return core::Error{fmt::format(
+                    "{} expects {}, got '{}'", argument,
+                    seed ? "a whole number of at least 0" : "a width of 0 (filled) to 16 pixels",
+                    v)};
+            }
+            (seed ? request.label_seed : request.contours) = *n;
+            return {};
+        });
     } else {
         return false;
     }
@@ -421,6 +438,12 @@ core::Result<core::DisplaySettings> apply_display_request(
     }
     if (request.exposure) {
         settings.exposure = *request.exposure;
+    }
+    if (request.label_seed) {
+        settings.labels.seed = static_cast<std::uint32_t>(*request.label_seed);
+    }
+    if (request.contours) {
+        settings.labels.contour = *request.contours;
     }
     return settings;
 }

@@ -1,7 +1,7 @@
 // Display options shared by `tessera FILE...` (initial settings) and `tessera render`:
 // --channels, --colormap NAME | CH=NAME, --limits CH=LO:HI, --gamma CH=G, --opacity CH=O,
-// --blend MODE, --exposure EV. Parsing checks values; applying checks channel and colormap
-// names against an image and says what is valid.
+// --blend MODE, --exposure EV, --label-seed N, --contours W. Parsing checks values; applying checks
+// channel and colormap names against an image and says what is valid.
 #pragma once
 
 #include <cstdint>
@@ -26,10 +26,13 @@ struct DisplayRequest {
     std::vector<std::pair<std::string, float>> opacities;
     std::optional<core::BlendMode> blend;
     std::optional<float> exposure;
+    std::optional<int> label_seed;  // --label-seed N: another colour for every label
+    std::optional<int> contours;    // --contours W: label boundaries only, W pixels wide
 
     bool empty() const {
         return !channels && !colormap_all && colormaps.empty() && limits.empty() &&
-               gammas.empty() && opacities.empty() && !blend && !exposure;
+               gammas.empty() && opacities.empty() && !blend && !exposure && !label_seed &&
+               !contours;
     }
 };
 
@@ -80,7 +83,7 @@ core::Result<std::size_t> select_part(const std::vector<core::Image>& images,
 
 // T, Z, C, Y, X letters for --axes (any case), checked as far as they can be without the file.
 core::Result<std::string> parse_axes(std::string_view text);
-// If arguments[i] is --channel-axis or --axes, stores its value in `target` and returns true.
+// If arguments[i] is --channel-axis, --axes or --labels, stores it in `target` and returns true.
 core::Result<bool> load_option(std::span<const std::string_view> arguments, std::size_t& i,
                                core::LoadOptions& target);
 core::Result<void> size_option(std::span<const std::string_view> arguments, std::size_t& i,

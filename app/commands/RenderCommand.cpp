@@ -90,6 +90,7 @@ std::string render_usage() {
            "         [--tile-size N] [--max-texture-size N] [--part NAME|INDEX] [--cpu]\n"
            "         [--gpu-memory MB] [--cpu-cache MB] [--upload-budget MB]\n"
            "         [--channel-axis auto|first|last] [--axes AXES] [--plane AXIS=I,...]\n"
+           "         [--labels [--label-seed N] [--contours W]]\n"
            "         [--reference B [--reference-part NAME|INDEX] [--error E|AE|SE|RAE|RSE]]\n"
            "       tessera render FILE... --grid [--grid-columns N] -o OUT.png [options]";
 }
@@ -119,6 +120,10 @@ std::string render_help() {
            "  --cpu                    render with the CPU reference compositor instead\n"
            "  --channel-axis AXIS      NumPy: channels on the first or last axis (or auto)\n"
            "  --axes AXES              NumPy: a letter of T, Z, C, Y, X per array axis (TZYX)\n"
+           "  --labels                 integer channels are label ids: a colour per id (0\n"
+           "                           transparent), never interpolated\n"
+           "  --label-seed N           another colour for every label\n"
+           "  --contours W             label boundaries only, W screen pixels wide\n"
            "  --plane AXIS=I,...       the plane of a stack to render, e.g. z=12,t=3\n"
            "  --reference B            show FILE's difference from the image B (the same size;\n"
            "                           channels paired by name), computed on the GPU; the\n"

@@ -7,6 +7,7 @@
 
 #include "core/display/Colormap.h"
 #include "core/display/DisplayActions.h"
+#include "core/image/LabelSource.h"
 
 namespace tessera::app {
 namespace {
@@ -673,6 +674,23 @@ void Session::close(std::size_t index) {
     if (m_current > index || (m_current >= m_documents.size() && m_current > 0)) {
         --m_current;
     }
+}
+
+void Session::set_labels(std::size_t index, bool on) {
+    if (index >= m_documents.size() || m_documents[index]->state != DocumentState::Ready) {
+        return;
+    }
+    ImageDocument& document = *m_documents[index];
+    const auto& source = document.image().source;
+    auto shown = on ? core::as_labels(source) : core::without_labels(source);
+    if (shown == source) {
+        return;
+    }
+    document.load.labels = on;
+    core::Dataset dataset{core::Image{shown, document.image().metadata}, document.statistics()};
+    const core::ViewController view = document.view;
+    make_ready(document, std::move(dataset));
+    document.view = view;
 }
 
 void Session::replaced_dataset(const core::Dataset* old,

@@ -187,6 +187,10 @@ class Session {
     // the file cannot be opened so, the image and its axes stay as they were, with the error.
     void reinterpret(std::size_t index, std::string axes);
     void reload_current() { reload(m_current); }
+    // Shows the document's integer channels as label ids (core/image/LabelSource), or as
+    // intensities again: its tiles are rebuilt (labels reduce by id, not by mean); the view is
+    // kept, and reloads keep the choice.
+    void set_labels(std::size_t index, bool on);
 
     // IPC clients. The live images are the server's: closing a live document forgets its image.
     void set_live_images(std::shared_ptr<core::ipc::LiveImages> live) { m_live = std::move(live); }

@@ -11,6 +11,7 @@
 #include "app/ui/HistogramWidget.h"
 #include "app/ui/Shortcuts.h"
 #include "core/display/CpuCompositor.h"
+#include "core/image/LabelSource.h"
 
 namespace tessera::app {
 namespace {
@@ -244,9 +245,14 @@ void inspector(Session& session, ImageDocument& document, const UiState& ui) {
             continue;
         }
         const float v = core::sample_as_float(raw.data(), type);
-        ImGui::TextColored(document.display().channels[c].visible ? ImVec4(1, 1, 1, 1)
-                                                                  : ImVec4(0.6f, 0.6f, 0.6f, 1),
-                           "  %-12s %.7g", source.channels()[c].name.c_str(),
+        const ImVec4 colour = document.display().channels[c].visible ? ImVec4(1, 1, 1, 1)
+                                                                     : ImVec4(0.6f, 0.6f, 0.6f, 1);
+        if (source.channels()[c].labels) {
+            ImGui::TextColored(colour, "  %-12s label %.0f", source.channels()[c].name.c_str(),
+                               static_cast<double>(v));
+            continue;
+        }
+        ImGui::TextColored(colour, "  %-12s %.7g", source.channels()[c].name.c_str(),
                            static_cast<double>(v));
     }
     // Grid: every other image's values at the same point.
@@ -334,6 +340,63 @@ bool choice_combo(const char* label, int& index, const std::vector<std::string>&
         ImGui::EndCombo();
     }
     return changed;
+}
+
+// An integer image with few distinct values (each code its own histogram bin, at most a few
+// hundred of them used): probably a segmentation, worth showing as labels.
+bool looks_like_labels(const ImageDocument& document) {
+    const core::ImageSource& source = *document.image().source;
+    if (source.channel_count() != 1 || document.statistics().empty()) {
+        return false;
+    }
+    const core::SampleType type = source.channels()[0].type;
+    const core::ChannelStatistics& s = document.statistics()[0];
+    if (type != core::SampleType::U8 && type != core::SampleType::U16 &&
+        type != core::SampleType::U32) {
+        return false;
+    }
+    if (s.max - s.min + 1 > static_cast<double>(core::kHistogramBins)) {
+        return false;
+    }
+    const auto used = std::count_if(s.histogram.bins.begin(), s.histogram.bins.end(),
+                                    [](std::uint64_t n) { return n > 0; });
+    return used <= (type == core::SampleType::U8 ? 32 : 1024);
+}
+
+// Labels: show integer channels as ids, shuffle their colours, contours, the selected label.
+void labels_panel(Session& session, ImageDocument& document) {
+    const core::ImageSource& source = *document.image().source;
+    if (!core::can_show_labels(source)) {
+        return;
+    }
+    bool labels = std::any_of(source.channels().begin(), source.channels().end(),
+                              [](const core::ChannelInfo& c) { return c.labels; });
+    if (!labels && looks_like_labels(document)) {
+        ImGui::TextColored(ImVec4(1.0f, 0.85f, 0.4f, 1.0f), "Few distinct values: labels?");
+    }
+    if (ImGui::Checkbox("Labels (ids, never interpolated)", &labels)) {
+        session.set_labels(session.current_index(), labels);
+        return;  // the document was rebuilt
+    }
+    if (!labels) {
+        return;
+    }
+    core::LabelStyle& style = document.display().labels;
+    if (ImGui::Button("Shuffle colours")) {
+        ++style.seed;
+    }
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(110);
+    ImGui::SliderInt("contours", &style.contour, 0, 8, style.contour == 0 ? "filled" : "%d px");
+    if (style.selected >= 0) {
+        ImGui::Text("Selected label %lld", static_cast<long long>(style.selected));
+        ImGui::SameLine();
+        if (ImGui::SmallButton("Clear")) {
+            style.selected = -1;
+        }
+    } else {
+        ImGui::TextDisabled("Click a label to select it");
+    }
 }
 
 // The compare section: the reference, the metric, the reference in place, the difference's
@@ -778,6 +841,12 @@ void draw_side_panel(Session& session, UiState& ui, float height) {
                         static_cast<float>(std::min<std::size_t>(
                             document->image().source->channel_count() + compared, 16));
         ImGui::BeginChild("channels", ImVec2(0, -inspector_height), false);
+        labels_panel(session, *document);
+        if (session.current() != document) {
+            ImGui::EndChild();
+            ImGui::End();
+            return;
+        }
         channel_panel(*document);
         ImGui::EndChild();
         ImGui::Separator();

@@ -9,6 +9,33 @@
 
 namespace tessera::app {
 
+namespace {
+
+void select_label(ImageDocument& document, const std::array<double, 2>& point) {
+    const core::ImageSource& source = *document.image().source;
+    const auto x = static_cast<std::int64_t>(std::floor(point[0]));
+    const auto y = static_cast<std::int64_t>(std::floor(point[1]));
+    if (x < 0 || y < 0 || x >= source.width() || y >= source.height()) {
+        return;
+    }
+    for (std::size_t c = 0; c < source.channel_count(); ++c) {
+        if (!source.channels()[c].labels || !document.display().channels[c].visible) {
+            continue;
+        }
+        std::array<std::byte, 4> raw{};
+        if (!source.read_region({c, document.dims.position()}, {x, y, 1, 1}, raw).ok()) {
+            return;
+        }
+        const auto id =
+            static_cast<std::int64_t>(core::sample_as_float(raw.data(), source.channels()[c].type));
+        core::LabelStyle& style = document.display().labels;
+        style.selected = id == 0 || id == style.selected ? -1 : id;
+        return;
+    }
+}
+
+}  // namespace
+
 void handle_viewport_input(Session& session, UiState& ui, const ImGuiIO& io) {
     ui.pointer_image.reset();
     ui.hovered_cell = -1;
@@ -59,6 +86,11 @@ void handle_viewport_input(Session& session, UiState& ui, const ImGuiIO& io) {
     // A drag that starts on the image pans it, wherever the pointer goes afterwards.
     if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
         ui.dragging = inside && !io.WantCaptureMouse;
+    }
+    // A click (no drag) on a label selects it; on the background or the selected one, none.
+    if (ImGui::IsMouseReleased(ImGuiMouseButton_Left) && ui.dragging &&
+        io.MouseDragMaxDistanceSqr[0] < 9.0f && ui.pointer_image) {
+        select_label(*document, *ui.pointer_image);
     }
     if (!ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
         ui.dragging = false;

@@ -21,6 +21,8 @@ struct ChannelUniforms {
     float opacity = 1;
     Colormap colormap;
     bool is_alpha = false;  // colour mode's A channel: stored, not blended
+    bool labels = false;    // ids, drawn by label_colour (never interpolated)
+    float scale = 1;        // data units per normalised unit (ids of u8 / u16 textures)
 };
 
 struct ImageUniforms {
@@ -33,14 +35,59 @@ struct ImageUniforms {
     float offset = 0;
     std::array<float, 3> nan_colour{};
     std::array<float, 3> background{};
+    LabelStyle labels;
 };
 
 inline ChannelUniforms channel_uniforms(const ChannelDisplay& display, SampleType type,
-                                        bool is_alpha) {
+                                        bool is_alpha, bool labels = false) {
     const float scale = normalisation(type);
     const float lo = static_cast<float>(display.lo) / scale;
     const float hi = static_cast<float>(display.hi) / scale;
-    return {lo, 1.0f / (hi - lo), display.gamma, display.opacity, display.colormap, is_alpha};
+    return {lo,       1.0f / (hi - lo), display.gamma, display.opacity, display.colormap,
+            is_alpha, labels,           scale};
+}
+
+// A label's colour: hue from a hash of the id and the seed, saturation and value from more of its
+// bits (so neighbours rarely look alike), as HSV. Integer maths the shader repeats exactly.
+inline std::uint32_t label_hash(std::uint32_t id, std::uint32_t seed) {
+    std::uint32_t h = id * 0x9E3779B1u ^ (seed * 0x85EBCA77u + 0x27D4EB2Fu);
+    h ^= h >> 15;
+    h *= 0x2C1B3C6Du;
+    h ^= h >> 12;
+    h *= 0x297A2D39u;
+    h ^= h >> 15;
+    return h;
+}
+
+inline std::array<float, 3> label_colour(std::uint32_t id, std::uint32_t seed) {
+    const std::uint32_t h = label_hash(id, seed);
+    const float hue = static_cast<float>(h & 0xFFFFu) / 65536.0f * 6.0f;
+    const float saturation = (h & 0x10000u) != 0 ? 0.55f : 0.85f;
+    const float value = (h & 0x20000u) != 0 ? 0.8f : 1.0f;
+    const float sector = std::floor(hue);
+    const float f = hue - sector;
+    const float p = value * (1.0f - saturation);
+    const float q = value * (1.0f - saturation * f);
+    const float t = value * (1.0f - saturation * (1.0f - f));
+    switch (static_cast<int>(sector)) {
+        case 0:
+            return {value, t, p};
+        case 1:
+            return {q, value, p};
+        case 2:
+            return {p, value, t};
+        case 3:
+            return {p, q, value};
+        case 4:
+            return {t, p, value};
+        default:
+            return {value, p, q};
+    }
+}
+
+// The id a label texel holds (normalised u8 / u16 texels scaled back).
+inline float label_id(float n, const ChannelUniforms& c) {
+    return std::round(n * c.scale);
 }
 
 inline ImageUniforms image_uniforms(const DisplaySettings& settings) {
@@ -56,6 +103,7 @@ inline ImageUniforms image_uniforms(const DisplaySettings& settings) {
     u.offset = settings.offset;
     u.nan_colour = settings.nan_colour;
     u.background = settings.background;
+    u.labels = settings.labels;
     return u;
 }
 
@@ -79,6 +127,28 @@ inline Accumulator begin_accumulator(const ImageUniforms& image) {
     return acc;
 }
 
+// Adds a channel's colour by the blend mode.
+inline void blend(Accumulator& acc, const std::array<float, 3>& lut, const ChannelUniforms& c,
+                  const ImageUniforms& image) {
+    for (std::size_t k = 0; k < 3; ++k) {
+        const float v = lut[k] * c.opacity;
+        switch (image.blend) {
+            case BlendMode::Additive:
+                acc.rgb[k] += v;
+                break;
+            case BlendMode::Max:
+                acc.rgb[k] = std::max(acc.rgb[k], v);
+                break;
+            case BlendMode::Min:
+                acc.rgb[k] = std::min(acc.rgb[k], v);
+                break;
+            case BlendMode::Over:
+                acc.rgb[k] = v + acc.rgb[k] * (1.0f - c.opacity);
+                break;
+        }
+    }
+}
+
 inline void accumulate(Accumulator& acc, float n, const ChannelUniforms& c,
                        const ImageUniforms& image) {
     if (!std::isfinite(n)) {
@@ -100,24 +170,38 @@ inline void accumulate(Accumulator& acc, float n, const ChannelUniforms& c,
     if (c.gamma != 1.0f) {
         t = std::pow(t, c.gamma);
     }
-    const std::array<float, 3> lut = sample_colormap(c.colormap, t);
-    for (std::size_t k = 0; k < 3; ++k) {
-        const float v = lut[k] * c.opacity;
-        switch (image.blend) {
-            case BlendMode::Additive:
-                acc.rgb[k] += v;
-                break;
-            case BlendMode::Max:
-                acc.rgb[k] = std::max(acc.rgb[k], v);
-                break;
-            case BlendMode::Min:
-                acc.rgb[k] = std::min(acc.rgb[k], v);
-                break;
-            case BlendMode::Over:
-                acc.rgb[k] = v + acc.rgb[k] * (1.0f - c.opacity);
-                break;
+    blend(acc, sample_colormap(c.colormap, t), c, image);
+}
+
+// A label pixel at fraction (fx, fy) of it, `px` x `py` output pixels large, with the ids left,
+// right, above and below it: id 0 adds nothing; a selected id other than this one is dimmed;
+// contours keep only what lies within `contour` output pixels of an edge shared with another id.
+inline void accumulate_label(Accumulator& acc, float id, const std::array<float, 4>& neighbours,
+                             float fx, float fy, float px, float py, const ChannelUniforms& c,
+                             const ImageUniforms& image) {
+    if (!std::isfinite(id)) {
+        acc.non_finite = true;
+        return;
+    }
+    if (id == 0.0f) {
+        return;
+    }
+    if (image.labels.contour > 0) {
+        const auto w = static_cast<float>(image.labels.contour);
+        const bool edge =
+            (fx * px < w && neighbours[0] != id) || ((1.0f - fx) * px < w && neighbours[1] != id) ||
+            (fy * py < w && neighbours[2] != id) || ((1.0f - fy) * py < w && neighbours[3] != id);
+        if (!edge) {
+            return;
         }
     }
+    std::array<float, 3> colour = label_colour(static_cast<std::uint32_t>(id), image.labels.seed);
+    if (image.labels.selected >= 0 && static_cast<float>(image.labels.selected) != id) {
+        for (float& v : colour) {
+            v *= 0.3f;
+        }
+    }
+    blend(acc, colour, c, image);
 }
 
 // Light and dark squares of 8 output pixels, behind transparent colour images.

@@ -103,8 +103,8 @@ Result<RgbaImage> composite_cpu(const ImageSource& image, const DisplaySettings&
             return window.error();
         }
         windows.push_back(std::move(window).value());
-        channels.push_back(
-            channel_uniforms(settings.channels[c], image.channels()[c].type, is_alpha));
+        channels.push_back(channel_uniforms(settings.channels[c], image.channels()[c].type,
+                                            is_alpha, image.channels()[c].labels));
     }
     ImageUniforms effective = uniforms;
     if (channels.empty()) {
@@ -122,8 +122,23 @@ Result<RgbaImage> composite_cpu(const ImageSource& image, const DisplaySettings&
                 y < static_cast<float>(height)) {
                 Accumulator acc = begin_accumulator(effective);
                 for (std::size_t k = 0; k < channels.size(); ++k) {
-                    accumulate(acc, sample(windows[k], x, y, view.sampling, width, height),
-                               channels[k], effective);
+                    if (!channels[k].labels) {
+                        accumulate(acc, sample(windows[k], x, y, view.sampling, width, height),
+                                   channels[k], effective);
+                        continue;
+                    }
+                    // Labels: the id of the pixel (never interpolated) and its neighbours'.
+                    const float fx0 = std::floor(x);
+                    const float fy0 = std::floor(y);
+                    const auto id_at = [&](float dx, float dy) {
+                        return label_id(sample(windows[k], fx0 + dx + 0.5f, fy0 + dy + 0.5f,
+                                               Sampling::Nearest, width, height),
+                                        channels[k]);
+                    };
+                    accumulate_label(
+                        acc, id_at(0, 0), {id_at(-1, 0), id_at(1, 0), id_at(0, -1), id_at(0, 1)},
+                        x - fx0, y - fy0, 1.0f / static_cast<float>(view.x_scale),
+                        1.0f / static_cast<float>(view.y_scale), channels[k], effective);
                 }
                 rgb = resolve(acc, effective, i, j);
             }

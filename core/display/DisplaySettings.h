@@ -32,8 +32,20 @@ struct ChannelDisplay {
     bool operator==(const ChannelDisplay&) const = default;
 };
 
+// How label channels (ChannelInfo::labels) are drawn: each id's colour comes from a hash of the
+// id and the seed (a shuffle picks another seed), 0 is transparent, a selected id is drawn at
+// full strength and the others dimmed, and contour > 0 draws only the boundaries between ids,
+// that many screen pixels wide.
+struct LabelStyle {
+    std::uint32_t seed = 0;
+    std::int64_t selected = -1;  // none
+    int contour = 0;             // 0: filled
+    bool operator==(const LabelStyle&) const = default;
+};
+
 struct DisplaySettings {
     std::vector<ChannelDisplay> channels;
+    LabelStyle labels;
     BlendMode blend = BlendMode::Additive;
     bool colour = false;      // colour mode: see the header comment
     int alpha_channel = -1;   // colour mode: the A channel, composited over a checkerboard

@@ -44,6 +44,9 @@ struct ChannelInfo {
     // The colour the file gives the channel (OME-TIFF's Channel Color), if any: the default
     // display shows the channel with the colormap nearest to it.
     std::optional<std::array<std::uint8_t, 3>> colour = std::nullopt;
+    // Label ids (a segmentation), not intensities: shown by id (never interpolated), and reduced
+    // for the pyramid by the most frequent non-zero id of each 2x2 block (never a mean).
+    bool labels = false;
 };
 
 // A non-spatial axis: Z, T, or whatever else a file has. Channels are not an axis here.

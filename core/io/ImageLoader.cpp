@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/image/LabelSource.h"
 #include "core/io/ExrDecoder.h"
 #include "core/io/HdrDecoder.h"
 #include "core/io/JpegDecoder.h"
@@ -140,6 +141,9 @@ Result<std::vector<Image>> decode_with(const Decoder& decoder,
         return Error{fmt::format("{}: {}", path, images.error().message)};
     }
     for (Image& image : images.value()) {
+        if (options.labels) {
+            image.source = as_labels(std::move(image.source));
+        }
         image.metadata.path = path;
         if (image.metadata.format.empty()) {
             image.metadata.format = std::string(decoder.format);

@@ -42,6 +42,8 @@ struct LoadOptions {
     // subsampled channels need OpenEXR (forced to tinyexr, they are refused).
     enum class ExrLibrary : std::uint8_t { Fastest, TinyExr, OpenExr };
     ExrLibrary exr_library = ExrLibrary::Fastest;
+    // Integer channels are label ids (a segmentation): core/image/LabelSource.
+    bool labels = false;
 };
 
 struct Decoder {

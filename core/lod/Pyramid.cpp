@@ -1,6 +1,7 @@
 #include "core/lod/Pyramid.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 
@@ -72,8 +73,55 @@ void reduce_integer(const std::byte* below, Rect in, std::byte* out, Rect out_re
     }
 }
 
-void reduce(const std::byte* below, Rect in, SampleType type, std::byte* out, Rect out_rect) {
-    switch (type) {
+// Labels: each output pixel is the most frequent non-zero id of its block (ties: the first in
+// reading order, so the result never depends on anything but the block), 0 if it has none.
+template <typename T>
+void reduce_labels(const std::byte* below, Rect in, std::byte* out, Rect out_rect) {
+    const auto* src = reinterpret_cast<const T*>(below);
+    auto* dst = reinterpret_cast<T*>(out);
+    for (std::int64_t y = 0; y < out_rect.height; ++y) {
+        for (std::int64_t x = 0; x < out_rect.width; ++x) {
+            std::array<T, 4> ids{};
+            int n = 0;
+            for (std::int64_t dy = 0; dy < 2 && 2 * y + dy < in.height; ++dy) {
+                for (std::int64_t dx = 0; dx < 2 && 2 * x + dx < in.width; ++dx) {
+                    const T id = src[(2 * y + dy) * in.width + 2 * x + dx];
+                    if (id != 0) {
+                        ids[static_cast<std::size_t>(n++)] = id;
+                    }
+                }
+            }
+            T best = 0;
+            int best_count = 0;
+            for (int i = 0; i < n; ++i) {
+                const int count = static_cast<int>(
+                    std::count(ids.begin(), ids.begin() + n, ids[static_cast<std::size_t>(i)]));
+                if (count > best_count) {
+                    best = ids[static_cast<std::size_t>(i)];
+                    best_count = count;
+                }
+            }
+            dst[y * out_rect.width + x] = best;
+        }
+    }
+}
+
+void reduce(const std::byte* below, Rect in, const ChannelInfo& channel, std::byte* out,
+            Rect out_rect) {
+    if (channel.labels) {
+        switch (channel.type) {
+            case SampleType::U8:
+                return reduce_labels<std::uint8_t>(below, in, out, out_rect);
+            case SampleType::U16:
+                return reduce_labels<std::uint16_t>(below, in, out, out_rect);
+            case SampleType::U32:
+                return reduce_labels<std::uint32_t>(below, in, out, out_rect);
+            case SampleType::F16:
+            case SampleType::F32:
+                break;  // floating point is never shown as labels
+        }
+    }
+    switch (channel.type) {
         case SampleType::U8:
             return reduce_integer<std::uint8_t>(below, in, out, out_rect);
         case SampleType::U16:
@@ -218,7 +266,7 @@ Result<void> Pyramid::build_from_base(std::span<const Plane> planes, int level, 
             for (int j = 1; j <= level; ++j) {
                 const Rect next{0, 0, (current.width + 1) / 2, (current.height + 1) / 2};
                 b.resize(static_cast<std::size_t>(next.area()) * size);
-                reduce(a.data(), current, type, b.data(), next);
+                reduce(a.data(), current, channels()[planes[k].channel], b.data(), next);
                 std::swap(a, b);
                 current = next;
             }
@@ -275,7 +323,7 @@ Result<std::vector<Pyramid::TileData>> Pyramid::tiles(std::span<const Plane> pla
             return ok.error();
         }
         for (std::size_t k = 0; k < below.size(); ++k) {
-            reduce(below[k].data(), in, channels()[missing[k].channel].type, built[k].data(), out);
+            reduce(below[k].data(), in, channels()[missing[k].channel], built[k].data(), out);
         }
     } else if (auto ok = build_from_base(missing, level, out, built); !ok) {
         return ok.error();

@@ -37,8 +37,12 @@ std::string composite_pass_fragment_shader(int channels, bool compare) {
                 slot);
         } else {
             slots += fmt::format(
-                "    accumulate({0}, sample_channel(u_channel{0}, level), rgb, alpha, "
-                "non_finite);\n",
+                "    if (u_label[{0}] != 0) {{\n"
+                "        accumulate_label({0}, u_channel{0}, level, rgb, alpha, non_finite);\n"
+                "    }} else {{\n"
+                "        accumulate({0}, sample_channel(u_channel{0}, level), rgb, alpha, "
+                "non_finite);\n"
+                "    }}\n",
                 slot);
         }
     }
@@ -72,6 +76,10 @@ uniform int u_is_alpha[SLOTS];
 uniform float u_scale[SLOTS];            // compare: data units per texel value
 uniform float u_reference_scale[SLOTS];
 uniform int u_metric;                    // compare: E, AE, SE, RAE, RSE
+uniform int u_label[SLOTS];              // the slot holds label ids
+uniform uint u_label_seed;
+uniform float u_label_selected;          // -1: none
+uniform int u_contour;                   // 0: filled; else boundaries this many pixels wide
 out vec4 o_accumulation;        // rgb, alpha + 2 if a non-finite sample was seen
 
 float fetch(sampler2D s, ivec2 pixel) {{
@@ -116,6 +124,19 @@ vec3 sample_lut(int row, int reversed, float t) {{
     return a * (1.0 - f) + b * f;
 }}
 
+void blend_colour(int slot, vec3 lut, inout vec3 rgb) {{
+    vec3 c = lut * u_opacity[slot];
+    if (u_blend == 0) {{
+        rgb += c;
+    }} else if (u_blend == 1) {{
+        rgb = max(rgb, c);
+    }} else if (u_blend == 2) {{
+        rgb = min(rgb, c);
+    }} else {{
+        rgb = c + rgb * (1.0 - u_opacity[slot]);
+    }}
+}}
+
 void accumulate(int slot, float n, inout vec3 rgb, inout float alpha, inout bool non_finite) {{
     if (isnan(n) || isinf(n)) {{
         non_finite = true;
@@ -136,17 +157,75 @@ void accumulate(int slot, float n, inout vec3 rgb, inout float alpha, inout bool
     if (u_gamma[slot] != 1.0) {{
         t = pow(t, u_gamma[slot]);
     }}
-    vec3 c = sample_lut(u_lut_row[slot], u_reversed[slot], t) * u_opacity[slot];
-    if (u_blend == 0) {{
-        rgb += c;
-    }} else if (u_blend == 1) {{
-        rgb = max(rgb, c);
-    }} else if (u_blend == 2) {{
-        rgb = min(rgb, c);
-    }} else {{
-        rgb = c + rgb * (1.0 - u_opacity[slot]);
-    }}
+    blend_colour(slot, sample_lut(u_lut_row[slot], u_reversed[slot], t), rgb);
 }}
+
+// core/display/CompositeMath.h: label_hash, label_colour, label_id, accumulate_label.
+uint label_hash(uint id, uint seed) {{
+    uint h = (id * 0x9E3779B1u) ^ (seed * 0x85EBCA77u + 0x27D4EB2Fu);
+    h ^= h >> 15u;
+    h *= 0x2C1B3C6Du;
+    h ^= h >> 12u;
+    h *= 0x297A2D39u;
+    h ^= h >> 15u;
+    return h;
+}}
+
+vec3 label_colour(uint id) {{
+    uint h = label_hash(id, u_label_seed);
+    float hue = float(h & 0xFFFFu) / 65536.0 * 6.0;
+    float s = (h & 0x10000u) != 0u ? 0.55 : 0.85;
+    float v = (h & 0x20000u) != 0u ? 0.8 : 1.0;
+    float sector = floor(hue);
+    float f = hue - sector;
+    float p = v * (1.0 - s);
+    float q = v * (1.0 - s * f);
+    float t = v * (1.0 - s * (1.0 - f));
+    int i = int(sector);
+    if (i == 0) return vec3(v, t, p);
+    if (i == 1) return vec3(q, v, p);
+    if (i == 2) return vec3(p, v, t);
+    if (i == 3) return vec3(p, q, v);
+    if (i == 4) return vec3(t, p, v);
+    return vec3(v, p, q);
+}}
+
+float label_id(int slot, float n) {{
+    return floor(n * u_scale[slot] + 0.5);
+}}
+
+void accumulate_label(int slot, sampler2D s, vec2 level, inout vec3 rgb, inout float alpha,
+                      inout bool non_finite) {{
+    vec2 f0 = floor(level);
+    ivec2 p = ivec2(f0);
+    float id = label_id(slot, fetch(s, p));
+    if (isnan(id) || isinf(id)) {{
+        non_finite = true;
+        return;
+    }}
+    if (id == 0.0) {{
+        return;
+    }}
+    if (u_contour > 0) {{
+        float w = float(u_contour);
+        vec2 f = level - f0;
+        float px = u_level_scale / u_view.z;
+        float py = u_level_scale / u_view.w;
+        bool edge = (f.x * px < w && label_id(slot, fetch(s, p + ivec2(-1, 0))) != id) ||
+                    ((1.0 - f.x) * px < w && label_id(slot, fetch(s, p + ivec2(1, 0))) != id) ||
+                    (f.y * py < w && label_id(slot, fetch(s, p + ivec2(0, -1))) != id) ||
+                    ((1.0 - f.y) * py < w && label_id(slot, fetch(s, p + ivec2(0, 1))) != id);
+        if (!edge) {{
+            return;
+        }}
+    }}
+    vec3 c = label_colour(uint(id));
+    if (u_label_selected >= 0.0 && u_label_selected != id) {{
+        c *= 0.3;
+    }}
+    blend_colour(slot, c, rgb);
+}}
+
 
 // core/compare/Difference.h: apply_error_metric. Non-finite inputs show as NaN.
 void accumulate_error(int slot, float a, float b, inout vec3 rgb, inout float alpha,

@@ -24,6 +24,10 @@ PassUniforms PassUniforms::of(const Program& p) {
     u.scale = p.uniform("u_scale");
     u.reference_scale = p.uniform("u_reference_scale");
     u.metric = p.uniform("u_metric");
+    u.label = p.uniform("u_label");
+    u.label_seed = p.uniform("u_label_seed");
+    u.label_selected = p.uniform("u_label_selected");
+    u.contour = p.uniform("u_contour");
     u.luts = p.uniform("u_luts");
     u.previous = p.uniform("u_previous");
     u.first = p.uniform("u_first");

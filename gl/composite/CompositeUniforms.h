@@ -25,6 +25,10 @@ struct PassUniforms {
     GLint scale = -1;                                 // compare, per slot
     GLint reference_scale = -1;
     GLint metric = -1;
+    GLint label = -1;  // per slot
+    GLint label_seed = -1;
+    GLint label_selected = -1;
+    GLint contour = -1;
     GLint luts = -1;
     GLint previous = -1;
     GLint first = -1;  // the first pass of a frame: nothing to accumulate onto

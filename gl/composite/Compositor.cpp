@@ -241,6 +241,7 @@ core::Result<CompositeStats> Compositor::draw(std::span<const LayerDraw> layers,
             std::array<float, kChannelsPerPass> lo{}, inv_range{}, gamma{}, opacity{};
             std::array<int, kChannelsPerPass> lut_row{}, reversed{}, is_alpha{};
             std::array<float, kChannelsPerPass> scale{}, reference_scale{};
+            std::array<int, kChannelsPerPass> label{};
             for (std::size_t slot = 0; slot < count; ++slot) {
                 const std::size_t c = visible[first + slot];
                 const bool alpha = settings.colour && static_cast<int>(c) == settings.alpha_channel;
@@ -250,6 +251,7 @@ core::Result<CompositeStats> Compositor::draw(std::span<const LayerDraw> layers,
                 const core::ChannelUniforms cu =
                     core::channel_uniforms(settings.channels[c], type, alpha && !reference);
                 scale[slot] = core::normalisation(source.channels()[c].type);
+                label[slot] = source.channels()[c].labels && reference == nullptr ? 1 : 0;
                 if (reference != nullptr) {
                     reference_scale[slot] = core::normalisation(
                         reference->source->channels()[*reference->channels[c]].type);
@@ -270,6 +272,10 @@ core::Result<CompositeStats> Compositor::draw(std::span<const LayerDraw> layers,
             glUniform1iv(u.reversed, kChannelsPerPass, reversed.data());
             glUniform1iv(u.is_alpha, kChannelsPerPass, is_alpha.data());
             glUniform1fv(u.scale, kChannelsPerPass, scale.data());
+            glUniform1iv(u.label, kChannelsPerPass, label.data());
+            glUniform1ui(u.label_seed, uniforms.labels.seed);
+            glUniform1f(u.label_selected, static_cast<float>(uniforms.labels.selected));
+            glUniform1i(u.contour, uniforms.labels.contour);
             glUniform1fv(u.reference_scale, kChannelsPerPass, reference_scale.data());
             if (reference != nullptr) {
                 glUniform1i(u.metric, static_cast<int>(reference->metric));

@@ -1,12 +1,14 @@
 // `tessera render` end to end (no display needed), and its argument parsing.
 #include <cmath>
 #include <cstring>
+#include <set>
 
 #include <gtest/gtest.h>
 #include <stb_image_write.h>
 #include <tinyexr.h>
 
 #include "app/commands/RenderCommand.h"
+#include "core/display/CompositeMath.h"
 #include "core/image/RgbaImage.h"
 #include "core/view/Grid.h"
 #include "tests/support/Fixtures.h"
@@ -174,6 +176,63 @@ TEST(TesseraRender, AGridDrawsEachImageInsideItsCellWhateverTheZoomAndTiling) {
     auto one = run_command(kTessera + " render " + files + " -o " + shell_quote(grid));
     EXPECT_EQ(one.exit_code, 2);
     EXPECT_NE(one.output.find("--grid renders several"), std::string::npos) << one.output;
+}
+
+TEST(TesseraRender, LabelsAreDrawnByIdOnTheGpuAsOnTheCpuAndNeverInterpolatedAtAnyLevel) {
+    // 200 x 150 u16 ids: overlapping discs on background 0, ids 11 + 37 k^2 (k = 1..40), far
+    // apart so that a mean of two is no id.
+    std::vector<std::uint16_t> ids(200 * 150, 0);
+    for (int k = 1; k <= 40; ++k) {
+        const int cx = (k * 37) % 200;
+        const int cy = (k * 53) % 150;
+        const int r = 6 + (k * 7) % 20;
+        for (int y = std::max(0, cy - r); y < std::min(150, cy + r); ++y) {
+            for (int x = std::max(0, cx - r); x < std::min(200, cx + r); ++x) {
+                if ((x - cx) * (x - cx) + (y - cy) * (y - cy) < r * r) {
+                    ids[static_cast<std::size_t>(y * 200 + x)] =
+                        static_cast<std::uint16_t>(11 + 37 * k * k);
+                }
+            }
+        }
+    }
+    const auto npy = testing::temp_path("labels.npy");
+    testing::write_npy(npy, {"<u2", {150, 200}}, testing::bytes_of(ids));
+    const std::string base = kTessera + " render " + shell_quote(npy.string()) + " --labels";
+    // Magnified, filled and as contours, tiled: the GPU as the CPU reference.
+    for (const std::string style : {"", " --contours 1", " --contours 3 --label-seed 5"}) {
+        const std::string gpu = testing::temp_path("labels-gpu.png").string();
+        const std::string cpu = testing::temp_path("labels-cpu.png").string();
+        const std::string args = style + " --view 30,20,90,65 --size 240x180 --max-texture-size 40";
+        auto a = run_command(base + " -o " + shell_quote(gpu) + args);
+        auto b = run_command(base + " -o " + shell_quote(cpu) + args + " --cpu");
+        ASSERT_EQ(a.exit_code, 0) << a.output;
+        ASSERT_EQ(b.exit_code, 0) << b.output;
+        EXPECT_LE(worst_difference(read(gpu), read(cpu)), 1) << style;
+    }
+    // Reduced (levels 1 and 2 of 32-pixel tiles, linear sampling asked for): only the colours
+    // of ids, no blends.
+    std::set<std::array<int, 3>> palette{{0, 0, 0}};
+    for (std::uint32_t k = 1; k <= 40; ++k) {
+        const auto c = core::label_colour(11 + 37 * k * k, 0);
+        palette.insert({static_cast<int>(std::lround(c[0] * 255)),
+                        static_cast<int>(std::lround(c[1] * 255)),
+                        static_cast<int>(std::lround(c[2] * 255))});
+    }
+    for (const std::string size : {"100x75", "50x37", "73x55"}) {
+        const std::string small = testing::temp_path("labels-small.png").string();
+        auto a = run_command(base + " -o " + shell_quote(small) +
+                             " --linear --tile-size 34 --size " + size);
+        ASSERT_EQ(a.exit_code, 0) << a.output;
+        const core::RgbaImage shot = read(small);
+        int foreign = 0;
+        for (int y = 0; y < shot.height; ++y) {
+            for (int x = 0; x < shot.width; ++x) {
+                const std::uint8_t* p = shot.at(x, y);
+                foreign += palette.count({p[0], p[1], p[2]}) == 0 ? 1 : 0;
+            }
+        }
+        EXPECT_EQ(foreign, 0) << size << ": pixels in no label's colour";
+    }
 }
 
 TEST(TesseraRender, PlaneRendersOneSliceOfAStackAsTheCpuReferenceDoes) {

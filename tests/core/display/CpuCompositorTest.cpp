@@ -7,6 +7,7 @@
 
 #include "core/display/CompositeMath.h"
 #include "core/display/CpuCompositor.h"
+#include "core/image/LabelSource.h"
 #include "core/image/PlanarImage.h"
 
 namespace tessera::core {
@@ -220,6 +221,98 @@ TEST(DisplayDefaults, AChannelsOwnColourChoosesTheNearestRamp) {
     EXPECT_EQ(colormap_name(d.channels[3].colormap), "magenta");
     EXPECT_EQ(colormap_name(d.channels[4].colormap), "gray");
     EXPECT_EQ(colormap_name(d.channels[5].colormap), "red");  // no colour: the cycle's sixth
+}
+
+}  // namespace
+}  // namespace tessera::core
+
+namespace tessera::core {
+namespace {
+
+// A 6 x 5 u16 label image: 0 background, a 3 x 3 square of id 1, id 2 beside it.
+std::shared_ptr<const ImageSource> label_image() {
+    auto image = std::make_shared<PlanarImage>(6, 5);
+    image->add_channel("labels", SampleType::U16);
+    const std::vector<std::uint16_t> ids{
+        0, 0, 0, 0, 0, 0,  //
+        0, 1, 1, 1, 2, 2,  //
+        0, 1, 1, 1, 2, 2,  //
+        0, 1, 1, 1, 2, 2,  //
+        0, 0, 0, 0, 0, 0,
+    };
+    std::copy(ids.begin(), ids.end(), image->samples<std::uint16_t>(0).begin());
+    return as_labels(image);
+}
+
+DisplaySettings label_settings(const ImageSource& image) {
+    return default_display(image.channels(), {ChannelStatistics{}}, Transfer::Linear);
+}
+
+TEST(CpuCompositor, LabelColoursComeFromTheIdAndTheSeedAndZeroIsTransparent) {
+    // Fixed for good: a palette change would recolour every saved screenshot and user habit.
+    const auto rgb8 = [](std::uint32_t id, std::uint32_t seed) {
+        const auto c = label_colour(id, seed);
+        return std::array<int, 3>{to8(c[0]), to8(c[1]), to8(c[2])};
+    };
+    EXPECT_EQ(rgb8(1, 0), (std::array<int, 3>{204, 31, 99}));
+    EXPECT_EQ(rgb8(2, 0), (std::array<int, 3>{42, 255, 38}));
+    EXPECT_EQ(rgb8(3, 0), (std::array<int, 3>{195, 204, 92}));
+    EXPECT_EQ(rgb8(1, 1), (std::array<int, 3>{31, 143, 204}));  // shuffled
+    const auto image = label_image();
+    DisplaySettings settings = label_settings(*image);
+    const View view = View::fit(6, 5, 6, 5);
+    const RgbaImage out = composite_cpu(*image, settings, view).value();
+    EXPECT_EQ(rgb_at(out, 0, 0), (std::array<int, 3>{0, 0, 0}));  // 0: the background
+    EXPECT_EQ(rgb_at(out, 2, 2), rgb8(1, 0));
+    EXPECT_EQ(rgb_at(out, 5, 3), rgb8(2, 0));
+    // Selected: the others dimmed to 30%.
+    settings.labels.selected = 2;
+    const RgbaImage selected = composite_cpu(*image, settings, view).value();
+    EXPECT_EQ(rgb_at(selected, 5, 3), rgb8(2, 0));
+    const auto one = label_colour(1, 0);
+    EXPECT_EQ(rgb_at(selected, 2, 2),
+              (std::array<int, 3>{to8(one[0] * 0.3f), to8(one[1] * 0.3f), to8(one[2] * 0.3f)}));
+}
+
+TEST(CpuCompositor, LabelsAreNeverInterpolatedAndContoursLieExactlyOnTheBoundaries) {
+    const auto image = label_image();
+    DisplaySettings settings = label_settings(*image);
+    // Magnified 3.5x with linear sampling asked for: every pixel is one id's colour or black.
+    View magnified = View::fit(6, 5, 21, 17);
+    magnified.sampling = Sampling::Linear;
+    const RgbaImage out = composite_cpu(*image, settings, magnified).value();
+    const auto c1 = label_colour(1, 0);
+    const auto c2 = label_colour(2, 0);
+    const std::array<int, 3> one{to8(c1[0]), to8(c1[1]), to8(c1[2])};
+    const std::array<int, 3> two{to8(c2[0]), to8(c2[1]), to8(c2[2])};
+    for (int y = 0; y < out.height; ++y) {
+        for (int x = 0; x < out.width; ++x) {
+            const auto rgb = rgb_at(out, x, y);
+            EXPECT_TRUE(rgb == one || rgb == two || rgb == (std::array<int, 3>{0, 0, 0}))
+                << x << ", " << y;
+        }
+    }
+    // Contours 1 pixel wide at 1:1: exactly the pixels of an id with a 4-neighbour of another
+    // id (0 included) inside the image.
+    settings.labels.contour = 1;
+    const RgbaImage contours = composite_cpu(*image, settings, View::fit(6, 5, 6, 5)).value();
+    const std::vector<std::string> expected{
+        "......",  //
+        ".11122",  //
+        ".1.12.",  // the image's edge is not a boundary
+        ".11122",  //
+        "......",
+    };
+    for (int y = 0; y < 5; ++y) {
+        for (int x = 0; x < 6; ++x) {
+            const char e = expected[static_cast<std::size_t>(y)][static_cast<std::size_t>(x)];
+            const auto rgb = rgb_at(contours, x, y);
+            const std::array<int, 3> want = e == '1'   ? one
+                                            : e == '2' ? two
+                                                       : std::array<int, 3>{0, 0, 0};
+            EXPECT_EQ(rgb, want) << x << ", " << y;
+        }
+    }
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/image/LabelSource.h"
 #include "core/image/PlanarImage.h"
 #include "core/lod/LruBudget.h"
 #include "core/lod/Pyramid.h"
@@ -114,6 +115,49 @@ class StoredLevels final : public ImageSource {
   private:
     std::shared_ptr<PlanarImage> m_base, m_level1, m_wrong2;
 };
+
+TEST(Pyramid, LabelLevelsKeepRealIdsTheMostFrequentNonZeroOfEachBlock) {
+    // 5 x 3 u16 ids: blocks with a majority, a tie (the first in reading order wins), only
+    // background (0), background outnumbering one id (the id wins), and 1-wide edge blocks.
+    const std::vector<std::uint16_t> ids{
+        7, 7, 3, 4, 9,  //
+        7, 2, 4, 3, 0,  //
+        0, 5, 0, 0, 6,
+    };
+    auto plain = std::make_shared<PlanarImage>(5, 3);
+    plain->add_channel("labels", SampleType::U16);
+    std::copy(ids.begin(), ids.end(), plain->samples<std::uint16_t>(0).begin());
+    const auto labels = as_labels(plain);
+    ASSERT_TRUE(labels->channels()[0].labels);
+    EXPECT_FALSE(plain->channels()[0].labels);
+    Pyramid pyramid(labels, std::size_t{1} << 20, 2);  // 2-pixel tiles: built from level 1 too
+    EXPECT_EQ(read<std::uint16_t>(pyramid, 1, {0, 0, 3, 2}),
+              (std::vector<std::uint16_t>{7, 3, 9, 5, 0, 6}));
+    EXPECT_EQ(read<std::uint16_t>(pyramid, 2, {0, 0, 2, 1}), (std::vector<std::uint16_t>{7, 9}));
+    // Random ids over a larger image: every level holds only ids of level 0, whichever way it
+    // is built (from the level below, or straight from level 0).
+    auto big = std::make_shared<PlanarImage>(97, 61);
+    big->add_channel("labels", SampleType::U8);
+    auto samples = big->samples<std::uint8_t>(0);
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+        samples[i] = static_cast<std::uint8_t>((i * 2654435761u >> 7) % 5 * 40);  // 0, 40, ... 160
+    }
+    for (const bool coarsest_first : {false, true}) {
+        Pyramid levels(as_labels(big), std::size_t{1} << 20, 8);
+        ASSERT_GE(levels.level_count(), 4);
+        for (int k = 1; k < 4; ++k) {
+            const int level = coarsest_first ? 4 - k : k;
+            const Rect all{0, 0, levels.geometry().level_width(level),
+                           levels.geometry().level_height(level)};
+            for (const std::uint8_t id : read<std::uint8_t>(levels, level, all)) {
+                EXPECT_EQ(id % 40, 0) << "level " << level << " made id " << int{id};
+            }
+        }
+    }
+    // The same source as intensities: means (7, 7, 7, 2 -> 6).
+    Pyramid means(plain, std::size_t{1} << 20, 2);
+    EXPECT_EQ(read<std::uint16_t>(means, 1, {0, 0, 1, 1}), (std::vector<std::uint16_t>{6}));
+}
 
 TEST(Pyramid, LevelsTheSourceStoresAreReadNotBuilt) {
     auto base = coordinate_image(40, 24, SampleType::U8);
