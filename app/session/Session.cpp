@@ -693,11 +693,46 @@ void Session::set_labels(std::size_t index, bool on) {
     document.view = view;
 }
 
+bool Session::add_layer(std::size_t over, std::size_t from) {
+    if (over >= m_documents.size() || from >= m_documents.size() || over == from ||
+        m_documents[over]->state != DocumentState::Ready ||
+        m_documents[from]->state != DocumentState::Ready) {
+        return false;
+    }
+    ImageDocument& below = *m_documents[over];
+    const ImageDocument& above = *m_documents[from];
+    const core::ImageSource& base = *below.image().source;
+    const core::ImageSource& layer = *above.image().source;
+    core::ViewLayer added{above.dataset, above.display(), {}, true};
+    added.display.blend = core::BlendMode::Over;
+    for (core::ChannelDisplay& channel : added.display.channels) {
+        channel.opacity = 0.5f;
+    }
+    // The same aspect: scaled to cover the image below (exactly when the sizes divide).
+    const double sx = static_cast<double>(base.width()) / static_cast<double>(layer.width());
+    const double sy = static_cast<double>(base.height()) / static_cast<double>(layer.height());
+    if (std::abs(sx - sy) <= 1e-6 * std::max(sx, sy)) {
+        added.placement.scale = sx;
+    }
+    below.layers.push_back(std::move(added));
+    return true;
+}
+
 void Session::replaced_dataset(const core::Dataset* old,
                                const std::shared_ptr<const core::Dataset>& replacement) {
     // A reloaded reference stays the reference; differences from it are computed again.
     if (old != nullptr && m_comparison && m_comparison->reference.get() == old) {
         m_comparison->reference = replacement;
+    }
+    // Layers showing it over other images show the new one (the same image, reloaded).
+    for (auto& document : m_documents) {
+        for (std::size_t i = 1; i < document->layers.size(); ++i) {
+            core::ViewLayer& layer = document->layers[i];
+            if (old != nullptr && layer.dataset.get() == old &&
+                layer.display.channels.size() == replacement->image.source->channel_count()) {
+                layer.dataset = replacement;
+            }
+        }
     }
 }
 

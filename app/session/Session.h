@@ -191,6 +191,12 @@ class Session {
     // intensities again: its tiles are rebuilt (labels reduce by id, not by mean); the view is
     // kept, and reloads keep the choice.
     void set_labels(std::size_t index, bool on);
+    // Overlays: the image `from` drawn over the image `over` (napari's layers), with its own
+    // display settings (a copy of its own, blended over), visibility and placement: scaled so
+    // that an image of the same aspect covers the one below (a 2x downsampled mask lies over its
+    // full-resolution image), at the top-left corner. False when either is not ready or they
+    // are the same.
+    bool add_layer(std::size_t over, std::size_t from);
 
     // IPC clients. The live images are the server's: closing a live document forgets its image.
     void set_live_images(std::shared_ptr<core::ipc::LiveImages> live) { m_live = std::move(live); }

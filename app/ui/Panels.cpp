@@ -399,6 +399,91 @@ void labels_panel(Session& session, ImageDocument& document) {
     }
 }
 
+// The layers section: other images drawn over this one, each with its visibility, opacity,
+// blend mode and placement, in drawing order (bottom first), and a way to add one.
+void layers_panel(Session& session, ImageDocument& document, UiState& ui) {
+    const std::string header = document.layers.size() > 1
+                                   ? fmt::format("Layers ({})###layers", document.layers.size() - 1)
+                                   : std::string("Layers###layers");
+    if (!ImGui::CollapsingHeader(header.c_str())) {
+        return;
+    }
+    auto& documents = session.documents();
+    std::optional<std::size_t> remove;
+    std::optional<std::size_t> raise;
+    for (std::size_t i = 1; i < document.layers.size(); ++i) {
+        core::ViewLayer& layer = document.layers[i];
+        ImGui::PushID(static_cast<int>(i));
+        const auto owner = std::find_if(documents.begin(), documents.end(),
+                                        [&](const auto& d) { return d->dataset == layer.dataset; });
+        ImGui::Checkbox("##visible", &layer.visible);
+        ImGui::SameLine();
+        ImGui::TextUnformatted(owner != documents.end() ? (*owner)->title.c_str()
+                                                        : "(closed image)");
+        ImGui::SameLine(ImGui::GetContentRegionAvail().x - 50);
+        if (i > 1 && ImGui::SmallButton("^")) {
+            raise = i;
+        }
+        ImGui::SameLine();
+        if (ImGui::SmallButton("x")) {
+            remove = i;
+        }
+        float opacity = layer.display.channels.empty() ? 1.0f : layer.display.channels[0].opacity;
+        ImGui::SetNextItemWidth(120);
+        if (ImGui::SliderFloat("opacity", &opacity, 0.0f, 1.0f, "%.2f")) {
+            for (core::ChannelDisplay& channel : layer.display.channels) {
+                channel.opacity = opacity;
+            }
+        }
+        ImGui::SameLine();
+        int blend = static_cast<int>(layer.display.blend);
+        ImGui::SetNextItemWidth(90);
+        if (ImGui::Combo("blend", &blend, "additive\0max\0min\0over\0")) {
+            layer.display.blend = static_cast<core::BlendMode>(blend);
+        }
+        double offset[2] = {layer.placement.x, layer.placement.y};
+        ImGui::SetNextItemWidth(150);
+        if (ImGui::DragScalarN("offset", ImGuiDataType_Double, offset, 2, 0.25f, nullptr, nullptr,
+                               "%.2f")) {
+            layer.placement.x = offset[0];
+            layer.placement.y = offset[1];
+        }
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(70);
+        double scale = layer.placement.scale;
+        const double low = 1.0 / 64;
+        const double high = 64;
+        if (ImGui::DragScalar("scale", ImGuiDataType_Double, &scale, 0.01f, &low, &high, "%.3g")) {
+            layer.placement.scale = std::clamp(scale, low, high);
+        }
+        ImGui::PopID();
+    }
+    if (remove) {
+        document.layers.erase(document.layers.begin() + static_cast<std::ptrdiff_t>(*remove));
+    } else if (raise) {
+        std::swap(document.layers[*raise], document.layers[*raise - 1]);
+    }
+    // Add: any other ready image of the list.
+    std::vector<std::string> names;
+    std::vector<std::size_t> indices;
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+        if (documents[i].get() != &document && documents[i]->state == DocumentState::Ready) {
+            names.push_back(documents[i]->title);
+            indices.push_back(i);
+        }
+    }
+    if (names.empty()) {
+        ImGui::TextDisabled("Open another image to lay it over this one.");
+        return;
+    }
+    choice_combo("##add", ui.layer_choice, names);
+    ImGui::SameLine();
+    if (ImGui::Button("Add as layer")) {
+        session.add_layer(session.current_index(),
+                          indices[static_cast<std::size_t>(ui.layer_choice)]);
+    }
+}
+
 // The compare section: the reference, the metric, the reference in place, the difference's
 // range, and its statistics (every pixel at full resolution, computed on a worker).
 void compare_panel(Session& session, ImageDocument& document, UiState& ui) {
@@ -821,6 +906,7 @@ void draw_side_panel(Session& session, UiState& ui, float height) {
                             static_cast<long long>(document->image().source->height()),
                             std::string(core::to_string(meta.transfer)).c_str());
         stack_panel(session, *document);
+        layers_panel(session, *document, ui);
         compare_panel(session, *document, ui);
         analysis_panel(session, ui);
         if (document->live) {

@@ -60,7 +60,9 @@ struct UiState {
     bool grid_linked = true;
     int grid_columns = 0;  // 0: the shape that makes the cells largest
     int hovered_cell = -1;
-    bool compare_unfolded = false;  // the compare section was last unfolded for a comparison
+    bool compare_unfolded = false;
+    int layer_choice = 0;  // the image the layers section would add  // the compare section was
+                           // last unfolded for a comparison
 
     // The same for a grid cell.
     core::Spaces cell_spaces(std::size_t cell) const {

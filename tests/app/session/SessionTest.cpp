@@ -158,6 +158,36 @@ TEST_F(SessionTest, ADatasetShownAsALayerOfTheCurrentViewKeepsItsTextures) {
     EXPECT_EQ(mask.tiles->texture_bytes(), 0u) << "and given back once it is not";
 }
 
+TEST_F(SessionTest, AnAddedLayerIsBlendedOverAndScaledToCoverTheImageBelow) {
+    Session session;
+    open_pair(session, "session-add-layer", 150, 100);
+    auto& documents = session.documents();
+    EXPECT_FALSE(session.add_layer(0, 0)) << "an image over itself";
+    EXPECT_FALSE(session.add_layer(0, 5));
+    ASSERT_TRUE(session.add_layer(0, 1));
+    const ImageDocument& base = *documents[0];
+    ASSERT_EQ(base.layers.size(), 2u);
+    const core::ViewLayer& layer = base.layers[1];
+    EXPECT_EQ(layer.dataset, documents[1]->dataset);
+    EXPECT_EQ(layer.placement, (core::Placement{0, 0, 2}));  // 150x100 over 300x200
+    EXPECT_EQ(layer.display.blend, core::BlendMode::Over);
+    for (const core::ChannelDisplay& channel : layer.display.channels) {
+        EXPECT_EQ(channel.opacity, 0.5f);
+    }
+    EXPECT_TRUE(layer.visible);
+    // Another aspect: not stretched; placed at scale 1 for the user to move.
+    const auto c = testing::temp_path("session-add-layer-c.png");
+    write_png(c, 90, 90, 3);
+    session.open(c.string(), /*show=*/false);
+    settle(session);
+    ASSERT_TRUE(session.add_layer(0, 2));
+    EXPECT_EQ(documents[0]->layers[2].placement, (core::Placement{0, 0, 1}));
+    // Reloading the layer's image keeps it in the layer.
+    const auto before = documents[1]->dataset;
+    session.set_labels(1, false);  // a no-op for a colour image: nothing rebuilt
+    EXPECT_EQ(documents[1]->dataset, before);
+}
+
 TEST_F(SessionTest, ASameShapeReloadKeepsSettingsAndUpdatesTexturesInPlace) {
     const auto path = testing::temp_path("session-reload.png");
     write_png(path, 64, 48, 1);
