@@ -756,6 +756,18 @@ void Session::set_metric(core::ErrorMetric metric) {
     }
 }
 
+void Session::toggle_wipe() {
+    if (m_comparison) {
+        m_comparison->wipe = !m_comparison->wipe;
+    }
+}
+
+void Session::set_wipe_at(double fraction) {
+    if (m_comparison) {
+        m_comparison->wipe_at = std::clamp(fraction, 0.0, 1.0);
+    }
+}
+
 void Session::toggle_show_reference() {
     if (m_comparison) {
         m_comparison->show_reference = !m_comparison->show_reference;

@@ -40,6 +40,9 @@ struct Comparison {
     std::string title;
     core::ErrorMetric metric = core::ErrorMetric::AbsoluteError;
     bool show_reference = false;  // the reference in the image's place (flip)
+    // Wipe: the image left of a divider, the reference right of it (a fraction of the width).
+    bool wipe = false;
+    double wipe_at = 0.5;
 };
 
 // What an image's difference from the reference needs besides the GPU: the channels paired,
@@ -229,6 +232,8 @@ class Session {
     const std::optional<Comparison>& comparison() const { return m_comparison; }
     void set_metric(core::ErrorMetric metric);
     void toggle_show_reference();
+    void toggle_wipe();
+    void set_wipe_at(double fraction);  // clamped to [0, 1]
     // The document of the reference, if it is still open.
     ImageDocument* reference_document();
     // The document shown is compared now: a reference other than itself, of its size, with a

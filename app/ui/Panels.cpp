@@ -533,6 +533,10 @@ void compare_panel(Session& session, ImageDocument& document, UiState& ui) {
     if (ImGui::Checkbox("Show the reference in place (B)", &show_reference)) {
         session.toggle_show_reference();
     }
+    bool wipe = comparison->wipe;
+    if (ImGui::Checkbox("Wipe (W): the image | the reference", &wipe)) {
+        session.toggle_wipe();
+    }
     if (!difference.ready) {
         ImGui::TextDisabled("computing the difference...");
     }

@@ -33,6 +33,7 @@ constexpr std::array kShortcuts{
     Shortcut{"Shift+click", "in the image list: compare the others against this one (again: stop)"},
     Shortcut{"E, Shift+E", "comparing: next, previous error metric (E, AE, SE, RAE, RSE)"},
     Shortcut{"B", "comparing: show the reference in the image's place, or the difference"},
+    Shortcut{"W", "comparing: wipe (the image left of a divider you drag, the reference right)"},
     Shortcut{"G", "grid: every open image side by side, or one at a time"},
     Shortcut{"Shift+G", "grid: link or unlink pan and zoom across the cells"},
     Shortcut{"Tab", "hide or show the panels"},
@@ -192,6 +193,9 @@ void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io) {
         }
         if (pressed(GLFW_KEY_B)) {
             session.toggle_show_reference();
+        }
+        if (pressed(GLFW_KEY_W)) {
+            session.toggle_wipe();
         }
     }
     core::ViewController& view = document->view;

@@ -49,6 +49,7 @@ struct UiState {
     ViewportRect viewport;
     float framebuffer_scale = 1;  // framebuffer pixels per window pixel (2 on HiDPI displays)
     bool dragging = false;        // a drag that started on the image pans it
+    bool dragging_wipe = false;   // a drag that started on the wipe divider moves it
     std::optional<std::array<double, 2>> pointer_image;  // image point under the pointer
     std::vector<std::int64_t> shown_position;  // the slice on screen (the last while one loads)
     std::string ipc_listening;                 // where the IPC server listens; empty: it does not

@@ -96,9 +96,11 @@ void Viewer::prepare_image() {
                 compare_display.channels[c].visible && document->display().channels[c].visible;
         }
     }
+    // A wipe shows the image as itself beside the reference; the difference needs its channels.
+    const bool difference = comparing && !m_session.comparison()->wipe;
     auto frame = tiles.prepare(
         document->view.view(),
-        comparing ? compare_display.visible_channels() : document->display().visible_channels(),
+        difference ? compare_display.visible_channels() : document->display().visible_channels(),
         dims.position(), ahead, playing);
     m_overlay.tiles_resident = tiles.resident_tiles();
     m_overlay.texture_bytes = tiles.session_texture_bytes();
@@ -215,10 +217,12 @@ void Viewer::plan_comparison(ImageDocument& document, core::DisplaySettings disp
     ComparePlan plan;
     plan.reference = reference;
     plan.tiles = reference->tiles.get();
-    plan.show_reference = comparison.show_reference;
+    plan.show_reference = comparison.show_reference && !comparison.wipe;
+    plan.wipe = comparison.wipe;
+    plan.wipe_at = comparison.wipe_at;
     plan.metric = comparison.metric;
     std::vector<std::size_t> channels;
-    if (plan.show_reference) {
+    if (plan.show_reference || plan.wipe) {
         channels = reference->display().visible_channels();
     } else {
         plan.reference_channels.resize(document.image().source->channel_count());
@@ -236,7 +240,7 @@ void Viewer::plan_comparison(ImageDocument& document, core::DisplaySettings disp
         return;
     }
     plan.frame = std::move(frame).value();
-    if (!plan.show_reference) {
+    if (!plan.show_reference && !plan.wipe) {
         auto [image_tiles, reference_tiles] = gl::pair_tiles(m_plan->draws, plan.frame.draws);
         plan.image_tiles = std::move(image_tiles);
         plan.reference_tiles = std::move(reference_tiles);
@@ -280,17 +284,39 @@ void Viewer::draw_composite() {
         key.uploads += plan.tiles->stats().uploads;
     }
     if (m_compare) {
-        key.compare = m_compare->show_reference ? 2 : 1;
+        key.compare = m_compare->wipe ? 3 : m_compare->show_reference ? 2 : 1;
+        key.wipe_at = m_compare->wipe ? m_compare->wipe_at : 0.0;
         key.metric = m_compare->metric;
-        key.compare_display =
-            m_compare->show_reference ? m_compare->reference->display() : m_compare->display;
+        key.compare_display = m_compare->show_reference || m_compare->wipe
+                                  ? m_compare->reference->display()
+                                  : m_compare->display;
         key.uploads += m_compare->tiles->stats().uploads;
     }
     // Uploads change what is drawn (a tile arrived, replaced a provisional one, or evicted one).
     if (!m_drawn || !(*m_drawn == key)) {
         const gl::Target target{m_frame_buffer->id(), 0, 0, width, height};
         core::Result<gl::CompositeStats> drawn = gl::CompositeStats{};
-        if (m_compare && m_compare->show_reference) {
+        if (m_compare && m_compare->wipe) {
+            // The image left of the divider, the reference right of it: each view cut at the
+            // divider, drawn into its own part of the target.
+            const int split =
+                std::clamp(static_cast<int>(std::lround(m_compare->wipe_at * width)), 0, width);
+            if (split > 0) {
+                core::View left = key.view;
+                left.width = split;
+                drawn = m_compositor->draw_layers(layers, left,
+                                                  {m_frame_buffer->id(), 0, 0, split, height});
+            }
+            if (drawn && split < width) {
+                core::View right = key.view;
+                right.x0 += split * right.x_scale;
+                right.width = width - split;
+                drawn = m_compositor->draw_tiles(
+                    *m_compare->tiles->source(), m_compare->frame.draws,
+                    m_compare->reference->display(), right,
+                    {m_frame_buffer->id(), split, 0, width - split, height});
+            }
+        } else if (m_compare && m_compare->show_reference) {
             drawn = m_compositor->draw_tiles(*m_compare->tiles->source(), m_compare->frame.draws,
                                              m_compare->reference->display(), key.view, target);
         } else if (m_compare) {

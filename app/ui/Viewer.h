@@ -60,7 +60,8 @@ class Viewer {
         std::uint64_t uploads = 0;
         std::vector<std::int64_t> position;  // the slice drawn
         // Comparing: the reference shown in place (2) or the difference (1), with these.
-        int compare = 0;
+        int compare = 0;  // 3: a wipe at wipe_at
+        double wipe_at = 0;
         core::ErrorMetric metric = core::ErrorMetric::AbsoluteError;
         core::DisplaySettings compare_display;
         bool operator==(const CompositeKey&) const = default;
@@ -72,6 +73,8 @@ class Viewer {
         gl::StreamingImage* tiles = nullptr;
         gl::StreamingFrame frame;
         bool show_reference = false;
+        bool wipe = false;  // the image left of the divider, the reference right of it
+        double wipe_at = 0.5;
         std::vector<gl::TileDraw> image_tiles;      // difference: the image's tiles paired
         std::vector<gl::TileDraw> reference_tiles;  // with the reference's
         core::DisplaySettings display;              // of the difference, over the image's channels

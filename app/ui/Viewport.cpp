@@ -83,6 +83,23 @@ void handle_viewport_input(Session& session, UiState& ui, const ImGuiIO& io) {
             document->view.zoom_steps(io.MouseWheel, x, y);
         }
     }
+    // Wipe: a drag that starts on the divider moves it (and does not pan).
+    const auto& comparison = session.comparison();
+    if (comparison && comparison->wipe && ui.cells.empty() && session.comparing(*document)) {
+        const double divider = ui.viewport.x + comparison->wipe_at * ui.viewport.width;
+        if (ImGui::IsMouseClicked(ImGuiMouseButton_Left) && inside && !io.WantCaptureMouse &&
+            std::abs(io.MousePos.x - divider) <= kWipeGrab) {
+            ui.dragging_wipe = true;
+        }
+    }
+    if (!ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
+        ui.dragging_wipe = false;
+    }
+    if (ui.dragging_wipe) {
+        session.set_wipe_at((io.MousePos.x - ui.viewport.x) / std::max(1.0f, ui.viewport.width));
+        ui.dragging = false;
+        return;
+    }
     // A drag that starts on the image pans it, wherever the pointer goes afterwards.
     if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
         ui.dragging = inside && !io.WantCaptureMouse;
@@ -236,6 +253,29 @@ void draw_document_overlay(const ImageDocument* document, const UiState& ui) {
 void draw_viewport_overlay(Session& session, const UiState& ui) {
     if (ui.cells.empty()) {
         draw_document_overlay(session.current(), ui);
+        const auto& comparison = session.comparison();
+        ImageDocument* document = session.current();
+        if (document != nullptr && comparison && comparison->wipe && session.comparing(*document)) {
+            // The divider, its handle, and which side is which.
+            ImDrawList* draw = ImGui::GetBackgroundDrawList();
+            const float x =
+                ui.viewport.x + static_cast<float>(comparison->wipe_at) * ui.viewport.width;
+            const float top = ui.viewport.y;
+            const float bottom = ui.viewport.y + ui.viewport.height;
+            draw->AddLine(ImVec2(x, top), ImVec2(x, bottom), IM_COL32(0, 0, 0, 200), 3.0f);
+            draw->AddLine(ImVec2(x, top), ImVec2(x, bottom), IM_COL32(255, 255, 255, 230), 1.0f);
+            const float middle = (top + bottom) / 2;
+            draw->AddRectFilled(ImVec2(x - 5, middle - 18), ImVec2(x + 5, middle + 18),
+                                IM_COL32(230, 230, 230, 230), 3.0f);
+            const std::string left = document->title;
+            const std::string right = comparison->title + " (reference)";
+            const ImVec2 size = ImGui::CalcTextSize(right.c_str());
+            draw->AddText(ImVec2(x - ImGui::CalcTextSize(left.c_str()).x - 10, top + 6),
+                          IM_COL32(240, 240, 240, 255), left.c_str());
+            draw->AddText(
+                ImVec2(std::min(x + 10, ui.viewport.x + ui.viewport.width - size.x), top + 6),
+                IM_COL32(240, 240, 240, 255), right.c_str());
+        }
         return;
     }
     ImDrawList* draw = ImGui::GetBackgroundDrawList();

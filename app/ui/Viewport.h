@@ -12,6 +12,7 @@ namespace tessera::app {
 
 inline constexpr double kGridZoom = 8.0;    // pixel grid from 8 screen pixels per image pixel
 inline constexpr double kLabelZoom = 56.0;  // values written into pixels from here on
+inline constexpr double kWipeGrab = 6.0;    // window pixels either side of the wipe divider
 
 // Pointer input of the viewport (grid: of the cell under the pointer, whose image it makes the
 // current one).

@@ -267,6 +267,60 @@ TEST(ScriptedWindow, ShiftClickMakesAReferenceAndTheImageIsShownAsItsDifference)
     EXPECT_LE(viewport_difference(flipped, core::composite_cpu(*ib.source, own, view).value()), 1);
 }
 
+TEST(ScriptedWindow, AWipeShowsTheImageLeftOfTheDividerAndTheReferenceRightOfIt) {
+    TESSERA_REQUIRE_XVFB_RUN();
+    std::vector<float> a(160 * 120);
+    std::vector<float> b(160 * 120);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        a[i] = static_cast<float>((i % 160) * 2 + (i / 160) % 13);
+        b[i] = static_cast<float>(320 - (i % 160) * 2 + (i / 160) % 7);
+    }
+    const auto pa = testing::temp_path("wipe-a.npy");
+    const auto pb = testing::temp_path("wipe-b.npy");
+    testing::write_npy(pa, {"<f4", {120, 160}}, testing::bytes_of(a));
+    testing::write_npy(pb, {"<f4", {120, 160}}, testing::bytes_of(b));
+    const std::string shot = testing::temp_path("wipe.png").string();
+    // The divider starts in the middle of the viewport (x 340 + 860 / 2) and is dragged to 600.
+    const auto result =
+        run_script("wipe",
+                   "idle\nwait 2\nclick 60 58 shift\nwait 3\nidle\nkey w\nwait 3\nidle\n"
+                   "drag 770 400 600 380 6\nwait 3\nidle\nmove 100 600\nwait 3\nscreenshot " +
+                       shot + "\n",
+                   shell_quote(pa.string()) + " " + shell_quote(pb.string()));
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    auto opened_a = core::open_datasets(pa.string());
+    auto opened_b = core::open_datasets(pb.string());
+    ASSERT_TRUE(opened_a.ok() && opened_b.ok());
+    const core::View view = fitted_view(160, 120);
+    const auto composite = [&](const core::Dataset& dataset) {
+        const auto settings = core::default_display(dataset.image.source->channels(),
+                                                    dataset.statistics, core::Transfer::Linear);
+        return core::composite_cpu(*dataset.image.source, settings, view).value();
+    };
+    const core::RgbaImage left = composite(opened_a->front());
+    const core::RgbaImage right = composite(opened_b->front());
+    auto screen = core::read_rgba8(shot);
+    ASSERT_TRUE(screen.ok());
+    const int split = 600 - kPanel;
+    int worst_left = 0;
+    int worst_right = 0;
+    for (int y = 30; y < left.height; ++y) {  // below the sides' names
+        for (int x = 0; x < left.width; ++x) {
+            if (std::abs(x - split) <= 6) {
+                continue;  // the divider and its handle
+            }
+            const core::RgbaImage& expected = x < split ? left : right;
+            int& worst = x < split ? worst_left : worst_right;
+            for (int k = 0; k < 3; ++k) {
+                worst =
+                    std::max(worst, std::abs(screen->at(x + kPanel, y)[k] - expected.at(x, y)[k]));
+            }
+        }
+    }
+    EXPECT_LE(worst_left, 1) << "left of the divider: the image";
+    EXPECT_LE(worst_right, 1) << "right of the divider: the reference";
+}
+
 TEST(ScriptedWindow, ACellZoomedFarInNeverDrawsOverItsNeighbours) {
     TESSERA_REQUIRE_XVFB_RUN();
     // Three different images in the grid (G), views unlinked (Shift+G); the first cell is
