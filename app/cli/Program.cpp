@@ -10,6 +10,7 @@
 #include "app/commands/BenchCommand.h"
 #include "app/commands/CompareCommand.h"
 #include "app/commands/DeriveCommand.h"
+#include "app/commands/GridBench.h"
 #include "app/commands/InfoCommand.h"
 #include "app/commands/RenderCommand.h"
 #include "app/commands/StreamBench.h"
@@ -182,6 +183,20 @@ int run_tessera(int argc, char** argv) {
     if (options.command == Command::Bench) {
         std::vector<std::string_view> bench_arguments(options.render_arguments.begin(),
                                                       options.render_arguments.end());
+        if (std::find(bench_arguments.begin(), bench_arguments.end(), "--grid") !=
+            bench_arguments.end()) {
+            if (options.show_help) {
+                std::printf("%s\n", grid_bench_usage().c_str());
+                return 0;
+            }
+            auto request = parse_grid_bench_arguments(bench_arguments);
+            if (!request) {
+                std::fprintf(stderr, "tessera: %s\n%s\n", request.error().message.c_str(),
+                             grid_bench_usage().c_str());
+                return 2;
+            }
+            return run_grid_bench(request.value(), stdout, stderr);
+        }
         if (std::find(bench_arguments.begin(), bench_arguments.end(), "--stream") !=
             bench_arguments.end()) {
             if (options.show_help) {

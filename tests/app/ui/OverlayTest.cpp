@@ -157,6 +157,44 @@ TEST(Bench, StreamingStaysWithinTheGpuBudgetWhereUploadingEverythingDoesNot) {
     EXPECT_GT(peak("--upload-all"), budget);
 }
 
+TEST(Bench, AGridOfFourStaysWithinTheOneTextureBudgetAndReportsBothLayouts) {
+    std::vector<std::string> files;
+    for (int k = 0; k < 4; ++k) {
+        const auto npy = testing::temp_path("bench-grid-" + std::to_string(k) + ".npy");
+        std::vector<std::uint8_t> values(2048 * 2048);
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            values[i] = static_cast<std::uint8_t>(((i + k) * 2654435761u) >> 24);
+        }
+        testing::write_npy(npy, {"|u1", {2048, 2048}}, std::as_bytes(std::span(values)));
+        files.push_back(shell_quote(npy.string()));
+    }
+    const auto result = run_command("env -u DISPLAY " + kTessera + " bench --grid " + files[0] +
+                                    " " + files[1] + " " + files[2] + " " + files[3] +
+                                    " --frames 12 --size 320x200 --gpu-memory 16 --json");
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    // The JSON as core/base/JsonWriter writes it: the two layouts, then the ratios.
+    const std::string& json = result.output;
+    const auto single = json.find("\"single\"");
+    const auto grid = json.find("\"grid\"");
+    ASSERT_NE(single, std::string::npos) << json;
+    ASSERT_NE(grid, std::string::npos) << json;
+    EXPECT_NE(json.find("\"cells\": 1", single), std::string::npos) << json;
+    EXPECT_NE(json.find("\"cells\": 4", grid), std::string::npos) << json;
+    EXPECT_NE(json.find("\"frames\": 12", grid), std::string::npos) << json;
+    const auto number_after = [&](const std::string& key, std::size_t from) {
+        const auto at = json.find("\"" + key + "\": ", from);
+        return at == std::string::npos ? -1.0 : std::stod(json.substr(at + key.size() + 4));
+    };
+    const double peak = number_after("peak_texture_bytes", grid);
+    EXPECT_GT(peak, 0);
+    EXPECT_LE(peak, number_after("budget_bytes", grid));
+    EXPECT_EQ(number_after("budget_bytes", grid), 16.0 * 1048576);
+    EXPECT_GT(number_after("frame_ratio", grid), 0);
+    const auto usage = run_command(kTessera + " bench --grid --frames 1");
+    EXPECT_EQ(usage.exit_code, 2) << usage.output;
+    EXPECT_NE(usage.output.find("usage: tessera bench --grid"), std::string::npos);
+}
+
 TEST(Bench, BadArgumentsAreUsageErrors) {
     for (const char* args : {"", "x.npy --path spiral", "x.npy --frames 3", "x.npy --size 12",
                              "x.npy --gpu-memory 2", "x.npy --cpu-cache lots"}) {
