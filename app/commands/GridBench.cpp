@@ -216,7 +216,8 @@ int run_grid_bench(const GridBenchRequest& request, std::FILE* out, std::FILE* e
     if (!compositor) {
         return fail(compositor.error().message);
     }
-    const auto [width, height] = request.size;
+    const int width = request.size.first;
+    const int height = request.size.second;
     auto target = gl::Texture2D::create(width, height, gl::PixelFormat{});
     if (!target) {
         return fail("the target: " + target.error().message);

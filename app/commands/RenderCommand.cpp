@@ -308,7 +308,9 @@ int run_render_grid(const RenderRequest& request, std::FILE* out, std::FILE* err
         cells.push_back({file, std::move(dataset).value(), std::move(settings).value(),
                          std::move(position).value()});
     }
-    const auto [width, height] = request.size.value_or(std::pair<int, int>{1200, 800});
+    const std::pair<int, int> size = request.size.value_or(std::pair<int, int>{1200, 800});
+    const int width = size.first;
+    const int height = size.second;
     const core::ImageSource& first = *cells.front().dataset.image.source;
     const core::GridShape shape =
         core::grid_shape(cells.size(), width, height,
