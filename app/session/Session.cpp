@@ -506,7 +506,20 @@ void Session::make_ready(ImageDocument& document, core::Dataset opened) {
     }
     document.tiles =
         std::make_unique<gl::StreamingImage>(image.source, *m_loader, m_textures, m_streaming);
-    document.view.set_image_size(image.source->width(), image.source->height());
+    // Placed by the display window when it differs from the data window (tev and HDRView do):
+    // the view fits the display window, and the pixels lie where the data window says.
+    const core::Box2i& data = image.metadata.data_window;
+    const core::Box2i& frame = image.metadata.display_window;
+    const bool windows = data.width() == image.source->width() &&
+                         data.height() == image.source->height() && frame.width() > 0 &&
+                         frame.height() > 0 && !(data == frame);
+    if (windows) {
+        layer.placement = {static_cast<double>(data.min_x - frame.min_x),
+                           static_cast<double>(data.min_y - frame.min_y), 1.0};
+        document.view.set_image_size(frame.width(), frame.height());
+    } else {
+        document.view.set_image_size(image.source->width(), image.source->height());
+    }
     document.title = image.display_name();
     if (!document.channel_selector.empty()) {
         bool any = false;

@@ -7,6 +7,7 @@
 // GPU texture budget, shared by every image.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -141,6 +142,18 @@ struct ImageDocument {
     // What Auto and the histograms use: the plane shown's statistics for a stack (unless Auto is
     // set to the whole stack), null while they are computed; the image's otherwise.
     const std::vector<core::ChannelStatistics>* auto_statistics() const;
+    // Where the document's own pixels lie in its view's space: at the data window's place in
+    // the display window (an EXR whose windows differ), else at the origin.
+    const core::Placement& placement() const { return layers.front().placement; }
+    // Between the view's space and the image's own pixels.
+    std::array<double, 2> pixel_from_view(double x, double y) const {
+        const core::Placement& p = placement();
+        return {(x - p.x) / p.scale, (y - p.y) / p.scale};
+    }
+    std::array<double, 2> view_from_pixel(double x, double y) const {
+        const core::Placement& p = placement();
+        return {p.x + x * p.scale, p.y + y * p.scale};
+    }
     // The display settings of the document's own layer.
     core::DisplaySettings& display() { return layers.front().display; }
     const core::DisplaySettings& display() const { return layers.front().display; }

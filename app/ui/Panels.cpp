@@ -199,8 +199,9 @@ void inspector(Session& session, ImageDocument& document, const UiState& ui) {
         return;
     }
     const core::ImageSource& source = *document.image().source;
-    const auto x = static_cast<std::int64_t>(std::floor((*ui.pointer_image)[0]));
-    const auto y = static_cast<std::int64_t>(std::floor((*ui.pointer_image)[1]));
+    const auto at = document.pixel_from_view((*ui.pointer_image)[0], (*ui.pointer_image)[1]);
+    const auto x = static_cast<std::int64_t>(std::floor(at[0]));
+    const auto y = static_cast<std::int64_t>(std::floor(at[1]));
     if (x < 0 || y < 0 || x >= source.width() || y >= source.height()) {
         ImGui::TextDisabled("(%lld, %lld) is outside the image", static_cast<long long>(x),
                             static_cast<long long>(y));
@@ -961,9 +962,12 @@ void draw_status_bar(Session& session, const UiState& ui, float width, float hei
         text = fmt::format("zoom {:.0f}%   {} x {}   {} channel{}", d->view.zoom() * 100.0,
                            source.width(), source.height(), source.channel_count(),
                            source.channel_count() == 1 ? "" : "s");
-        if (ui.pointer_image) {
-            text += fmt::format("   x {:.1f}  y {:.1f}", (*ui.pointer_image)[0],
-                                (*ui.pointer_image)[1]);
+        if (ui.pointer_image) {  // in the file's coordinates, as the inspector's pixel
+            const auto pixel = d->pixel_from_view((*ui.pointer_image)[0], (*ui.pointer_image)[1]);
+            const auto& data = d->image().metadata.data_window;
+            const double ox = data.width() > 0 ? static_cast<double>(data.min_x) : 0.0;
+            const double oy = data.width() > 0 ? static_cast<double>(data.min_y) : 0.0;
+            text += fmt::format("   x {:.1f}  y {:.1f}", pixel[0] + ox, pixel[1] + oy);
         }
         text += position_text(d->dims);
     }

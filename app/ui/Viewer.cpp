@@ -99,7 +99,7 @@ void Viewer::prepare_image() {
     // A wipe shows the image as itself beside the reference; the difference needs its channels.
     const bool difference = comparing && !m_session.comparison()->wipe;
     auto frame = tiles.prepare(
-        document->view.view(),
+        document->placement().layer_view(document->view.view()),
         difference ? compare_display.visible_channels() : document->display().visible_channels(),
         dims.position(), ahead, playing);
     m_overlay.tiles_resident = tiles.resident_tiles();
@@ -146,6 +146,23 @@ void Viewer::prepare_image() {
             document->title, tiles.gpu_budget() >> 20);
     }
     mark_pending(*document, spaces, m_plan->not_final);
+    // An image placed by its display window: the window's frame, and the data window's.
+    if (!(document->placement() == core::Placement{})) {
+        const core::Box2i& data = document->image().metadata.data_window;
+        const core::Box2i& frame_box = document->image().metadata.display_window;
+        ImDrawList* draw = ImGui::GetBackgroundDrawList();
+        const auto outline = [&](double x0, double y0, double x1, double y1, ImU32 colour) {
+            const auto a = spaces.window_from_image(document->view, x0, y0);
+            const auto b = spaces.window_from_image(document->view, x1, y1);
+            draw->AddRect(ImVec2(static_cast<float>(a[0]), static_cast<float>(a[1])),
+                          ImVec2(static_cast<float>(b[0]), static_cast<float>(b[1])), colour);
+        };
+        const core::Placement& at = document->placement();
+        outline(0, 0, static_cast<double>(frame_box.width()),
+                static_cast<double>(frame_box.height()), IM_COL32(220, 220, 220, 200));
+        outline(at.x, at.y, at.x + static_cast<double>(data.width()),
+                at.y + static_cast<double>(data.height()), IM_COL32(120, 160, 255, 140));
+    }
 }
 
 void Viewer::prepare_grid() {
@@ -156,8 +173,9 @@ void Viewer::prepare_grid() {
         ImageDocument& document = *m_session.documents()[m_ui.cell_documents[c]];
         const core::Spaces spaces = m_ui.cell_spaces(c);
         document.view.set_viewport(spaces.output_width(), spaces.output_height());
-        auto frame = document.tiles->prepare(
-            document.view.view(), document.display().visible_channels(), document.dims.position());
+        auto frame = document.tiles->prepare(document.placement().layer_view(document.view.view()),
+                                             document.display().visible_channels(),
+                                             document.dims.position());
         if (!frame) {
             m_ui.message = document.title + ": " + frame.error().message;
             m_image_settled = false;
@@ -173,7 +191,7 @@ void Viewer::prepare_grid() {
         const gl::Target target{0, x, m_ui.spaces().output_height() - top - height, width, height};
         CompositeKey key{
             &document, document.view.view(), {}, document.tiles->stats().uploads, frame->position};
-        key.layers.emplace_back(document.display(), core::Placement{});
+        key.layers.emplace_back(document.display(), document.placement());
         mark_pending(document, spaces, frame->not_final);
         m_cells.push_back({&document, std::move(frame).value(), target, std::move(key)});
     }
@@ -197,12 +215,14 @@ void Viewer::mark_pending(const ImageDocument& document, const core::Spaces& spa
     draw->PushClipRect(
         ImVec2(static_cast<float>(area.x), static_cast<float>(area.y)),
         ImVec2(static_cast<float>(area.x + area.width), static_cast<float>(area.y + area.height)));
-    for (const core::Rect& rect : not_final) {
-        const auto a = spaces.window_from_image(document.view, static_cast<double>(rect.x),
-                                                static_cast<double>(rect.y));
-        const auto b =
-            spaces.window_from_image(document.view, static_cast<double>(rect.x + rect.width),
-                                     static_cast<double>(rect.y + rect.height));
+    const core::Placement& at = document.placement();
+    for (const core::Rect& rect : not_final) {  // the image's pixels, placed in the view
+        const auto a =
+            spaces.window_from_image(document.view, at.x + static_cast<double>(rect.x) * at.scale,
+                                     at.y + static_cast<double>(rect.y) * at.scale);
+        const auto b = spaces.window_from_image(
+            document.view, at.x + static_cast<double>(rect.x + rect.width) * at.scale,
+            at.y + static_cast<double>(rect.y + rect.height) * at.scale);
         const ImVec2 lo(static_cast<float>(a[0]) + 1.0f, static_cast<float>(a[1]) + 1.0f);
         const ImVec2 hi(static_cast<float>(b[0]) - 1.0f, static_cast<float>(b[1]) - 1.0f);
         draw->AddRectFilled(lo, hi, IM_COL32(20, 20, 30, 40));
@@ -234,7 +254,9 @@ void Viewer::plan_comparison(ImageDocument& document, core::DisplaySettings disp
         }
         plan.display = std::move(display);
     }
-    auto frame = plan.tiles->prepare(document.view.view(), channels, reference->dims.position());
+    // The reference lies where the image does (the same size, so the same windows).
+    auto frame = plan.tiles->prepare(document.placement().layer_view(document.view.view()),
+                                     channels, reference->dims.position());
     if (!frame) {
         m_ui.message = reference->title + ": " + frame.error().message;
         return;
@@ -271,11 +293,11 @@ void Viewer::draw_composite() {
         return;
     }
     // The document's own layer, then the layers over it.
-    std::vector<gl::LayerDraw> layers{
-        {document->tiles->source().get(), &m_plan->draws, &document->display(), {}}};
+    std::vector<gl::LayerDraw> layers{{document->tiles->source().get(), &m_plan->draws,
+                                       &document->display(), document->placement()}};
     CompositeKey key{
         document, document->view.view(), {}, document->tiles->stats().uploads, m_plan->position};
-    key.layers.emplace_back(document->display(), core::Placement{});
+    key.layers.emplace_back(document->display(), document->placement());
     for (const LayerPlan& plan : m_layer_plans) {
         const core::ViewLayer& layer = document->layers[plan.layer];
         layers.push_back(
@@ -311,17 +333,21 @@ void Viewer::draw_composite() {
                 core::View right = key.view;
                 right.x0 += split * right.x_scale;
                 right.width = width - split;
-                drawn = m_compositor->draw_tiles(
-                    *m_compare->tiles->source(), m_compare->frame.draws,
-                    m_compare->reference->display(), right,
+                const gl::LayerDraw reference{
+                    m_compare->tiles->source().get(), &m_compare->frame.draws,
+                    &m_compare->reference->display(), document->placement()};
+                drawn = m_compositor->draw_layers(
+                    std::span(&reference, 1), right,
                     {m_frame_buffer->id(), split, 0, width - split, height});
             }
         } else if (m_compare && m_compare->show_reference) {
-            drawn = m_compositor->draw_tiles(*m_compare->tiles->source(), m_compare->frame.draws,
-                                             m_compare->reference->display(), key.view, target);
+            const gl::LayerDraw reference{m_compare->tiles->source().get(), &m_compare->frame.draws,
+                                          &m_compare->reference->display(), document->placement()};
+            drawn = m_compositor->draw_layers(std::span(&reference, 1), key.view, target);
         } else if (m_compare) {
             drawn = m_compositor->draw_difference(
-                {document->tiles->source().get(), &m_compare->image_tiles, &m_compare->display, {}},
+                {document->tiles->source().get(), &m_compare->image_tiles, &m_compare->display,
+                 document->placement()},
                 {m_compare->tiles->source().get(), &m_compare->reference_tiles,
                  m_compare->reference_channels, m_compare->metric},
                 key.view, target);
@@ -389,8 +415,9 @@ void Viewer::draw_grid() {
         gl::Target target = cell.target;
         target.framebuffer = m_frame_buffer->id();
         // Each cell's composite covers exactly its rectangle: nothing reaches a neighbour.
-        auto drawn = m_compositor->draw_tiles(*cell.document->tiles->source(), cell.frame.draws,
-                                              cell.document->display(), cell.key.view, target);
+        const gl::LayerDraw layer{cell.document->tiles->source().get(), &cell.frame.draws,
+                                  &cell.document->display(), cell.document->placement()};
+        auto drawn = m_compositor->draw_layers(std::span(&layer, 1), cell.key.view, target);
         if (!drawn) {
             m_ui.message = cell.document->title + ": " + drawn.error().message;
         }

@@ -13,8 +13,9 @@ namespace {
 
 void select_label(ImageDocument& document, const std::array<double, 2>& point) {
     const core::ImageSource& source = *document.image().source;
-    const auto x = static_cast<std::int64_t>(std::floor(point[0]));
-    const auto y = static_cast<std::int64_t>(std::floor(point[1]));
+    const auto pixel = document.pixel_from_view(point[0], point[1]);
+    const auto x = static_cast<std::int64_t>(std::floor(pixel[0]));
+    const auto y = static_cast<std::int64_t>(std::floor(pixel[1]));
     if (x < 0 || y < 0 || x >= source.width() || y >= source.height()) {
         return;
     }
@@ -175,8 +176,9 @@ void pixel_labels(const ImageDocument& document, const UiState& ui, std::int64_t
                 const auto i = static_cast<std::size_t>((y - y0) * rect.width + (x - x0));
                 const float v =
                     core::sample_as_float(raw.data() + i * core::sample_size(type), type);
-                const auto corner = spaces.window_from_image(document.view, static_cast<double>(x),
-                                                             static_cast<double>(y));
+                const auto at =
+                    document.view_from_pixel(static_cast<double>(x), static_cast<double>(y));
+                const auto corner = spaces.window_from_image(document.view, at[0], at[1]);
                 const std::string text = fmt::format("{:.4g}", v);
                 const ImVec2 size = ImGui::CalcTextSize(text.c_str());
                 const float px = static_cast<float>(corner[0] + pixel / 2) - size.x / 2;
@@ -217,9 +219,12 @@ void draw_document_overlay(const ImageDocument* document, const UiState& ui) {
     }
     const core::ImageSource& source = *document->image().source;
     const core::Spaces spaces = ui.spaces();
-    const auto first = spaces.image_from_window(document->view, ui.viewport.x, ui.viewport.y);
-    const auto last = spaces.image_from_window(document->view, ui.viewport.x + ui.viewport.width,
-                                               ui.viewport.y + ui.viewport.height);
+    // In the image's own pixels (placed in the view by its display window, if any).
+    const auto top_left = spaces.image_from_window(document->view, ui.viewport.x, ui.viewport.y);
+    const auto bottom_right = spaces.image_from_window(
+        document->view, ui.viewport.x + ui.viewport.width, ui.viewport.y + ui.viewport.height);
+    const auto first = document->pixel_from_view(top_left[0], top_left[1]);
+    const auto last = document->pixel_from_view(bottom_right[0], bottom_right[1]);
     const auto x0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(first[0])));
     const auto y0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(first[1])));
     const auto x1 =
@@ -232,8 +237,8 @@ void draw_document_overlay(const ImageDocument* document, const UiState& ui) {
         ImVec2(ui.viewport.x + ui.viewport.width, ui.viewport.y + ui.viewport.height));
     const ImU32 line = IM_COL32(128, 128, 128, 90);
     const auto window_point = [&](std::int64_t x, std::int64_t y) {
-        const auto p = spaces.window_from_image(document->view, static_cast<double>(x),
-                                                static_cast<double>(y));
+        const auto at = document->view_from_pixel(static_cast<double>(x), static_cast<double>(y));
+        const auto p = spaces.window_from_image(document->view, at[0], at[1]);
         return ImVec2(static_cast<float>(p[0]), static_cast<float>(p[1]));
     };
     for (std::int64_t x = x0; x <= x1; ++x) {

@@ -1,5 +1,6 @@
 // The window end to end under xvfb-run, driven by --script: what is on screen after real key
 // presses, typing and dragging must be exactly what the CPU reference predicts for that view.
+#include <cmath>
 #include <cstring>
 
 #include <gtest/gtest.h>
@@ -12,6 +13,7 @@
 #include "core/image/RgbaImage.h"
 #include "core/io/ImageLoader.h"
 #include "core/view/Grid.h"
+#include "core/view/Layer.h"
 #include "core/view/ViewController.h"
 #include "tests/support/Fixtures.h"
 #include "tests/support/Process.h"
@@ -366,6 +368,58 @@ TEST(ScriptedWindow, ACellZoomedFarInNeverDrawsOverItsNeighbours) {
     }
     EXPECT_GT(changed_inside, 1000) << "the first cell did not zoom";
     EXPECT_EQ(changed_outside, 0) << "the zoomed cell drew over its neighbours";
+}
+
+TEST(ScriptedWindow, AnExrIsPlacedByItsDisplayWindowAndItsFrameIsDrawn) {
+    TESSERA_REQUIRE_XVFB_RUN();
+    TESSERA_REQUIRE_TESTDATA(testdata);
+    // t08.exr: data window (30,40)-(429,339) in display window (0,0)-(500,400). The view fits
+    // the display window; the pixels lie 30, 40 pixels into it.
+    const auto exr = testdata / "exr/openexr-images/DisplayWindow/t08.exr";
+    const std::string shot = testing::temp_path("display-window.png").string();
+    const auto result = run_script("display-window",
+                                   "idle\nwait 2\nmove 100 600\nwait 2\nscreenshot " + shot + "\n",
+                                   shell_quote(exr.string()));
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    auto datasets = core::open_datasets(exr.string());
+    ASSERT_TRUE(datasets.ok()) << datasets.error().message;
+    const core::Dataset& dataset = datasets->front();
+    ASSERT_EQ(dataset.image.metadata.data_window, (core::Box2i{30, 40, 429, 339}));
+    const core::View view = fitted_view(501, 401);
+    const core::Placement placement{30, 40, 1};
+    const auto settings = core::default_display(
+        dataset.image.source->channels(), dataset.statistics, dataset.image.metadata.transfer);
+    const core::RgbaImage expected =
+        core::composite_cpu(*dataset.image.source, settings, placement.layer_view(view)).value();
+    auto screen = core::read_rgba8(shot);
+    ASSERT_TRUE(screen.ok());
+    // Inside the data window (away from its outline) the pixels are the image's, placed; between
+    // it and the display window's frame, the background.
+    const auto window_x = [&](double x) {
+        return static_cast<int>(std::floor((x - view.x0) / view.x_scale));
+    };
+    const auto window_y = [&](double y) {
+        return static_cast<int>(std::floor((y - view.y0) / view.y_scale));
+    };
+    int worst = 0;
+    for (int y = window_y(42); y < window_y(338); ++y) {
+        for (int x = window_x(32); x < window_x(428); ++x) {
+            for (int k = 0; k < 3; ++k) {
+                worst =
+                    std::max(worst, std::abs(screen->at(x + kPanel, y)[k] - expected.at(x, y)[k]));
+            }
+        }
+    }
+    EXPECT_LE(worst, 1);
+    const std::uint8_t* gap = screen->at(kPanel + window_x(15), window_y(20));
+    EXPECT_EQ(gap[0] + gap[1] + gap[2], 0) << "inside the display window, outside the data";
+    // The frame: a light line along the display window's left edge, none beyond it.
+    int frame = 0;
+    for (int dx = -1; dx <= 1; ++dx) {
+        const std::uint8_t* p = screen->at(kPanel + window_x(0) + dx, window_y(200));
+        frame = std::max(frame, static_cast<int>(p[0]));
+    }
+    EXPECT_GT(frame, 150) << "the display window's frame";
 }
 
 TEST(ScriptedWindow, ABadScriptIsAUsageErrorNamingTheLine) {
