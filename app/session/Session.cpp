@@ -230,6 +230,16 @@ void Session::integrate(DeriveJob& job) {
     add(std::move(dataset).value());
     ImageDocument& document = *m_documents.back();
     document.derived = job.image;
+    // Square blocks: each value covers its block of the inputs, so the result lies over them
+    // (a linked grid shows the same place in both, and the pointer's point is the same pixel).
+    if (const auto block = std::dynamic_pointer_cast<core::derive::BlockImage>(job.image)) {
+        const core::derive::BlockSpec& spec = block->spec();
+        const core::ImageSource& input = *block->inputs().front().source;
+        if (spec.footprint == core::derive::Footprint::Blocks && spec.width == spec.height) {
+            document.layers.front().placement = {0, 0, static_cast<double>(spec.width)};
+            document.view.set_image_size(input.width(), input.height());
+        }
+    }
     if (job.correlation) {
         for (core::ChannelDisplay& channel : document.display().channels) {
             channel.colormap = core::named_colormap("coolwarm");

@@ -264,11 +264,17 @@ void inspector(Session& session, ImageDocument& document, const UiState& ui) {
                 continue;
             }
             const core::ImageSource& image = *other.image().source;
+            // Its own pixel at the pointer's point (images placed differently, like a block
+            // image over its inputs, have other pixels there).
+            const auto own = other.pixel_from_view((*ui.pointer_image)[0], (*ui.pointer_image)[1]);
+            const auto ox = static_cast<std::int64_t>(std::floor(own[0]));
+            const auto oy = static_cast<std::int64_t>(std::floor(own[1]));
             std::string values;
-            for (std::size_t c = 0;
-                 c < image.channel_count() && x < image.width() && y < image.height(); ++c) {
+            for (std::size_t c = 0; c < image.channel_count() && ox >= 0 && oy >= 0 &&
+                                    ox < image.width() && oy < image.height();
+                 ++c) {
                 std::array<std::byte, 4> sample{};
-                if (image.read_region({c, other.dims.position()}, {x, y, 1, 1}, sample).ok()) {
+                if (image.read_region({c, other.dims.position()}, {ox, oy, 1, 1}, sample).ok()) {
                     values += fmt::format(
                         "{}{} {:.6g}", values.empty() ? "" : "  ", image.channels()[c].name,
                         core::sample_as_float(sample.data(), image.channels()[c].type));

@@ -1,5 +1,6 @@
 #include "app/ui/Viewport.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -284,6 +285,23 @@ void draw_viewport_overlay(Session& session, const UiState& ui) {
         return;
     }
     ImDrawList* draw = ImGui::GetBackgroundDrawList();
+    // Pointing at a block image (Analysis): the pixels its value under the pointer comes from,
+    // outlined on its inputs wherever they are shown.
+    core::Rect footprint;
+    std::vector<const core::ImageSource*> inputs;
+    if (ui.pointer_image && ui.hovered_cell >= 0) {
+        const ImageDocument& hovered =
+            *session.documents()[ui.cell_documents[static_cast<std::size_t>(ui.hovered_cell)]];
+        if (const auto block =
+                std::dynamic_pointer_cast<const core::derive::BlockImage>(hovered.derived)) {
+            const auto p = hovered.pixel_from_view((*ui.pointer_image)[0], (*ui.pointer_image)[1]);
+            footprint = block->footprint(static_cast<std::int64_t>(std::floor(p[0])),
+                                         static_cast<std::int64_t>(std::floor(p[1])));
+            for (const core::derive::DeriveInput& input : block->inputs()) {
+                inputs.push_back(input.source.get());
+            }
+        }
+    }
     for (std::size_t c = 0; c < ui.cells.size(); ++c) {
         const ImageDocument& document = *session.documents()[ui.cell_documents[c]];
         UiState cell = ui;
@@ -298,6 +316,22 @@ void draw_viewport_overlay(Session& session, const UiState& ui) {
         draw->AddText(ImVec2(lo.x + 7, lo.y + 5), IM_COL32(0, 0, 0, 200), document.title.c_str());
         draw->AddText(ImVec2(lo.x + 6, lo.y + 4), IM_COL32(230, 230, 230, 255),
                       document.title.c_str());
+        if (!footprint.empty() && std::find(inputs.begin(), inputs.end(),
+                                            document.image().source.get()) != inputs.end()) {
+            const core::Spaces spaces = ui.cell_spaces(c);
+            const auto a = document.view_from_pixel(static_cast<double>(footprint.x),
+                                                    static_cast<double>(footprint.y));
+            const auto b =
+                document.view_from_pixel(static_cast<double>(footprint.x + footprint.width),
+                                         static_cast<double>(footprint.y + footprint.height));
+            const auto wa = spaces.window_from_image(document.view, a[0], a[1]);
+            const auto wb = spaces.window_from_image(document.view, b[0], b[1]);
+            const ImVec2 from(static_cast<float>(wa[0]), static_cast<float>(wa[1]));
+            const ImVec2 to(static_cast<float>(wb[0]), static_cast<float>(wb[1]));
+            draw->AddRect(ImVec2(from.x - 1, from.y - 1), ImVec2(to.x + 1, to.y + 1),
+                          IM_COL32(0, 0, 0, 220), 0.0f, 0, 3.0f);
+            draw->AddRect(from, to, IM_COL32(255, 220, 60, 255), 0.0f, 0, 1.5f);
+        }
         if (ui.pointer_image && static_cast<int>(c) != ui.hovered_cell) {
             const auto p = ui.cell_spaces(c).window_from_image(
                 document.view, (*ui.pointer_image)[0], (*ui.pointer_image)[1]);

@@ -162,6 +162,18 @@ BlockImage::BlockImage(const BlockSpec& spec, std::vector<DeriveInput> inputs,
                        std::shared_ptr<PlanarImage> output, std::int64_t band_rows)
     : DerivedImage(std::move(inputs), std::move(output), band_rows), m_spec(spec) {}
 
+Rect BlockImage::footprint(std::int64_t x, std::int64_t y) const {
+    if (x < 0 || y < 0 || x >= width() || y >= height()) {
+        return {};
+    }
+    const ImageSource& input = *inputs().front().source;
+    const Rect rect = m_spec.footprint == Footprint::Blocks
+                          ? Rect{x * m_spec.width, y * m_spec.height, m_spec.width, m_spec.height}
+                          : Rect{x - (m_spec.width - 1) / 2, y - (m_spec.height - 1) / 2,
+                                 m_spec.width, m_spec.height};
+    return intersection(rect, input.bounds());
+}
+
 Result<void> BlockImage::compute(Rect band) const {
     const ImageSource& first = *inputs().front().source;
     const Rect in = input_rect(m_spec, band, first.width(), first.height());

@@ -82,6 +82,9 @@ class BlockImage final : public DerivedImage {
     static Result<std::shared_ptr<BlockImage>> create(const BlockSpec& spec,
                                                       std::vector<DeriveInput> inputs);
     const BlockSpec& spec() const { return m_spec; }
+    // The input pixels output pixel (x, y) is computed from: its block, or its window, clipped
+    // to the input; empty outside the output.
+    Rect footprint(std::int64_t x, std::int64_t y) const;
 
   private:
     BlockImage(const BlockSpec& spec, std::vector<DeriveInput> inputs,

@@ -333,6 +333,12 @@ TEST_F(SessionTest, ADerivedImageJoinsTheListAndIsComputedAgainWhereALiveInputCh
     EXPECT_EQ(core::colormap_name(document.display().channels[0].colormap), "coolwarm");
     EXPECT_EQ(document.display().channels[0].lo, -1);
     EXPECT_EQ(document.display().channels[0].hi, 1);
+    // Its 10 x 10 blocks lie over the inputs: block (2, 1) covers input pixels 20..29, 10..19,
+    // and the view's space is the inputs' (a linked grid shows the same place in both).
+    EXPECT_EQ(document.placement(), (core::Placement{0, 0, 10}));
+    EXPECT_EQ(document.pixel_from_view(25.5, 14.0), (std::array<double, 2>{2.55, 1.4}));
+    EXPECT_EQ((*derived)->footprint(2, 1), (core::Rect{20, 10, 10, 10}));
+    EXPECT_EQ(document.view.fit_zoom(), session.documents().front()->view.fit_zoom());
     const auto r00 = [&] {
         float value = 0;
         EXPECT_TRUE(

@@ -429,3 +429,26 @@ TEST(Projection, EveryOperationAlongEitherAxisMatchesADirectLoop) {
 
 }  // namespace
 }  // namespace tessera::core::derive
+
+namespace tessera::core::derive {
+namespace {
+
+TEST(DerivedImage, AnOutputPixelsFootprintIsItsBlockOrItsWindowClippedToTheInput) {
+    auto input = std::make_shared<PlanarImage>(25, 13);
+    input->add_channel("v", SampleType::F32);
+    const auto blocks =
+        BlockImage::create({BlockOp::Mean, Footprint::Blocks, 10, 4}, {{input, {0, {}}}});
+    ASSERT_TRUE(blocks.ok()) << blocks.error().message;
+    EXPECT_EQ((*blocks)->footprint(0, 0), (Rect{0, 0, 10, 4}));
+    EXPECT_EQ((*blocks)->footprint(2, 3), (Rect{20, 12, 5, 1}));  // the partial corner block
+    EXPECT_TRUE((*blocks)->footprint(3, 0).empty());              // outside the 3 x 4 output
+    const auto windows =
+        BlockImage::create({BlockOp::Mean, Footprint::Window, 5, 4}, {{input, {0, {}}}});
+    ASSERT_TRUE(windows.ok()) << windows.error().message;
+    // [x - (w-1)/2, x + w/2] x [y - (h-1)/2, y + h/2]: 5 x 4 about (10, 6) is x 8..12, y 5..8.
+    EXPECT_EQ((*windows)->footprint(10, 6), (Rect{8, 5, 5, 4}));
+    EXPECT_EQ((*windows)->footprint(0, 0), (Rect{0, 0, 3, 3}));  // clipped at the corner
+}
+
+}  // namespace
+}  // namespace tessera::core::derive
