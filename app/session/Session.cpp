@@ -921,7 +921,7 @@ void Session::update_difference(ImageDocument& document) {
 std::vector<std::size_t> Session::grid_documents() const {
     std::vector<std::size_t> shown;
     for (std::size_t i = 0; i < m_documents.size(); ++i) {
-        if (m_documents[i]->state == DocumentState::Ready) {
+        if (m_documents[i]->state == DocumentState::Ready && m_documents[i]->in_grid) {
             shown.push_back(i);
         }
     }

@@ -124,6 +124,8 @@ struct ImageDocument {
     std::vector<std::pair<const core::ImageSource*, std::shared_ptr<const core::ImageSource>>>
         reloaded_inputs;
 
+    // Shown in the grid (a subset of the list can be chosen; all by default).
+    bool in_grid = true;
     // Its difference from the session's reference, while one is chosen.
     DocumentDifference difference;
 
@@ -257,7 +259,7 @@ class Session {
     // within the session's budgets. The current image is the one last pointed at.
     void set_grid(bool on) { m_grid = on; }
     bool grid() const { return m_grid; }
-    // The documents the grid shows, in list order (indices).
+    // The documents the grid shows, in list order (indices): those ready and chosen.
     std::vector<std::size_t> grid_documents() const;
 
     std::vector<std::unique_ptr<ImageDocument>>& documents() { return m_documents; }

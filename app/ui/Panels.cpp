@@ -869,6 +869,13 @@ void draw_side_panel(Session& session, UiState& ui, float height) {
                             : d.state == DocumentState::Failed ? "  (failed)"
                             : d.reloading                      ? "  (reloading...)"
                                                                : "";
+        if (session.grid()) {  // which images the grid shows
+            ImGui::Checkbox(fmt::format("##grid{}", i).c_str(), &documents[i]->in_grid);
+            if (ImGui::IsItemHovered()) {
+                ImGui::SetTooltip("show this image in the grid");
+            }
+            ImGui::SameLine();
+        }
         if (d.state == DocumentState::Failed) {
             ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
         }

@@ -68,17 +68,32 @@ float sample(const ChannelWindow& w, float x, float y, Sampling sampling, std::i
 
 }  // namespace
 
-Result<RgbaImage> composite_cpu(const ImageSource& image, const DisplaySettings& settings,
-                                const View& view, const std::vector<std::int64_t>& position) {
+namespace {
+
+// What one layer needs for the whole output: its view, uniforms, and windows of its channels.
+struct LayerInputs {
+    View view;
+    std::int64_t width = 0;
+    std::int64_t height = 0;
+    ImageUniforms uniforms;
+    std::vector<ChannelWindow> windows;
+    std::vector<ChannelUniforms> channels;
+};
+
+Result<LayerInputs> read_layer(const CpuLayer& layer, const View& output) {
+    const ImageSource& image = *layer.source;
+    const DisplaySettings& settings = *layer.settings;
     if (auto ok = check_display(settings, image.channels()); !ok) {
         return ok.error();
     }
-    const std::int64_t width = image.width();
-    const std::int64_t height = image.height();
+    LayerInputs in;
+    in.view = layer.placement.layer_view(output);
+    in.width = image.width();
+    in.height = image.height();
     // The image pixels the view can touch (one more on each side for bilinear), clamped.
-    const auto first = view.image_from_output(0.5f, 0.5f);
-    const auto last = view.image_from_output(static_cast<float>(view.width) - 0.5f,
-                                             static_cast<float>(view.height) - 0.5f);
+    const auto first = in.view.image_from_output(0.5f, 0.5f);
+    const auto last = in.view.image_from_output(static_cast<float>(output.width) - 0.5f,
+                                                static_cast<float>(output.height) - 0.5f);
     const auto span = [](float a, float b, std::int64_t size) {
         const auto lo = std::clamp<std::int64_t>(
             static_cast<std::int64_t>(std::floor(std::min(a, b))) - 1, 0, size - 1);
@@ -86,61 +101,90 @@ Result<RgbaImage> composite_cpu(const ImageSource& image, const DisplaySettings&
             static_cast<std::int64_t>(std::floor(std::max(a, b))) + 1, 0, size - 1);
         return std::pair{lo, hi - lo + 1};
     };
-    const auto [rx, rw] = span(first[0], last[0], width);
-    const auto [ry, rh] = span(first[1], last[1], height);
+    const auto [rx, rw] = span(first[0], last[0], in.width);
+    const auto [ry, rh] = span(first[1], last[1], in.height);
     const Rect needed{rx, ry, rw, rh};
-
-    const ImageUniforms uniforms = image_uniforms(settings);
-    std::vector<ChannelWindow> windows;
-    std::vector<ChannelUniforms> channels;
+    in.uniforms = image_uniforms(settings);
     for (std::size_t c = 0; c < settings.channels.size(); ++c) {
         if (!settings.channels[c].visible) {
             continue;
         }
         const bool is_alpha = settings.colour && static_cast<int>(c) == settings.alpha_channel;
-        auto window = read_window(image, {c, position}, needed);
+        auto window = read_window(image, {c, layer.position}, needed);
         if (!window) {
             return window.error();
         }
-        windows.push_back(std::move(window).value());
-        channels.push_back(channel_uniforms(settings.channels[c], image.channels()[c].type,
-                                            is_alpha, image.channels()[c].labels));
+        in.windows.push_back(std::move(window).value());
+        in.channels.push_back(channel_uniforms(settings.channels[c], image.channels()[c].type,
+                                               is_alpha, image.channels()[c].labels));
     }
-    ImageUniforms effective = uniforms;
-    if (channels.empty()) {
-        effective.blend = BlendMode::Additive;  // nothing visible shows the background
+    if (in.channels.empty()) {
+        in.uniforms.blend = BlendMode::Additive;  // nothing visible shows the background
     }
+    return in;
+}
 
+// One layer's channels at output pixel (i, j) onto the accumulator, if the pixel lies on it.
+void accumulate_layer(Accumulator& acc, const LayerInputs& in, int i, int j) {
+    const auto [x, y] =
+        in.view.image_from_output(static_cast<float>(i) + 0.5f, static_cast<float>(j) + 0.5f);
+    if (!(x >= 0.0f && y >= 0.0f && x < static_cast<float>(in.width) &&
+          y < static_cast<float>(in.height))) {
+        return;
+    }
+    for (std::size_t k = 0; k < in.channels.size(); ++k) {
+        if (!in.channels[k].labels) {
+            accumulate(acc, sample(in.windows[k], x, y, in.view.sampling, in.width, in.height),
+                       in.channels[k], in.uniforms);
+            continue;
+        }
+        // Labels: the id of the pixel (never interpolated) and its neighbours'.
+        const float fx0 = std::floor(x);
+        const float fy0 = std::floor(y);
+        const auto id_at = [&](float dx, float dy) {
+            return label_id(sample(in.windows[k], fx0 + dx + 0.5f, fy0 + dy + 0.5f,
+                                   Sampling::Nearest, in.width, in.height),
+                            in.channels[k]);
+        };
+        accumulate_label(acc, id_at(0, 0), {id_at(-1, 0), id_at(1, 0), id_at(0, -1), id_at(0, 1)},
+                         x - fx0, y - fy0, 1.0f / static_cast<float>(in.view.x_scale),
+                         1.0f / static_cast<float>(in.view.y_scale), in.channels[k], in.uniforms);
+    }
+}
+
+}  // namespace
+
+Result<RgbaImage> composite_layers_cpu(std::span<const CpuLayer> layers, const View& view) {
+    if (layers.empty()) {
+        return Error{"a view needs at least one layer to draw"};
+    }
+    std::vector<LayerInputs> inputs;
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+        auto in = read_layer(layers[l], view);
+        if (!in) {
+            return in.error();
+        }
+        if (l > 0 && in->channels.empty()) {
+            continue;  // adds nothing
+        }
+        inputs.push_back(std::move(in).value());
+    }
+    const LayerInputs& base = inputs.front();
+    const std::array<float, 3> background = layers.front().settings->background;
     RgbaImage out(view.width, view.height);
     for (int j = 0; j < view.height; ++j) {
         for (int i = 0; i < view.width; ++i) {
-            const auto [x, y] =
-                view.image_from_output(static_cast<float>(i) + 0.5f, static_cast<float>(j) + 0.5f);
             std::uint8_t* p = out.at(i, j);
-            std::array<float, 3> rgb = settings.background;
-            if (x >= 0.0f && y >= 0.0f && x < static_cast<float>(width) &&
-                y < static_cast<float>(height)) {
-                Accumulator acc = begin_accumulator(effective);
-                for (std::size_t k = 0; k < channels.size(); ++k) {
-                    if (!channels[k].labels) {
-                        accumulate(acc, sample(windows[k], x, y, view.sampling, width, height),
-                                   channels[k], effective);
-                        continue;
-                    }
-                    // Labels: the id of the pixel (never interpolated) and its neighbours'.
-                    const float fx0 = std::floor(x);
-                    const float fy0 = std::floor(y);
-                    const auto id_at = [&](float dx, float dy) {
-                        return label_id(sample(windows[k], fx0 + dx + 0.5f, fy0 + dy + 0.5f,
-                                               Sampling::Nearest, width, height),
-                                        channels[k]);
-                    };
-                    accumulate_label(
-                        acc, id_at(0, 0), {id_at(-1, 0), id_at(1, 0), id_at(0, -1), id_at(0, 1)},
-                        x - fx0, y - fy0, 1.0f / static_cast<float>(view.x_scale),
-                        1.0f / static_cast<float>(view.y_scale), channels[k], effective);
+            std::array<float, 3> rgb = background;
+            const auto [x, y] = base.view.image_from_output(static_cast<float>(i) + 0.5f,
+                                                            static_cast<float>(j) + 0.5f);
+            if (x >= 0.0f && y >= 0.0f && x < static_cast<float>(base.width) &&
+                y < static_cast<float>(base.height)) {
+                Accumulator acc = begin_accumulator(base.uniforms);
+                for (const LayerInputs& in : inputs) {
+                    accumulate_layer(acc, in, i, j);
                 }
-                rgb = resolve(acc, effective, i, j);
+                rgb = resolve(acc, base.uniforms, i, j);
             }
             for (int k = 0; k < 3; ++k) {
                 p[k] =
@@ -150,6 +194,12 @@ Result<RgbaImage> composite_cpu(const ImageSource& image, const DisplaySettings&
         }
     }
     return out;
+}
+
+Result<RgbaImage> composite_cpu(const ImageSource& image, const DisplaySettings& settings,
+                                const View& view, const std::vector<std::int64_t>& position) {
+    const CpuLayer layer{&image, &settings, {}, position};
+    return composite_layers_cpu(std::span(&layer, 1), view);
 }
 
 }  // namespace tessera::core

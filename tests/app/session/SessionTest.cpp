@@ -182,6 +182,11 @@ TEST_F(SessionTest, AnAddedLayerIsBlendedOverAndScaledToCoverTheImageBelow) {
     settle(session);
     ASSERT_TRUE(session.add_layer(0, 2));
     EXPECT_EQ(documents[0]->layers[2].placement, (core::Placement{0, 0, 1}));
+    // The grid shows the ready images that are chosen, in list order.
+    EXPECT_EQ(session.grid_documents(), (std::vector<std::size_t>{0, 1, 2}));
+    documents[1]->in_grid = false;
+    EXPECT_EQ(session.grid_documents(), (std::vector<std::size_t>{0, 2}));
+    documents[1]->in_grid = true;
     // Reloading the layer's image keeps it in the layer.
     const auto before = documents[1]->dataset;
     session.set_labels(1, false);  // a no-op for a colour image: nothing rebuilt

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "core/display/CpuCompositor.h"
+#include "core/image/LabelSource.h"
 #include "core/image/PlanarImage.h"
 #include "gl/composite/Compositor.h"
 #include "gl/image/StreamingImage.h"
@@ -466,6 +467,77 @@ TEST_F(CompositorTest, ALayerLiesOverTheImageAtItsPlacementAndScale) {
     for (const auto& [x, y] : {std::pair{24, 20}, std::pair{7, 20}, std::pair{10, 40},
                                std::pair{63, 63}, std::pair{50, 5}}) {
         EXPECT_EQ(rgb(x, y), (std::array<int, 3>{grey, grey, grey})) << x << "," << y;
+    }
+}
+
+TEST_F(CompositorTest, LayersWithOffsetScaleOpacityAndLabelsMatchTheCpuReference) {
+    // A u16 gradient; over it an f32 mask at 2x from (7, 5), blended over at 0.6 in red; and a
+    // label image at 3x from (2, 9) (ids never interpolated, 0 transparent).
+    auto base = std::make_shared<core::PlanarImage>(64, 48);
+    base->add_channel("v", SampleType::U16);
+    auto base_samples = base->samples<std::uint16_t>(0);
+    for (std::size_t i = 0; i < base_samples.size(); ++i) {
+        base_samples[i] = static_cast<std::uint16_t>((i % 64) * 700 + (i / 64) * 300);
+    }
+    auto mask = std::make_shared<core::PlanarImage>(20, 14);
+    mask->add_channel("m", SampleType::F32);
+    auto mask_samples = mask->samples<float>(0);
+    for (std::size_t i = 0; i < mask_samples.size(); ++i) {
+        mask_samples[i] = static_cast<float>((i * 7) % 11) / 10.0f;
+    }
+    auto plain = std::make_shared<core::PlanarImage>(12, 9);
+    plain->add_channel("ids", SampleType::U16);
+    auto ids = plain->samples<std::uint16_t>(0);
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        ids[i] = static_cast<std::uint16_t>((i % 12) / 3 + 4 * ((i / 12) / 3));
+    }
+    const std::shared_ptr<const core::ImageSource> labels = core::as_labels(plain);
+    core::DisplaySettings below;
+    below.channels = {{true, core::named_colormap("gray"), 0, 60000, 1, 1}};
+    core::DisplaySettings over;
+    over.channels = {{true, core::named_colormap("red"), 0, 1, 1, 0.6f}};
+    over.blend = core::BlendMode::Over;
+    core::DisplaySettings label_display;
+    label_display.channels = {{true, core::named_colormap("gray"), 0, 1, 1, 1}};
+    label_display.labels.seed = 3;
+    const core::Placement mask_at{7, 5, 2};
+    const core::Placement labels_at{2, 9, 3};
+    for (const core::Sampling sampling : {core::Sampling::Nearest, core::Sampling::Linear}) {
+        core::View view = core::View::of_rect(0, 0, 64, 48, 128, 96);
+        view.sampling = sampling;
+        const auto a = upload_all(base);
+        const auto b = upload_all(mask);
+        const auto c = upload_all(labels);
+        auto fa = a->prepare_final(view, {0});
+        auto fb = b->prepare_final(mask_at.layer_view(view), {0});
+        auto fc = c->prepare_final(labels_at.layer_view(view), {0});
+        ASSERT_TRUE(fa.ok() && fb.ok() && fc.ok());
+        const LayerDraw layers[] = {{base.get(), &fa->draws, &below, {}},
+                                    {mask.get(), &fb->draws, &over, mask_at},
+                                    {labels.get(), &fc->draws, &label_display, labels_at}};
+        const Texture2D target = Texture2D::create(128, 96, PixelFormat{}).value();
+        auto framebuffer = Framebuffer::create(target);
+        ASSERT_TRUE(framebuffer.ok());
+        auto drawn = m_compositor->draw_layers(layers, view, {framebuffer->id(), 0, 0, 128, 96});
+        ASSERT_TRUE(drawn.ok()) << drawn.error().message;
+        framebuffer->bind();
+        const core::RgbaImage gpu = read_rgba8(0, 0, 128, 96);
+        Framebuffer::bind_default();
+        const core::CpuLayer cpu_layers[] = {{base.get(), &below, {}, {}},
+                                             {mask.get(), &over, mask_at, {}},
+                                             {labels.get(), &label_display, labels_at, {}}};
+        const auto cpu = core::composite_layers_cpu(cpu_layers, view);
+        ASSERT_TRUE(cpu.ok()) << cpu.error().message;
+        int worst = 0;
+        for (std::size_t i = 0; i < gpu.pixels.size(); ++i) {
+            worst = std::max(worst, std::abs(gpu.pixels[i] - cpu->pixels[i]));
+        }
+        EXPECT_LE(worst, 1) << (sampling == core::Sampling::Linear ? "linear" : "nearest");
+        // The layers show: the base alone differs where they lie, and only there.
+        const auto alone = core::composite_cpu(*base, below, view).value();
+        EXPECT_NE(alone.pixels, cpu->pixels);
+        EXPECT_EQ(std::vector<std::uint8_t>(alone.at(0, 0), alone.at(0, 0) + 4),
+                  std::vector<std::uint8_t>(cpu->at(0, 0), cpu->at(0, 0) + 4));
     }
 }
 
