@@ -26,6 +26,46 @@ namespace {
 
 constexpr int kDefaultLongestSide = 4096;
 
+// The GPU side of a render: a headless context (first, so it is destroyed last), the compositor
+// and a target of the output's size.
+struct GpuRender {
+    gl::HeadlessContext context;
+    gl::Compositor compositor;
+    gl::Texture2D target;
+    gl::Framebuffer framebuffer;
+};
+
+core::Result<GpuRender> start_gpu_render(int width, int height) {
+    auto context = gl::HeadlessContext::create();
+    if (!context) {
+        return core::Error{context.error().message + " (use --cpu to render without OpenGL)"};
+    }
+    auto compositor = gl::Compositor::create();
+    if (!compositor) {
+        return compositor.error();
+    }
+    auto target = gl::Texture2D::create(width, height, gl::PixelFormat{});
+    if (!target) {
+        return core::Error{"the render target: " + target.error().message};
+    }
+    auto framebuffer = gl::Framebuffer::create(*target);
+    if (!framebuffer) {
+        return framebuffer.error();
+    }
+    return GpuRender{std::move(context).value(), std::move(compositor).value(),
+                     std::move(target).value(), std::move(framebuffer).value()};
+}
+
+// Tiles streamed for one frame: only what the view shows, at the request's tile size.
+gl::StreamingOptions render_streaming(const RenderRequest& request) {
+    gl::StreamingOptions streaming =
+        streaming_options(request.memory, gl::current_renderer_is_software());
+    streaming.tile_size = std::max(1, request.tile_size - 2);
+    streaming.max_texture_size = request.max_texture_size;
+    streaming.prefetch_ring = 0;
+    return streaming;
+}
+
 // --reference: the image B, the channels paired, the difference as a source (the CPU reference
 // and the statistics its limits come from) and the display settings of the difference.
 struct Comparison {
@@ -348,32 +388,17 @@ int run_render_grid(const RenderRequest& request, std::FILE* out, std::FILE* err
             }
         }
     } else {
-        auto context = gl::HeadlessContext::create();
-        if (!context) {
-            return fail(context.error().message + " (use --cpu to render without OpenGL)");
+        auto gpu = start_gpu_render(width, height);
+        if (!gpu) {
+            return fail(gpu.error().message);
         }
-        auto compositor = gl::Compositor::create();
-        if (!compositor) {
-            return fail(compositor.error().message);
-        }
-        auto target = gl::Texture2D::create(width, height, gl::PixelFormat{});
-        if (!target) {
-            return fail("the render target: " + target.error().message);
-        }
-        auto framebuffer = gl::Framebuffer::create(*target);
-        if (!framebuffer) {
-            return fail(framebuffer.error().message);
-        }
-        framebuffer->bind();
+        gl::Framebuffer& framebuffer = gpu->framebuffer;
+        framebuffer.bind();
         glViewport(0, 0, width, height);
         glClearColor(0.0f, 0.0f, 0.0f, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
         // One loader and texture cache for every cell: the budgets are the render's, not a cell's.
-        gl::StreamingOptions streaming =
-            streaming_options(request.memory, gl::current_renderer_is_software());
-        streaming.tile_size = std::max(1, request.tile_size - 2);
-        streaming.max_texture_size = request.max_texture_size;
-        streaming.prefetch_ring = 0;
+        const gl::StreamingOptions streaming = render_streaming(request);
         core::TileLoader loader(core::LoaderOptions{streaming.workers, false, streaming.cpu_cache});
         auto textures = std::make_shared<gl::TextureCache>(streaming.gpu_budget);
         for (std::size_t c = 0; c < cells.size(); ++c) {
@@ -386,16 +411,16 @@ int run_render_grid(const RenderRequest& request, std::FILE* out, std::FILE* err
                 return fail(fmt::format("{}: {}", cells[c].file, frame.error().message));
             }
             // GL's origin is the bottom left; the cell's rectangle is from the top.
-            const gl::Target into{framebuffer->id(), static_cast<int>(rect.x),
+            const gl::Target into{framebuffer.id(), static_cast<int>(rect.x),
                                   height - static_cast<int>(rect.y) - view.height, view.width,
                                   view.height};
-            auto drawn = compositor->draw_tiles(*cells[c].dataset.image.source, frame->draws,
-                                                cells[c].settings, view, into);
+            auto drawn = gpu->compositor.draw_tiles(*cells[c].dataset.image.source, frame->draws,
+                                                    cells[c].settings, view, into);
             if (!drawn) {
                 return fail(fmt::format("{}: {}", cells[c].file, drawn.error().message));
             }
         }
-        framebuffer->bind();
+        framebuffer.bind();
         pixels = gl::read_rgba8(0, 0, width, height);
         gl::Framebuffer::bind_default();
     }
@@ -484,29 +509,15 @@ int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
         }
         pixels = std::move(cpu).value();
     } else {
-        auto context = gl::HeadlessContext::create();
-        if (!context) {
-            return fail(context.error().message + " (use --cpu to render without OpenGL)");
+        auto gpu = start_gpu_render(size.first, size.second);
+        if (!gpu) {
+            return fail(gpu.error().message);
         }
-        auto compositor = gl::Compositor::create();
-        if (!compositor) {
-            return fail(compositor.error().message);
-        }
+        gl::Compositor* compositor = &gpu->compositor;
+        gl::Framebuffer* framebuffer = &gpu->framebuffer;
         // Streamed through the pyramid: a small view of a huge image reads only its tiles.
-        gl::StreamingOptions streaming =
-            streaming_options(request.memory, gl::current_renderer_is_software());
-        streaming.tile_size = std::max(1, request.tile_size - 2);
-        streaming.max_texture_size = request.max_texture_size;
-        streaming.prefetch_ring = 0;  // one frame: read only what it shows
+        const gl::StreamingOptions streaming = render_streaming(request);
         gl::StreamingImage tiles(image.source, streaming);
-        auto target = gl::Texture2D::create(size.first, size.second, gl::PixelFormat{});
-        if (!target) {
-            return fail("the render target: " + target.error().message);
-        }
-        auto framebuffer = gl::Framebuffer::create(*target);
-        if (!framebuffer) {
-            return fail(framebuffer.error().message);
-        }
         auto frame = tiles.prepare_final(view, settings->visible_channels(), *position);
         if (!frame) {
             return fail(fmt::format("{}: {}", request.file, frame.error().message));
