@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cfloat>
+#include <cmath>
 #include <cstring>
 #include <optional>
 
@@ -95,9 +96,17 @@ void channel_row(ImageDocument& document, std::size_t c, bool open_by_default) {
         }
         double limits[2] = {display.lo, display.hi};
         ImGui::SetNextItemWidth(-110);
+        // Integer data has integer limits: shown, and kept, as whole codes.
+        const bool integer = info.type == core::SampleType::U8 ||
+                             info.type == core::SampleType::U16 ||
+                             info.type == core::SampleType::U32;
         if (ImGui::InputScalarN("##limits", ImGuiDataType_Double, limits, 2, nullptr, nullptr,
-                                "%.6g", ImGuiInputTextFlags_EnterReturnsTrue) &&
+                                integer ? "%.0f" : "%.6g", ImGuiInputTextFlags_EnterReturnsTrue) &&
             limits[0] < limits[1]) {
+            if (integer) {
+                limits[0] = std::round(limits[0]);
+                limits[1] = std::max(limits[0] + 1, std::round(limits[1]));
+            }
             display.lo = limits[0];
             display.hi = limits[1];
         }
@@ -166,7 +175,7 @@ void channel_panel(ImageDocument& document) {
     }
     const auto layers = core::layers_of(channels);
     const bool grouped = layers.size() > 1 || !layers.front().name.empty();
-    const bool open_rows = channels.size() <= 4;
+    const bool open_rows = channels.size() <= 8;  // histograms shown unless there are many
     for (const core::Layer& layer : layers) {
         if (grouped) {
             ImGui::SetNextItemOpen(layers.size() <= 4, ImGuiCond_Once);
@@ -1001,8 +1010,8 @@ void draw_status_bar(Session& session, const UiState& ui, float width, float hei
     ImGui::TextUnformatted(text.c_str());
     ImGui::PopClipRect();
     ImGui::SameLine(right);
-    ImGui::TextDisabled("%s?/F1 help   %.0f FPS", ipc.c_str(),
-                        static_cast<double>(ImGui::GetIO().Framerate));
+    // One FPS figure, in the overlay (P): not a second one here.
+    ImGui::TextDisabled("%s?/F1 help", ipc.c_str());
     ImGui::End();
 }
 

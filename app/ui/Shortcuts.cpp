@@ -13,7 +13,7 @@ namespace {
 constexpr std::array kShortcuts{
     Shortcut{"1-9", "show or hide channel 1-9"},
     Shortcut{"Shift+1-9", "solo channel 1-9 (again: show all)"},
-    Shortcut{"C", "next colormap for the selected channel"},
+    Shortcut{"C", "next colormap for the selected channel (the one last clicked)"},
     Shortcut{"A",
              "auto-contrast every visible channel (0.1-99.9 percentiles; of the slice "
              "shown, or the whole stack as the panel says)"},
@@ -60,10 +60,9 @@ std::span<const Shortcut> shortcuts() {
 }
 
 void toggle_channel(ImageDocument& document, std::size_t channel) {
+    // Visibility only: the selected channel (what C recolours) follows clicks, so hiding a
+    // channel never makes the next C recolour one nobody can see.
     core::toggle_channel(document.display(), channel);
-    if (channel < document.display().channels.size()) {
-        document.selected_channel = channel;
-    }
 }
 
 void solo_channel(ImageDocument& document, std::size_t channel) {

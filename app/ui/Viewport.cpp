@@ -168,6 +168,15 @@ void pixel_labels(const ImageDocument& document, const UiState& ui, std::int64_t
     for (std::size_t k = 0; k < shown.size(); ++k) {
         const std::size_t c = shown[k];
         const core::SampleType type = source.channels()[c].type;
+        // Each channel's values in its colour (the bright end of its colormap), so that three
+        // values in one pixel say which is which; white when that is too dark to read.
+        const auto top = core::sample_colormap(document.display().channels[c].colormap, 1.0f);
+        const bool dark = top[0] * 0.3f + top[1] * 0.59f + top[2] * 0.11f < 0.35f;
+        const ImU32 colour =
+            dark || shown.size() == 1
+                ? IM_COL32(255, 255, 255, 255)
+                : IM_COL32(static_cast<int>(top[0] * 255), static_cast<int>(top[1] * 255),
+                           static_cast<int>(top[2] * 255), 255);
         std::vector<std::byte> raw(source.region_bytes(c, rect));
         if (!source.read_region({c, document.dims.position()}, rect, raw).ok()) {
             continue;
@@ -180,7 +189,11 @@ void pixel_labels(const ImageDocument& document, const UiState& ui, std::int64_t
                 const auto at =
                     document.view_from_pixel(static_cast<double>(x), static_cast<double>(y));
                 const auto corner = spaces.window_from_image(document.view, at[0], at[1]);
-                const std::string text = fmt::format("{:.4g}", v);
+                // Integers exactly, floats with enough digits; labels by their id.
+                const bool integer = type == core::SampleType::U8 ||
+                                     type == core::SampleType::U16 || type == core::SampleType::U32;
+                const std::string text =
+                    integer ? fmt::format("{:.0f}", v) : fmt::format("{:.6g}", v);
                 const ImVec2 size = ImGui::CalcTextSize(text.c_str());
                 const float px = static_cast<float>(corner[0] + pixel / 2) - size.x / 2;
                 const float py =
@@ -188,7 +201,7 @@ void pixel_labels(const ImageDocument& document, const UiState& ui, std::int64_t
                     (static_cast<float>(k) - static_cast<float>(shown.size() - 1) / 2.0f) * size.y -
                     size.y / 2;
                 draw->AddText(ImVec2(px + 1, py + 1), IM_COL32(0, 0, 0, 220), text.c_str());
-                draw->AddText(ImVec2(px, py), IM_COL32(255, 255, 255, 255), text.c_str());
+                draw->AddText(ImVec2(px, py), colour, text.c_str());
             }
         }
     }

@@ -90,7 +90,7 @@ class HeadlessImGui : public ::testing::Test {
 TEST_F(HeadlessImGui, NumberKeysToggleChannelsAndShiftSolos) {
     press(GLFW_KEY_2);
     EXPECT_FALSE(document().display().channels[1].visible);
-    EXPECT_EQ(document().selected_channel, 1u);
+    EXPECT_EQ(document().selected_channel, 0u) << "hiding a channel does not select it";
     press(GLFW_KEY_2);
     EXPECT_TRUE(document().display().channels[1].visible);
     press(GLFW_KEY_3, true);
@@ -105,10 +105,13 @@ TEST_F(HeadlessImGui, NumberKeysToggleChannelsAndShiftSolos) {
 }
 
 TEST_F(HeadlessImGui, CCyclesTheSelectedChannelsColormapAndRResets) {
-    press(GLFW_KEY_4);  // selects channel 4 (and hides it)
+    document().selected_channel = 3;  // as a click on its row does
+    press(GLFW_KEY_4);                // hides it; still the selected one
     const auto before = document().display().channels[3].colormap;
+    const auto first = document().display().channels[0].colormap;
     press(GLFW_KEY_C);
     EXPECT_EQ(document().display().channels[3].colormap.index, (before.index + 1) % 18);
+    EXPECT_EQ(document().display().channels[0].colormap, first);
     press(GLFW_KEY_R);
     EXPECT_EQ(document().display().channels[3].colormap, before);
     EXPECT_TRUE(document().display().channels[3].visible);
