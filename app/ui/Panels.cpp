@@ -36,6 +36,8 @@ void gradient(ImDrawList* draw, ImVec2 origin, ImVec2 size, core::Colormap color
 // A combo whose items show each colormap's gradient; "reversed" is a checkbox inside it.
 void colormap_combo(core::Colormap& colormap) {
     ImGui::SetNextItemWidth(120);
+    // The pop-up wider than the combo: every name in full beside its gradient.
+    ImGui::SetNextWindowSizeConstraints(ImVec2(200, 0), ImVec2(FLT_MAX, 420));
     if (!ImGui::BeginCombo("##colormap", core::colormap_name(colormap).c_str())) {
         return;
     }
