@@ -78,9 +78,18 @@ std::unique_ptr<core::PlanarImage> make_fluorescence_demo(int width, int height)
                 const float u = (dx * c + dy * s) / cell.radius_x;
                 const float v = (-dx * s + dy * c) / cell.radius_y;
                 const float r = std::sqrt(u * u + v * v);
-                // Nucleus: a soft-edged ellipse with some chromatin texture.
+                // Nucleus: a soft-edged ellipse with chromatin: blotches of several sizes at
+                // angles of the cell's own (never a regular grid that could pass for the
+                // checkerboard behind transparent images), and a bright nucleolus off-centre.
                 const float edge = std::clamp((1.0f - r) * 6.0f, 0.0f, 1.0f);
-                const float texture = 0.8f + 0.2f * std::sin(dx * 0.9f) * std::cos(dy * 0.7f);
+                const float phase = cell.angle * 3.0f;
+                const float blotches =
+                    0.45f * std::sin(4.3f * u + 2.9f * v + phase) *
+                        std::sin(1.7f * u - 5.1f * v + 2.0f * phase) +
+                    0.35f * std::sin(9.7f * u + 6.3f * v - phase) * std::cos(7.9f * v - 3.1f * u);
+                const float nucleolus =
+                    std::exp(-((u - 0.3f) * (u - 0.3f) + (v + 0.2f) * (v + 0.2f)) * 40.0f);
+                const float texture = 0.78f + 0.18f * blotches + 0.35f * nucleolus;
                 add_clamped(nuclei[index(x, y)], 42000.0f * cell.brightness * edge * texture);
                 // Cell cortex: a bright ring at about twice the nucleus radius.
                 const float ring = std::exp(-std::pow((r - 2.1f) * 5.0f, 2.0f));
