@@ -1054,6 +1054,39 @@ void draw_help_window(UiState& ui) {
     ImGui::End();
 }
 
+std::string pixel_values_text(const ImageDocument& document, const std::array<double, 2>& point) {
+    if (document.state != DocumentState::Ready) {
+        return {};
+    }
+    const core::ImageSource& source = *document.image().source;
+    const auto at = document.pixel_from_view(point[0], point[1]);
+    const auto x = static_cast<std::int64_t>(std::floor(at[0]));
+    const auto y = static_cast<std::int64_t>(std::floor(at[1]));
+    if (x < 0 || y < 0 || x >= source.width() || y >= source.height()) {
+        return {};
+    }
+    const auto& box = document.image().metadata.data_window;
+    const std::int64_t ox = box.width() > 0 ? box.min_x : 0;
+    const std::int64_t oy = box.width() > 0 ? box.min_y : 0;
+    std::string text = fmt::format("{}\tx={}\ty={}", document.title, x + ox, y + oy);
+    for (std::size_t i = 0; i < document.dims.axes().size(); ++i) {
+        text += fmt::format("\t{}={}", document.dims.axes()[i].name, document.dims.position()[i]);
+    }
+    std::array<std::byte, 4> raw{};
+    for (std::size_t c = 0; c < source.channel_count(); ++c) {
+        const core::SampleType type = source.channels()[c].type;
+        if (!source.read_region({c, document.dims.position()}, {x, y, 1, 1}, raw).ok()) {
+            continue;
+        }
+        const double v = core::sample_as_float(raw.data(), type);
+        const bool integer = type == core::SampleType::U8 || type == core::SampleType::U16 ||
+                             type == core::SampleType::U32;
+        text += fmt::format("\t{}={}", source.channels()[c].name,
+                            integer ? fmt::format("{:.0f}", v) : fmt::format("{:.9g}", v));
+    }
+    return text;
+}
+
 void draw_open_dialog(Session& session, UiState& ui) {
     if (!ui.show_open_dialog) {
         return;

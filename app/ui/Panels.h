@@ -22,5 +22,10 @@ void draw_dims_bar(Session& session, const UiState& ui);
 void draw_status_bar(Session& session, const UiState& ui, float width, float height);
 void draw_help_window(UiState& ui);
 void draw_open_dialog(Session& session, UiState& ui);
+// What Ctrl+C copies: the image's name, the pixel under a point of the view in the file's
+// coordinates, its position in a stack, and every channel's value (integers exactly, floats to
+// nine significant digits), tab-separated: "NAME\tx=12\ty=7\tz=3\tDAPI=761\tActin=1167".
+// Empty when the point is outside the image.
+std::string pixel_values_text(const ImageDocument& document, const std::array<double, 2>& point);
 
 }  // namespace tessera::app

@@ -5,6 +5,7 @@
 // GLFW only for its key codes: ImGui 1.86's GLFW backend indexes io.KeysDown by them.
 #include <GLFW/glfw3.h>
 
+#include "app/ui/Panels.h"
 #include "core/display/DisplayActions.h"
 
 namespace tessera::app {
@@ -27,6 +28,7 @@ constexpr std::array kShortcuts{
     Shortcut{"PageDown, ]", "next image"},
     Shortcut{"Ctrl+O", "open a file"},
     Shortcut{"Ctrl+W", "close the image"},
+    Shortcut{"Ctrl+C", "copy the values of the pixel under the pointer (every channel)"},
     Shortcut{", .", "previous, next slice of the stack axis used last"},
     Shortcut{"Ctrl+wheel", "previous, next slice"},
     Shortcut{"Space", "play or pause the stack axis used last"},
@@ -155,6 +157,13 @@ void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io) {
     if (io.KeyCtrl && pressed(GLFW_KEY_R)) {
         session.reload_current();
         return;
+    }
+    if (io.KeyCtrl && pressed(GLFW_KEY_C) && ui.pointer_image && session.current() != nullptr) {
+        const std::string text = pixel_values_text(*session.current(), *ui.pointer_image);
+        if (!text.empty()) {
+            ImGui::SetClipboardText(text.c_str());
+            ui.message = "pixel values copied";
+        }
     }
     ImageDocument* document = session.current();
     if (document == nullptr || document->state != DocumentState::Ready || io.KeyCtrl) {

@@ -104,6 +104,22 @@ TEST_F(HeadlessImGui, NumberKeysToggleChannelsAndShiftSolos) {
     press(GLFW_KEY_9);  // no ninth channel: nothing happens
 }
 
+TEST_F(HeadlessImGui, CtrlCCopiesThePixelUnderThePointerAsTabSeparatedValues) {
+    document().title = "cells.png";
+    // Pixel (7, 3) of the 100-wide image: sample i = 307, so channel c holds 307 % 200 + c.
+    m_ui.pointer_image = std::array<double, 2>{7.6, 3.2};
+    ImGui::SetClipboardText("");
+    const auto colormap = document().display().channels[0].colormap;
+    press(GLFW_KEY_C, false, true);
+    EXPECT_EQ(document().display().channels[0].colormap, colormap) << "Ctrl+C is not C";
+    EXPECT_STREQ(ImGui::GetClipboardText(), "cells.png\tx=7\ty=3\tc0=107\tc1=108\tc2=109\tc3=110");
+    EXPECT_EQ(m_ui.message, "pixel values copied");
+    // Outside the image nothing is copied.
+    m_ui.pointer_image = std::array<double, 2>{-3.0, 5.0};
+    press(GLFW_KEY_C, false, true);
+    EXPECT_STREQ(ImGui::GetClipboardText(), "cells.png\tx=7\ty=3\tc0=107\tc1=108\tc2=109\tc3=110");
+}
+
 TEST_F(HeadlessImGui, CCyclesTheSelectedChannelsColormapAndRResets) {
     document().selected_channel = 3;  // as a click on its row does
     press(GLFW_KEY_4);                // hides it; still the selected one
