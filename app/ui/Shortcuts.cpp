@@ -41,6 +41,7 @@ constexpr std::array kShortcuts{
     Shortcut{"Tab", "hide or show the panels"},
     Shortcut{"P", "show or hide the FPS overlay"},
     Shortcut{"L", "mark tiles still loading (on by default)"},
+    Shortcut{"Ctrl+S", "save the view: the image area's pixels as shown (tessera-view-N.png)"},
     Shortcut{"F12", "screenshot (tessera-screenshot-N.png)"},
     Shortcut{"?, F1", "this help"},
     Shortcut{"Esc", "close the help or the open dialog (never quits)"},
@@ -140,6 +141,9 @@ void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io) {
     }
     if (pressed(GLFW_KEY_F12)) {
         ui.screenshot = "tessera-screenshot-" + std::to_string(++ui.screenshot_counter) + ".png";
+    }
+    if (io.KeyCtrl && pressed(GLFW_KEY_S)) {
+        ui.save_view = "tessera-view-" + std::to_string(++ui.save_view_counter) + ".png";
     }
     if (io.KeyCtrl && pressed(GLFW_KEY_O)) {
         ui.show_open_dialog = true;

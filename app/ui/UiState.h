@@ -44,6 +44,8 @@ struct UiState {
     std::array<char, 4096> open_path{};
     bool quit = false;
     std::optional<std::string> screenshot;  // write the next frame here
+    std::optional<std::string> save_view;   // write the image area's composite here (Ctrl+S)
+    int save_view_counter = 0;
     int screenshot_counter = 0;
     std::string message;  // a status message (screenshot written, errors of actions)
     ViewportRect viewport;

@@ -575,6 +575,20 @@ core::Result<void> Viewer::run(const Options& options, Script* script) {
                 std::chrono::duration<double, std::milli>(frame_end - frame_start).count());
         }
 
+        if (auto view = std::exchange(m_ui.save_view, std::nullopt)) {
+            // The composite as shown (the image area without the interface drawn over it).
+            if (m_frame_buffer && m_frame) {
+                m_frame_buffer->bind();
+                const core::RgbaImage pixels =
+                    gl::read_rgba8(0, 0, m_frame.width(), m_frame.height());
+                gl::Framebuffer::bind_default();
+                auto written = core::write_png(pixels, *view);
+                m_ui.message = written ? "view saved to " + *view
+                                       : "cannot save the view: " + written.error().message;
+            } else {
+                m_ui.message = "no view to save";
+            }
+        }
         std::optional<std::string> shot = std::exchange(m_ui.screenshot, std::nullopt);
         if (script != nullptr && script->screenshot()) {
             shot = script->screenshot();

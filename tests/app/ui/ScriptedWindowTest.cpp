@@ -422,6 +422,37 @@ TEST(ScriptedWindow, AnExrIsPlacedByItsDisplayWindowAndItsFrameIsDrawn) {
     EXPECT_GT(frame, 150) << "the display window's frame";
 }
 
+TEST(ScriptedWindow, CtrlSSavesTheViewAsShownWithoutTheInterface) {
+    TESSERA_REQUIRE_XVFB_RUN();
+    const auto dir = testing::temp_path("save-view");
+    std::filesystem::create_directories(dir);
+    std::filesystem::remove(dir / "tessera-view-1.png");
+    const auto script = dir / "save.script";
+    testing::write_text(script, "idle\nwait 2\nmove 700 300\nwait 2\nkey s ctrl\nwait 3\n");
+    const auto result = run_command(
+        "cd " + shell_quote(dir.string()) + " && xvfb-run -a -s '-screen 0 1920x1200x24' " +
+        shell_quote(TESSERA_EXECUTABLE) + " --size " + std::to_string(kWidth) + "x" +
+        std::to_string(kHeight) + " --script " + shell_quote(script.string()));
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    auto saved = core::read_rgba8(dir / "tessera-view-1.png");
+    ASSERT_TRUE(saved.ok()) << "Ctrl+S wrote no tessera-view-1.png";
+    ASSERT_EQ(saved->width, kWidth - kPanel);
+    ASSERT_EQ(saved->height, kHeight - kStatus);
+    const core::Image image = demo();
+    const auto statistics = core::compute_statistics(*image.source).value();
+    const core::DisplaySettings settings =
+        core::default_display(image.source->channels(), statistics, core::Transfer::Linear);
+    const auto expected =
+        core::composite_cpu(*image.source, settings,
+                            fitted_view(image.source->width(), image.source->height()))
+            .value();
+    int worst = 0;
+    for (std::size_t i = 0; i < expected.pixels.size(); ++i) {
+        worst = std::max(worst, std::abs(saved->pixels[i] - expected.pixels[i]));
+    }
+    EXPECT_LE(worst, 1) << "the view, without the pointer's pixel grid or any panel";
+}
+
 TEST(ScriptedWindow, ABadScriptIsAUsageErrorNamingTheLine) {
     const auto path = testing::temp_path("bad.script");
     testing::write_text(path, "wait 2\nkey hyperspace\n");
