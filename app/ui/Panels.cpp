@@ -99,9 +99,7 @@ void channel_row(ImageDocument& document, std::size_t c, bool open_by_default) {
         double limits[2] = {display.lo, display.hi};
         ImGui::SetNextItemWidth(-110);
         // Integer data has integer limits: shown, and kept, as whole codes.
-        const bool integer = info.type == core::SampleType::U8 ||
-                             info.type == core::SampleType::U16 ||
-                             info.type == core::SampleType::U32;
+        const bool integer = !core::is_float(info.type);
         if (ImGui::InputScalarN("##limits", ImGuiDataType_Double, limits, 2, nullptr, nullptr,
                                 integer ? "%.0f" : "%.6g", ImGuiInputTextFlags_EnterReturnsTrue) &&
             limits[0] < limits[1]) {
@@ -369,8 +367,7 @@ bool looks_like_labels(const ImageDocument& document) {
     }
     const core::SampleType type = source.channels()[0].type;
     const core::ChannelStatistics& s = document.statistics()[0];
-    if (type != core::SampleType::U8 && type != core::SampleType::U16 &&
-        type != core::SampleType::U32) {
+    if (core::is_float(type)) {
         return false;
     }
     if (s.max - s.min + 1 > static_cast<double>(core::kHistogramBins)) {
@@ -1079,8 +1076,7 @@ std::string pixel_values_text(const ImageDocument& document, const std::array<do
             continue;
         }
         const double v = core::sample_as_float(raw.data(), type);
-        const bool integer = type == core::SampleType::U8 || type == core::SampleType::U16 ||
-                             type == core::SampleType::U32;
+        const bool integer = !core::is_float(type);
         text += fmt::format("\t{}={}", source.channels()[c].name,
                             integer ? fmt::format("{:.0f}", v) : fmt::format("{:.9g}", v));
     }

@@ -190,10 +190,8 @@ void pixel_labels(const ImageDocument& document, const UiState& ui, std::int64_t
                     document.view_from_pixel(static_cast<double>(x), static_cast<double>(y));
                 const auto corner = spaces.window_from_image(document.view, at[0], at[1]);
                 // Integers exactly, floats with enough digits; labels by their id.
-                const bool integer = type == core::SampleType::U8 ||
-                                     type == core::SampleType::U16 || type == core::SampleType::U32;
                 const std::string text =
-                    integer ? fmt::format("{:.0f}", v) : fmt::format("{:.6g}", v);
+                    core::is_float(type) ? fmt::format("{:.6g}", v) : fmt::format("{:.0f}", v);
                 const ImVec2 size = ImGui::CalcTextSize(text.c_str());
                 const float px = static_cast<float>(corner[0] + pixel / 2) - size.x / 2;
                 const float py =

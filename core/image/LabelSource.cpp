@@ -4,7 +4,7 @@ namespace tessera::core {
 namespace {
 
 bool integer(SampleType type) {
-    return type == SampleType::U8 || type == SampleType::U16 || type == SampleType::U32;
+    return !is_float(type);
 }
 
 class LabelSource final : public ImageSource {
