@@ -125,7 +125,9 @@ std::string bench_usage() {
            "         [--size WxH] [--json OUT] [--headless] [--tile-size N]\n"
            "         [--max-texture-size N]\n"
            "         [--gpu-memory MB] [--cpu-cache MB] [--upload-budget MB] [--upload-all]\n"
-           "         [--channel-axis auto|first|last] [--axes AXES]";
+           "         [--channel-axis auto|first|last] [--axes AXES]\n"
+           "       tessera bench --stream [options]   (tessera bench --stream --help)\n"
+           "       tessera bench --grid FILE... [options]   (tessera bench --grid --help)";
 }
 
 core::Result<BenchRequest> parse_bench_arguments(std::span<const std::string_view> arguments) {
