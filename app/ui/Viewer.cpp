@@ -147,9 +147,9 @@ void Viewer::prepare_image() {
     }
     mark_pending(*document, spaces, m_plan->not_final);
     // An image placed by its display window: the window's frame, and the data window's.
-    if (!(document->placement() == core::Placement{})) {
-        const core::Box2i& data = document->image().metadata.data_window;
-        const core::Box2i& frame_box = document->image().metadata.display_window;
+    const core::Box2i& data = document->image().metadata.data_window;
+    const core::Box2i& frame_box = document->image().metadata.display_window;
+    if (frame_box.width() > 0 && !(data == frame_box)) {
         ImDrawList* draw = ImGui::GetBackgroundDrawList();
         const auto outline = [&](double x0, double y0, double x1, double y1, ImU32 colour) {
             const auto a = spaces.window_from_image(document->view, x0, y0);
