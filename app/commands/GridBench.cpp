@@ -11,6 +11,7 @@
 #include "app/cli/Report.h"
 #include "core/base/JsonWriter.h"
 #include "core/dataset/Dataset.h"
+#include "core/stats/FrameStats.h"
 #include "core/view/Grid.h"
 #include "gl/composite/Compositor.h"
 #include "gl/context/HeadlessContext.h"
@@ -32,17 +33,8 @@ struct Figures {
     std::size_t budget = 0;
     std::uint64_t uploads = 0;
 
-    double percentile(double q) const {
-        if (frame_ms.empty()) {
-            return 0;
-        }
-        std::vector<double> sorted = frame_ms;
-        std::sort(sorted.begin(), sorted.end());
-        const auto i =
-            static_cast<std::size_t>(std::clamp(q / 100.0 * static_cast<double>(sorted.size() - 1),
-                                                0.0, static_cast<double>(sorted.size() - 1)));
-        return sorted[i];
-    }
+    // Nearest-rank, as `tessera bench` reports (core/stats/FrameStats).
+    core::Summary summary() const { return core::summarise(frame_ms); }
 };
 
 struct Cell {
@@ -122,7 +114,7 @@ void print(std::FILE* out, const char* name, const Figures& f) {
     fmt::print(out,
                "{:<8} {} cell{}: frame p50 {:.2f} ms, p95 {:.2f} ms, {} of {} frames not final, "
                "{} uploads, peak textures {:.0f} MB of {:.0f} MB\n",
-               name, f.cells, f.cells == 1 ? "" : "s", f.percentile(50), f.percentile(95),
+               name, f.cells, f.cells == 1 ? "" : "s", f.summary().p50, f.summary().p95,
                f.not_final, f.frame_ms.size(), f.uploads,
                static_cast<double>(f.peak_texture_bytes) / 1048576.0,
                static_cast<double>(f.budget) / 1048576.0);
@@ -131,8 +123,8 @@ void print(std::FILE* out, const char* name, const Figures& f) {
 void write(core::JsonWriter& json, const Figures& f) {
     json.begin_object();
     json.key("cells").value(static_cast<std::uint64_t>(f.cells));
-    json.key("frame_ms_p50").value(f.percentile(50));
-    json.key("frame_ms_p95").value(f.percentile(95));
+    json.key("frame_ms_p50").value(f.summary().p50);
+    json.key("frame_ms_p95").value(f.summary().p95);
     json.key("frames").value(static_cast<std::uint64_t>(f.frame_ms.size()));
     json.key("frames_not_final").value(static_cast<std::int64_t>(f.not_final));
     json.key("uploads").value(f.uploads);
@@ -272,7 +264,7 @@ int run_grid_bench(const GridBenchRequest& request, std::FILE* out, std::FILE* e
         return fail(grid.error().message);
     }
     const double cells = static_cast<double>(datasets.size());
-    const double frame_ratio = grid->percentile(50) / std::max(1e-9, single->percentile(50));
+    const double frame_ratio = grid->summary().p50 / std::max(1e-9, single->summary().p50);
     const double memory_ratio = static_cast<double>(grid->peak_texture_bytes) /
                                 std::max(1.0, static_cast<double>(single->peak_texture_bytes));
     if (request.json) {

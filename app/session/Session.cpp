@@ -839,6 +839,9 @@ void Session::finish_difference(ImageDocument& document) {
 
 void Session::update_difference(ImageDocument& document) {
     DocumentDifference& difference = document.difference;
+    // A finished computation is taken in first, so that the next one (the metric or plane
+    // changed meanwhile) starts in the same poll: busy() never says idle in between.
+    finish_difference(document);
     if (difference.job.valid()) {
         return;  // one at a time; the next starts once it is done
     }

@@ -355,7 +355,9 @@ TEST(TesseraRender, UnknownNamesListWhatIsValid) {
 TEST(TesseraRender, BadValuesAreUsageErrors) {
     for (const char* args :
          {"--limits R=5:1", "--gamma R=-1", "--opacity G=2", "--size 10", "--size 0x5",
-          "--view 1,2,3", "--view 5,0,1,1", "--blend screen", "--tile-size 0"}) {
+          "--view 1,2,3", "--view 5,0,1,1", "--blend screen", "--tile-size 0", "--error MAPE",
+          "--grid-columns 0", "--grid-columns x", "--contours 99", "--contours -1",
+          "--label-seed -3", "--reference"}) {
         auto result = run_command(kTessera + " render in.png -o out.png " + args);
         EXPECT_EQ(result.exit_code, 2) << args << ": " << result.output;
         EXPECT_NE(result.output.find("usage: tessera render"), std::string::npos) << args;
