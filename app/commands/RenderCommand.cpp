@@ -96,6 +96,22 @@ core::Result<Comparison> open_comparison(const RenderRequest& request,
     comparison.pairs =
         core::match_channels(image.source->channels(), comparison.reference.source->channels())
             .pairs;
+    // --channels chooses what is compared: one channel is then a single difference, drawn with
+    // a colormap of its own (coolwarm around 0 for E), not one colour of three.
+    if (request.display.channels) {
+        std::vector<core::ChannelPair> chosen;
+        for (const std::string& name : *request.display.channels) {
+            const auto pair =
+                std::find_if(comparison.pairs.begin(), comparison.pairs.end(),
+                             [&](const core::ChannelPair& p) { return p.name == name; });
+            if (pair == comparison.pairs.end()) {
+                return core::Error{
+                    fmt::format("{} and {}: no channel '{}' in both", request.file, file, name)};
+            }
+            chosen.push_back(*pair);
+        }
+        comparison.pairs = std::move(chosen);
+    }
     auto difference = core::DifferenceImage::create(image, comparison.reference, comparison.pairs,
                                                     request.metric);
     if (!difference) {

@@ -105,6 +105,22 @@ TEST(TesseraRender, ADifferenceFromAReferenceIsComputedOnTheGpuAsTheCpuReference
         ASSERT_EQ(b.exit_code, 0) << b.output;
         EXPECT_LE(worst_difference(read(gpu), read(cpu)), 1) << metric;
     }
+    // --channels G: one difference, drawn with coolwarm around 0 (every pixel a coolwarm
+    // colour, which always has red and blue), not as the green of a colour image.
+    const std::string one = testing::temp_path("diff-one.png").string();
+    auto single =
+        run_command(kTessera + " render " + shell_quote(png) + " -o " + shell_quote(one) +
+                    " --reference " + shell_quote(npy.string()) + " --error E --channels G");
+    ASSERT_EQ(single.exit_code, 0) << single.output;
+    const core::RgbaImage shown = read(one);
+    int not_coolwarm = 0;
+    for (int y = 0; y < shown.height; ++y) {
+        for (int x = 0; x < shown.width; ++x) {
+            const std::uint8_t* p = shown.at(x, y);
+            not_coolwarm += (p[0] < 40 || p[2] < 30) ? 1 : 0;  // coolwarm: always red and blue
+        }
+    }
+    EXPECT_LE(not_coolwarm, 1) << not_coolwarm << " pixels; the Inf one (NaN colour) at most";
     // The reference must have the image's size.
     const auto small = testing::temp_path("render-small.npy");
     testing::write_npy(small, {"<f4", {4, 4}}, testing::bytes_of(std::vector<float>(16, 0)));
