@@ -97,16 +97,25 @@ core::Result<void> write_npy(const core::ImageSource& image, const std::string& 
                           static_cast<char>(length >> 8)};
     file.write(magic, sizeof magic);
     file.write(header.data(), static_cast<std::streamsize>(header.size()));
-    std::vector<std::byte> plane(image.region_bytes(0, image.bounds()));
+    // Written in bands of rows through one buffer of a few MB, not a copy of the whole output.
+    const std::size_t row_bytes = image.region_bytes(0, {0, 0, image.width(), 1});
+    const std::int64_t band_rows = std::clamp<std::int64_t>(
+        static_cast<std::int64_t>((8u << 20) / row_bytes), 1, image.height());
+    std::vector<std::byte> band(row_bytes * static_cast<std::size_t>(band_rows));
     for (std::int64_t p = 0; p < image.planes_per_channel(); ++p) {
         core::Plane at{0, core::position_of(image.axes(), p)};
         for (std::size_t c = 0; c < image.channel_count(); ++c) {
             at.channel = c;
-            if (auto read = image.read_region(at, image.bounds(), plane); !read) {
-                return read;
+            for (std::int64_t y = 0; y < image.height(); y += band_rows) {
+                const core::Rect rows{0, y, image.width(), std::min(band_rows, image.height() - y)};
+                const std::span<std::byte> bytes =
+                    std::span(band).first(row_bytes * static_cast<std::size_t>(rows.height));
+                if (auto read = image.read_region(at, rows, bytes); !read) {
+                    return read;
+                }
+                file.write(reinterpret_cast<const char*>(bytes.data()),
+                           static_cast<std::streamsize>(bytes.size()));
             }
-            file.write(reinterpret_cast<const char*>(plane.data()),
-                       static_cast<std::streamsize>(plane.size()));
         }
     }
     file.close();

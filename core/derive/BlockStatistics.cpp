@@ -20,10 +20,13 @@ std::int64_t after(std::int64_t size) {
 
 // The first value that is not NaN, to subtract from every sample: sums of squares of shifted
 // values keep their digits where the values are large and their spread small.
-double shift_of(std::span<const float> values) {
-    for (const float v : values) {
-        if (!std::isnan(v)) {
-            return v;
+double shift_of(Rows values, std::int64_t width, std::int64_t height) {
+    for (std::int64_t y = 0; y < height; ++y) {
+        const float* row = values.row(y);
+        for (std::int64_t x = 0; x < width; ++x) {
+            if (!std::isnan(row[x])) {
+                return row[x];
+            }
         }
     }
     return 0;
@@ -35,7 +38,10 @@ double spread(double n, double sum, double sum_squares) {
     return s > 1e-12 * sum_squares ? s : 0.0;
 }
 
-// One operation as per-pixel terms summed over a box, then a value from the sums.
+// One operation as per-pixel terms summed over a box, then a value from the sums. Terms are
+// computed whatever the sample and then chosen (ok ? term : 0), never computed under a
+// condition: the compiler may not move floating-point arithmetic out of a branch, so a branch
+// would keep the row loop from being vectorised.
 template <int K, typename Terms, typename Finish>
 struct SumOp {
     static constexpr int kTerms = K;
@@ -49,13 +55,19 @@ SumOp<K, Terms, Finish> sum_op(Terms terms, Finish finish) {
 
 // Adds (sign = 1) or takes away (-1) the terms of input row `row` to per-column sums, laid out
 // term by term (columns[k * width + x]): one straight loop per row that the compiler vectorises.
-template <typename Op>
-void add_row(const Op& op, const float* a, const float* b, std::int64_t width, double sign,
-             double* columns) {
+// The K sums of a column lie `width` apart and never overlap, which the compiler cannot know.
+template <bool Two, typename Op>
+void add_row_of(const Op& op, const float* __restrict a, const float* __restrict b,
+                std::int64_t width, double sign, double* __restrict columns) {
     constexpr int K = Op::kTerms;
+#if defined(__clang__)
+#pragma clang loop vectorize(assume_safety)
+#elif defined(__GNUC__)
+#pragma GCC ivdep
+#endif
     for (std::int64_t x = 0; x < width; ++x) {
         std::array<double, K> t;
-        op.terms(a[x], b ? b[x] : 0.0f, t.data());
+        op.terms(a[x], Two ? b[x] : 0.0f, t.data());
         for (int k = 0; k < K; ++k) {
             columns[k * width + x] += sign * t[static_cast<std::size_t>(k)];
         }
@@ -63,8 +75,18 @@ void add_row(const Op& op, const float* a, const float* b, std::int64_t width, d
 }
 
 template <typename Op>
-void blocks(const BlockSpec& spec, const Op& op, Rect in, std::span<const float> a,
-            std::span<const float> b, Rect out, std::span<double> result) {
+void add_row(const Op& op, const float* a, const float* b, std::int64_t width, double sign,
+             double* columns) {
+    if (b != nullptr) {
+        add_row_of<true>(op, a, b, width, sign, columns);
+    } else {
+        add_row_of<false>(op, a, b, width, sign, columns);
+    }
+}
+
+template <typename Op>
+void blocks(const BlockSpec& spec, const Op& op, Rect in, Rows a, Rows b, Rect out,
+            std::span<double> result) {
     constexpr int K = Op::kTerms;
     // Kept per thread: a fresh allocation per band would fault its pages in again.
     thread_local std::vector<double> columns;
@@ -73,9 +95,9 @@ void blocks(const BlockSpec& spec, const Op& op, Rect in, std::span<const float>
         std::fill(columns.begin(), columns.end(), 0.0);
         const std::int64_t y0 = (out.y + r) * spec.height;
         const std::int64_t y1 = std::min(in.y + in.height, y0 + spec.height);
+        // Whole rows, one after the other: the inputs are read in long straight runs.
         for (std::int64_t y = y0; y < y1; ++y) {
-            const std::size_t row = static_cast<std::size_t>((y - in.y) * in.width);
-            add_row(op, a.data() + row, b.empty() ? nullptr : b.data() + row, in.width, 1.0,
+            add_row(op, a.row(y - in.y), b.empty() ? nullptr : b.row(y - in.y), in.width, 1.0,
                     columns.data());
         }
         for (std::int64_t j = 0; j < out.width; ++j) {
@@ -96,14 +118,13 @@ void blocks(const BlockSpec& spec, const Op& op, Rect in, std::span<const float>
 // Running box sums: per input column, the sums over the window's rows (one row added and one
 // taken away per output row), then along the row over the window's columns.
 template <typename Op>
-void window(const BlockSpec& spec, const Op& op, Rect in, std::span<const float> a,
-            std::span<const float> b, Rect out, std::span<double> result) {
+void window(const BlockSpec& spec, const Op& op, Rect in, Rows a, Rows b, Rect out,
+            std::span<double> result) {
     constexpr int K = Op::kTerms;
     thread_local std::vector<double> columns;
     columns.assign(static_cast<std::size_t>(in.width) * K, 0.0);
     const auto add = [&](std::int64_t y, double sign) {
-        const std::size_t row = static_cast<std::size_t>((y - in.y) * in.width);
-        add_row(op, a.data() + row, b.empty() ? nullptr : b.data() + row, in.width, sign,
+        add_row(op, a.row(y - in.y), b.empty() ? nullptr : b.row(y - in.y), in.width, sign,
                 columns.data());
     };
     const std::int64_t in_end_y = in.y + in.height;
@@ -151,8 +172,8 @@ void window(const BlockSpec& spec, const Op& op, Rect in, std::span<const float>
 }
 
 template <typename Op>
-void run(const BlockSpec& spec, const Op& op, Rect in, std::span<const float> a,
-         std::span<const float> b, Rect out, std::span<double> result) {
+void run(const BlockSpec& spec, const Op& op, Rect in, Rows a, Rows b, Rect out,
+         std::span<double> result) {
     if (spec.footprint == Footprint::Blocks) {
         blocks(spec, op, in, a, b, out, result);
     } else {
@@ -196,8 +217,7 @@ void sliding_extreme(const float* src, std::ptrdiff_t stride, std::int64_t s0, s
 }
 
 template <bool Max>
-void extreme(const BlockSpec& spec, Rect in, std::span<const float> a, Rect out,
-             std::span<double> result) {
+void extreme(const BlockSpec& spec, Rect in, Rows a, Rect out, std::span<double> result) {
     if (spec.footprint == Footprint::Blocks) {
         for (std::int64_t r = 0; r < out.height; ++r) {
             const std::int64_t y0 = (out.y + r) * spec.height;
@@ -207,7 +227,7 @@ void extreme(const BlockSpec& spec, Rect in, std::span<const float> a, Rect out,
                 const std::int64_t x1 = std::min(in.x + in.width, x0 + spec.width);
                 double best = kNaN;
                 for (std::int64_t y = y0; y < y1; ++y) {
-                    const float* row = a.data() + (y - in.y) * in.width;
+                    const float* row = a.row(y - in.y);
                     for (std::int64_t x = x0; x < x1; ++x) {
                         const double v = row[x - in.x];
                         if (!std::isnan(v) && (std::isnan(best) || (Max ? v > best : v < best))) {
@@ -221,12 +241,14 @@ void extreme(const BlockSpec& spec, Rect in, std::span<const float> a, Rect out,
         return;
     }
     // Separable: along each input row, then down each output column.
-    std::vector<float> rows(static_cast<std::size_t>(in.height * out.width));
-    std::vector<std::int64_t> queue;
+    // Kept per thread (and so owned by no frame here): compute() may run under read_mapped().
+    thread_local std::vector<float> rows;
+    thread_local std::vector<std::int64_t> queue;
+    rows.resize(static_cast<std::size_t>(in.height * out.width));
     for (std::int64_t y = 0; y < in.height; ++y) {
-        sliding_extreme<Max>(&a[static_cast<std::size_t>(y * in.width)], 1, in.x, in.width, out.x,
-                             out.width, before(spec.width), after(spec.width),
-                             &rows[static_cast<std::size_t>(y * out.width)], 1, queue);
+        sliding_extreme<Max>(a.row(y), 1, in.x, in.width, out.x, out.width, before(spec.width),
+                             after(spec.width), &rows[static_cast<std::size_t>(y * out.width)], 1,
+                             queue);
     }
     for (std::int64_t j = 0; j < out.width; ++j) {
         sliding_extreme<Max>(&rows[static_cast<std::size_t>(j)], out.width, in.y, in.height, out.y,
@@ -310,27 +332,28 @@ Rect affected_output(const BlockSpec& spec, Rect changed, std::int64_t width, st
                         {0, 0, width, height});
 }
 
-void compute(const BlockSpec& spec, Rect in, std::span<const float> a, std::span<const float> b,
-             Rect out, std::span<double> result) {
+void compute(const BlockSpec& spec, Rect in, Rows a, Rows b, Rect out, std::span<double> result) {
     switch (spec.op) {
         case BlockOp::Mean:
             run(spec,
                 sum_op<2>(
                     [](float x, float, double* t) {
                         const bool ok = x == x;
+                        const double v = x;
                         t[0] = ok ? 1.0 : 0.0;
-                        t[1] = ok ? static_cast<double>(x) : 0.0;
+                        t[1] = ok ? v : 0.0;
                     },
                     [](const double* s) { return s[0] > 0 ? s[1] / s[0] : kNaN; }),
                 in, a, b, out, result);
             return;
         case BlockOp::StdDev: {
-            const double k = shift_of(a);
+            const double k = shift_of(a, in.width, in.height);
             run(spec,
                 sum_op<3>(
                     [k](float x, float, double* t) {
                         const bool ok = x == x;
-                        const double d = ok ? static_cast<double>(x) - k : 0.0;
+                        const double dk = static_cast<double>(x) - k;
+                        const double d = ok ? dk : 0.0;
                         t[0] = ok ? 1.0 : 0.0;
                         t[1] = d;
                         t[2] = d * d;
@@ -348,14 +371,16 @@ void compute(const BlockSpec& spec, Rect in, std::span<const float> a, std::span
             extreme<true>(spec, in, a, out, result);
             return;
         case BlockOp::Pearson: {
-            const double ka = shift_of(a);
-            const double kb = shift_of(b);
+            const double ka = shift_of(a, in.width, in.height);
+            const double kb = shift_of(b, in.width, in.height);
             run(spec,
                 sum_op<6>(
                     [ka, kb](float x, float y, double* t) {
-                        const bool ok = x == x && y == y;
-                        const double dx = ok ? static_cast<double>(x) - ka : 0.0;
-                        const double dy = ok ? static_cast<double>(y) - kb : 0.0;
+                        const bool ok = (x == x) & (y == y);
+                        const double dxk = static_cast<double>(x) - ka;
+                        const double dyk = static_cast<double>(y) - kb;
+                        const double dx = ok ? dxk : 0.0;
+                        const double dy = ok ? dyk : 0.0;
                         t[0] = ok ? 1.0 : 0.0;
                         t[1] = dx;
                         t[2] = dy;
@@ -388,13 +413,14 @@ void compute(const BlockSpec& spec, Rect in, std::span<const float> a, std::span
                 sum_op<2>(
                     [first, ta, tb](float x, float y, double* t) {
                         // NaN is above no threshold: a pixel with a NaN adds nothing.
-                        const bool ok = x == x && y == y;
-                        const bool above_a = ok && x > ta;
-                        const bool above_b = ok && y > tb;
+                        // (Comparisons with NaN are false.)
+                        const bool above_a = x > ta;
+                        const bool above_b = y > tb;
+                        const bool ok = (x == x) & (y == y);
                         const double v = first ? x : y;
-                        const bool own = first ? above_a : above_b;
+                        const bool own = (first ? above_a : above_b) & ok;
                         t[0] = own ? v : 0.0;
-                        t[1] = above_a && above_b ? v : 0.0;
+                        t[1] = (above_a & above_b) ? v : 0.0;
                     },
                     [](const double* s) { return s[0] != 0 ? s[1] / s[0] : kNaN; }),
                 in, a, b, out, result);

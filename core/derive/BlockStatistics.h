@@ -55,10 +55,19 @@ Rect input_rect(const BlockSpec& spec, Rect out, std::int64_t width, std::int64_
 // The output pixels that depend on the input rectangle `changed` (inside the output's bounds).
 Rect affected_output(const BlockSpec& spec, Rect changed, std::int64_t width, std::int64_t height);
 
+// Samples as rows of floats: row r starts `stride` floats after row r - 1.
+struct Rows {
+    const float* first = nullptr;
+    std::int64_t stride = 0;
+    const float* row(std::int64_t r) const { return first + r * stride; }
+    bool empty() const { return first == nullptr; }
+};
+
 // Computes the output rectangle `out` into `result` (out.width x out.height, row by row) from
 // the inputs' samples over `in` == input_rect(spec, out, width, height): `a`, and `b` for
-// two-input operations (empty otherwise), each in.width x in.height floats row by row.
-void compute(const BlockSpec& spec, Rect in, std::span<const float> a, std::span<const float> b,
-             Rect out, std::span<double> result);
+// two-input operations (empty otherwise), each in.height rows of in.width floats. It owns
+// nothing with a destructor while it reads them (its buffers are per thread), so it may read a
+// mapped file in place under read_mapped() (FaultGuard.h).
+void compute(const BlockSpec& spec, Rect in, Rows a, Rows b, Rect out, std::span<double> result);
 
 }  // namespace tessera::core::derive

@@ -48,8 +48,10 @@ class PlanarImage final : public ImageSource {
 
     // Every plane of a channel, one after another (for a 2-D image: the channel's only plane).
     // For filling the image before it is shared; not synchronised with write_region.
-    std::span<std::byte> plane(std::size_t channel) { return m_planes[channel]; }
-    std::span<const std::byte> plane(std::size_t channel) const { return m_planes[channel]; }
+    std::span<std::byte> plane(std::size_t channel) { return m_planes[channel].bytes(); }
+    std::span<const std::byte> plane(std::size_t channel) const {
+        return m_planes[channel].bytes();
+    }
     // One plane (which must be valid).
     std::span<std::byte> plane(const Plane& plane);
 
@@ -74,7 +76,23 @@ class PlanarImage final : public ImageSource {
     std::int64_t m_height;
     std::vector<Axis> m_axes;
     std::vector<ChannelInfo> m_channels;
-    std::vector<std::vector<std::byte>> m_planes;
+    // A channel's block, zero-filled by calloc: a large block is fresh pages from the kernel,
+    // zero already, so it costs nothing until written, and its pages are touched by whichever
+    // threads write them (decoders, derived images' workers) instead of in one zero-filling pass.
+    class ZeroedBlock {
+      public:
+        explicit ZeroedBlock(std::size_t size);  // std::bad_alloc when there is no memory
+        std::span<std::byte> bytes() { return {m_data.get(), m_size}; }
+        std::span<const std::byte> bytes() const { return {m_data.get(), m_size}; }
+
+      private:
+        struct Free {
+            void operator()(std::byte* data) const;
+        };
+        std::unique_ptr<std::byte[], Free> m_data;
+        std::size_t m_size;
+    };
+    std::vector<ZeroedBlock> m_planes;
     struct Sync {
         std::shared_mutex lock;  // write_region against readers
         DamageLog damage;
