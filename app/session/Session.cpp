@@ -203,6 +203,11 @@ std::string Session::window_title() const {
 
 void Session::derive(std::shared_ptr<core::derive::DerivedImage> image, std::string title,
                      bool correlation) {
+    start_derive(std::move(image), std::move(title), correlation, nullptr);
+}
+
+void Session::start_derive(std::shared_ptr<core::derive::DerivedImage> image, std::string title,
+                           bool correlation, const core::derive::DerivedImage* replaces) {
     auto run = [image, title]() -> core::Result<core::Dataset> {
         if (auto updated = image->update(); !updated) {
             return core::Error{fmt::format("{}: {}", title, updated.error().message)};
@@ -217,22 +222,41 @@ void Session::derive(std::shared_ptr<core::derive::DerivedImage> image, std::str
         result.metadata.display_window = window;
         return core::make_dataset(std::move(result), core::StatisticsDetail::Sampled);
     };
-    m_derive_jobs.push_back(
-        {std::move(title), correlation, image, std::async(std::launch::async, std::move(run))});
+    m_derive_jobs.push_back({std::move(title), correlation, image,
+                             std::async(std::launch::async, std::move(run)), replaces});
 }
 
 void Session::integrate(DeriveJob& job) {
     auto dataset = job.result.get();
+    ImageDocument* document = nullptr;
+    if (job.replaces != nullptr) {
+        const auto found = std::find_if(m_documents.begin(), m_documents.end(),
+                                        [&](auto& d) { return d->derived.get() == job.replaces; });
+        if (found == m_documents.end()) {
+            return;  // closed meanwhile
+        }
+        document = found->get();
+    }
     if (!dataset) {
-        report(dataset.error().message);
+        report(dataset.error().message);  // a replacement that fails leaves the old image shown
         return;
     }
-    add(std::move(dataset).value());
-    ImageDocument& document = *m_documents.back();
-    document.derived = job.image;
+    if (document != nullptr) {
+        make_ready(*document, std::move(dataset).value());
+    } else {
+        add(std::move(dataset).value());
+        document = m_documents.back().get();
+    }
+    document->derived = job.image;
+    document->derived_correlation = job.correlation;
+    present_derived(*document);
+}
+
+void Session::present_derived(ImageDocument& document) {
+    const std::shared_ptr<core::derive::DerivedImage>& image = document.derived;
     // Square blocks: each value covers its block of the inputs, so the result lies over them
     // (a linked grid shows the same place in both, and the pointer's point is the same pixel).
-    if (const auto block = std::dynamic_pointer_cast<core::derive::BlockImage>(job.image)) {
+    if (const auto block = std::dynamic_pointer_cast<core::derive::BlockImage>(image)) {
         const core::derive::BlockSpec& spec = block->spec();
         const core::ImageSource& input = *block->inputs().front().source;
         if (spec.footprint == core::derive::Footprint::Blocks && spec.width == spec.height) {
@@ -240,7 +264,7 @@ void Session::integrate(DeriveJob& job) {
             document.view.set_image_size(input.width(), input.height());
         }
     }
-    if (job.correlation) {
+    if (document.derived_correlation) {
         for (core::ChannelDisplay& channel : document.display().channels) {
             channel.colormap = core::named_colormap("coolwarm");
             channel.lo = -1;
@@ -260,7 +284,9 @@ void Session::input_reloaded(const core::ImageSource* old,
 
 // A derived image whose inputs changed (a live image written to, a file reloaded with the same
 // shape) is computed again where they did, on a worker; its tiles follow its damage like a live
-// image's.
+// image's. Inputs reloaded with another shape give a new derived image of the same operation,
+// computed whole on a worker, that replaces the old one in its document when it is done (the
+// old one stays on screen until then, or, if the new inputs do not fit, with the reason).
 void Session::update_derived(ImageDocument& document) {
     if (!document.derived) {
         return;
@@ -273,10 +299,25 @@ void Session::update_derived(ImageDocument& document) {
             report(document.title + ": " + updated.error().message);
         }
     }
-    for (const auto& [old, replacement] : document.reloaded_inputs) {
-        document.derived->replace_input(old, replacement);
+    std::vector<core::derive::DerivedImage::Reload> reshapes;
+    for (const auto& reload : document.reloaded_inputs) {
+        if (!document.derived->replace_input(reload.first, reload.second) &&
+            document.derived->reads(reload.first)) {
+            reshapes.push_back(reload);
+        }
     }
     document.reloaded_inputs.clear();
+    if (!reshapes.empty()) {
+        auto reshaped = document.derived->reshaped(reshapes);
+        if (!reshaped) {
+            report(fmt::format("{}: an input was reloaded with another shape: {}", document.title,
+                               reshaped.error().message));
+        } else {
+            start_derive(std::move(reshaped).value(), document.title, document.derived_correlation,
+                         document.derived.get());
+        }
+        return;
+    }
     if (document.derived->inputs_changed()) {
         document.derive_job =
             std::async(std::launch::async, [image = document.derived] { return image->update(); });

@@ -119,6 +119,7 @@ struct ImageDocument {
     // Derived: computed from other images (the analysis panel; no file behind it). Computed
     // again on a worker where its inputs change (live images).
     std::shared_ptr<core::derive::DerivedImage> derived;
+    bool derived_correlation = false;  // shown with a diverging colormap fixed to [-1, 1]
     std::future<core::Result<void>> derive_job;
     // Inputs reloaded (old source, new one), applied once no computation is running.
     std::vector<std::pair<const core::ImageSource*, std::shared_ptr<const core::ImageSource>>>
@@ -286,9 +287,16 @@ class Session {
         bool correlation = false;
         std::shared_ptr<core::derive::DerivedImage> image;
         std::future<core::Result<core::Dataset>> result;
+        // The derived image this one replaces in its document (inputs reloaded with another
+        // shape), or none: a new document.
+        const core::derive::DerivedImage* replaces = nullptr;
     };
+    void start_derive(std::shared_ptr<core::derive::DerivedImage> image, std::string title,
+                      bool correlation, const core::derive::DerivedImage* replaces);
     void integrate(Job& job, LoadResult result);
     void integrate(DeriveJob& job);
+    // Lays a derived image over its inputs and colours a correlation.
+    void present_derived(ImageDocument& document);
     void update_derived(ImageDocument& document);
     // Derived images reading `old` read `replacement` from their next computation on.
     void input_reloaded(const core::ImageSource* old,

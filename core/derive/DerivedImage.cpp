@@ -67,6 +67,23 @@ bool DerivedImage::replace_input(const ImageSource* old,
     return replaced;
 }
 
+bool DerivedImage::reads(const ImageSource* source) const {
+    return std::any_of(m_inputs.begin(), m_inputs.end(),
+                       [&](const DeriveInput& input) { return input.source.get() == source; });
+}
+
+Result<std::shared_ptr<DerivedImage>> DerivedImage::reshaped(
+    const std::vector<Reload>& reloads) const {
+    std::vector<std::shared_ptr<const ImageSource>> sources;
+    for (const DeriveInput& input : m_inputs) {
+        const auto reload = std::find_if(reloads.begin(), reloads.end(), [&](const Reload& r) {
+            return r.first == input.source.get() && r.second;
+        });
+        sources.push_back(reload == reloads.end() ? input.source : reload->second);
+    }
+    return recreate(std::move(sources));
+}
+
 bool DerivedImage::inputs_changed() const {
     for (std::size_t i = 0; i < m_inputs.size(); ++i) {
         if (!m_seen[i] || *m_seen[i] != m_inputs[i].source->revision()) {
@@ -200,6 +217,30 @@ Result<void> BlockImage::compute(Rect band) const {
     narrowed.assign(result.begin(), result.end());
     count(static_cast<std::uint64_t>(band.area()));
     return output().write_region({0}, band, std::as_bytes(std::span(narrowed)));
+}
+
+Result<std::shared_ptr<DerivedImage>> BlockImage::recreate(
+    std::vector<std::shared_ptr<const ImageSource>> sources) const {
+    // Each input's channel by name, at the same position.
+    std::vector<DeriveInput> inputs;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        const DeriveInput& old = this->inputs()[i];
+        const std::string& name = old.source->channels()[old.plane.channel].name;
+        const auto& channels = sources[i]->channels();
+        const auto channel = std::find_if(channels.begin(), channels.end(),
+                                          [&](const ChannelInfo& c) { return c.name == name; });
+        if (channel == channels.end()) {
+            return Error{fmt::format("input {} has no channel '{}' any more", i + 1, name)};
+        }
+        inputs.push_back(
+            {sources[i],
+             {static_cast<std::size_t>(channel - channels.begin()), old.plane.position}});
+    }
+    auto created = create(m_spec, std::move(inputs));
+    if (!created) {
+        return created.error();
+    }
+    return std::shared_ptr<DerivedImage>(std::move(created).value());
 }
 
 Rect BlockImage::affected(std::size_t input, const Damage& changed) const {
@@ -351,6 +392,23 @@ Result<void> ProjectionImage::compute(Rect band) const {
         }
     }
     return {};
+}
+
+Result<std::shared_ptr<DerivedImage>> ProjectionImage::recreate(
+    std::vector<std::shared_ptr<const ImageSource>> sources) const {
+    // Along the axis of the same name, wherever it now is.
+    const std::string& along = inputs().front().source->axes()[m_axis].name;
+    const std::vector<Axis>& axes = sources.front()->axes();
+    const auto axis =
+        std::find_if(axes.begin(), axes.end(), [&](const Axis& a) { return a.name == along; });
+    if (axis == axes.end()) {
+        return Error{fmt::format("the reloaded input has no axis '{}' any more", along)};
+    }
+    auto created = create(sources.front(), static_cast<std::size_t>(axis - axes.begin()), m_op);
+    if (!created) {
+        return created.error();
+    }
+    return std::shared_ptr<DerivedImage>(std::move(created).value());
 }
 
 Rect ProjectionImage::affected(std::size_t, const Damage& changed) const {

@@ -52,6 +52,14 @@ class DerivedImage : public ImageSource {
     bool replace_input(const ImageSource* old, std::shared_ptr<const ImageSource> replacement);
     // Whether an input changed since the last update (or there was none yet).
     bool inputs_changed() const;
+    // Whether an input reads `source`.
+    bool reads(const ImageSource* source) const;
+    // Inputs reloaded with another shape, which replace_input refuses: a new derived image of
+    // the same operation that reads each replacement where this one reads the old source (the
+    // channel of the same name, the same position), not computed yet. An error says what no
+    // longer fits (a channel gone, inputs of different sizes, a position out of range).
+    using Reload = std::pair<const ImageSource*, std::shared_ptr<const ImageSource>>;
+    Result<std::shared_ptr<DerivedImage>> reshaped(const std::vector<Reload>& reloads) const;
     // Output pixels computed so far, summed over updates and planes.
     std::uint64_t computed_pixels() const { return m_computed.load(); }
     const std::vector<DeriveInput>& inputs() const { return m_inputs; }
@@ -62,6 +70,9 @@ class DerivedImage : public ImageSource {
 
     // Computes every output plane over the output rows of `band`.
     virtual Result<void> compute(Rect band) const = 0;
+    // The same operation over `sources` (one per input, for reshaped()).
+    virtual Result<std::shared_ptr<DerivedImage>> recreate(
+        std::vector<std::shared_ptr<const ImageSource>> sources) const = 0;
     // The output pixels a change of `changed` in input `input` reaches (empty: none).
     virtual Rect affected(std::size_t input, const Damage& changed) const = 0;
 
@@ -90,6 +101,8 @@ class BlockImage final : public DerivedImage {
     BlockImage(const BlockSpec& spec, std::vector<DeriveInput> inputs,
                std::shared_ptr<PlanarImage> output, std::int64_t band_rows);
     Result<void> compute(Rect band) const override;
+    Result<std::shared_ptr<DerivedImage>> recreate(
+        std::vector<std::shared_ptr<const ImageSource>> sources) const override;
     Rect affected(std::size_t input, const Damage& changed) const override;
 
     BlockSpec m_spec;
@@ -113,6 +126,8 @@ class ProjectionImage final : public DerivedImage {
     ProjectionImage(std::shared_ptr<const ImageSource> source, std::size_t axis, ProjectionOp op,
                     std::shared_ptr<PlanarImage> output);
     Result<void> compute(Rect band) const override;
+    Result<std::shared_ptr<DerivedImage>> recreate(
+        std::vector<std::shared_ptr<const ImageSource>> sources) const override;
     Rect affected(std::size_t input, const Damage& changed) const override;
 
     std::size_t m_axis;

@@ -434,5 +434,72 @@ TEST_F(SessionTest, ADerivedImageFollowsAFileInputReloadedWithTheSameShape) {
     EXPECT_FLOAT_EQ(derived_mean(), after);
 }
 
+TEST_F(SessionTest, ADerivedImageIsMadeAgainWhenAnInputIsReloadedWithAnotherShape) {
+    Session session;
+    std::vector<std::string> errors;
+    session.set_error_handler([&](const std::string& message) { errors.push_back(message); });
+    const auto a = testing::temp_path("session-reshape-a.png");
+    const auto b = testing::temp_path("session-reshape-b.png");
+    write_png(a, 40, 30, 1);
+    write_png(b, 40, 30, 2);
+    session.open(a.string());
+    session.open(b.string());
+    settle(session);
+    ASSERT_EQ(session.documents().size(), 2u);
+    auto mean = core::derive::BlockImage::create(
+        {core::derive::BlockOp::Mean, core::derive::Footprint::Blocks, 10, 10},
+        {{session.documents()[0]->image().source, {1}}});  // channel G
+    ASSERT_TRUE(mean.ok());
+    session.derive(*mean, "mean", false);
+    auto r = core::derive::BlockImage::create(
+        {core::derive::BlockOp::Pearson, core::derive::Footprint::Blocks, 10, 10},
+        {{session.documents()[0]->image().source, {0}},
+         {session.documents()[1]->image().source, {0}}});
+    ASSERT_TRUE(r.ok());
+    session.derive(*r, "r", true);
+    settle(session);
+    ASSERT_EQ(session.documents().size(), 4u);
+    const ImageDocument& mean_document = *session.documents()[2];
+    const ImageDocument& r_document = *session.documents()[3];
+    const core::derive::DerivedImage* old_r = r_document.derived.get();
+    EXPECT_EQ(mean_document.image().source->width(), 4);
+
+    // The file grows: the mean is made again over the new size, of the same channel, in place
+    // in its document and still laid over its input; r's inputs now differ in size, so it stays
+    // as it was and says why.
+    write_png(a, 60, 50, 9);
+    session.reload(0);
+    settle(session);
+    ASSERT_EQ(session.documents().size(), 4u);
+    const core::ImageSource& grown = *mean_document.image().source;
+    ASSERT_EQ(grown.width(), 6);
+    ASSERT_EQ(grown.height(), 5);
+    EXPECT_EQ(mean_document.derived.get(), &grown);
+    EXPECT_EQ(mean_document.title, "mean");
+    EXPECT_EQ(mean_document.layers.front().placement.scale, 10.0);
+    std::vector<std::uint8_t> block(100);
+    ASSERT_TRUE(
+        session.documents()[0]
+            ->image()
+            .source->read_region({1}, {50, 40, 10, 10}, std::as_writable_bytes(std::span(block)))
+            .ok());
+    double sum = 0;
+    for (const std::uint8_t v : block) {
+        sum += v;
+    }
+    float value = 0;
+    ASSERT_TRUE(
+        grown.read_region({0}, {5, 4, 1, 1}, std::as_writable_bytes(std::span(&value, 1))).ok());
+    EXPECT_FLOAT_EQ(value, static_cast<float>(sum / 100));
+
+    EXPECT_EQ(r_document.derived.get(), old_r);
+    EXPECT_EQ(r_document.image().source->width(), 4);
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_NE(errors[0].find("r: an input was reloaded with another shape: the inputs differ in "
+                             "size: 60x50 and 40x30"),
+              std::string::npos)
+        << errors[0];
+}
+
 }  // namespace
 }  // namespace tessera::app

@@ -337,6 +337,60 @@ TEST(DerivedImage, AReloadedInputOfTheSameShapeIsReadFromThenOn) {
     EXPECT_EQ((*derived)->computed_pixels(), 2u * 4 * 2) << "everything, twice";
 }
 
+TEST(DerivedImage, InputsOfAnotherShapeGiveANewImageOfTheSameOperationOrSayWhatNoLongerFits) {
+    auto a = image_of(20, 10, SampleType::U8, [](auto x, auto) { return static_cast<float>(x); });
+    auto b = image_of(20, 10, SampleType::U8, [](auto, auto y) { return static_cast<float>(y); });
+    auto wider =
+        image_of(31, 10, SampleType::U8, [](auto x, auto) { return static_cast<float>(x); });
+    auto max = BlockImage::create({BlockOp::Max, Footprint::Blocks, 5, 5}, {{a, {0}}});
+    ASSERT_TRUE(max.ok());
+    EXPECT_TRUE((*max)->reads(a.get()));
+    EXPECT_FALSE((*max)->reads(b.get()));
+    auto reshaped = (*max)->reshaped({{a.get(), wider}});
+    ASSERT_TRUE(reshaped.ok()) << reshaped.error().message;
+    EXPECT_EQ((*reshaped)->width(), 7) << "ceil(31 / 5) blocks";
+    EXPECT_EQ((*reshaped)->height(), 2);
+    ASSERT_TRUE((*reshaped)->update().ok());
+    EXPECT_EQ(sample(**reshaped, 6, 1), 30.0f) << "the partial last block";
+    EXPECT_EQ((*max)->width(), 4) << "the old image is left as it was";
+
+    // Channels follow by name; one that is gone, or inputs of different sizes, are refused.
+    auto renamed = std::make_shared<PlanarImage>(20, 10);
+    renamed->add_channel("w", SampleType::U8);
+    const auto gone = (*max)->reshaped({{a.get(), renamed}});
+    ASSERT_FALSE(gone.ok());
+    EXPECT_EQ(gone.error().message, "input 1 has no channel 'v' any more");
+    auto r = BlockImage::create({BlockOp::Pearson, Footprint::Blocks, 5, 5}, {{a, {0}}, {b, {0}}});
+    ASSERT_TRUE(r.ok());
+    const auto apart = (*r)->reshaped({{a.get(), wider}});
+    ASSERT_FALSE(apart.ok());
+    EXPECT_EQ(apart.error().message, "the inputs differ in size: 31x10 and 20x10");
+
+    // A projection follows its axis by name, wherever it lies in the reloaded stack.
+    auto zt = std::make_shared<PlanarImage>(2, 2, std::vector<Axis>{{"Z", 3}});
+    zt->add_channel("v", SampleType::U8);
+    auto tz = std::make_shared<PlanarImage>(2, 2, std::vector<Axis>{{"T", 2}, {"Z", 4}});
+    tz->add_channel("v", SampleType::U8);
+    tz->plane(0)[7 * 4] = std::byte{9};  // T 1, Z 3, pixel (0, 0)
+    auto projected = ProjectionImage::create(zt, 0, ProjectionOp::Max);
+    ASSERT_TRUE(projected.ok());
+    auto along_z = (*projected)->reshaped({{zt.get(), tz}});
+    ASSERT_TRUE(along_z.ok()) << along_z.error().message;
+    ASSERT_EQ((*along_z)->axes().size(), 1u);
+    EXPECT_EQ((*along_z)->axes()[0].name, "T");
+    ASSERT_TRUE((*along_z)->update().ok());
+    std::uint8_t value = 0;
+    ASSERT_TRUE(
+        (*along_z)
+            ->read_region({0, {1}}, {0, 0, 1, 1}, std::as_writable_bytes(std::span(&value, 1)))
+            .ok());
+    EXPECT_EQ(value, 9);
+    auto flat = image_of(2, 2, SampleType::U8, [](auto, auto) { return 0.0f; });
+    const auto no_axis = (*projected)->reshaped({{zt.get(), flat}});
+    ASSERT_FALSE(no_axis.ok());
+    EXPECT_EQ(no_axis.error().message, "the reloaded input has no axis 'Z' any more");
+}
+
 TEST(Projection, EveryOperationAlongEitherAxisMatchesADirectLoop) {
     // T = 2, Z = 3, two channels (u16 and f32 with NaN), 6 x 5 pixels.
     auto stack = std::make_shared<PlanarImage>(6, 5, std::vector<Axis>{{"T", 2}, {"Z", 3}});
