@@ -6,11 +6,14 @@
 #include <cstring>
 #include <optional>
 
+#include <GLFW/glfw3.h>
 #include <fmt/format.h>
 #include <imgui.h>
 
+#include "app/ui/Actions.h"
 #include "app/ui/HistogramWidget.h"
 #include "app/ui/Shortcuts.h"
+#include "core/base/Version.h"
 #include "core/display/CpuCompositor.h"
 #include "core/image/LabelSource.h"
 
@@ -860,11 +863,13 @@ void draw_side_panel(Session& session, UiState& ui, float height) {
     ImGui::SetNextWindowPos(ImVec2(0, 0));
     ImGui::SetNextWindowSize(ImVec2(kPanelWidth, height));
     const ImGuiWindowFlags flags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
-                                   ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
+                                   ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
+                                   ImGuiWindowFlags_MenuBar;
     if (!ImGui::Begin("Images", nullptr, flags)) {
         ImGui::End();
         return;
     }
+    draw_menu_bar(session, ui);
     auto& documents = session.documents();
     const float list_height =
         std::min(6.0f, static_cast<float>(std::max<std::size_t>(documents.size(), 1))) *
@@ -1011,6 +1016,22 @@ void draw_status_bar(Session& session, const UiState& ui, float width, float hei
     ImGui::SameLine(right);
     // One FPS figure, in the overlay (P): not a second one here.
     ImGui::TextDisabled("%s?/F1 help", ipc.c_str());
+    ImGui::End();
+}
+
+void draw_about_window(UiState& ui) {
+    if (!ui.show_about) {
+        return;
+    }
+    ImGui::SetNextWindowSize(ImVec2(420, 0), ImGuiCond_Appearing);
+    if (ImGui::Begin("About Tessera", &ui.show_about,
+                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoCollapse)) {
+        ImGui::Text("Tessera %s", core::kVersion);
+        ImGui::TextWrapped(
+            "A GPU image inspector: every channel exactly, huge images streamed, stacks, live "
+            "images over tev's protocol, comparisons and derived images.");
+        ImGui::TextDisabled("Dear ImGui %s, GLFW %s", IMGUI_VERSION, glfwGetVersionString());
+    }
     ImGui::End();
 }
 

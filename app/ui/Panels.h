@@ -21,6 +21,8 @@ void draw_side_panel(Session& session, UiState& ui, float height);
 void draw_dims_bar(Session& session, const UiState& ui);
 void draw_status_bar(Session& session, const UiState& ui, float width, float height);
 void draw_help_window(UiState& ui);
+// The program's version and what it runs on (Help > About).
+void draw_about_window(UiState& ui);
 void draw_open_dialog(Session& session, UiState& ui);
 // What Ctrl+C copies: the image's name, the pixel under a point of the view in the file's
 // coordinates, its position in a stack, and every channel's value (integers exactly, floats to

@@ -5,6 +5,7 @@
 // GLFW only for its key codes: ImGui 1.86's GLFW backend indexes io.KeysDown by them.
 #include <GLFW/glfw3.h>
 
+#include "app/ui/Actions.h"
 #include "app/ui/Panels.h"
 #include "core/display/DisplayActions.h"
 
@@ -43,6 +44,7 @@ constexpr std::array kShortcuts{
     Shortcut{"L", "mark tiles still loading (on by default)"},
     Shortcut{"Ctrl+S", "save the view: the image area's pixels as shown (tessera-view-N.png)"},
     Shortcut{"F12", "screenshot (tessera-screenshot-N.png)"},
+    Shortcut{"Ctrl+Shift+P", "command palette: every action by name, searchable"},
     Shortcut{"?, F1", "this help"},
     Shortcut{"Esc", "close the help or the open dialog (never quits)"},
     Shortcut{"Ctrl+Q", "quit"},
@@ -115,7 +117,12 @@ void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io) {
     // Esc never loses the session. Quitting takes Ctrl+Q (or the window's close button).
     if (pressed(GLFW_KEY_ESCAPE)) {
         ui.show_help = false;
+        ui.show_about = false;
         ui.show_open_dialog = false;
+    }
+    if (io.KeyCtrl && io.KeyShift && pressed(GLFW_KEY_P)) {
+        ui.palette.open = true;
+        return;
     }
     if (pressed(GLFW_KEY_Q) && io.KeyCtrl) {
         ui.quit = true;
@@ -140,14 +147,13 @@ void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io) {
         ui.show_overlay = !ui.show_overlay;
     }
     if (pressed(GLFW_KEY_F12)) {
-        ui.screenshot = "tessera-screenshot-" + std::to_string(++ui.screenshot_counter) + ".png";
+        request_screenshot(ui);
     }
     if (io.KeyCtrl && pressed(GLFW_KEY_S)) {
-        ui.save_view = "tessera-view-" + std::to_string(++ui.save_view_counter) + ".png";
+        request_save_view(ui);
     }
     if (io.KeyCtrl && pressed(GLFW_KEY_O)) {
-        ui.show_open_dialog = true;
-        ui.focus_open_field = true;
+        request_open_dialog(ui);
     }
     if (io.KeyCtrl && pressed(GLFW_KEY_W)) {
         session.close_current();
@@ -162,12 +168,8 @@ void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io) {
         session.reload_current();
         return;
     }
-    if (io.KeyCtrl && pressed(GLFW_KEY_C) && ui.pointer_image && session.current() != nullptr) {
-        const std::string text = pixel_values_text(*session.current(), *ui.pointer_image);
-        if (!text.empty()) {
-            ImGui::SetClipboardText(text.c_str());
-            ui.message = "pixel values copied";
-        }
+    if (io.KeyCtrl && pressed(GLFW_KEY_C)) {
+        copy_pixel_values(session, ui);
     }
     ImageDocument* document = session.current();
     if (document == nullptr || document->state != DocumentState::Ready || io.KeyCtrl) {

@@ -34,11 +34,22 @@ struct AnalysisForm {
     int axis = 0;
 };
 
+// The command palette (Ctrl+Shift+P): its search text and the row chosen.
+struct CommandPalette {
+    bool open = false;   // asked to open
+    bool shown = false;  // on screen in the last frame
+    bool focus = false;
+    std::array<char, 256> query{};
+    int selected = 0;
+};
+
 struct UiState {
     bool show_panels = true;
     bool show_overlay = false;  // the FPS overlay (P, --fps)
     bool show_pending = true;   // mark tiles that are not final yet (L)
     bool show_help = false;
+    bool show_about = false;
+    CommandPalette palette;
     bool show_open_dialog = false;
     bool focus_open_field = false;
     std::array<char, 4096> open_path{};

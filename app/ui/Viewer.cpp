@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <imgui.h>
 
+#include "app/ui/Actions.h"
 #include "app/ui/Panels.h"
 #include "app/ui/Shortcuts.h"
 #include "app/ui/Viewport.h"
@@ -556,6 +557,8 @@ core::Result<void> Viewer::run(const Options& options, Script* script) {
         }
         draw_dims_bar(m_session, m_ui);
         draw_help_window(m_ui);
+        draw_about_window(m_ui);
+        draw_command_palette(m_session, m_ui);
         draw_open_dialog(m_session, m_ui);
         prepare_image();
         draw_viewport_overlay(m_session, m_ui);

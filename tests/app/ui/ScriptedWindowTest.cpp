@@ -238,10 +238,11 @@ TEST(ScriptedWindow, ShiftClickMakesAReferenceAndTheImageIsShownAsItsDifference)
     const std::string absolute = testing::temp_path("compare-ae.png").string();
     const std::string error = testing::temp_path("compare-e.png").string();
     const std::string flipped = testing::temp_path("compare-b.png").string();
-    // The list's second row (y 58) is B: Shift+click makes it the reference; A stays shown.
+    // The list's second row (y 77, below the menu bar) is B: Shift+click makes it the reference; A
+    // stays shown.
     const auto result =
         run_script("compare",
-                   "idle\nwait 2\nclick 60 58 shift\nwait 3\nidle\nwait 3\nscreenshot " + absolute +
+                   "idle\nwait 2\nclick 60 77 shift\nwait 3\nidle\nwait 3\nscreenshot " + absolute +
                        "\nkey e\nkey e\nkey e\nkey e\nwait 3\nidle\nwait 3\nscreenshot " + error +
                        "\nkey b\nwait 3\nidle\nwait 3\nscreenshot " + flipped + "\n",
                    shell_quote(pa.string()) + " " + shell_quote(pb.string()));
@@ -285,7 +286,7 @@ TEST(ScriptedWindow, AWipeShowsTheImageLeftOfTheDividerAndTheReferenceRightOfIt)
     // The divider starts in the middle of the viewport (x 340 + 860 / 2) and is dragged to 600.
     const auto result =
         run_script("wipe",
-                   "idle\nwait 2\nclick 60 58 shift\nwait 3\nidle\nkey w\nwait 3\nidle\n"
+                   "idle\nwait 2\nclick 60 77 shift\nwait 3\nidle\nkey w\nwait 3\nidle\n"
                    "drag 770 400 600 380 6\nwait 3\nidle\nmove 100 600\nwait 3\nscreenshot " +
                        shot + "\n",
                    shell_quote(pa.string()) + " " + shell_quote(pb.string()));

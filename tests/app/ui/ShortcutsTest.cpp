@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <imgui.h>
 
+#include "app/ui/Actions.h"
 #include "app/ui/Shortcuts.h"
 #include "app/ui/Viewport.h"
 #include "core/image/PlanarImage.h"
@@ -26,6 +27,12 @@ class HeadlessImGui : public ::testing::Test {
         int width = 0;
         int height = 0;
         io.Fonts->GetTexDataAsRGBA32(&pixels, &width, &height);  // NewFrame needs a built atlas
+        // As ImGui 1.86's GLFW backend maps them (the text field's keys).
+        io.KeyMap[ImGuiKey_Enter] = GLFW_KEY_ENTER;
+        io.KeyMap[ImGuiKey_Escape] = GLFW_KEY_ESCAPE;
+        io.KeyMap[ImGuiKey_Backspace] = GLFW_KEY_BACKSPACE;
+        io.KeyMap[ImGuiKey_UpArrow] = GLFW_KEY_UP;
+        io.KeyMap[ImGuiKey_DownArrow] = GLFW_KEY_DOWN;
         m_ui.viewport = {340, 0, 940, 774};
 
         auto image = std::make_shared<core::PlanarImage>(100, 80);
@@ -78,7 +85,12 @@ class HeadlessImGui : public ::testing::Test {
             ImGui::End();
         }
         apply_shortcuts(m_session, m_ui, ImGui::GetIO());
+        draw_command_palette(m_session, m_ui);
         ImGui::Render();
+    }
+    void type(const char* text) {
+        ImGui::GetIO().AddInputCharactersUTF8(text);
+        frame();
     }
 
     ImGuiContext* m_context = nullptr;
@@ -188,6 +200,52 @@ TEST_F(HeadlessImGui, EscapeOnlyClosesDialogsQOnlyQuitsWithCtrlAndTabHidesPanels
     EXPECT_FALSE(m_ui.quit) << "Q alone never quits";
     press(GLFW_KEY_Q, false, /*ctrl=*/true);
     EXPECT_TRUE(m_ui.quit);
+}
+
+TEST(Actions, ThePaletteFindsActionsByEveryWordOfTheirMenuAndName) {
+    const auto names = [](std::string_view query) {
+        std::vector<std::string> found;
+        for (const Action* action : matching_actions(query)) {
+            found.push_back(std::string(action->menu) + ": " + std::string(action->name));
+        }
+        return found;
+    };
+    EXPECT_EQ(names("zoom IN"), std::vector<std::string>{"View: Zoom in"});
+    EXPECT_EQ(names("  view   grid "),
+              (std::vector<std::string>{"View: Grid", "View: Link the grid's views"}));
+    EXPECT_EQ(
+        names("compare metric"),
+        (std::vector<std::string>{"Compare: Next error metric", "Compare: Previous error metric"}));
+    EXPECT_TRUE(names("no such thing").empty());
+    EXPECT_EQ(matching_actions("").size(), actions().size());
+    for (const Action& action : actions()) {
+        EXPECT_NE(action.run, nullptr) << action.name;
+    }
+}
+
+TEST_F(HeadlessImGui, CtrlShiftPOpensThePaletteWhoseChosenActionRunsAndEscClosesIt) {
+    press(GLFW_KEY_0);
+    ASSERT_FALSE(document().view.fitted());
+    press(GLFW_KEY_P, /*shift=*/true, /*ctrl=*/true);
+    EXPECT_FALSE(m_ui.show_overlay) << "Ctrl+Shift+P is not P";
+    frame();
+    frame();
+    ASSERT_TRUE(m_ui.palette.shown);
+    ASSERT_TRUE(ImGui::GetIO().WantTextInput) << "the search field has the keyboard";
+    press(GLFW_KEY_F);  // the field has the keyboard: not the fit key
+    EXPECT_FALSE(document().view.fitted());
+    type("fit");
+    press(GLFW_KEY_ENTER);
+    EXPECT_TRUE(document().view.fitted()) << "Enter ran View: Fit to the window";
+    EXPECT_FALSE(m_ui.palette.shown);
+
+    press(GLFW_KEY_P, true, true);
+    frame();
+    ASSERT_TRUE(m_ui.palette.shown);
+    press(GLFW_KEY_ESCAPE);
+    EXPECT_FALSE(m_ui.palette.shown);
+    EXPECT_FALSE(m_ui.quit);
+    EXPECT_FALSE(m_ui.show_overlay);
 }
 
 TEST_F(HeadlessImGui, TheWheelZoomsAboutThePointer) {
