@@ -10,6 +10,7 @@
 #include "app/cli/Report.h"
 
 #include "core/dataset/Dataset.h"
+#include "core/display/ColourBar.h"
 #include "core/display/CpuCompositor.h"
 #include "core/stats/ChannelStatistics.h"
 #include "core/view/Grid.h"
@@ -148,6 +149,7 @@ std::string render_usage() {
            "         [--channel-axis auto|first|last] [--axes AXES] [--plane AXIS=I,...]\n"
            "         [--labels [--label-seed N] [--contours W]]\n"
            "         [--reference B [--reference-part NAME|INDEX] [--error E|AE|SE|RAE|RSE]]\n"
+           "         [--colorbar]\n"
            "       tessera render FILE... --grid [--grid-columns N] -o OUT.png [options]";
 }
 
@@ -187,6 +189,8 @@ std::string render_help() {
            "  --reference-part P       the part of a multi-part B\n"
            "  --error METRIC           E (A - B), AE |A - B| (default), SE (A - B)^2,\n"
            "                           RAE |A - B| / (|B| + 0.01), RSE (A - B)^2 / (B^2 + 0.01)\n"
+           "  --colorbar               each visible channel's colormap from its lower to its\n"
+           "                           upper limit, labelled, in the bottom-left corner\n"
            "  --grid                   every FILE side by side, each in its own cell (default\n"
            "                           size 1200x800); --view applies to every cell\n"
            "  --grid-columns N         that many columns (default: the largest cells)\n" +
@@ -272,6 +276,8 @@ core::Result<RenderRequest> parse_render_arguments(std::span<const std::string_v
             });
         } else if (argument == "--grid") {
             request.grid = true;
+        } else if (argument == "--colorbar") {
+            request.colorbar = true;
         } else if (argument == "--grid-columns") {
             ok = needs([&](std::string_view v) -> core::Result<void> {
                 const auto n = parse_int(v);
@@ -316,6 +322,9 @@ core::Result<RenderRequest> parse_render_arguments(std::span<const std::string_v
     }
     if (request.grid && request.reference) {
         return core::Error{"--grid and --reference do not combine"};
+    }
+    if (request.grid && request.colorbar) {
+        return core::Error{"--grid and --colorbar do not combine (a colour bar is one image's)"};
     }
     return request;
 }
@@ -572,6 +581,13 @@ int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
         framebuffer->bind();
         pixels = gl::read_rgba8(0, 0, size.first, size.second);
         gl::Framebuffer::bind_default();
+    }
+    if (request.colorbar) {
+        std::vector<core::ColourBar> bars = core::colour_bars(*settings, source.channels());
+        for (core::ColourBar& bar : bars) {
+            bar.integer = bar.integer && !comparison;  // differences are not stored codes
+        }
+        core::draw_colour_bars(pixels, bars);
     }
     if (auto written = core::write_png(pixels, request.output); !written) {
         return fail(written.error().message);

@@ -41,6 +41,8 @@ struct RenderRequest {
     // makes the cells largest); --view then applies to every cell (linked).
     bool grid = false;
     int grid_columns = 0;
+    // --colorbar: every visible channel's colour bar in the bottom-left corner (ColourBar.h).
+    bool colorbar = false;
     std::vector<std::string> files;
 };
 

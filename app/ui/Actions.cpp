@@ -104,6 +104,11 @@ constexpr std::array kActions{
            [](Session&, const UiState& ui) {
                return ui.show_panels;
            }},
+    Action{"View", "Colour bars", "K",
+           [](Session&, UiState& ui) { ui.show_colorbar = !ui.show_colorbar; }, nullptr,
+           [](Session&, const UiState& ui) {
+               return ui.show_colorbar;
+           }},
     Action{"View", "FPS overlay", "P",
            [](Session&, UiState& ui) { ui.show_overlay = !ui.show_overlay; }, nullptr,
            [](Session&, const UiState& ui) {

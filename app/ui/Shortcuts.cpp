@@ -42,6 +42,7 @@ constexpr std::array kShortcuts{
     Shortcut{"Tab", "hide or show the panels"},
     Shortcut{"P", "show or hide the FPS overlay"},
     Shortcut{"L", "mark tiles still loading (on by default)"},
+    Shortcut{"K", "colour bars: each visible channel's colormap and limits (in saved views too)"},
     Shortcut{"Ctrl+S", "save the view: the image area's pixels as shown (tessera-view-N.png)"},
     Shortcut{"F12", "screenshot (tessera-screenshot-N.png)"},
     Shortcut{"Ctrl+Shift+P", "command palette: every action by name, searchable"},
@@ -142,6 +143,9 @@ void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io) {
     }
     if (pressed(GLFW_KEY_L) && !io.KeyCtrl) {
         ui.show_pending = !ui.show_pending;
+    }
+    if (pressed(GLFW_KEY_K) && !io.KeyCtrl) {
+        ui.show_colorbar = !ui.show_colorbar;
     }
     if (pressed(GLFW_KEY_P) && !io.KeyCtrl) {
         ui.show_overlay = !ui.show_overlay;

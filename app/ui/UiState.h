@@ -45,8 +45,9 @@ struct CommandPalette {
 
 struct UiState {
     bool show_panels = true;
-    bool show_overlay = false;  // the FPS overlay (P, --fps)
-    bool show_pending = true;   // mark tiles that are not final yet (L)
+    bool show_overlay = false;   // the FPS overlay (P, --fps)
+    bool show_pending = true;    // mark tiles that are not final yet (L)
+    bool show_colorbar = false;  // the visible channels' colour bars (K)
     bool show_help = false;
     bool show_about = false;
     CommandPalette palette;

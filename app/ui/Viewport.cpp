@@ -267,7 +267,82 @@ void draw_document_overlay(const ImageDocument* document, const UiState& ui) {
 
 }  // namespace
 
+std::vector<ShownColourBars> shown_colour_bars(Session& session, const UiState& ui) {
+    std::vector<ShownColourBars> shown;
+    if (!ui.show_colorbar) {
+        return shown;
+    }
+    const auto add = [&](ImageDocument* document, core::WindowRect rect) {
+        if (document != nullptr && document->state == DocumentState::Ready &&
+            !session.comparing(*document)) {
+            shown.push_back({rect, core::colour_bars(document->display(),
+                                                     document->image().source->channels())});
+        }
+    };
+    if (ui.cells.empty()) {
+        add(session.current(),
+            {ui.viewport.x, ui.viewport.y, ui.viewport.width, ui.viewport.height});
+    }
+    for (std::size_t i = 0; i < ui.cells.size(); ++i) {
+        add(session.documents()[ui.cell_documents[i]].get(), ui.cells[i]);
+    }
+    return shown;
+}
+
+namespace {
+
+// The same boxes, gradients and labels as core::draw_colour_bars, in ImGui.
+void draw_colour_bar_overlay(Session& session, const UiState& ui) {
+    ImDrawList* draw = ImGui::GetBackgroundDrawList();
+    for (const ShownColourBars& shown : shown_colour_bars(session, ui)) {
+        const core::ColourBarLayout layout = core::colour_bar_layout(
+            {static_cast<int>(shown.rect.x), static_cast<int>(shown.rect.y),
+             static_cast<int>(shown.rect.width), static_cast<int>(shown.rect.height)},
+            shown.bars.size());
+        const core::ColourBarRect& box = layout.box;
+        if (shown.bars.empty() || box.width <= 0 || box.y < shown.rect.y) {
+            continue;
+        }
+        draw->AddRectFilled(ImVec2(box.x, box.y), ImVec2(box.x + box.width, box.y + box.height),
+                            IM_COL32(0, 0, 0, 153));
+        for (std::size_t i = 0; i < shown.bars.size(); ++i) {
+            const core::ColourBar& bar = shown.bars[i];
+            const core::ColourBarRect& g = layout.gradients[i];
+            constexpr int kSteps = 64;
+            const auto colour = [&](int step) {
+                const auto rgb = core::colour_bar_colour(bar, static_cast<float>(step) / kSteps);
+                return ImGui::ColorConvertFloat4ToU32(ImVec4(rgb[0], rgb[1], rgb[2], 1.0f));
+            };
+            for (int s = 0; s < kSteps; ++s) {
+                const float x0 = static_cast<float>(g.x) + static_cast<float>(g.width * s) / kSteps;
+                const float x1 =
+                    static_cast<float>(g.x) + static_cast<float>(g.width * (s + 1)) / kSteps;
+                draw->AddRectFilledMultiColor(ImVec2(x0, static_cast<float>(g.y)),
+                                              ImVec2(x1, static_cast<float>(g.y + g.height)),
+                                              colour(s), colour(s + 1), colour(s + 1), colour(s));
+            }
+            const float y = static_cast<float>(layout.names[i][1]) - 1;
+            const std::string lo = core::colour_bar_label(bar.lo, bar.integer);
+            const std::string hi = core::colour_bar_label(bar.hi, bar.integer);
+            const ImU32 white = IM_COL32(255, 255, 255, 255);
+            draw->AddText(ImVec2(static_cast<float>(g.x), y), white, lo.c_str());
+            draw->AddText(
+                ImVec2(static_cast<float>(g.x + g.width) - ImGui::CalcTextSize(hi.c_str()).x, y),
+                white, hi.c_str());
+            draw->AddText(
+                ImVec2(
+                    static_cast<float>(g.x) +
+                        (static_cast<float>(g.width) - ImGui::CalcTextSize(bar.name.c_str()).x) / 2,
+                    y),
+                white, bar.name.c_str());
+        }
+    }
+}
+
+}  // namespace
+
 void draw_viewport_overlay(Session& session, const UiState& ui) {
+    draw_colour_bar_overlay(session, ui);
     if (ui.cells.empty()) {
         draw_document_overlay(session.current(), ui);
         const auto& comparison = session.comparison();

@@ -7,6 +7,7 @@
 
 #include "app/session/Session.h"
 #include "app/ui/UiState.h"
+#include "core/display/ColourBar.h"
 
 namespace tessera::app {
 
@@ -20,5 +21,14 @@ void handle_viewport_input(Session& session, UiState& ui, const ImGuiIO& io);
 // Linked grid: every cell's view follows the current image's.
 void link_grid_views(Session& session, const UiState& ui);
 void draw_viewport_overlay(Session& session, const UiState& ui);
+
+// The colour bars on screen while they are on (K): for the view, or each grid cell, where it lies
+// (window pixels) and the bars of the image shown there. None for an image being compared (its
+// colours are a difference's).
+struct ShownColourBars {
+    core::WindowRect rect;
+    std::vector<core::ColourBar> bars;
+};
+std::vector<ShownColourBars> shown_colour_bars(Session& session, const UiState& ui);
 
 }  // namespace tessera::app

@@ -8,6 +8,7 @@
 #include <tinyexr.h>
 
 #include "app/commands/RenderCommand.h"
+#include "core/display/ColourBar.h"
 #include "core/display/CompositeMath.h"
 #include "core/image/RgbaImage.h"
 #include "core/view/Grid.h"
@@ -373,7 +374,7 @@ TEST(TesseraRender, BadValuesAreUsageErrors) {
          {"--limits R=5:1", "--gamma R=-1", "--opacity G=2", "--size 10", "--size 0x5",
           "--view 1,2,3", "--view 5,0,1,1", "--blend screen", "--tile-size 0", "--error MAPE",
           "--grid-columns 0", "--grid-columns x", "--contours 99", "--contours -1",
-          "--label-seed -3", "--reference"}) {
+          "--label-seed -3", "--reference", "--grid --colorbar"}) {
         auto result = run_command(kTessera + " render in.png -o out.png " + args);
         EXPECT_EQ(result.exit_code, 2) << args << ": " << result.output;
         EXPECT_NE(result.output.find("usage: tessera render"), std::string::npos) << args;
@@ -381,6 +382,44 @@ TEST(TesseraRender, BadValuesAreUsageErrors) {
     auto missing_output = run_command(kTessera + " render in.png");
     EXPECT_EQ(missing_output.exit_code, 2);
     EXPECT_NE(missing_output.output.find("needs a FILE and -o OUT.png"), std::string::npos);
+}
+
+TEST(TesseraRender, ColourBarsLieInTheBottomLeftCornerInEachChannelsColours) {
+    const std::string png = make_png(400, 300);
+    const std::string out = testing::temp_path("colorbar.png").string();
+    const std::string plain = testing::temp_path("colorbar-without.png").string();
+    const std::string args =
+        " --colormap R=gray --colormap G=magma --channels R,G --limits "
+        "R=0:250 --gamma G=0.5";
+    auto drawn = run_command(kTessera + " render " + shell_quote(png) + " -o " + shell_quote(out) +
+                             args + " --colorbar");
+    auto bare =
+        run_command(kTessera + " render " + shell_quote(png) + " -o " + shell_quote(plain) + args);
+    ASSERT_EQ(drawn.exit_code, 0) << drawn.output;
+    ASSERT_EQ(bare.exit_code, 0) << bare.output;
+    const core::RgbaImage with = read(out);
+    const core::RgbaImage without = read(plain);
+    ASSERT_EQ(with.width, 400);
+    const core::ColourBarLayout layout = core::colour_bar_layout({0, 0, 400, 300}, 2);
+    ASSERT_EQ(layout.gradients.size(), 2u);
+    const std::array<core::ColourBar, 2> bars{
+        core::ColourBar{"R", core::named_colormap("gray"), 1, 0, 250, true},
+        core::ColourBar{"G", core::named_colormap("magma"), 0.5f, 0, 1, true}};
+    for (std::size_t b = 0; b < 2; ++b) {
+        const core::ColourBarRect& g = layout.gradients[b];
+        for (const int x : {0, g.width / 2, g.width - 1}) {
+            const auto rgb = core::colour_bar_colour(
+                bars[b], (static_cast<float>(x) + 0.5f) / static_cast<float>(g.width));
+            const std::uint8_t* p = with.at(g.x + x, g.y + g.height / 2);
+            for (int k = 0; k < 3; ++k) {
+                EXPECT_NEAR(p[k], rgb[static_cast<std::size_t>(k)] * 255.0f, 1.0f) << b << " " << x;
+            }
+        }
+    }
+    // Above the box the image is untouched.
+    for (int y = 0; y < layout.box.y; ++y) {
+        ASSERT_EQ(std::memcmp(with.at(0, y), without.at(0, y), 400 * 4), 0) << "row " << y;
+    }
 }
 
 TEST(RenderArguments, RepeatableOptionsAccumulate) {
