@@ -75,6 +75,10 @@ std::string help_text() {
         "                        FILEs are sent to it and this command exits). Scripted runs\n"
         "                        (--script, --frames, --screenshot) never send, and listen only\n"
         "                        with --hostname\n\n"
+        "Settings (window size, panels, recent files, each file's display) are remembered in\n"
+        "$XDG_CONFIG_HOME/tessera/settings.txt; scripted runs never read or write them:\n"
+        "  --no-settings         neither read nor write them\n"
+        "  --settings FILE       use FILE instead (even in a scripted run)\n\n"
         "Keyboard:\n",
         core::kVersion, usage_line(), memory_options_help());
     for (const Shortcut& shortcut : shortcuts()) {
@@ -120,6 +124,7 @@ core::Result<Options> parse_options(std::span<const std::string_view> arguments)
             std::pair<int, int> size{options.window_width, options.window_height};
             ok = size_option(arguments, i, size);
             std::tie(options.window_width, options.window_height) = size;
+            options.size_given = true;
         } else if (argument == "--frames") {
             ok = needs([&](std::string_view v) -> core::Result<void> {
                 options.frames = parse_positive_int(v);
@@ -141,6 +146,10 @@ core::Result<Options> parse_options(std::span<const std::string_view> arguments)
             ok = text_option(arguments, i, options.hostname);
         } else if (argument == "--no-ipc") {
             options.ipc = false;
+        } else if (argument == "--no-settings") {
+            options.settings = false;
+        } else if (argument == "--settings") {
+            ok = text_option(arguments, i, options.settings_file);
         } else if (argument == "--new" || argument == "-n") {
             options.new_window = true;
         } else if (auto display = parse_display_option(arguments, i, options.display); !display) {

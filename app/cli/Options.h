@@ -27,6 +27,9 @@ struct Options {
     std::vector<std::string> files;
     int window_width = 1280;
     int window_height = 800;
+    bool size_given = false;                   // --size: not the remembered size
+    bool settings = true;                      // --no-settings: neither read nor write them
+    std::optional<std::string> settings_file;  // --settings FILE (even when scripted)
     std::optional<int> frames;                 // render this many frames, then exit
     std::optional<std::string> screenshot;     // write the window to this PNG before exiting
     std::optional<std::string> script;         // scripted input (app/Script.h)

@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <optional>
 #include <string_view>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "app/cli/Options.h"
 #include "app/cli/Report.h"
@@ -18,6 +22,7 @@
 #include "app/ipc/IpcServer.h"
 #include "app/platform/Window.h"
 #include "app/session/Session.h"
+#include "app/session/Settings.h"
 #include "app/ui/Script.h"
 #include "app/ui/Viewer.h"
 #include "assets/DemoImage.h"
@@ -87,7 +92,32 @@ int run_window(const Options& options) {
         }
         script.emplace(std::move(loaded).value());
     }
-    auto window = Window::open("Tessera", options.window_width, options.window_height);
+    // Remembered settings: never in scripted runs unless a file is named, never with
+    // --no-settings.
+    std::optional<std::filesystem::path> settings_path;
+    if (options.settings_file) {
+        settings_path = *options.settings_file;
+    } else if (options.settings && !is_scripted(options)) {
+        settings_path = default_settings_path();
+    }
+    Settings settings;
+    if (settings_path) {
+        auto loaded = load_settings(*settings_path);
+        if (loaded) {
+            settings = std::move(loaded).value();
+        } else {
+            report_error(stderr, loaded.error().message);
+            settings_path.reset();  // a file we cannot read is not overwritten either
+        }
+        if (settings.skipped_lines > 0) {
+            report_error(stderr, fmt::format("{}: {} damaged line(s) left out",
+                                             settings_path->string(), settings.skipped_lines));
+        }
+    }
+    const bool remembered_size = settings_path && !options.size_given && settings.window_width > 0;
+    auto window =
+        Window::open("Tessera", remembered_size ? settings.window_width : options.window_width,
+                     remembered_size ? settings.window_height : options.window_height);
     if (!window) {
         report_error(stderr, window.error().message);
         return 1;
@@ -97,6 +127,9 @@ int run_window(const Options& options) {
     session.set_initial_display(options.display);
     session.set_streaming(streaming_options(options.memory, gl::current_renderer_is_software()));
     session.set_error_handler([](const std::string& message) { report_error(stderr, message); });
+    if (settings_path) {
+        session.set_settings(&settings);
+    }
     // Files are decoded on worker threads; the window opens at once and shows them as they come.
     for (const std::string& path : options.files) {
         session.open(path, /*show=*/false);  // the first file is shown
@@ -117,7 +150,29 @@ int run_window(const Options& options) {
     // After the window: events it cannot take yet would hold clients back.
     const std::unique_ptr<IpcServer> ipc = start_ipc(options, *endpoint, session);
     viewer.value()->set_ipc(ipc.get());
-    if (auto ran = viewer.value()->run(options, script ? &*script : nullptr); !ran) {
+    UiState& ui = viewer.value()->ui();
+    if (settings_path) {
+        ui.show_panels = settings.show_panels;
+        ui.show_overlay = settings.show_overlay || options.fps;
+        ui.show_colorbar = settings.show_colorbar;
+        ui.show_pending = settings.show_pending;
+        ui.grid_linked = settings.grid_linked;
+    }
+    const auto ran = viewer.value()->run(options, script ? &*script : nullptr);
+    if (settings_path) {
+        settings.window_width = window.value()->width();
+        settings.window_height = window.value()->height();
+        settings.show_panels = ui.show_panels;
+        settings.show_overlay = ui.show_overlay;
+        settings.show_colorbar = ui.show_colorbar;
+        settings.show_pending = ui.show_pending;
+        settings.grid_linked = ui.grid_linked;
+        session.remember_displays();
+        if (auto saved = save_settings(settings, *settings_path); !saved) {
+            report_error(stderr, saved.error().message);
+        }
+    }
+    if (!ran) {
         report_error(stderr, ran.error().message);
         return 1;
     }

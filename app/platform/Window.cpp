@@ -117,6 +117,20 @@ void Window::present() {
     glfwSwapBuffers(m_window);
 }
 
+int Window::width() const {
+    int width = 0;
+    int height = 0;
+    glfwGetWindowSize(m_window, &width, &height);
+    return width;
+}
+
+int Window::height() const {
+    int width = 0;
+    int height = 0;
+    glfwGetWindowSize(m_window, &width, &height);
+    return height;
+}
+
 int Window::framebuffer_width() const {
     int width = 0;
     int height = 0;

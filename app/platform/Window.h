@@ -35,6 +35,8 @@ class Window {
     // Ends a wait in begin_frame() from any thread (a live image changed).
     static void wake();
 
+    int width() const;  // window pixels
+    int height() const;
     int framebuffer_width() const;
     int framebuffer_height() const;
 

@@ -76,7 +76,21 @@ Session::~Session() {
     m_documents.clear();  // their tile streams before the loader
 }
 
+namespace {
+
+// A file as settings name it: its absolute, normalised path.
+std::string settings_key(const std::string& path) {
+    std::error_code error;
+    const auto canonical = std::filesystem::weakly_canonical(path, error);
+    return error ? path : canonical.string();
+}
+
+}  // namespace
+
 void Session::open(const std::string& path, bool show) {
+    if (m_settings != nullptr) {
+        remember_recent(*m_settings, settings_key(path));
+    }
     auto document = std::make_unique<ImageDocument>();
     document->path = path;
     document->title = file_name(path);
@@ -541,6 +555,17 @@ void Session::make_ready(ImageDocument& document, core::Dataset opened) {
                           {},
                           true};
     std::string display_error;
+    // A file opened again is shown as it was last (display options given on the command line
+    // take precedence; Reset gives the defaults back).
+    if (m_settings != nullptr && m_initial_display.empty() &&
+        document.state == DocumentState::Loading) {
+        const auto& channels = image.source->channels();
+        const core::DisplaySettings* remembered =
+            app::remembered_display(*m_settings, settings_key(document.path), channels);
+        if (remembered != nullptr && core::check_display(*remembered, channels).ok()) {
+            layer.display = *remembered;
+        }
+    }
     if (!m_initial_display.empty()) {
         auto requested =
             apply_display_request(m_initial_display, image.source->channels(), layer.display);
@@ -734,9 +759,30 @@ void Session::close(std::size_t index) {
     if (document.live_statistics_job.valid()) {
         document.live_statistics_job.wait();
     }
+    remember_display(document);
     m_documents.erase(m_documents.begin() + static_cast<std::ptrdiff_t>(index));
     if (m_current > index || (m_current >= m_documents.size() && m_current > 0)) {
         --m_current;
+    }
+}
+
+void Session::remember_display(const ImageDocument& document) {
+    std::error_code error;
+    if (m_settings == nullptr || document.state != DocumentState::Ready || document.live ||
+        document.derived || !std::filesystem::is_regular_file(document.path, error)) {
+        return;
+    }
+    RememberedDisplay remembered{settings_key(document.path), {}, document.display()};
+    for (const core::ChannelInfo& channel : document.image().source->channels()) {
+        remembered.channel_names.push_back(channel.name);
+    }
+    app::remember_display(*m_settings, std::move(remembered));
+}
+
+void Session::remember_displays() {
+    // In reverse, so that the image shown first ends up first (most recent).
+    for (auto document = m_documents.rbegin(); document != m_documents.rend(); ++document) {
+        remember_display(**document);
     }
 }
 

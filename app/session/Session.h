@@ -19,6 +19,7 @@
 
 #include "app/cli/DisplayOptions.h"
 #include "app/ipc/IpcServer.h"
+#include "app/session/Settings.h"
 #include "core/compare/Difference.h"
 #include "core/dataset/Dataset.h"
 #include "core/derive/DerivedImage.h"
@@ -193,6 +194,13 @@ class Session {
     // Starts loading a file; `show` makes it the current image (interactive opens do, the
     // command line's files after the first do not).
     void open(const std::string& path, bool show = true);
+    // Settings remembered between runs (Settings.h), or none: files opened join its recent
+    // list, a file opened again gets the display it was last shown with (unless display options
+    // were given), and a file's display is remembered when it is closed or by
+    // remember_displays(). The settings must outlive the session.
+    void set_settings(Settings* settings) { m_settings = settings; }
+    Settings* settings() const { return m_settings; }
+    void remember_displays();
     // Adds an already decoded image (the built-in demo).
     void add(core::Dataset dataset);
     void reload(std::size_t index);
@@ -307,6 +315,7 @@ class Session {
     void replaced_dataset(const core::Dataset* old,
                           const std::shared_ptr<const core::Dataset>& replacement);
     void make_ready(ImageDocument& document, core::Dataset dataset);
+    void remember_display(const ImageDocument& document);
     void update_live_statistics(ImageDocument& document);
     void report(const std::string& message) {
         if (m_on_error) {
@@ -321,6 +330,7 @@ class Session {
     std::shared_ptr<gl::TextureCache> m_textures;
     DisplayRequest m_initial_display;
     std::function<void(const std::string&)> m_on_error;
+    Settings* m_settings = nullptr;
     std::vector<std::unique_ptr<ImageDocument>> m_documents;
     std::vector<Job> m_jobs;
     std::vector<DeriveJob> m_derive_jobs;

@@ -220,6 +220,22 @@ void menu_item(const Action& action, Session& session, UiState& ui) {
     }
 }
 
+// File > Open recent: the files opened lately (remembered between runs).
+void draw_recent_menu(Session& session) {
+    const Settings* settings = session.settings();
+    const bool any = settings != nullptr && !settings->recent.empty();
+    if (!ImGui::BeginMenu("Open recent", any)) {
+        return;
+    }
+    const std::vector<std::string> recent = settings->recent;  // opening one reorders the list
+    for (const std::string& path : recent) {
+        if (ImGui::MenuItem(path.c_str())) {
+            session.open(path);
+        }
+    }
+    ImGui::EndMenu();
+}
+
 }  // namespace
 
 std::span<const Action> actions() {
@@ -294,6 +310,9 @@ void draw_menu_bar(Session& session, UiState& ui) {
         }
         if (open) {
             menu_item(action, session, ui);
+            if (action.name == "Open...") {
+                draw_recent_menu(session);
+            }
         }
     }
     if (open) {

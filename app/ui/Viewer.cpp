@@ -505,7 +505,7 @@ core::Result<void> Viewer::run(const Options& options, Script* script) {
     // --screenshot alone captures the first frame; --frames N captures frame N.
     const int last_frame = options.frames.value_or(options.screenshot && !script ? 1 : 0);
     const bool scripted = script != nullptr || last_frame != 0;
-    m_ui.show_overlay = options.fps;
+    m_ui.show_overlay = m_ui.show_overlay || options.fps;  // remembered, or asked for
     if (options.record_frames) {
         m_record.open(*options.record_frames, std::ios::trunc);
         if (!m_record) {

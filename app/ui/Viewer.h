@@ -32,6 +32,7 @@ class Viewer {
     core::Result<void> run(const Options& options, Script* script);
     // Takes what IPC clients ask for once per frame (none: not listening).
     void set_ipc(IpcServer* server) { m_ipc = server; }
+    UiState& ui() { return m_ui; }
 
   private:
     Viewer(Window& window, Session& session) : m_window(window), m_session(session) {}

@@ -2,6 +2,9 @@
 // presses, typing and dragging must be exactly what the CPU reference predicts for that view.
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <gtest/gtest.h>
 #include <stb_image_write.h>
@@ -10,6 +13,7 @@
 #include "core/compare/Difference.h"
 #include "core/dataset/Dataset.h"
 #include "core/display/CpuCompositor.h"
+#include "core/display/DisplayActions.h"
 #include "core/image/RgbaImage.h"
 #include "core/io/ImageLoader.h"
 #include "core/view/Grid.h"
@@ -462,6 +466,72 @@ TEST(ScriptedWindow, ABadScriptIsAUsageErrorNamingTheLine) {
     EXPECT_EQ(result.exit_code, 2);
     EXPECT_NE(result.output.find(path.string() + ":2: unknown key name"), std::string::npos)
         << result.output;
+}
+
+std::string file_text(const std::filesystem::path& path) {
+    std::ifstream file(path);
+    return std::string(std::istreambuf_iterator<char>(file), {});
+}
+
+TEST(ScriptedWindow, SettingsWrittenInOneRunAreRestoredInTheNextAndScriptedRunsLeaveTheUsersAlone) {
+    TESSERA_REQUIRE_XVFB_RUN();
+    const auto npy = testing::temp_path("remembered.npy");
+    std::vector<std::byte> data(2 * 300 * 400 * 2);  // zoomed less than 8x: no pixel grid
+    for (std::size_t i = 0; i < data.size() / 2; ++i) {
+        const auto v = static_cast<std::uint16_t>((i * 97) % 50000);
+        std::memcpy(data.data() + i * 2, &v, 2);
+    }
+    testing::write_npy(npy, {"<u2", {2, 300, 400}}, data);
+    const auto directory = testing::temp_path("settings-dir");
+    std::filesystem::remove_all(directory);
+    const auto settings = directory / "tessera" / "settings.txt";
+    const std::string files =
+        "--settings " + shell_quote(settings.string()) + " " + shell_quote(npy.string());
+
+    // First run: colour bars on (K), the next colormap for channel c0 (C), then Ctrl+Q.
+    const auto first =
+        run_script("settings-1", "idle\nwait 2\nkey k\nkey c\nwait 2\nkey q ctrl\n", files);
+    ASSERT_EQ(first.exit_code, 0) << first.output;
+    auto datasets = core::open_datasets(npy.string());
+    ASSERT_TRUE(datasets.ok()) << datasets.error().message;
+    const core::Image& image = datasets->front().image;
+    core::DisplaySettings expected = core::default_display(
+        image.source->channels(), datasets->front().statistics, image.metadata.transfer);
+    core::cycle_colormap(expected, 0);
+    const std::string written = file_text(settings);
+    EXPECT_NE(written.find("colorbar\t1\n"), std::string::npos) << written;
+    EXPECT_NE(written.find("recent\t" + std::filesystem::canonical(npy).string() + "\n"),
+              std::string::npos)
+        << written;
+    EXPECT_NE(written.find("channel\tc0\t1\t" + core::colormap_name(expected.channels[0].colormap) +
+                           "\t"),
+              std::string::npos)
+        << written;
+
+    // Second run: the file shows with that colormap, and the bars are back (K hides them again,
+    // so the view is the bare composite).
+    const std::string shot = testing::temp_path("settings-2.png").string();
+    const auto second =
+        run_script("settings-2", "idle\nwait 2\nkey k\nwait 3\nscreenshot " + shot + "\n", files);
+    ASSERT_EQ(second.exit_code, 0) << second.output;
+    const core::View view = fitted_view(400, 300);
+    EXPECT_LE(viewport_difference(shot, core::composite_cpu(*image.source, expected, view).value()),
+              1);
+    EXPECT_NE(file_text(settings).find("colorbar\t0\n"), std::string::npos)
+        << "restored on, then turned off";
+
+    // A scripted run without --settings neither reads nor writes the user's settings.
+    const auto home = testing::temp_path("settings-home");
+    std::filesystem::remove_all(home);
+    std::filesystem::create_directories(home);
+    const auto script = testing::temp_path("settings-3.script");
+    testing::write_text(script, "idle\nwait 2\nkey k\nquit\n");
+    const auto third =
+        run_command("XDG_CONFIG_HOME=" + shell_quote(home.string()) + " xvfb-run -a " +
+                    shell_quote(TESSERA_EXECUTABLE) + " --no-ipc --script " +
+                    shell_quote(script.string()) + " " + shell_quote(npy.string()));
+    ASSERT_EQ(third.exit_code, 0) << third.output;
+    EXPECT_TRUE(std::filesystem::is_empty(home));
 }
 
 }  // namespace
