@@ -4,6 +4,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 
 #include <GLFW/glfw3.h>
@@ -1104,25 +1105,114 @@ std::string pixel_values_text(const ImageDocument& document, const std::array<do
     return text;
 }
 
+namespace {
+
+// A typed path: absolute as it is, else inside the directory listed.
+std::filesystem::path typed_path(const UiState& ui) {
+    const std::filesystem::path typed(ui.open_path.data());
+    return typed.is_absolute() ? typed : ui.browser.directory / typed;
+}
+
+void browse(UiState& ui, const std::filesystem::path& directory) {
+    std::error_code error;
+    const auto normal = std::filesystem::weakly_canonical(directory, error);
+    ui.browser = list_directory(error ? directory : normal, ui.browser_all_files);
+}
+
+void set_typed(UiState& ui, const std::string& text) {
+    ui.open_path.fill('\0');
+    text.copy(ui.open_path.data(), ui.open_path.size() - 1);
+}
+
+// Tab in the path field: completes it as far as the entries agree (in the directory listed).
+int complete_typed(ImGuiInputTextCallbackData* data) {
+    const UiState& ui = *static_cast<const UiState*>(data->UserData);
+    const std::string typed(data->Buf, static_cast<std::size_t>(data->BufTextLen));
+    const bool relative = typed.empty() || typed[0] != '/';
+    const std::string base = ui.browser.directory.string() + "/";
+    const std::string completed =
+        complete_path(relative ? base + typed : typed, ui.browser_all_files);
+    const std::string text =
+        relative && completed.starts_with(base) ? completed.substr(base.size()) : completed;
+    if (text != typed) {
+        data->DeleteChars(0, data->BufTextLen);
+        data->InsertChars(0, text.c_str());
+    }
+    return 0;
+}
+
+}  // namespace
+
 void draw_open_dialog(Session& session, UiState& ui) {
     if (!ui.show_open_dialog) {
         return;
     }
-    ImGui::SetNextWindowSize(ImVec2(520, 0), ImGuiCond_Appearing);
+    if (ui.browser.directory.empty()) {
+        // The folder of the image shown, else the working directory.
+        std::filesystem::path start = std::filesystem::current_path();
+        if (const ImageDocument* document = session.current();
+            document != nullptr && std::filesystem::is_regular_file(document->path)) {
+            start = std::filesystem::absolute(document->path).parent_path();
+        }
+        browse(ui, start);
+    }
+    ImGui::SetNextWindowSize(ImVec2(560, 0), ImGuiCond_Appearing);
     if (ImGui::Begin("Open", &ui.show_open_dialog, ImGuiWindowFlags_NoSavedSettings)) {
-        ImGui::TextUnformatted("Path of an image file:");
+        if (ImGui::Button("Up")) {
+            browse(ui, ui.browser.directory.parent_path());
+        }
+        ImGui::SameLine();
+        ImGui::TextUnformatted(ui.browser.directory.string().c_str());
+        if (ImGui::Checkbox("every file, not only images", &ui.browser_all_files)) {
+            browse(ui, ui.browser.directory);
+        }
+        std::optional<std::filesystem::path> chosen;
+        ImGui::BeginChild("entries", ImVec2(0, 260), true);
+        if (!ui.browser.error.empty()) {
+            ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s", ui.browser.error.c_str());
+        }
+        for (const BrowserEntry& entry : ui.browser.entries) {
+            const std::string label = entry.directory ? entry.name + "/" : entry.name;
+            if (ImGui::Selectable(label.c_str(), label == ui.open_path.data(),
+                                  ImGuiSelectableFlags_AllowDoubleClick)) {
+                set_typed(ui, label);
+                if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) {
+                    chosen = ui.browser.directory / entry.name;
+                }
+            }
+            if (!entry.directory) {
+                ImGui::SameLine(ImGui::GetContentRegionAvail().x - 80);
+                ImGui::TextDisabled("%8.1f MB", static_cast<double>(entry.size) / 1e6);
+            }
+        }
+        ImGui::EndChild();
+        ImGui::TextUnformatted("Path (Tab completes):");
         if (ui.focus_open_field) {
             ImGui::SetKeyboardFocusHere();
             ui.focus_open_field = false;
         }
         ImGui::SetNextItemWidth(-70);
-        const bool enter = ImGui::InputText("##path", ui.open_path.data(), ui.open_path.size(),
-                                            ImGuiInputTextFlags_EnterReturnsTrue);
+        const bool enter = ImGui::InputText(
+            "##path", ui.open_path.data(), ui.open_path.size(),
+            ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_CallbackCompletion,
+            complete_typed, &ui);
+        if (enter) {
+            ImGui::SetKeyboardFocusHere(-1);  // the field keeps the keyboard for the next path
+        }
         ImGui::SameLine();
         if ((ImGui::Button("Open") || enter) && ui.open_path[0] != '\0') {
-            session.open(ui.open_path.data());
-            ui.open_path.fill('\0');
-            ui.show_open_dialog = false;
+            chosen = typed_path(ui);
+        }
+        if (chosen) {
+            std::error_code error;
+            if (std::filesystem::is_directory(*chosen, error)) {
+                browse(ui, *chosen);
+                ui.open_path.fill('\0');
+            } else {
+                session.open(chosen->string());
+                ui.open_path.fill('\0');
+                ui.show_open_dialog = false;
+            }
         }
     }
     ImGui::End();

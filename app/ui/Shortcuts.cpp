@@ -27,7 +27,7 @@ constexpr std::array kShortcuts{
     Shortcut{"Ctrl+R", "reload the image from disk"},
     Shortcut{"PageUp, [", "previous image"},
     Shortcut{"PageDown, ]", "next image"},
-    Shortcut{"Ctrl+O", "open a file"},
+    Shortcut{"Ctrl+O", "open a file: browse, or type a path (Tab completes)"},
     Shortcut{"Ctrl+W", "close the image"},
     Shortcut{"Ctrl+C", "copy the values of the pixel under the pointer (every channel)"},
     Shortcut{", .", "previous, next slice of the stack axis used last"},

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/ui/FileBrowser.h"
 #include "core/view/Spaces.h"
 
 namespace tessera::app {
@@ -54,6 +55,10 @@ struct UiState {
     bool show_open_dialog = false;
     bool focus_open_field = false;
     std::array<char, 4096> open_path{};
+    // The Open dialog's browser: the directory listed (empty: not yet), whether every file is
+    // listed or only images.
+    DirectoryListing browser;
+    bool browser_all_files = false;
     bool quit = false;
     std::optional<std::string> screenshot;  // write the next frame here
     std::optional<std::string> save_view;   // write the image area's composite here (Ctrl+S)

@@ -1,6 +1,8 @@
 // Keyboard and pointer logic in an ImGui context without any renderer or window: key presses
 // change the display model exactly as the shortcut table says.
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include <GLFW/glfw3.h>
 #include <fmt/format.h>
@@ -8,9 +10,11 @@
 #include <imgui.h>
 
 #include "app/ui/Actions.h"
+#include "app/ui/Panels.h"
 #include "app/ui/Shortcuts.h"
 #include "app/ui/Viewport.h"
 #include "core/image/PlanarImage.h"
+#include "tests/support/Fixtures.h"
 
 namespace tessera::app {
 namespace {
@@ -33,6 +37,7 @@ class HeadlessImGui : public ::testing::Test {
         io.KeyMap[ImGuiKey_Backspace] = GLFW_KEY_BACKSPACE;
         io.KeyMap[ImGuiKey_UpArrow] = GLFW_KEY_UP;
         io.KeyMap[ImGuiKey_DownArrow] = GLFW_KEY_DOWN;
+        io.KeyMap[ImGuiKey_Tab] = GLFW_KEY_TAB;
         m_ui.viewport = {340, 0, 940, 774};
 
         auto image = std::make_shared<core::PlanarImage>(100, 80);
@@ -86,6 +91,7 @@ class HeadlessImGui : public ::testing::Test {
         }
         apply_shortcuts(m_session, m_ui, ImGui::GetIO());
         draw_command_palette(m_session, m_ui);
+        draw_open_dialog(m_session, m_ui);
         ImGui::Render();
     }
     void type(const char* text) {
@@ -246,6 +252,30 @@ TEST_F(HeadlessImGui, CtrlShiftPOpensThePaletteWhoseChosenActionRunsAndEscCloses
     EXPECT_FALSE(m_ui.palette.shown);
     EXPECT_FALSE(m_ui.quit);
     EXPECT_FALSE(m_ui.show_overlay);
+}
+
+TEST_F(HeadlessImGui, CtrlOListsTheFolderAndTabThenEnterOpensTheCompletedFile) {
+    const auto folder = testing::temp_path("open-dialog");
+    std::filesystem::remove_all(folder);
+    std::filesystem::create_directories(folder / "sub");
+    std::ofstream(folder / "picture.png") << "not really a png";
+    std::ofstream(folder / "readme.txt") << "text";
+    m_ui.browser = list_directory(folder);
+    ASSERT_EQ(m_ui.browser.entries.size(), 2u) << "sub/ and picture.png, not readme.txt";
+    press(GLFW_KEY_O, false, /*ctrl=*/true);
+    ASSERT_TRUE(m_ui.show_open_dialog);
+    frame();
+    frame();
+    ASSERT_TRUE(ImGui::GetIO().WantTextInput) << "the path field has the keyboard";
+    type("pi");
+    press(GLFW_KEY_TAB);
+    EXPECT_STREQ(m_ui.open_path.data(), "picture.png");
+    EXPECT_TRUE(m_ui.show_panels) << "Tab completed; it did not hide the panels";
+    press(GLFW_KEY_ENTER);
+    EXPECT_FALSE(m_ui.show_open_dialog);
+    ASSERT_EQ(m_session.documents().size(), 2u);
+    EXPECT_EQ(m_session.documents()[1]->path, (folder / "picture.png").string());
+    m_session.close(1);  // still loading (it will fail): not waited for here
 }
 
 TEST_F(HeadlessImGui, TheWheelZoomsAboutThePointer) {
