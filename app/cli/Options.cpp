@@ -75,6 +75,8 @@ std::string help_text() {
         "                        FILEs are sent to it and this command exits). Scripted runs\n"
         "                        (--script, --frames, --screenshot) never send, and listen only\n"
         "                        with --hostname\n\n"
+        "  --pixel-size SIZE     the size of every image's pixels (0.65um, 120nm, 2mm) for the\n"
+        "                        scale bar, whatever the files say (OME-TIFF's otherwise)\n\n"
         "Settings (window size, panels, recent files, each file's display) are remembered in\n"
         "$XDG_CONFIG_HOME/tessera/settings.txt; scripted runs never read or write them:\n"
         "  --no-settings         neither read nor write them\n"
@@ -146,6 +148,16 @@ core::Result<Options> parse_options(std::span<const std::string_view> arguments)
             ok = text_option(arguments, i, options.hostname);
         } else if (argument == "--no-ipc") {
             options.ipc = false;
+        } else if (argument == "--pixel-size") {
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                options.pixel_size = core::parse_physical_size(v);
+                if (!options.pixel_size) {
+                    return core::Error{fmt::format(
+                        "--pixel-size expects a positive length and unit, e.g. 0.65um, got '{}'",
+                        v)};
+                }
+                return {};
+            });
         } else if (argument == "--no-settings") {
             options.settings = false;
         } else if (argument == "--settings") {

@@ -130,6 +130,7 @@ int run_window(const Options& options) {
     if (settings_path) {
         session.set_settings(&settings);
     }
+    session.set_pixel_size(options.pixel_size);
     // Files are decoded on worker threads; the window opens at once and shows them as they come.
     for (const std::string& path : options.files) {
         session.open(path, /*show=*/false);  // the first file is shown
@@ -155,6 +156,7 @@ int run_window(const Options& options) {
         ui.show_panels = settings.show_panels;
         ui.show_overlay = settings.show_overlay || options.fps;
         ui.show_colorbar = settings.show_colorbar;
+        ui.show_scalebar = settings.show_scalebar;
         ui.show_pending = settings.show_pending;
         ui.grid_linked = settings.grid_linked;
     }
@@ -165,6 +167,7 @@ int run_window(const Options& options) {
         settings.show_panels = ui.show_panels;
         settings.show_overlay = ui.show_overlay;
         settings.show_colorbar = ui.show_colorbar;
+        settings.show_scalebar = ui.show_scalebar;
         settings.show_pending = ui.show_pending;
         settings.grid_linked = ui.grid_linked;
         session.remember_displays();

@@ -10,7 +10,7 @@
 #include "app/cli/Report.h"
 
 #include "core/dataset/Dataset.h"
-#include "core/display/ColourBar.h"
+#include "core/display/Annotations.h"
 #include "core/display/CpuCompositor.h"
 #include "core/stats/ChannelStatistics.h"
 #include "core/view/Grid.h"
@@ -149,7 +149,7 @@ std::string render_usage() {
            "         [--channel-axis auto|first|last] [--axes AXES] [--plane AXIS=I,...]\n"
            "         [--labels [--label-seed N] [--contours W]]\n"
            "         [--reference B [--reference-part NAME|INDEX] [--error E|AE|SE|RAE|RSE]]\n"
-           "         [--colorbar]\n"
+           "         [--colorbar] [--scalebar [--pixel-size SIZE]]\n"
            "       tessera render FILE... --grid [--grid-columns N] -o OUT.png [options]";
 }
 
@@ -191,6 +191,10 @@ std::string render_help() {
            "                           RAE |A - B| / (|B| + 0.01), RSE (A - B)^2 / (B^2 + 0.01)\n"
            "  --colorbar               each visible channel's colormap from its lower to its\n"
            "                           upper limit, labelled, in the bottom-left corner\n"
+           "  --scalebar               a round length in the bottom-right corner, as long as it\n"
+           "                           is on screen (needs the pixel size: the file's, or)\n"
+           "  --pixel-size SIZE        the size of a pixel: 0.65um, 120nm, 2mm (default: the\n"
+           "                           file's)\n"
            "  --grid                   every FILE side by side, each in its own cell (default\n"
            "                           size 1200x800); --view applies to every cell\n"
            "  --grid-columns N         that many columns (default: the largest cells)\n" +
@@ -278,6 +282,18 @@ core::Result<RenderRequest> parse_render_arguments(std::span<const std::string_v
             request.grid = true;
         } else if (argument == "--colorbar") {
             request.colorbar = true;
+        } else if (argument == "--scalebar") {
+            request.scalebar = true;
+        } else if (argument == "--pixel-size") {
+            ok = needs([&](std::string_view v) -> core::Result<void> {
+                request.pixel_size = core::parse_physical_size(v);
+                if (!request.pixel_size) {
+                    return core::Error{fmt::format(
+                        "--pixel-size expects a positive length and unit, e.g. 0.65um, got '{}'",
+                        v)};
+                }
+                return {};
+            });
         } else if (argument == "--grid-columns") {
             ok = needs([&](std::string_view v) -> core::Result<void> {
                 const auto n = parse_int(v);
@@ -322,6 +338,9 @@ core::Result<RenderRequest> parse_render_arguments(std::span<const std::string_v
     }
     if (request.grid && request.reference) {
         return core::Error{"--grid and --reference do not combine"};
+    }
+    if (request.grid && request.scalebar) {
+        return core::Error{"--grid and --scalebar do not combine"};
     }
     if (request.grid && request.colorbar) {
         return core::Error{"--grid and --colorbar do not combine (a colour bar is one image's)"};
@@ -588,6 +607,23 @@ int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
             bar.integer = bar.integer && !comparison;  // differences are not stored codes
         }
         core::draw_colour_bars(pixels, bars);
+    }
+    if (request.scalebar) {
+        std::optional<core::PhysicalSize> pixel = request.pixel_size;
+        if (!pixel && image.metadata.pixel_size.x > 0) {
+            pixel = core::PhysicalSize{
+                image.metadata.pixel_size.x,
+                image.metadata.pixel_size.unit.empty() ? "µm" : image.metadata.pixel_size.unit};
+        }
+        if (!pixel) {
+            return fail(
+                fmt::format("{}: the file does not say how large its pixels are; give "
+                            "--pixel-size (e.g. 0.65um) for a scale bar",
+                            request.file));
+        }
+        if (const auto bar = core::scale_bar(*pixel, 1.0 / view.x_scale)) {
+            core::draw_scale_bar(pixels, *bar);
+        }
     }
     if (auto written = core::write_png(pixels, request.output); !written) {
         return fail(written.error().message);

@@ -14,6 +14,7 @@
 #include "app/cli/DisplayOptions.h"
 #include "app/cli/MemoryOptions.h"
 #include "core/compare/Difference.h"
+#include "core/display/Annotations.h"
 #include "core/display/DisplaySettings.h"
 #include "core/io/ImageLoader.h"
 
@@ -41,8 +42,12 @@ struct RenderRequest {
     // makes the cells largest); --view then applies to every cell (linked).
     bool grid = false;
     int grid_columns = 0;
-    // --colorbar: every visible channel's colour bar in the bottom-left corner (ColourBar.h).
+    // --colorbar: every visible channel's colour bar in the bottom-left corner (Annotations.h).
     bool colorbar = false;
+    // --scalebar: a round physical length in the bottom-right corner, from --pixel-size or the
+    // file's pixel size (OME-TIFF).
+    bool scalebar = false;
+    std::optional<core::PhysicalSize> pixel_size;
     std::vector<std::string> files;
 };
 

@@ -779,6 +779,20 @@ void Session::remember_display(const ImageDocument& document) {
     app::remember_display(*m_settings, std::move(remembered));
 }
 
+std::optional<core::PhysicalSize> Session::physical_size(const ImageDocument& document) const {
+    if (m_pixel_size) {
+        return m_pixel_size;
+    }
+    if (document.state != DocumentState::Ready || document.derived) {
+        return std::nullopt;
+    }
+    const auto& size = document.image().metadata.pixel_size;
+    if (size.x > 0) {
+        return core::PhysicalSize{size.x, size.unit.empty() ? "µm" : size.unit};
+    }
+    return std::nullopt;
+}
+
 void Session::remember_displays() {
     // In reverse, so that the image shown first ends up first (most recent).
     for (auto document = m_documents.rbegin(); document != m_documents.rend(); ++document) {

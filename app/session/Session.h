@@ -23,6 +23,7 @@
 #include "core/compare/Difference.h"
 #include "core/dataset/Dataset.h"
 #include "core/derive/DerivedImage.h"
+#include "core/display/Annotations.h"
 #include "core/display/DisplaySettings.h"
 #include "core/io/ImageLoader.h"
 #include "core/ipc/VectorGraphics.h"
@@ -201,6 +202,10 @@ class Session {
     void set_settings(Settings* settings) { m_settings = settings; }
     Settings* settings() const { return m_settings; }
     void remember_displays();
+    // --pixel-size: the size of every image's pixels, whatever the files say.
+    void set_pixel_size(std::optional<core::PhysicalSize> size) { m_pixel_size = std::move(size); }
+    // A document's pixel size: --pixel-size, else the file's (OME-TIFF), else none.
+    std::optional<core::PhysicalSize> physical_size(const ImageDocument& document) const;
     // Adds an already decoded image (the built-in demo).
     void add(core::Dataset dataset);
     void reload(std::size_t index);
@@ -331,6 +336,7 @@ class Session {
     DisplayRequest m_initial_display;
     std::function<void(const std::string&)> m_on_error;
     Settings* m_settings = nullptr;
+    std::optional<core::PhysicalSize> m_pixel_size;
     std::vector<std::unique_ptr<ImageDocument>> m_documents;
     std::vector<Job> m_jobs;
     std::vector<DeriveJob> m_derive_jobs;

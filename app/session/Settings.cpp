@@ -172,8 +172,8 @@ Settings parse_settings(std::string_view text) {
                 settings.window_width = *w;
                 settings.window_height = *h;
             }
-        } else if ((key == "panels" || key == "overlay" || key == "colorbar" || key == "pending" ||
-                    key == "grid_linked") &&
+        } else if ((key == "panels" || key == "overlay" || key == "colorbar" || key == "scalebar" ||
+                    key == "pending" || key == "grid_linked") &&
                    f.size() == 2) {
             const auto on = flag(f[1]);
             ok = on.has_value();
@@ -181,6 +181,7 @@ Settings parse_settings(std::string_view text) {
                 bool& target = key == "panels"     ? settings.show_panels
                                : key == "overlay"  ? settings.show_overlay
                                : key == "colorbar" ? settings.show_colorbar
+                               : key == "scalebar" ? settings.show_scalebar
                                : key == "pending"  ? settings.show_pending
                                                    : settings.grid_linked;
                 target = *on;
@@ -228,10 +229,10 @@ std::string format_settings(const Settings& settings) {
         text += fmt::format("window\t{}\t{}\n", settings.window_width, settings.window_height);
     }
     text += fmt::format(
-        "panels\t{:d}\noverlay\t{:d}\ncolorbar\t{:d}\npending\t{:d}\n"
+        "panels\t{:d}\noverlay\t{:d}\ncolorbar\t{:d}\nscalebar\t{:d}\npending\t{:d}\n"
         "grid_linked\t{:d}\n",
-        settings.show_panels, settings.show_overlay, settings.show_colorbar, settings.show_pending,
-        settings.grid_linked);
+        settings.show_panels, settings.show_overlay, settings.show_colorbar, settings.show_scalebar,
+        settings.show_pending, settings.grid_linked);
     for (const std::string& path : settings.recent) {
         text += "recent\t" + escape(path) + "\n";
     }

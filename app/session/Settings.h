@@ -35,6 +35,7 @@ struct Settings {
     bool show_panels = true;
     bool show_overlay = false;
     bool show_colorbar = false;
+    bool show_scalebar = false;
     bool show_pending = true;
     bool grid_linked = true;
     std::vector<std::string> recent;          // most recent first

@@ -109,6 +109,11 @@ constexpr std::array kActions{
            [](Session&, const UiState& ui) {
                return ui.show_colorbar;
            }},
+    Action{"View", "Scale bar (where the pixel size is known)", "",
+           [](Session&, UiState& ui) { ui.show_scalebar = !ui.show_scalebar; }, nullptr,
+           [](Session&, const UiState& ui) {
+               return ui.show_scalebar;
+           }},
     Action{"View", "FPS overlay", "P",
            [](Session&, UiState& ui) { ui.show_overlay = !ui.show_overlay; }, nullptr,
            [](Session&, const UiState& ui) {

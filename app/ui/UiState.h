@@ -49,6 +49,7 @@ struct UiState {
     bool show_overlay = false;   // the FPS overlay (P, --fps)
     bool show_pending = true;    // mark tiles that are not final yet (L)
     bool show_colorbar = false;  // the visible channels' colour bars (K)
+    bool show_scalebar = false;  // a scale bar where the pixel size is known (View menu)
     bool show_help = false;
     bool show_about = false;
     CommandPalette palette;

@@ -584,17 +584,19 @@ core::Result<void> Viewer::run(const Options& options, Script* script) {
                 m_frame_buffer->bind();
                 core::RgbaImage pixels = gl::read_rgba8(0, 0, m_frame.width(), m_frame.height());
                 gl::Framebuffer::bind_default();
-                // The colour bars as on screen, at the framebuffer's scale.
+                // The colour and scale bars as on screen, at the framebuffer's scale.
                 const float s = m_ui.framebuffer_scale;
-                for (const ShownColourBars& shown : shown_colour_bars(m_session, m_ui)) {
+                for (const ShownAnnotations& shown : shown_annotations(m_session, m_ui)) {
                     const auto at = [s](double v) {
                         return static_cast<int>(std::lround(v * s));
                     };
-                    core::draw_colour_bars(
-                        pixels, shown.bars, s,
-                        core::ColourBarRect{at(shown.rect.x - m_ui.viewport.x),
-                                            at(shown.rect.y - m_ui.viewport.y),
-                                            at(shown.rect.width), at(shown.rect.height)});
+                    const core::ColourBarRect area{at(shown.rect.x - m_ui.viewport.x),
+                                                   at(shown.rect.y - m_ui.viewport.y),
+                                                   at(shown.rect.width), at(shown.rect.height)};
+                    core::draw_colour_bars(pixels, shown.bars, s, area);
+                    if (shown.scale) {
+                        core::draw_scale_bar(pixels, *shown.scale, s, area);
+                    }
                 }
                 auto written = core::write_png(pixels, *view);
                 m_ui.message = written ? "view saved to " + *view

@@ -267,17 +267,25 @@ void draw_document_overlay(const ImageDocument* document, const UiState& ui) {
 
 }  // namespace
 
-std::vector<ShownColourBars> shown_colour_bars(Session& session, const UiState& ui) {
-    std::vector<ShownColourBars> shown;
-    if (!ui.show_colorbar) {
+std::vector<ShownAnnotations> shown_annotations(Session& session, const UiState& ui) {
+    std::vector<ShownAnnotations> shown;
+    if (!ui.show_colorbar && !ui.show_scalebar) {
         return shown;
     }
     const auto add = [&](ImageDocument* document, core::WindowRect rect) {
-        if (document != nullptr && document->state == DocumentState::Ready &&
-            !session.comparing(*document)) {
-            shown.push_back({rect, core::colour_bars(document->display(),
-                                                     document->image().source->channels())});
+        if (document == nullptr || document->state != DocumentState::Ready) {
+            return;
         }
+        ShownAnnotations annotations{rect, {}, std::nullopt};
+        if (ui.show_colorbar && !session.comparing(*document)) {
+            annotations.bars =
+                core::colour_bars(document->display(), document->image().source->channels());
+        }
+        if (const auto size = session.physical_size(*document); ui.show_scalebar && size) {
+            annotations.scale =
+                core::scale_bar(*size, document->view.zoom() * document->placement().scale);
+        }
+        shown.push_back(std::move(annotations));
     };
     if (ui.cells.empty()) {
         add(session.current(),
@@ -294,7 +302,29 @@ namespace {
 // The same boxes, gradients and labels as core::draw_colour_bars, in ImGui.
 void draw_colour_bar_overlay(Session& session, const UiState& ui) {
     ImDrawList* draw = ImGui::GetBackgroundDrawList();
-    for (const ShownColourBars& shown : shown_colour_bars(session, ui)) {
+    for (const ShownAnnotations& shown : shown_annotations(session, ui)) {
+        if (shown.scale) {  // the bar, its label above it, over a darkened box
+            const std::string label = shown.scale->label();
+            const core::ScaleBarLayout layout = core::scale_bar_layout(
+                {static_cast<int>(shown.rect.x), static_cast<int>(shown.rect.y),
+                 static_cast<int>(shown.rect.width), static_cast<int>(shown.rect.height)},
+                *shown.scale, static_cast<int>(ImGui::CalcTextSize(label.c_str()).x));
+            if (layout.box.x >= shown.rect.x && layout.box.y >= shown.rect.y) {
+                const auto corner = [](int x, int y) {
+                    return ImVec2(static_cast<float>(x), static_cast<float>(y));
+                };
+                draw->AddRectFilled(
+                    corner(layout.box.x, layout.box.y),
+                    corner(layout.box.x + layout.box.width, layout.box.y + layout.box.height),
+                    IM_COL32(0, 0, 0, 153));
+                draw->AddRectFilled(
+                    corner(layout.bar.x, layout.bar.y),
+                    corner(layout.bar.x + layout.bar.width, layout.bar.y + layout.bar.height),
+                    IM_COL32(255, 255, 255, 255));
+                draw->AddText(corner(layout.label[0], layout.label[1] - 1),
+                              IM_COL32(255, 255, 255, 255), label.c_str());
+            }
+        }
         const core::ColourBarLayout layout = core::colour_bar_layout(
             {static_cast<int>(shown.rect.x), static_cast<int>(shown.rect.y),
              static_cast<int>(shown.rect.width), static_cast<int>(shown.rect.height)},

@@ -7,7 +7,7 @@
 
 #include "app/session/Session.h"
 #include "app/ui/UiState.h"
-#include "core/display/ColourBar.h"
+#include "core/display/Annotations.h"
 
 namespace tessera::app {
 
@@ -22,13 +22,14 @@ void handle_viewport_input(Session& session, UiState& ui, const ImGuiIO& io);
 void link_grid_views(Session& session, const UiState& ui);
 void draw_viewport_overlay(Session& session, const UiState& ui);
 
-// The colour bars on screen while they are on (K): for the view, or each grid cell, where it lies
-// (window pixels) and the bars of the image shown there. None for an image being compared (its
-// colours are a difference's).
-struct ShownColourBars {
+// The annotations on screen: for the view, or each grid cell, where it lies (window pixels), the
+// colour bars of the image shown there while they are on (K; none for an image being compared:
+// its colours are a difference's), and its scale bar while that is on and its pixel size known.
+struct ShownAnnotations {
     core::WindowRect rect;
     std::vector<core::ColourBar> bars;
+    std::optional<core::ScaleBar> scale;
 };
-std::vector<ShownColourBars> shown_colour_bars(Session& session, const UiState& ui);
+std::vector<ShownAnnotations> shown_annotations(Session& session, const UiState& ui);
 
 }  // namespace tessera::app

@@ -8,7 +8,7 @@
 #include <tinyexr.h>
 
 #include "app/commands/RenderCommand.h"
-#include "core/display/ColourBar.h"
+#include "core/display/Annotations.h"
 #include "core/display/CompositeMath.h"
 #include "core/image/RgbaImage.h"
 #include "core/view/Grid.h"
@@ -374,7 +374,8 @@ TEST(TesseraRender, BadValuesAreUsageErrors) {
          {"--limits R=5:1", "--gamma R=-1", "--opacity G=2", "--size 10", "--size 0x5",
           "--view 1,2,3", "--view 5,0,1,1", "--blend screen", "--tile-size 0", "--error MAPE",
           "--grid-columns 0", "--grid-columns x", "--contours 99", "--contours -1",
-          "--label-seed -3", "--reference", "--grid --colorbar"}) {
+          "--label-seed -3", "--reference", "--grid --colorbar", "--pixel-size 0um",
+          "--pixel-size 3parsecs"}) {
         auto result = run_command(kTessera + " render in.png -o out.png " + args);
         EXPECT_EQ(result.exit_code, 2) << args << ": " << result.output;
         EXPECT_NE(result.output.find("usage: tessera render"), std::string::npos) << args;
@@ -419,6 +420,30 @@ TEST(TesseraRender, ColourBarsLieInTheBottomLeftCornerInEachChannelsColours) {
     // Above the box the image is untouched.
     for (int y = 0; y < layout.box.y; ++y) {
         ASSERT_EQ(std::memcmp(with.at(0, y), without.at(0, y), 400 * 4), 0) << "row " << y;
+    }
+}
+
+TEST(TesseraRender, AScaleBarNeedsAPixelSizeAndShowsARoundLengthInTheBottomRightCorner) {
+    const std::string png = make_png(200, 150);
+    const std::string out = testing::temp_path("scalebar.png").string();
+    auto without = run_command(kTessera + " render " + shell_quote(png) + " -o " +
+                               shell_quote(out) + " --scalebar");
+    EXPECT_EQ(without.exit_code, 1);
+    EXPECT_NE(without.output.find("does not say how large its pixels are; give --pixel-size"),
+              std::string::npos)
+        << without.output;
+    auto drawn = run_command(kTessera + " render " + shell_quote(png) + " -o " + shell_quote(out) +
+                             " --size 400x300 --scalebar --pixel-size 120nm");
+    ASSERT_EQ(drawn.exit_code, 0) << drawn.output;
+    const core::RgbaImage image = read(out);
+    // 120 nm per pixel at 2x: 60 nm per screen pixel, at most 9 µm in 150 pixels: 5 µm.
+    const auto bar = core::scale_bar({120, "nm"}, 2.0);
+    ASSERT_TRUE(bar);
+    EXPECT_EQ(bar->label(), "5 µm");
+    const core::ScaleBarLayout layout = core::scale_bar_layout({0, 0, 400, 300}, *bar, 0);
+    for (int x = layout.bar.x; x < layout.bar.x + layout.bar.width; x += 7) {
+        const std::uint8_t* p = image.at(x, layout.bar.y + 2);
+        ASSERT_EQ(p[0] + p[1] + p[2], 3 * 255) << "white at x " << x;
     }
 }
 

@@ -1,6 +1,8 @@
-#include "core/display/ColourBar.h"
+#include "core/display/Annotations.h"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -51,13 +53,31 @@ void fill(RgbaImage& image, int x0, int y0, int x1, int y1, const std::array<flo
     }
 }
 
-int text_width(const std::string& text, float scale) {
+std::string ascii(std::string_view text);
+
+int text_width(const std::string& utf8, float scale) {
+    std::string text = ascii(utf8);
     return static_cast<int>(
         std::lround(stb_easy_font_width(const_cast<char*>(text.c_str())) * scale));
 }
 
+// The bitmap font is ASCII: "µm" is written "um".
+std::string ascii(std::string_view text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text.substr(i, 2) == "\u00b5") {
+            out += 'u';
+            ++i;
+        } else {
+            out += static_cast<unsigned char>(text[i]) < 128 ? text[i] : '?';
+        }
+    }
+    return out;
+}
+
 // White text whose top-left is (x, y): stb_easy_font's quads, scaled.
-void text(RgbaImage& image, int x, int y, const std::string& line, float scale) {
+void text(RgbaImage& image, int x, int y, const std::string& utf8, float scale) {
+    const std::string line = ascii(utf8);
     std::vector<char> buffer(line.size() * 1024 + 64);  // 64 bytes a quad, at most 16 a glyph
     const int quads = stb_easy_font_print(0, 0, const_cast<char*>(line.c_str()), nullptr,
                                           buffer.data(), static_cast<int>(buffer.size()));
@@ -156,6 +176,109 @@ void draw_colour_bars(RgbaImage& image, const std::vector<ColourBar>& bars, floa
         text(image, g.x + g.width - text_width(hi, scale), y, hi, scale);
         text(image, g.x + (g.width - text_width(bar.name, scale)) / 2, y, bar.name, scale);
     }
+}
+
+std::optional<PhysicalSize> parse_physical_size(std::string_view text) {
+    while (!text.empty() && text.back() == ' ') {
+        text.remove_suffix(1);
+    }
+    std::size_t split = 0;
+    while (split < text.size() &&
+           (std::isdigit(static_cast<unsigned char>(text[split])) || text[split] == '.' ||
+            text[split] == 'e' || text[split] == 'E' || text[split] == '-' || text[split] == '+')) {
+        ++split;
+    }
+    double value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + split, value);
+    if (error != std::errc() || end != text.data() + split || !std::isfinite(value) || value <= 0) {
+        return std::nullopt;
+    }
+    std::string_view unit = text.substr(split);
+    while (!unit.empty() && unit.front() == ' ') {
+        unit.remove_prefix(1);
+    }
+    if (unit.empty() || unit == "um" || unit == "µm" || unit == "micron" || unit == "microns") {
+        return PhysicalSize{value, "µm"};
+    }
+    if (unit == "nm" || unit == "mm" || unit == "m") {
+        return PhysicalSize{value, std::string(unit)};
+    }
+    return std::nullopt;
+}
+
+std::string ScaleBar::label() const {
+    return fmt::format("{:g} {}", length, unit);
+}
+
+std::optional<ScaleBar> scale_bar(const PhysicalSize& size, double zoom, double longest) {
+    if (!(size.per_pixel > 0) || !(zoom > 0) || !std::isfinite(size.per_pixel * zoom)) {
+        return std::nullopt;
+    }
+    // Everything in metres, then the unit that keeps the length at least 1.
+    constexpr std::array<std::pair<std::string_view, double>, 4> kUnits{
+        {{"nm", 1e-9}, {"µm", 1e-6}, {"mm", 1e-3}, {"m", 1.0}}};
+    double metre = 0;
+    for (const auto& [name, factor] : kUnits) {
+        if (size.unit == name) {
+            metre = factor;
+        }
+    }
+    if (metre == 0) {
+        metre = 1e-6;  // OME's default unit
+    }
+    const double metres_per_screen_pixel = size.per_pixel * metre / zoom;
+    const double most = longest * metres_per_screen_pixel;
+    double step = std::pow(10.0, std::floor(std::log10(most)));
+    double length = step;
+    for (const double m : {5.0, 2.0, 1.0}) {
+        if (m * step <= most * (1 + 1e-9)) {
+            length = m * step;
+            break;
+        }
+    }
+    ScaleBar bar;
+    bar.pixels = length / metres_per_screen_pixel;
+    for (const auto& [name, factor] : kUnits) {
+        if (length / factor >= 1 - 1e-9 || name == "nm") {
+            bar.unit = std::string(name);
+            bar.length = length / factor;
+        }
+    }
+    bar.length = std::round(bar.length * 1e6) / 1e6;  // 0.1 + 0.2: no float dust in the label
+    return bar;
+}
+
+ScaleBarLayout scale_bar_layout(ColourBarRect area, const ScaleBar& bar, int label_width,
+                                float scale) {
+    const auto px = [scale](double v) {
+        return static_cast<int>(std::lround(v * scale));
+    };
+    ScaleBarLayout layout;
+    const int length = px(bar.pixels);
+    layout.box.width = std::max(length, label_width) + 2 * px(kPadding);
+    layout.box.height = px(kText) + px(4) + px(kPadding) * 2 + px(2);
+    layout.box.x = area.x + area.width - px(kMargin) - layout.box.width;
+    layout.box.y = area.y + area.height - px(kMargin) - layout.box.height;
+    layout.bar = {layout.box.x + layout.box.width - px(kPadding) - length,
+                  layout.box.y + layout.box.height - px(kPadding) - px(4), length, px(4)};
+    layout.label = {layout.box.x + layout.box.width - px(kPadding) - label_width,
+                    layout.box.y + px(kPadding)};
+    return layout;
+}
+
+void draw_scale_bar(RgbaImage& image, const ScaleBar& bar, float scale,
+                    std::optional<ColourBarRect> area) {
+    const ColourBarRect within = area.value_or(ColourBarRect{0, 0, image.width, image.height});
+    const std::string label = bar.label();
+    const ScaleBarLayout layout = scale_bar_layout(within, bar, text_width(label, scale), scale);
+    if (layout.box.x < within.x || layout.box.y < within.y) {
+        return;  // no room
+    }
+    const ColourBarRect& box = layout.box;
+    fill(image, box.x, box.y, box.x + box.width, box.y + box.height, {0, 0, 0}, 0.6f);
+    fill(image, layout.bar.x, layout.bar.y, layout.bar.x + layout.bar.width,
+         layout.bar.y + layout.bar.height, {1, 1, 1}, 1);
+    text(image, layout.label[0], layout.label[1], label, scale);
 }
 
 }  // namespace tessera::core

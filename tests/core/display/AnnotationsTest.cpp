@@ -2,7 +2,7 @@
 // drawn pixels are those colours and a line of text under each gradient.
 #include <gtest/gtest.h>
 
-#include "core/display/ColourBar.h"
+#include "core/display/Annotations.h"
 #include "core/display/CompositeMath.h"
 
 namespace tessera::core {
@@ -81,6 +81,53 @@ TEST(ColourBar, BarsAreDrawnInTheBottomLeftCornerOfTheirAreaAsTheLayoutSays) {
     for (std::size_t i = 3; i < small.pixels.size(); i += 4) {
         ASSERT_EQ(small.pixels[i], 0) << "no room: nothing drawn";
     }
+}
+
+}  // namespace
+}  // namespace tessera::core
+
+namespace tessera::core {
+namespace {
+
+TEST(ScaleBar, PixelSizesParseWithTheirUnitsAndMicronsByDefault) {
+    const auto um = parse_physical_size("0.65um");
+    ASSERT_TRUE(um);
+    EXPECT_EQ(um->per_pixel, 0.65);
+    EXPECT_EQ(um->unit, "µm");
+    EXPECT_EQ(parse_physical_size("0.65 µm")->unit, "µm");
+    EXPECT_EQ(parse_physical_size("120nm")->unit, "nm");
+    EXPECT_EQ(parse_physical_size("2e-3 mm")->per_pixel, 2e-3);
+    EXPECT_EQ(parse_physical_size("3")->unit, "µm");
+    for (const char* bad : {"", "um", "-1um", "0um", "1 furlong", "nan", "1e999um", "1.2.3um"}) {
+        EXPECT_FALSE(parse_physical_size(bad)) << bad;
+    }
+}
+
+TEST(ScaleBar, TheLongestRoundLengthThatFitsInTheLargestUnitThatKeepsItAtLeastOne) {
+    // 0.65 µm per pixel at 2x: 0.325 µm per screen pixel; at most 150 pixels is 48.75 µm.
+    auto bar = scale_bar({0.65, "µm"}, 2.0);
+    ASSERT_TRUE(bar);
+    EXPECT_EQ(bar->length, 20);
+    EXPECT_EQ(bar->unit, "µm");
+    EXPECT_NEAR(bar->pixels, 20 / 0.325, 1e-9);
+    EXPECT_EQ(bar->label(), "20 µm");
+    EXPECT_EQ(scale_bar({0.65, "µm"}, 0.01)->label(), "5 mm") << "9.75 mm fit: 5 mm";
+    EXPECT_EQ(scale_bar({120, "nm"}, 1.0)->label(), "10 µm") << "18 µm fit";
+    EXPECT_EQ(scale_bar({0.1, "nm"}, 1.0)->label(), "10 nm");
+    EXPECT_FALSE(scale_bar({0, "µm"}, 1.0));
+    EXPECT_FALSE(scale_bar({1, "µm"}, 0));
+
+    RgbaImage image(300, 200);
+    draw_scale_bar(image, *bar);
+    const ScaleBarLayout layout = scale_bar_layout({0, 0, 300, 200}, *bar, 0);
+    EXPECT_EQ(layout.bar.width, static_cast<int>(std::lround(bar->pixels)));
+    EXPECT_EQ(layout.box.x + layout.box.width, 290) << "a 10-pixel margin on the right";
+    for (const int x : {layout.bar.x, layout.bar.x + layout.bar.width - 1}) {
+        const std::uint8_t* p = image.at(x, layout.bar.y + 1);
+        EXPECT_EQ(p[0], 255);
+        EXPECT_EQ(p[1], 255);
+    }
+    EXPECT_EQ(image.at(layout.bar.x - 1, layout.bar.y + 1)[0], 0) << "the bar ends there";
 }
 
 }  // namespace
