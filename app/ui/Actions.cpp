@@ -146,6 +146,11 @@ constexpr std::array kActions{
                }
            },
            has_image},
+    Action{"Image", "Metadata", "I",
+           [](Session&, UiState& ui) { ui.show_metadata = !ui.show_metadata; }, has_document,
+           [](Session&, const UiState& ui) {
+               return ui.show_metadata;
+           }},
     Action{"Image", "Copy the pixel values", "Ctrl+C",
            [](Session& s, UiState& ui) { copy_pixel_values(s, ui); },
            [](Session& s, const UiState& ui) {

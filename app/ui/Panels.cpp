@@ -1020,6 +1020,92 @@ void draw_status_bar(Session& session, const UiState& ui, float width, float hei
     ImGui::End();
 }
 
+std::vector<std::pair<std::string, std::string>> metadata_rows(const ImageDocument& document) {
+    std::vector<std::pair<std::string, std::string>> rows;
+    rows.emplace_back("file", document.path);
+    if (document.state != DocumentState::Ready) {
+        rows.emplace_back("state",
+                          document.state == DocumentState::Loading ? "loading" : document.error);
+        return rows;
+    }
+    const core::Image& image = document.image();
+    const core::ImageMetadata& meta = image.metadata;
+    const core::ImageSource& source = *image.source;
+    rows.emplace_back("format", meta.format);
+    if (meta.part_count > 1 || !meta.part_name.empty()) {
+        rows.emplace_back("part", fmt::format("{} of {}{}", meta.part_index + 1, meta.part_count,
+                                              meta.part_name.empty() ? "" : ": " + meta.part_name));
+    }
+    rows.emplace_back("size", fmt::format("{} x {}", source.width(), source.height()));
+    for (const core::Axis& axis : source.axes()) {
+        rows.emplace_back("axis " + axis.name, fmt::format("{} planes", axis.extent));
+    }
+    for (const core::ChannelInfo& channel : source.channels()) {
+        rows.emplace_back("channel " + channel.name, std::string(core::to_string(channel.type)) +
+                                                         (channel.labels ? ", label ids" : ""));
+    }
+    rows.emplace_back("transfer", std::string(core::to_string(meta.transfer)));
+    const auto window = [](const core::Box2i& box) {
+        return fmt::format("({}, {}) - ({}, {})", box.min_x, box.min_y, box.max_x, box.max_y);
+    };
+    rows.emplace_back("data window", window(meta.data_window));
+    rows.emplace_back("display window", window(meta.display_window));
+    if (!meta.compression.empty()) {
+        rows.emplace_back("compression", meta.compression);
+    }
+    if (!meta.storage.empty()) {
+        rows.emplace_back("storage", meta.storage);
+    }
+    if (meta.pixel_size.x > 0) {
+        const std::string z =
+            meta.pixel_size.z > 0 ? fmt::format(" x {:g}", meta.pixel_size.z) : std::string();
+        rows.emplace_back("pixel size", fmt::format("{:g} x {:g}{} {}", meta.pixel_size.x,
+                                                    meta.pixel_size.y, z, meta.pixel_size.unit));
+    }
+    for (const auto& [key, value] : meta.properties) {
+        rows.emplace_back(key, value);
+    }
+    return rows;
+}
+
+void draw_metadata_window(Session& session, UiState& ui) {
+    if (!ui.show_metadata) {
+        return;
+    }
+    ImGui::SetNextWindowSize(ImVec2(620, 460), ImGuiCond_Appearing);
+    if (ImGui::Begin("Metadata", &ui.show_metadata, ImGuiWindowFlags_NoSavedSettings)) {
+        const ImageDocument* document = session.current();
+        if (document == nullptr) {
+            ImGui::TextDisabled("no image");
+        } else {
+            const auto rows = metadata_rows(*document);
+            if (ImGui::Button("Copy all")) {
+                std::string text;
+                for (const auto& [key, value] : rows) {
+                    text += key + "\t" + value + "\n";
+                }
+                ImGui::SetClipboardText(text.c_str());
+                ui.message = "metadata copied";
+            }
+            if (ImGui::BeginTable(
+                    "metadata", 2,
+                    ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_Resizable)) {
+                ImGui::TableSetupColumn("key", ImGuiTableColumnFlags_WidthFixed, 180.0f);
+                ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
+                for (const auto& [key, value] : rows) {
+                    ImGui::TableNextRow();
+                    ImGui::TableNextColumn();
+                    ImGui::TextUnformatted(key.c_str());
+                    ImGui::TableNextColumn();
+                    ImGui::TextWrapped("%s", value.c_str());
+                }
+                ImGui::EndTable();
+            }
+        }
+    }
+    ImGui::End();
+}
+
 void draw_about_window(UiState& ui) {
     if (!ui.show_about) {
         return;

@@ -23,6 +23,9 @@ void draw_status_bar(Session& session, const UiState& ui, float width, float hei
 void draw_help_window(UiState& ui);
 // The program's version and what it runs on (Help > About).
 void draw_about_window(UiState& ui);
+// Everything the file says about the image shown (Image > Metadata, I): a row per fact.
+void draw_metadata_window(Session& session, UiState& ui);
+std::vector<std::pair<std::string, std::string>> metadata_rows(const ImageDocument& document);
 void draw_open_dialog(Session& session, UiState& ui);
 // What Ctrl+C copies: the image's name, the pixel under a point of the view in the file's
 // coordinates, its position in a stack, and every channel's value (integers exactly, floats to

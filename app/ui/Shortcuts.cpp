@@ -39,6 +39,7 @@ constexpr std::array kShortcuts{
     Shortcut{"W", "comparing: wipe (the image left of a divider you drag, the reference right)"},
     Shortcut{"G", "grid: every open image side by side, or one at a time"},
     Shortcut{"Shift+G", "grid: link or unlink pan and zoom across the cells"},
+    Shortcut{"I", "metadata: everything the file says about the image (EXR attributes, ...)"},
     Shortcut{"Tab", "hide or show the panels"},
     Shortcut{"P", "show or hide the FPS overlay"},
     Shortcut{"L", "mark tiles still loading (on by default)"},
@@ -119,6 +120,7 @@ void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io) {
     if (pressed(GLFW_KEY_ESCAPE)) {
         ui.show_help = false;
         ui.show_about = false;
+        ui.show_metadata = false;
         ui.show_open_dialog = false;
     }
     if (io.KeyCtrl && io.KeyShift && pressed(GLFW_KEY_P)) {
@@ -143,6 +145,9 @@ void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io) {
     }
     if (pressed(GLFW_KEY_L) && !io.KeyCtrl) {
         ui.show_pending = !ui.show_pending;
+    }
+    if (pressed(GLFW_KEY_I) && !io.KeyCtrl) {
+        ui.show_metadata = !ui.show_metadata;
     }
     if (pressed(GLFW_KEY_K) && !io.KeyCtrl) {
         ui.show_colorbar = !ui.show_colorbar;

@@ -52,6 +52,7 @@ struct UiState {
     bool show_scalebar = false;  // a scale bar where the pixel size is known (View menu)
     bool show_help = false;
     bool show_about = false;
+    bool show_metadata = false;
     CommandPalette palette;
     bool show_open_dialog = false;
     bool focus_open_field = false;

@@ -558,6 +558,7 @@ core::Result<void> Viewer::run(const Options& options, Script* script) {
         draw_dims_bar(m_session, m_ui);
         draw_help_window(m_ui);
         draw_about_window(m_ui);
+        draw_metadata_window(m_session, m_ui);
         draw_command_palette(m_session, m_ui);
         draw_open_dialog(m_session, m_ui);
         prepare_image();

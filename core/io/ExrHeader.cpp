@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 #include <set>
 
@@ -29,6 +30,66 @@ std::string compression_name(int code) {
 
 std::int32_t le32(const std::byte* p) {
     return static_cast<std::int32_t>(load_le32(p));
+}
+
+// An attribute's value as text, for the types OpenEXR defines; others by type and size.
+std::string attribute_text(std::string_view type, std::span<const std::byte> v) {
+    const auto f32 = [&](std::size_t i) {
+        return std::bit_cast<float>(load_le32(v.data() + 4 * i));
+    };
+    const auto i32 = [&](std::size_t i) {
+        return le32(v.data() + 4 * i);
+    };
+    const auto floats = [&](std::size_t n) {
+        std::string out;
+        for (std::size_t i = 0; i < n; ++i) {
+            out += fmt::format("{}{:g}", i ? ", " : "", f32(i));
+        }
+        return "(" + out + ")";
+    };
+    const std::size_t size = v.size();
+    if (type == "string") {
+        std::string text;
+        for (const std::byte b : v.first(std::min<std::size_t>(size, 1024))) {
+            const auto c = std::to_integer<unsigned char>(b);
+            text += c >= 0x20 && c != 0x7f ? static_cast<char>(c) : ' ';
+        }
+        return "\"" + text + (size > 1024 ? "...\"" : "\"");
+    }
+    if ((type == "int" && size == 4)) {
+        return fmt::format("{}", i32(0));
+    }
+    if (type == "float" && size == 4) {
+        return fmt::format("{:g}", f32(0));
+    }
+    if (type == "double" && size == 8) {
+        return fmt::format("{:g}", std::bit_cast<double>(load_le64(v.data())));
+    }
+    if (type == "v2i" && size == 8) {
+        return fmt::format("({}, {})", i32(0), i32(1));
+    }
+    if (type == "v3i" && size == 12) {
+        return fmt::format("({}, {}, {})", i32(0), i32(1), i32(2));
+    }
+    if (type == "box2i" && size == 16) {
+        return fmt::format("({}, {}) - ({}, {})", i32(0), i32(1), i32(2), i32(3));
+    }
+    if ((type == "v2f" && size == 8) || (type == "v3f" && size == 12) ||
+        (type == "box2f" && size == 16) || (type == "chromaticities" && size == 32) ||
+        (type == "m33f" && size == 36) || (type == "m44f" && size == 64)) {
+        return floats(size / 4);
+    }
+    if (type == "compression" && size == 1) {
+        return compression_name(std::to_integer<int>(v[0]));
+    }
+    if (type == "lineOrder" && size == 1) {
+        const int order = std::to_integer<int>(v[0]);
+        return order == 0 ? "increasing Y" : order == 1 ? "decreasing Y" : "random Y";
+    }
+    if (type == "rational" && size == 8) {
+        return fmt::format("{}/{}", i32(0), load_le32(v.data() + 4));
+    }
+    return fmt::format("{}, {} bytes", type, size);
 }
 
 // The attributes tinyexr interprets (it matches them by name alone), with the type and size
@@ -127,6 +188,9 @@ class Scanner {
 
     Result<void> interpret(RawPart& raw, std::string_view name, std::string_view type,
                            std::span<const std::byte> value, const std::string& where) {
+        if (raw.part.attributes.size() < 256) {
+            raw.part.attributes.emplace_back(printable(name), attribute_text(type, value));
+        }
         const auto known = std::find_if(std::begin(kKnown), std::end(kKnown),
                                         [&](const KnownAttribute& a) { return a.name == name; });
         if (known == std::end(kKnown)) {
@@ -287,6 +351,11 @@ Image exr_image(std::shared_ptr<const ImageSource> planes, const ExrPart& part, 
     image.metadata.display_window = part.display_window;
     image.metadata.compression = exr_compression_name(part.compression);
     image.metadata.storage = std::move(storage);
+    for (const auto& [name, value] : part.attributes) {
+        if (name != "channels") {  // listed as the image's channels
+            image.metadata.properties.emplace_back("attribute " + name, value);
+        }
+    }
     return image;
 }
 

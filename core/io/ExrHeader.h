@@ -42,7 +42,10 @@ struct ExrPart {
     Box2i display_window;
     std::optional<ExrTiles> tiles;
     std::uint64_t chunk_count = 0;  // computed from the header; the file's attribute agrees
-    std::size_t offset_table = 0;   // where this part's chunk offsets start in the file
+    // Every attribute of the header as text, in file order ("owner", "\"Tessera\""), for the
+    // metadata view and `info`.
+    std::vector<std::pair<std::string, std::string>> attributes;
+    std::size_t offset_table = 0;  // where this part's chunk offsets start in the file
 };
 
 // Scanlines per chunk of a scanline part (NONE, RLE, ZIPS: 1; ZIP, PXR24: 16; PIZ, B44, B44A,

@@ -69,6 +69,8 @@ struct Header {
     bool fortran_order = false;
     std::vector<std::uint64_t> shape;
     std::size_t data_offset = 0;
+    int version = 1;
+    std::string text;  // the header's dictionary as the file writes it, padding trimmed
 };
 
 Result<Header> parse_header(std::span<const std::byte> bytes) {
@@ -101,6 +103,8 @@ Result<Header> parse_header(std::span<const std::byte> bytes) {
     const std::string_view text(reinterpret_cast<const char*>(bytes.data() + start), length);
     Header header;
     header.data_offset = start + length;
+    header.version = major;
+    header.text = std::string(text.substr(0, text.find_last_not_of(" \n\x00") + 1));
 
     const auto descr = value_after(text, "'descr'");
     if (!descr || descr->empty() || (descr->front() != '\'' && descr->front() != '"')) {
@@ -467,6 +471,8 @@ Result<std::vector<Image>> decode_npy(const std::shared_ptr<const MappedFile>& f
     image.metadata.storage =
         fmt::format("memory-mapped, shape {} '{}', {} order, axes {}", shape_text(header->shape),
                     descr, header->fortran_order ? "Fortran" : "C", *axes);
+    image.metadata.properties.emplace_back("NumPy format", fmt::format("{}.0", header->version));
+    image.metadata.properties.emplace_back("NumPy header", header->text);
     std::vector<Image> images;
     images.push_back(std::move(image));
     return images;

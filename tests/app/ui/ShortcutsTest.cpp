@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <GLFW/glfw3.h>
 #include <fmt/format.h>
@@ -14,6 +15,7 @@
 #include "app/ui/Shortcuts.h"
 #include "app/ui/Viewport.h"
 #include "core/image/PlanarImage.h"
+#include "core/io/ImageLoader.h"
 #include "tests/support/Fixtures.h"
 
 namespace tessera::app {
@@ -276,6 +278,41 @@ TEST_F(HeadlessImGui, CtrlOListsTheFolderAndTabThenEnterOpensTheCompletedFile) {
     ASSERT_EQ(m_session.documents().size(), 2u);
     EXPECT_EQ(m_session.documents()[1]->path, (folder / "picture.png").string());
     m_session.close(1);  // still loading (it will fail): not waited for here
+}
+
+TEST(Metadata, RowsListEverythingTheFileSaysIncludingEveryExrAttributeAndTheNumpyHeader) {
+    const auto exr = testing::temp_path("metadata.exr");
+    ASSERT_EQ(testing::write_exr(exr, {{"", 6, 4, 2, 3, std::vector<std::byte>(6 * 4 * 4)}}), "");
+    const auto npy = testing::temp_path("metadata.npy");
+    testing::write_npy(npy, {"<f4", {3, 5}}, std::vector<std::byte>(3 * 5 * 4));
+    const auto rows_of = [](const std::filesystem::path& path) {
+        auto datasets = core::open_datasets(path.string());
+        EXPECT_TRUE(datasets.ok());
+        ImageDocument document;
+        document.path = path.string();
+        document.dataset = std::make_shared<const core::Dataset>(std::move(datasets->front()));
+        document.state = DocumentState::Ready;
+        std::map<std::string, std::string> rows;
+        for (const auto& [key, value] : metadata_rows(document)) {
+            rows[key] = value;
+        }
+        return rows;
+    };
+    auto rows = rows_of(exr);
+    EXPECT_EQ(rows["format"], "OpenEXR");
+    EXPECT_EQ(rows["size"], "6 x 4");
+    EXPECT_EQ(rows["channel Y"], "f32");
+    EXPECT_EQ(rows["compression"], "ZIP");
+    EXPECT_EQ(rows["attribute compression"], "ZIP");
+    EXPECT_EQ(rows["attribute lineOrder"], "increasing Y");
+    EXPECT_EQ(rows["attribute dataWindow"], "(0, 0) - (5, 3)");
+    EXPECT_EQ(rows["attribute pixelAspectRatio"], "1");
+    EXPECT_EQ(rows["attribute screenWindowCenter"], "(0, 0)");
+    EXPECT_EQ(rows.count("attribute channels"), 0u) << "the channels are listed as channels";
+    rows = rows_of(npy);
+    EXPECT_EQ(rows["NumPy header"], "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 5), }");
+    EXPECT_EQ(rows["NumPy format"], "1.0");
+    EXPECT_EQ(rows["channel c0"], "f32");
 }
 
 TEST_F(HeadlessImGui, TheWheelZoomsAboutThePointer) {
