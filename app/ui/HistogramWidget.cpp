@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/display/CompositeMath.h"
+
 namespace tessera::app {
 
 bool histogram_limits(const char* id, const core::ChannelStatistics& statistics, double& lo,
@@ -108,6 +110,85 @@ bool histogram_limits(const char* id, const core::ChannelStatistics& statistics,
     if (ImGui::IsItemHovered()) {
         ImGui::SetTooltip("value %.6g\ndrag a handle to move a limit, the band to move both",
                           value_at(ImGui::GetIO().MousePos.x));
+    }
+    ImGui::PopID();
+    return changed;
+}
+
+bool colour_histogram(const char* id, const std::vector<HistogramChannel>& channels, double lo,
+                      double hi, float& exposure, float offset, bool srgb_input, float height) {
+    ImGui::PushID(id);
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const float width = std::max(40.0f, ImGui::GetContentRegionAvail().x);
+    ImGui::InvisibleButton("##colour-histogram", ImVec2(width, height));
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const ImVec2 end(origin.x + width, origin.y + height);
+    draw->AddRectFilled(origin, end, IM_COL32(25, 25, 30, 255));
+    // The axis spans every channel's data and the limits.
+    double axis_lo = lo;
+    double axis_hi = hi;
+    std::uint64_t peak = 1;
+    for (const HistogramChannel& channel : channels) {
+        axis_lo = std::min(axis_lo, channel.statistics->histogram.lo);
+        axis_hi = std::max(axis_hi, channel.statistics->histogram.hi);
+        for (const auto count : channel.statistics->histogram.bins) {
+            peak = std::max(peak, count);
+        }
+    }
+    if (!(axis_hi > axis_lo)) {
+        axis_hi = axis_lo + 1.0;
+    }
+    const auto x_of = [&](double v) {
+        return origin.x + static_cast<float>((v - axis_lo) / (axis_hi - axis_lo)) * width;
+    };
+    const auto value_at = [&](float x) {
+        return axis_lo + static_cast<double>((x - origin.x) / width) * (axis_hi - axis_lo);
+    };
+    const double log_peak = std::log1p(static_cast<double>(peak));
+    for (const HistogramChannel& channel : channels) {
+        const core::Histogram& histogram = channel.statistics->histogram;
+        if (histogram.bins.empty() || !(histogram.hi > histogram.lo)) {
+            continue;
+        }
+        const ImU32 colour = ImGui::ColorConvertFloat4ToU32(
+            ImVec4(channel.colour[0], channel.colour[1], channel.colour[2], 0.55f));
+        const double bin_width =
+            (histogram.hi - histogram.lo) / static_cast<double>(histogram.bins.size());
+        for (int column = 0; column < static_cast<int>(width); ++column) {
+            const auto first = static_cast<long long>(std::floor(
+                (value_at(origin.x + static_cast<float>(column)) - histogram.lo) / bin_width));
+            const auto last = static_cast<long long>(std::ceil(
+                (value_at(origin.x + static_cast<float>(column + 1)) - histogram.lo) / bin_width));
+            std::uint64_t count = 0;
+            for (long long b = std::max(0LL, first);
+                 b < std::min<long long>(last, static_cast<long long>(histogram.bins.size()));
+                 ++b) {
+                count = std::max(count, histogram.bins[static_cast<std::size_t>(b)]);
+            }
+            if (count > 0) {
+                const float h =
+                    static_cast<float>(std::log1p(static_cast<double>(count)) / log_peak) *
+                    (height - 2);
+                const float x = origin.x + static_cast<float>(column) + 0.5f;
+                draw->AddLine(ImVec2(x, end.y), ImVec2(x, end.y - h), colour);
+            }
+        }
+    }
+    // The white point: values right of it show at full brightness (clipped).
+    bool changed = false;
+    if (ImGui::IsItemActive() && ImGui::GetIO().MouseDelta.x != 0.0f) {
+        exposure = core::exposure_for_white(value_at(ImGui::GetIO().MousePos.x), lo, hi, offset,
+                                            srgb_input);
+        changed = true;
+    }
+    const double white = core::colour_white_point(lo, hi, exposure, offset, srgb_input);
+    const float white_x = std::clamp(x_of(white), origin.x, end.x - 1);
+    draw->AddRectFilled(ImVec2(white_x, origin.y), end, IM_COL32(255, 255, 255, 40));
+    draw->AddLine(ImVec2(white_x, origin.y), ImVec2(white_x, end.y), IM_COL32(255, 210, 80, 255),
+                  2.0f);
+    if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip("value %.6g\nwhite at %.4g (exposure %+.2f EV): drag to move it",
+                          value_at(ImGui::GetIO().MousePos.x), white, exposure);
     }
     ImGui::PopID();
     return changed;

@@ -144,6 +144,25 @@ void channel_panel(ImageDocument& document) {
     const auto& channels = document.image().source->channels();
     if (display.colour) {
         ImGui::TextDisabled("colour image");
+        // Its channels' histograms over one axis, with the exposure's white point.
+        std::vector<HistogramChannel> shown;
+        for (std::size_t c = 0; c < channels.size(); ++c) {
+            if (static_cast<int>(c) == display.alpha_channel || !display.channels[c].visible ||
+                c >= document.statistics().size()) {
+                continue;
+            }
+            const std::string name = core::short_channel_name(channels[c].name);
+            const std::array<float, 3> colour = name == "R"   ? std::array{1.0f, 0.25f, 0.25f}
+                                                : name == "G" ? std::array{0.3f, 1.0f, 0.3f}
+                                                : name == "B" ? std::array{0.35f, 0.5f, 1.0f}
+                                                              : std::array{0.8f, 0.8f, 0.8f};
+            shown.push_back({&document.statistics()[c], colour});
+        }
+        if (!shown.empty()) {
+            const core::ChannelDisplay& first = display.channels.front();
+            colour_histogram("colour", shown, first.lo, first.hi, display.exposure, display.offset,
+                             display.srgb_input);
+        }
         ImGui::SliderFloat("exposure", &display.exposure, -10.0f, 10.0f, "%+.2f EV");
         ImGui::SliderFloat("offset", &display.offset, -0.5f, 0.5f, "%+.3f");
         // One gamma for the colour channels (applied before the sRGB output encoding).

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 
 #include "core/display/DisplaySettings.h"
 
@@ -202,6 +203,30 @@ inline void accumulate_label(Accumulator& acc, float id, const std::array<float,
         }
     }
     blend(acc, colour, c, image);
+}
+
+// Colour mode: the value (data units, for a channel with limits lo and hi) that exposure and
+// offset bring to full brightness (1 after them), and the exposure that brings `value` there.
+inline double colour_white_point(double lo, double hi, float exposure, float offset,
+                                 bool srgb_input) {
+    double t = (1.0 - offset) / std::exp2(static_cast<double>(exposure));
+    if (srgb_input) {  // sRGB input is clamped to [0, 1] before the exposure
+        if (t > 1.0) {
+            return std::numeric_limits<double>::infinity();  // nothing reaches full brightness
+        }
+        t = linear_to_srgb(static_cast<float>(std::max(0.0, t)));
+    }
+    return lo + t * (hi - lo);
+}
+inline float exposure_for_white(double value, double lo, double hi, float offset, bool srgb_input) {
+    double t = (value - lo) / (hi - lo);
+    if (srgb_input) {
+        t = srgb_to_linear(static_cast<float>(std::clamp(t, 0.0, 1.0)));
+    }
+    if (!(t > 0) || !(1.0 - offset > 0)) {
+        return 10.0f;
+    }
+    return static_cast<float>(std::clamp(std::log2((1.0 - offset) / t), -10.0, 10.0));
 }
 
 // Light and dark squares of 8 output pixels, behind transparent colour images.

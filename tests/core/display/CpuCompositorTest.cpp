@@ -317,3 +317,39 @@ TEST(CpuCompositor, LabelsAreNeverInterpolatedAndContoursLieExactlyOnTheBoundari
 
 }  // namespace
 }  // namespace tessera::core
+
+namespace tessera::core {
+namespace {
+
+// The colour histogram's white point is the value the compositor brings to exactly 1, and
+// dragging it there gives back the exposure.
+TEST(ColourWhitePoint, IsTheValueShownAtFullBrightnessForEveryExposureOffsetAndEncoding) {
+    for (const bool srgb : {false, true}) {
+        for (const float exposure : {-2.0f, 0.0f, 1.5f}) {
+            for (const float offset : {0.0f, 0.1f}) {
+                ImageUniforms image;
+                image.colour = true;
+                image.srgb_input = srgb;
+                image.exposure_scale = std::exp2(exposure);
+                image.offset = offset;
+                const ChannelUniforms c{0, 1, 1, 1, named_colormap("gray")};
+                const double white = colour_white_point(0, 1, exposure, offset, srgb);
+                if (std::isinf(white)) {
+                    EXPECT_TRUE(srgb && (1 - offset) / std::exp2(exposure) > 1);
+                    continue;
+                }
+                const auto shown = [&](double v) {
+                    Accumulator acc = begin_accumulator(image);
+                    accumulate(acc, static_cast<float>(v), c, image);
+                    return acc.rgb[0];
+                };
+                EXPECT_NEAR(shown(white), 1.0f, 1e-5) << srgb << exposure << offset;
+                EXPECT_LT(shown(white * 0.9), 0.999f) << srgb << exposure << offset;
+                EXPECT_NEAR(exposure_for_white(white, 0, 1, offset, srgb), exposure, 1e-4);
+            }
+        }
+    }
+}
+
+}  // namespace
+}  // namespace tessera::core
