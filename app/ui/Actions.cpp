@@ -62,6 +62,8 @@ constexpr std::array kActions{
            has_document},
     Action{"File", "Save view", "Ctrl+S", [](Session&, UiState& ui) { request_save_view(ui); },
            has_image},
+    Action{"File", "Save the whole image at full resolution", "Ctrl+Shift+S",
+           [](Session&, UiState& ui) { request_save_image(ui); }, has_image},
     Action{"File", "Screenshot of the window", "F12",
            [](Session&, UiState& ui) {
                request_screenshot(ui);
@@ -282,6 +284,10 @@ std::vector<const Action*> matching_actions(std::string_view query) {
 
 void request_save_view(UiState& ui) {
     ui.save_view = "tessera-view-" + std::to_string(++ui.save_view_counter) + ".png";
+}
+
+void request_save_image(UiState& ui) {
+    ui.save_image = "tessera-image-" + std::to_string(++ui.save_image_counter) + ".png";
 }
 
 void request_screenshot(UiState& ui) {

@@ -31,6 +31,7 @@ std::vector<const Action*> matching_actions(std::string_view query);
 
 // What some keys and the commands share.
 void request_save_view(UiState& ui);
+void request_save_image(UiState& ui);
 void request_screenshot(UiState& ui);
 void request_open_dialog(UiState& ui);
 void copy_pixel_values(Session& session, UiState& ui);

@@ -45,6 +45,8 @@ constexpr std::array kShortcuts{
     Shortcut{"L", "mark tiles still loading (on by default)"},
     Shortcut{"K", "colour bars: each visible channel's colormap and limits (in saved views too)"},
     Shortcut{"Ctrl+S", "save the view: the image area's pixels as shown (tessera-view-N.png)"},
+    Shortcut{"Ctrl+Shift+S",
+             "save the whole image at full resolution as shown (tessera-image-N.png)"},
     Shortcut{"F12", "screenshot (tessera-screenshot-N.png)"},
     Shortcut{"Ctrl+Shift+P", "command palette: every action by name, searchable"},
     Shortcut{"?, F1", "this help"},
@@ -159,7 +161,7 @@ void apply_shortcuts(Session& session, UiState& ui, const ImGuiIO& io) {
         request_screenshot(ui);
     }
     if (io.KeyCtrl && pressed(GLFW_KEY_S)) {
-        request_save_view(ui);
+        io.KeyShift ? request_save_image(ui) : request_save_view(ui);
     }
     if (io.KeyCtrl && pressed(GLFW_KEY_O)) {
         request_open_dialog(ui);

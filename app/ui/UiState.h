@@ -64,6 +64,8 @@ struct UiState {
     bool quit = false;
     std::optional<std::string> screenshot;  // write the next frame here
     std::optional<std::string> save_view;   // write the image area's composite here (Ctrl+S)
+    std::optional<std::string> save_image;  // the whole image at full resolution (Ctrl+Shift+S)
+    int save_image_counter = 0;
     int save_view_counter = 0;
     int screenshot_counter = 0;
     std::string message;  // a status message (screenshot written, errors of actions)

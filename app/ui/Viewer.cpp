@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 
 #include <fmt/format.h>
 #include <imgui.h>
@@ -13,8 +14,10 @@
 #include "app/ui/Viewport.h"
 #include "core/view/Grid.h"
 #include "gl/objects/Error.h"
+#include "gl/objects/Framebuffer.h"
 #include "gl/objects/Gl.h"
 #include "gl/objects/Readback.h"
+#include "gl/objects/Texture2D.h"
 
 namespace tessera::app {
 
@@ -493,6 +496,75 @@ void Viewer::flush_records(bool all) {
     }
 }
 
+core::Result<void> Viewer::save_full_image(const std::string& path) {
+    ImageDocument* document = m_session.current();
+    if (document == nullptr || document->state != DocumentState::Ready) {
+        return core::Error{"no image is shown"};
+    }
+    const core::ImageSource& source = *document->image().source;
+    // The whole image in memory as RGBA: a quarter of a gigapixel at most (1 GB).
+    constexpr std::int64_t kLargest = std::int64_t{1} << 28;
+    if (source.width() * source.height() > kLargest) {
+        return core::Error{fmt::format(
+            "{}: {} x {} pixels is too large to save whole; use tessera render with --size or "
+            "--view",
+            document->title, source.width(), source.height())};
+    }
+    const int width = static_cast<int>(source.width());
+    const int height = static_cast<int>(source.height());
+    // Strips of at most 2048 x 2048 output pixels, each from its own tiles (within the budgets).
+    constexpr int kStrip = 2048;
+    auto texture =
+        gl::Texture2D::create(std::min(width, kStrip), std::min(height, kStrip), gl::PixelFormat{});
+    if (!texture) {
+        return texture.error();
+    }
+    auto framebuffer = gl::Framebuffer::create(*texture);
+    if (!framebuffer) {
+        return framebuffer.error();
+    }
+    gl::StreamingImage tiles(document->image().source, m_session.streaming());
+    const core::DisplaySettings& settings = document->display();
+    core::RgbaImage pixels(width, height);
+    for (int y0 = 0; y0 < height; y0 += kStrip) {
+        for (int x0 = 0; x0 < width; x0 += kStrip) {
+            const int w = std::min(kStrip, width - x0);
+            const int h = std::min(kStrip, height - y0);
+            core::View view = core::View::fit_rect(x0, y0, x0 + w, y0 + h, w, h);
+            view.sampling = core::Sampling::Nearest;  // one image pixel per output pixel
+            auto frame =
+                tiles.prepare_final(view, settings.visible_channels(), document->dims.position());
+            if (!frame) {
+                return frame.error();
+            }
+            framebuffer->bind();
+            glClearColor(0, 0, 0, 1);
+            glClear(GL_COLOR_BUFFER_BIT);
+            const gl::Target into{framebuffer->id(), 0, 0, w, h};
+            auto drawn = m_compositor->draw_tiles(source, frame->draws, settings, view, into);
+            if (!drawn) {
+                return drawn.error();
+            }
+            framebuffer->bind();
+            const core::RgbaImage strip = gl::read_rgba8(0, 0, w, h);
+            for (int y = 0; y < h; ++y) {
+                std::memcpy(pixels.at(x0, y0 + y), strip.at(0, y), static_cast<std::size_t>(w) * 4);
+            }
+        }
+    }
+    gl::Framebuffer::bind_default();
+    // The annotations shown, as a view of the whole image would show them.
+    if (m_ui.show_colorbar && !m_session.comparing(*document)) {
+        core::draw_colour_bars(pixels, core::colour_bars(settings, source.channels()));
+    }
+    if (const auto size = m_session.physical_size(*document); m_ui.show_scalebar && size) {
+        if (const auto bar = core::scale_bar(*size, 1.0)) {
+            core::draw_scale_bar(pixels, *bar);
+        }
+    }
+    return core::write_png(pixels, path);
+}
+
 core::Result<void> Viewer::write_screenshot(const std::string& path) {
     glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
     glReadBuffer(GL_BACK);
@@ -605,6 +677,11 @@ core::Result<void> Viewer::run(const Options& options, Script* script) {
             } else {
                 m_ui.message = "no view to save";
             }
+        }
+        if (auto image = std::exchange(m_ui.save_image, std::nullopt)) {
+            auto written = save_full_image(*image);
+            m_ui.message = written ? "image saved to " + *image
+                                   : "cannot save the image: " + written.error().message;
         }
         std::optional<std::string> shot = std::exchange(m_ui.screenshot, std::nullopt);
         if (script != nullptr && script->screenshot()) {

@@ -50,6 +50,9 @@ class Viewer {
     void draw_grid();
     void draw_composite();
     core::Result<void> write_screenshot(const std::string& path);
+    // The image shown, whole, at full resolution (one image pixel per output pixel) with its
+    // display settings and annotations, composited through its own streaming tiles in strips.
+    core::Result<void> save_full_image(const std::string& path);
     // Records the frame for the overlay and --record-frames; GPU times join when they arrive.
     void record_frame(std::uint64_t index, double timestamp_s, double cpu_ms);
     void flush_records(bool all);

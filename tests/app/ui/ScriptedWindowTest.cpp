@@ -534,5 +534,45 @@ TEST(ScriptedWindow, SettingsWrittenInOneRunAreRestoredInTheNextAndScriptedRunsL
     EXPECT_TRUE(std::filesystem::is_empty(home));
 }
 
+TEST(ScriptedWindow, CtrlShiftSSavesTheWholeImageAtFullResolutionAsTheCpuReferenceShowsIt) {
+    TESSERA_REQUIRE_XVFB_RUN();
+    // Wider than a strip (2048), so that strips are stitched.
+    const auto npy = testing::temp_path("whole.npy");
+    std::vector<std::byte> data(2 * 300 * 2600 * 2);
+    for (std::size_t i = 0; i < data.size() / 2; ++i) {
+        const auto v = static_cast<std::uint16_t>((i * 131 + i / 2600 * 7) % 60000);
+        std::memcpy(data.data() + i * 2, &v, 2);
+    }
+    testing::write_npy(npy, {"<u2", {2, 300, 2600}}, data);
+    const auto folder = testing::temp_path("whole-saved");
+    std::filesystem::remove_all(folder);
+    std::filesystem::create_directories(folder);
+    const auto script = testing::temp_path("whole.script");
+    testing::write_text(script, "idle\nwait 2\nkey 2\nkey s ctrl shift\nwait 2\nquit\n");
+    const auto result =
+        run_command("cd " + shell_quote(folder.string()) + " && xvfb-run -a " +
+                    shell_quote(TESSERA_EXECUTABLE) + " --no-ipc --size 900x600 --script " +
+                    shell_quote(script.string()) + " " + shell_quote(npy.string()));
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    auto saved = core::read_rgba8((folder / "tessera-image-1.png").string());
+    ASSERT_TRUE(saved.ok()) << result.output;
+    ASSERT_EQ(saved->width, 2600);
+    ASSERT_EQ(saved->height, 300);
+    auto datasets = core::open_datasets(npy.string());
+    ASSERT_TRUE(datasets.ok());
+    const core::Image& image = datasets->front().image;
+    core::DisplaySettings settings = core::default_display(
+        image.source->channels(), datasets->front().statistics, image.metadata.transfer);
+    settings.channels[1].visible = false;  // key 2
+    core::View view = core::View::fit_rect(0, 0, 2600, 300, 2600, 300);
+    view.sampling = core::Sampling::Nearest;
+    const auto expected = core::composite_cpu(*image.source, settings, view).value();
+    int worst = 0;
+    for (std::size_t i = 0; i < expected.pixels.size(); ++i) {
+        worst = std::max(worst, std::abs(saved->pixels[i] - expected.pixels[i]));
+    }
+    EXPECT_LE(worst, 1);
+}
+
 }  // namespace
 }  // namespace tessera::app
