@@ -50,6 +50,18 @@ core::Result<void> text_option(std::span<const std::string_view> arguments, std:
     return ok;
 }
 
+core::Result<void> pixel_size_option(std::span<const std::string_view> arguments, std::size_t& i,
+                                     std::optional<core::PhysicalSize>& target) {
+    return with_option_value(arguments, i, [&](std::string_view v) -> core::Result<void> {
+        target = core::parse_physical_size(v);
+        if (!target) {
+            return core::Error{fmt::format(
+                "--pixel-size expects a positive length and unit, e.g. 0.65um, got '{}'", v)};
+        }
+        return {};
+    });
+}
+
 namespace {
 
 // Parses the value after arguments[i] with `parse` and stores it in `target`.

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/display/Annotations.h"
 #include "core/display/DisplaySettings.h"
 #include "core/io/ImageLoader.h"
 
@@ -67,6 +68,9 @@ core::Result<void> text_option(std::span<const std::string_view> arguments, std:
                                std::string& target);
 core::Result<void> text_option(std::span<const std::string_view> arguments, std::size_t& i,
                                std::optional<std::string>& target);
+// --pixel-size 0.65um (the window and render).
+core::Result<void> pixel_size_option(std::span<const std::string_view> arguments, std::size_t& i,
+                                     std::optional<core::PhysicalSize>& target);
 // A plane of a stack by axis names, "z=12,t=3" (names as `info` prints them, any case).
 using PlaneRequest = std::vector<std::pair<std::string, std::int64_t>>;
 core::Result<PlaneRequest> parse_plane(std::string_view text);

@@ -149,15 +149,7 @@ core::Result<Options> parse_options(std::span<const std::string_view> arguments)
         } else if (argument == "--no-ipc") {
             options.ipc = false;
         } else if (argument == "--pixel-size") {
-            ok = needs([&](std::string_view v) -> core::Result<void> {
-                options.pixel_size = core::parse_physical_size(v);
-                if (!options.pixel_size) {
-                    return core::Error{fmt::format(
-                        "--pixel-size expects a positive length and unit, e.g. 0.65um, got '{}'",
-                        v)};
-                }
-                return {};
-            });
+            ok = pixel_size_option(arguments, i, options.pixel_size);
         } else if (argument == "--no-settings") {
             options.settings = false;
         } else if (argument == "--settings") {

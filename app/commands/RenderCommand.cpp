@@ -285,15 +285,7 @@ core::Result<RenderRequest> parse_render_arguments(std::span<const std::string_v
         } else if (argument == "--scalebar") {
             request.scalebar = true;
         } else if (argument == "--pixel-size") {
-            ok = needs([&](std::string_view v) -> core::Result<void> {
-                request.pixel_size = core::parse_physical_size(v);
-                if (!request.pixel_size) {
-                    return core::Error{fmt::format(
-                        "--pixel-size expects a positive length and unit, e.g. 0.65um, got '{}'",
-                        v)};
-                }
-                return {};
-            });
+            ok = pixel_size_option(arguments, i, request.pixel_size);
         } else if (argument == "--grid-columns") {
             ok = needs([&](std::string_view v) -> core::Result<void> {
                 const auto n = parse_int(v);

@@ -6,6 +6,21 @@
 #include "core/display/CompositeMath.h"
 
 namespace tessera::app {
+namespace {
+
+// Data values along a histogram's width (screen x from `origin`).
+struct HistogramAxis {
+    float origin;
+    float width;
+    double lo;
+    double hi;
+    float x_of(double v) const { return origin + static_cast<float>((v - lo) / (hi - lo)) * width; }
+    double value_at(float x) const {
+        return lo + static_cast<double>((x - origin) / width) * (hi - lo);
+    }
+};
+
+}  // namespace
 
 bool histogram_limits(const char* id, const core::ChannelStatistics& statistics, double& lo,
                       double& hi, std::array<float, 3> colour, float height) {
@@ -25,11 +40,12 @@ bool histogram_limits(const char* id, const core::ChannelStatistics& statistics,
     if (!(axis_hi > axis_lo)) {
         axis_hi = axis_lo + 1.0;
     }
+    const HistogramAxis axis{origin.x, width, axis_lo, axis_hi};
     const auto x_of = [&](double v) {
-        return origin.x + static_cast<float>((v - axis_lo) / (axis_hi - axis_lo)) * width;
+        return axis.x_of(v);
     };
     const auto value_at = [&](float x) {
-        return axis_lo + static_cast<double>((x - origin.x) / width) * (axis_hi - axis_lo);
+        return axis.value_at(x);
     };
 
     const ImU32 bar = ImGui::ColorConvertFloat4ToU32(ImVec4(
@@ -138,11 +154,12 @@ bool colour_histogram(const char* id, const std::vector<HistogramChannel>& chann
     if (!(axis_hi > axis_lo)) {
         axis_hi = axis_lo + 1.0;
     }
+    const HistogramAxis axis{origin.x, width, axis_lo, axis_hi};
     const auto x_of = [&](double v) {
-        return origin.x + static_cast<float>((v - axis_lo) / (axis_hi - axis_lo)) * width;
+        return axis.x_of(v);
     };
     const auto value_at = [&](float x) {
-        return axis_lo + static_cast<double>((x - origin.x) / width) * (axis_hi - axis_lo);
+        return axis.value_at(x);
     };
     const double log_peak = std::log1p(static_cast<double>(peak));
     for (const HistogramChannel& channel : channels) {

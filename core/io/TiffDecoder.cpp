@@ -804,6 +804,11 @@ Result<std::vector<Image>> decode_tiff(const std::shared_ptr<const MappedFile>& 
         if (!description_note.empty()) {
             meta.properties.emplace_back("note", description_note);
         }
+        if (!pages.empty() && pages.front()) {  // the file's first page's tags
+            for (const auto& tag : pages.front()->tags) {
+                meta.properties.push_back(tag);
+            }
+        }
         images.push_back(std::move(image));
         first_pages.push_back(series.directories.front());
     }

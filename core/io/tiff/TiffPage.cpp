@@ -466,6 +466,69 @@ std::string TiffPage::layout_text() const {
     return fmt::format("strips of {} rows", chunk_rows);
 }
 
+namespace {
+
+// The tags a user reads about a page, as text: the structure ones, then those of its origin
+// (software, dates, camera, resolution). Text is cut at 200 characters and made printable.
+std::vector<std::pair<std::string, std::string>> descriptive_tags(::tiff* tif,
+                                                                  const TiffPage& page) {
+    std::vector<std::pair<std::string, std::string>> tags;
+    const auto printable = [](const char* text) {
+        std::string out;
+        for (const char* p = text; *p != '\0' && out.size() < 200; ++p) {
+            const auto c = static_cast<unsigned char>(*p);
+            out += c >= 0x20 && c != 0x7f ? static_cast<char>(c) : ' ';
+        }
+        return out;
+    };
+    tags.emplace_back("tag ImageWidth x ImageLength",
+                      fmt::format("{} x {}", page.width, page.height));
+    tags.emplace_back("tag BitsPerSample", fmt::format("{}", page.bits));
+    tags.emplace_back("tag SamplesPerPixel", fmt::format("{}", page.samples_per_pixel));
+    tags.emplace_back("tag SampleFormat", fmt::format("{}", page.sample_format));
+    tags.emplace_back("tag Compression",
+                      fmt::format("{} ({})", page.compression, page.compression_name()));
+    tags.emplace_back("tag Photometric", fmt::format("{}", page.photometric));
+    tags.emplace_back("tag PlanarConfiguration", fmt::format("{}", page.planar));
+    tags.emplace_back("tag Predictor", fmt::format("{}", page.predictor));
+    std::uint16_t value16 = 0;
+    if (TIFFGetField(tif, TIFFTAG_ORIENTATION, &value16) != 0) {
+        tags.emplace_back("tag Orientation", fmt::format("{}", value16));
+    }
+    float x = 0;
+    float y = 0;
+    if (TIFFGetField(tif, TIFFTAG_XRESOLUTION, &x) != 0 &&
+        TIFFGetField(tif, TIFFTAG_YRESOLUTION, &y) != 0) {
+        std::uint16_t unit = RESUNIT_INCH;
+        TIFFGetFieldDefaulted(tif, TIFFTAG_RESOLUTIONUNIT, &unit);
+        tags.emplace_back("tag XResolution x YResolution",
+                          fmt::format("{:g} x {:g} per {}", x, y,
+                                      unit == RESUNIT_CENTIMETER ? "centimetre"
+                                      : unit == RESUNIT_INCH     ? "inch"
+                                                                 : "unit"));
+    }
+    const std::pair<unsigned, const char*> kText[] = {
+        {TIFFTAG_DOCUMENTNAME, "DocumentName"},
+        {TIFFTAG_PAGENAME, "PageName"},
+        {TIFFTAG_SOFTWARE, "Software"},
+        {TIFFTAG_DATETIME, "DateTime"},
+        {TIFFTAG_ARTIST, "Artist"},
+        {TIFFTAG_HOSTCOMPUTER, "HostComputer"},
+        {TIFFTAG_MAKE, "Make"},
+        {TIFFTAG_MODEL, "Model"},
+        {TIFFTAG_COPYRIGHT, "Copyright"},
+        {TIFFTAG_IMAGEDESCRIPTION, "ImageDescription"}};
+    for (const auto& [tag, name] : kText) {
+        const char* text = nullptr;
+        if (TIFFGetField(tif, tag, &text) != 0 && text != nullptr) {
+            tags.emplace_back(fmt::format("tag {}", name), printable(text));
+        }
+    }
+    return tags;
+}
+
+}  // namespace
+
 Result<TiffPage> read_page(::tiff* tif, bool read_description) {
     TiffPage page;
     std::uint32_t width = 0;
@@ -538,6 +601,7 @@ Result<TiffPage> read_page(::tiff* tif, bool read_description) {
         if (TIFFGetField(tif, TIFFTAG_IMAGEDESCRIPTION, &text) != 0 && text != nullptr) {
             page.description = text;
         }
+        page.tags = descriptive_tags(tif, page);
     }
     if (needs_rgba_interface(page)) {
         char message[1024] = {};

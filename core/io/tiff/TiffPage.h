@@ -58,7 +58,9 @@ struct TiffPage {
     std::vector<ChannelSource> channels;
     std::array<std::vector<std::uint8_t>, 3> colormap;  // palette: R, G, B per index
     PageMode mode = PageMode::Raw;
-    std::string description;                     // ImageDescription, page 0 only
+    std::string description;  // ImageDescription, page 0 only
+    // Page 0 only: its descriptive tags by name, as text (for the metadata view and `info`).
+    std::vector<std::pair<std::string, std::string>> tags;
     std::uint64_t offset = 0;                    // of this IFD in the file
     std::vector<std::uint64_t> sub_ifd_offsets;  // reduced-resolution levels (OME pyramids)
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <thread>
 
 #include <fmt/format.h>
@@ -220,6 +221,24 @@ TEST(TiffRoundTrip, MinIsWhiteIsInvertedAndBigTiffReads) {
     expect_values(
         path, 1, [](int, std::uint32_t x, std::uint32_t) { return 255.0 - x; }, SampleType::U8,
         "MinIsWhite BigTIFF");
+}
+
+TEST(TiffMetadata, PageZerosDescriptiveTagsAreListedAsProperties) {
+    Spec spec;
+    spec.compression = COMPRESSION_LZW;
+    spec.description = "made by a test\twith a tab";
+    const auto path = testing::temp_path("tags.tif");
+    write_file(path, spec, [](int, int, std::uint32_t x, std::uint32_t) { return x; });
+    auto images = load_images(path);
+    ASSERT_TRUE(images.ok()) << images.error().message;
+    std::map<std::string, std::string> properties;
+    for (const auto& [key, value] : images->front().metadata.properties) {
+        properties[key] = value;
+    }
+    EXPECT_EQ(properties["tag ImageWidth x ImageLength"], "37 x 29");
+    EXPECT_EQ(properties["tag BitsPerSample"], "8");
+    EXPECT_EQ(properties["tag Compression"], "5 (LZW)");
+    EXPECT_EQ(properties["tag ImageDescription"], "made by a test with a tab") << "printable";
 }
 
 TEST(TiffRoundTrip, PaletteBecomesRgbThroughItsColormap) {
