@@ -20,6 +20,27 @@ struct HistogramAxis {
     }
 };
 
+// The largest bin of `histogram` that falls in screen column `column` (0: none). Bins of zero
+// width (a constant channel) fall in no column.
+std::uint64_t column_count(const core::Histogram& histogram, const HistogramAxis& axis,
+                           int column) {
+    const double bin_width =
+        (histogram.hi - histogram.lo) / static_cast<double>(histogram.bins.size());
+    if (!(bin_width > 0)) {
+        return 0;
+    }
+    const double v0 = axis.value_at(axis.origin + static_cast<float>(column));
+    const double v1 = axis.value_at(axis.origin + static_cast<float>(column + 1));
+    const auto first = static_cast<long long>(std::floor((v0 - histogram.lo) / bin_width));
+    const auto last = static_cast<long long>(std::ceil((v1 - histogram.lo) / bin_width));
+    std::uint64_t count = 0;
+    for (long long b = std::max(0LL, first);
+         b < std::min<long long>(last, static_cast<long long>(histogram.bins.size())); ++b) {
+        count = std::max(count, histogram.bins[static_cast<std::size_t>(b)]);
+    }
+    return count;
+}
+
 }  // namespace
 
 bool histogram_limits(const char* id, const core::ChannelStatistics& statistics, double& lo,
@@ -60,20 +81,10 @@ bool histogram_limits(const char* id, const core::ChannelStatistics& statistics,
         const double bin_width =
             (statistics.histogram.hi - statistics.histogram.lo) / static_cast<double>(bins.size());
         for (int column = 0; column < static_cast<int>(width); ++column) {
-            const double v0 = value_at(origin.x + static_cast<float>(column));
-            const double v1 = value_at(origin.x + static_cast<float>(column + 1));
-            std::uint64_t count = 0;
-            if (bin_width > 0) {
-                const auto first =
-                    static_cast<long long>(std::floor((v0 - statistics.histogram.lo) / bin_width));
-                const auto last =
-                    static_cast<long long>(std::ceil((v1 - statistics.histogram.lo) / bin_width));
-                for (long long b = std::max(0LL, first);
-                     b < std::min<long long>(last, static_cast<long long>(bins.size())); ++b) {
-                    count = std::max(count, bins[static_cast<std::size_t>(b)]);
-                }
-            } else if (column == static_cast<int>((x_of(statistics.histogram.lo) - origin.x))) {
-                count = peak;
+            std::uint64_t count = column_count(statistics.histogram, axis, column);
+            if (!(bin_width > 0) &&
+                column == static_cast<int>(x_of(statistics.histogram.lo) - origin.x)) {
+                count = peak;  // a constant channel: one column at its value
             }
             if (count > 0) {
                 const float h =
@@ -169,19 +180,8 @@ bool colour_histogram(const char* id, const std::vector<HistogramChannel>& chann
         }
         const ImU32 colour = ImGui::ColorConvertFloat4ToU32(
             ImVec4(channel.colour[0], channel.colour[1], channel.colour[2], 0.55f));
-        const double bin_width =
-            (histogram.hi - histogram.lo) / static_cast<double>(histogram.bins.size());
         for (int column = 0; column < static_cast<int>(width); ++column) {
-            const auto first = static_cast<long long>(std::floor(
-                (value_at(origin.x + static_cast<float>(column)) - histogram.lo) / bin_width));
-            const auto last = static_cast<long long>(std::ceil(
-                (value_at(origin.x + static_cast<float>(column + 1)) - histogram.lo) / bin_width));
-            std::uint64_t count = 0;
-            for (long long b = std::max(0LL, first);
-                 b < std::min<long long>(last, static_cast<long long>(histogram.bins.size()));
-                 ++b) {
-                count = std::max(count, histogram.bins[static_cast<std::size_t>(b)]);
-            }
+            const std::uint64_t count = column_count(histogram, axis, column);
             if (count > 0) {
                 const float h =
                     static_cast<float>(std::log1p(static_cast<double>(count)) / log_peak) *
