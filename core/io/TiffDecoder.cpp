@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <map>
 #include <memory>
 #include <mutex>
 
@@ -13,10 +12,10 @@
 #include "core/base/FaultGuard.h"
 #include "core/base/Parallel.h"
 #include "core/image/PlanarImage.h"
+#include "core/io/ChunkCache.h"
 #include "core/io/tiff/TiffHandle.h"
 #include "core/io/tiff/TiffMetadata.h"
 #include "core/io/tiff/TiffPage.h"
-#include "core/lod/LruBudget.h"
 
 namespace tessera::core {
 namespace {
@@ -33,49 +32,6 @@ constexpr std::int64_t kMaxPages = 1 << 20;
 // another) decode it once. Chunks over half of it are not kept, and are decoded only down to
 // the last row a read needs (libtiff's codecs stop when the buffer is full).
 constexpr std::size_t kChunkCacheBytes = std::size_t{32} << 20;
-
-// The first `size` bytes of a decoded strip or tile (all of it, or the rows a read needed).
-// Left uninitialised until decoded: a strip whose compressed data is missing fails before
-// a gigabyte of zeros is written.
-struct DecodedChunk {
-    std::unique_ptr<std::byte[]> bytes;
-    std::size_t size = 0;
-};
-
-// Decoded chunks within kChunkCacheBytes, least recently used out first (core/lod/LruBudget).
-class ChunkCache {
-  public:
-    using Data = std::shared_ptr<const DecodedChunk>;
-    using Key = std::pair<std::uint64_t, std::uint32_t>;  // the IFD's offset, the chunk
-
-    Data find(const Key& key) {
-        std::lock_guard lock(m_mutex);
-        const auto found = m_data.find(key);
-        if (found == m_data.end()) {
-            return nullptr;
-        }
-        m_order.touch(key);
-        return found->second;
-    }
-
-    void insert(const Key& key, Data data) {
-        if (data->size > kChunkCacheBytes / 2) {
-            return;
-        }
-        std::lock_guard lock(m_mutex);
-        for (const Key& victim : m_order.victims(data->size, kChunkCacheBytes, nullptr)) {
-            m_order.erase(victim);
-            m_data.erase(victim);
-        }
-        m_order.insert(key, data->size);
-        m_data[key] = std::move(data);
-    }
-
-  private:
-    std::mutex m_mutex;
-    LruBudget<Key> m_order;
-    std::map<Key, Data> m_data;
-};
 
 // One IFD: where it is, and the page (of the main chain) it belongs to, for messages.
 struct PageRef {
@@ -275,7 +231,7 @@ class TiffSource final : public ImageSource {
         const bool whole = needed <= kChunkCacheBytes / 2;
         const std::size_t wanted =
             whole ? needed : static_cast<std::size_t>(part.y + part.height - chunk.y) * row_bytes;
-        ChunkCache::Data data = m_cache.find({directory, index});
+        auto data = m_cache.find({directory, index});
         if (!data && needed > m_max_chunk_bytes) {
             return Error{fmt::format(
                 "{} {} of {} would decode to {} bytes (Tessera does not "
@@ -330,7 +286,7 @@ class TiffSource final : public ImageSource {
     std::size_t m_max_chunk_bytes;
     std::vector<std::shared_ptr<const ImageSource>> m_levels;
     bool m_direct;  // uncompressed whole-byte samples: read from the map, no libtiff decode
-    mutable ChunkCache m_cache;
+    mutable ChunkCache<std::pair<std::uint64_t, std::uint32_t>> m_cache{kChunkCacheBytes};
 };
 
 // One image to make from the file: pages, axes and channel names.

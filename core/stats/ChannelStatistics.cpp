@@ -1,10 +1,12 @@
 #include "core/stats/ChannelStatistics.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "core/base/Parallel.h"
 
@@ -13,7 +15,10 @@ namespace {
 
 constexpr std::size_t kBandBytes = std::size_t{4} << 20;
 
-std::vector<Rect> bands_of(const ImageSource& image, std::size_t channel, std::int64_t row_step) {
+// The bands one pass reads: of about kBandBytes over every channel (whole rows of the source's
+// read units), or the sampled rows or units when row_step > 1.
+std::vector<Rect> bands_of(const ImageSource& image, std::size_t bytes_per_pixel,
+                           std::int64_t row_step) {
     std::vector<Rect> bands;
     const std::int64_t width = image.width();
     const Rect unit = image.read_unit();
@@ -45,7 +50,7 @@ std::vector<Rect> bands_of(const ImageSource& image, std::size_t channel, std::i
         return bands;
     }
     const std::size_t row_bytes =
-        static_cast<std::size_t>(width) * sample_size(image.channels()[channel].type);
+        std::max<std::size_t>(1, static_cast<std::size_t>(width) * bytes_per_pixel);
     auto rows = static_cast<std::int64_t>(std::max<std::size_t>(1, kBandBytes / row_bytes));
     if (unit.height > 1) {
         // Whole rows of units, so that each compressed tile or strip is decoded once.
@@ -131,47 +136,89 @@ void finish_from_values(ChannelStatistics& s,
     s.p99_9 = exact(99.9);
 }
 
-// Reads band number `band` (of the list given alongside) into `buf`.
-using Reader = std::function<bool(unsigned worker, std::size_t band, std::vector<std::byte>& buf)>;
+bool counted_by_code(SampleType type) {
+    return type == SampleType::U8 || type == SampleType::U16 || type == SampleType::F16;
+}
 
-// u8, u16, f16: one pass counting every code.
-ChannelStatistics statistics_by_code(SampleType type, const std::vector<Rect>& bands,
-                                     const Reader& read, unsigned workers, unsigned threads,
-                                     bool& failed) {
-    const std::size_t codes = type == SampleType::U8 ? 256 : 65536;
-    std::vector<std::vector<std::uint64_t>> counts(workers, std::vector<std::uint64_t>(codes));
-    std::vector<std::vector<std::byte>> buffers(workers);
-    parallel_for(
-        bands.size(),
-        [&](unsigned w, std::size_t b) {
-            if (!read(w, b, buffers[w])) {
-                failed = true;
-                return;
-            }
-            auto& count = counts[w];
-            const std::size_t n = static_cast<std::size_t>(bands[b].area());
-            if (type == SampleType::U8) {
-                const auto* p = reinterpret_cast<const std::uint8_t*>(buffers[w].data());
-                for (std::size_t i = 0; i < n; ++i) {
-                    ++count[p[i]];
-                }
-            } else {
-                const auto* p = reinterpret_cast<const std::uint16_t*>(buffers[w].data());
-                for (std::size_t i = 0; i < n; ++i) {
-                    ++count[p[i]];
-                }
-            }
-        },
-        threads);
-    for (unsigned w = 1; w < workers; ++w) {
-        for (std::size_t c = 0; c < codes; ++c) {
-            counts[0][c] += counts[w][c];
+template <typename T>
+double as_double(const std::byte* p) {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return static_cast<double>(v);
+}
+
+// One channel's counts on one worker: per code (u8, u16, f16), or moments, non-finite counts and
+// then histogram bins (u32, f32).
+struct Partial {
+    std::vector<std::uint64_t> counts;
+    Moments moments;
+    std::uint64_t nan = 0, pos_inf = 0, neg_inf = 0;
+    std::vector<std::uint64_t> bins;
+};
+
+void count_codes(SampleType type, const std::byte* data, std::size_t n, Partial& p) {
+    auto& count = p.counts;
+    if (type == SampleType::U8) {
+        const auto* v = reinterpret_cast<const std::uint8_t*>(data);
+        for (std::size_t i = 0; i < n; ++i) {
+            ++count[v[i]];
+        }
+    } else {
+        const auto* v = reinterpret_cast<const std::uint16_t*>(data);
+        for (std::size_t i = 0; i < n; ++i) {
+            ++count[v[i]];
         }
     }
+}
+
+void add_moments(SampleType type, const std::byte* data, std::size_t n, Partial& p) {
+    const auto value = type == SampleType::U32 ? as_double<std::uint32_t> : as_double<float>;
+    Moments band;
+    double sum = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double v = value(data + i * 4);
+        if (std::isnan(v)) {
+            ++p.nan;
+        } else if (std::isinf(v)) {
+            ++(v > 0 ? p.pos_inf : p.neg_inf);
+        } else {
+            sum += v;
+            ++band.n;
+            band.min = std::min(band.min, v);
+            band.max = std::max(band.max, v);
+        }
+    }
+    if (band.n > 0) {
+        band.mean = sum / static_cast<double>(band.n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const double v = value(data + i * 4);
+            if (std::isfinite(v)) {
+                band.m2 += (v - band.mean) * (v - band.mean);
+            }
+        }
+    }
+    p.moments.merge(band);
+}
+
+void add_bins(SampleType type, const std::byte* data, std::size_t n, double min, double span,
+              Partial& p) {
+    const auto value = type == SampleType::U32 ? as_double<std::uint32_t> : as_double<float>;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double v = value(data + i * 4);
+        if (std::isfinite(v)) {
+            const auto bin = span > 0 ? static_cast<std::size_t>((v - min) / span * kHistogramBins)
+                                      : std::size_t{0};
+            ++p.bins[std::min(bin, kHistogramBins - 1)];
+        }
+    }
+}
+
+// u8, u16, f16: every code counted, so percentiles are exact.
+ChannelStatistics finish_codes(SampleType type, const std::vector<std::uint64_t>& counts) {
     ChannelStatistics s;
     std::vector<std::pair<double, std::uint64_t>> values;
-    for (std::size_t code = 0; code < codes; ++code) {
-        const std::uint64_t c = counts[0][code];
+    for (std::size_t code = 0; code < counts.size(); ++code) {
+        const std::uint64_t c = counts[code];
         if (c == 0) {
             continue;
         }
@@ -202,105 +249,32 @@ ChannelStatistics statistics_by_code(SampleType type, const std::vector<Rect>& b
     return s;
 }
 
-template <typename T>
-double as_double(const std::byte* p) {
-    T v;
-    std::memcpy(&v, p, sizeof v);
-    return static_cast<double>(v);
-}
-
-// u32, f32: moments and extremes, then a histogram over [min, max].
-ChannelStatistics statistics_by_histogram(SampleType type, const std::vector<Rect>& bands,
-                                          const Reader& read, unsigned workers, unsigned threads,
-                                          bool& failed) {
-    const auto value = type == SampleType::U32 ? as_double<std::uint32_t> : as_double<float>;
-    struct Partial {
-        Moments moments;
-        std::uint64_t nan = 0, pos_inf = 0, neg_inf = 0;
-    };
-    std::vector<Partial> partials(workers);
-    std::vector<std::vector<std::byte>> buffers(workers);
-    parallel_for(
-        bands.size(),
-        [&](unsigned w, std::size_t b) {
-            if (!read(w, b, buffers[w])) {
-                failed = true;
-                return;
-            }
-            const std::size_t n = static_cast<std::size_t>(bands[b].area());
-            const std::byte* data = buffers[w].data();
-            Moments band;
-            double sum = 0;
-            Partial& p = partials[w];
-            for (std::size_t i = 0; i < n; ++i) {
-                const double v = value(data + i * 4);
-                if (std::isnan(v)) {
-                    ++p.nan;
-                } else if (std::isinf(v)) {
-                    ++(v > 0 ? p.pos_inf : p.neg_inf);
-                } else {
-                    sum += v;
-                    ++band.n;
-                    band.min = std::min(band.min, v);
-                    band.max = std::max(band.max, v);
-                }
-            }
-            if (band.n > 0) {
-                band.mean = sum / static_cast<double>(band.n);
-                for (std::size_t i = 0; i < n; ++i) {
-                    const double v = value(data + i * 4);
-                    if (std::isfinite(v)) {
-                        band.m2 += (v - band.mean) * (v - band.mean);
-                    }
-                }
-            }
-            p.moments.merge(band);
-        },
-        threads);
+// u32, f32, first pass: moments and extremes (the histogram over [min, max] comes next).
+ChannelStatistics finish_moments(const std::vector<const Partial*>& partials) {
     ChannelStatistics s;
     Moments all;
-    for (const Partial& p : partials) {
-        all.merge(p.moments);
-        s.nan += p.nan;
-        s.pos_inf += p.pos_inf;
-        s.neg_inf += p.neg_inf;
+    for (const Partial* p : partials) {
+        all.merge(p->moments);
+        s.nan += p->nan;
+        s.pos_inf += p->pos_inf;
+        s.neg_inf += p->neg_inf;
     }
     s.finite = all.n;
     s.samples = s.finite + s.nan + s.pos_inf + s.neg_inf;
-    if (s.finite == 0 || failed) {
-        return s;
+    if (s.finite > 0) {
+        s.min = all.min;
+        s.max = all.max;
+        s.mean = all.mean;
+        s.stddev = std::sqrt(all.m2 / static_cast<double>(all.n));
     }
-    s.min = all.min;
-    s.max = all.max;
-    s.mean = all.mean;
-    s.stddev = std::sqrt(all.m2 / static_cast<double>(all.n));
+    return s;
+}
 
-    std::vector<std::vector<std::uint64_t>> bins(workers,
-                                                 std::vector<std::uint64_t>(kHistogramBins));
-    const double span = s.max - s.min;
-    parallel_for(
-        bands.size(),
-        [&](unsigned w, std::size_t b) {
-            if (!read(w, b, buffers[w])) {
-                failed = true;
-                return;
-            }
-            const std::size_t n = static_cast<std::size_t>(bands[b].area());
-            for (std::size_t i = 0; i < n; ++i) {
-                const double v = value(buffers[w].data() + i * 4);
-                if (std::isfinite(v)) {
-                    const auto bin =
-                        span > 0 ? static_cast<std::size_t>((v - s.min) / span * kHistogramBins)
-                                 : std::size_t{0};
-                    ++bins[w][std::min(bin, kHistogramBins - 1)];
-                }
-            }
-        },
-        threads);
+void finish_histogram(ChannelStatistics& s, const std::vector<const Partial*>& partials) {
     s.histogram = {s.min, s.max, std::vector<std::uint64_t>(kHistogramBins)};
-    for (const auto& worker_bins : bins) {
+    for (const Partial* p : partials) {
         for (std::size_t i = 0; i < kHistogramBins; ++i) {
-            s.histogram.bins[i] += worker_bins[i];
+            s.histogram.bins[i] += p->bins[i];
         }
     }
     s.p0_1 = s.percentile(0.1);
@@ -308,8 +282,11 @@ ChannelStatistics statistics_by_histogram(SampleType type, const std::vector<Rec
     s.p50 = s.percentile(50);
     s.p99 = s.percentile(99);
     s.p99_9 = s.percentile(99.9);
-    return s;
 }
+
+// Channels whose per-worker counts together stay within this many bytes are counted in one pass
+// over the image (64 K codes of 8 bytes per u16 channel and worker).
+constexpr std::size_t kCountBytes = std::size_t{64} << 20;
 
 }  // namespace
 
@@ -365,50 +342,148 @@ Result<std::vector<ChannelStatistics>> compute_statistics(const ImageSource& ima
     if (positions.empty()) {
         positions.push_back(options.position);
     }
-    std::vector<ChannelStatistics> result;
+    const std::size_t channels = image.channel_count();
+    std::vector<ChannelStatistics> result(channels);
     std::mutex error_mutex;
     std::optional<Error> first_error;
-    for (std::size_t c = 0; c < image.channel_count(); ++c) {
-        const SampleType type = image.channels()[c].type;
-        std::vector<Rect> bands;
-        std::vector<Plane> band_planes;  // the plane of each band
-        for (const std::vector<std::int64_t>& position : positions) {
-            for (const Rect& band : bands_of(image, c, step)) {
-                bands.push_back(band);
-                band_planes.push_back({c, position});
-            }
+    // Every channel of a band is read before the next band, so that an interleaved source (a
+    // compressed chunk holding every channel, a mapped pixel-interleaved array) is decoded or
+    // paged in once for all of them; channels are taken in groups whose counts fit kCountBytes.
+    std::size_t bytes_per_pixel = 0;
+    for (const ChannelInfo& channel : image.channels()) {
+        bytes_per_pixel += sample_size(channel.type);
+    }
+    const std::vector<Rect> bands = bands_of(image, bytes_per_pixel, step);
+    std::vector<Rect> items;  // every band of every position
+    std::vector<std::size_t> item_position;
+    for (std::size_t p = 0; p < positions.size(); ++p) {
+        for (const Rect& band : bands) {
+            items.push_back(band);
+            item_position.push_back(p);
         }
+    }
+    const unsigned workers = worker_count(items.size(), options.threads);
+    const std::size_t group_size =
+        std::max<std::size_t>(1, kCountBytes / (std::size_t{65536} * 8 * workers));
+    for (std::size_t first = 0; first < channels; first += group_size) {
+        const std::size_t count = std::min(group_size, channels - first);
         if (step > 1) {
-            for (std::size_t b = 0; b < bands.size(); ++b) {
-                image.prefetch_region(band_planes[b], bands[b]);  // scattered rows together
+            for (std::size_t k = 0; k < items.size(); ++k) {
+                for (std::size_t c = first; c < first + count; ++c) {
+                    image.prefetch_region({c, positions[item_position[k]]}, items[k]);
+                }
             }
         }
-        const unsigned workers = worker_count(bands.size(), options.threads);
-        const Reader read = [&](unsigned, std::size_t b, std::vector<std::byte>& buffer) {
-            buffer.resize(image.region_bytes(c, bands[b]));
-            auto ok = image.read_region(band_planes[b], bands[b], buffer);
-            // A multi-GB file is read once, not kept resident.
-            image.release_region(band_planes[b], bands[b]);
-            if (!ok) {
-                std::lock_guard lock(error_mutex);
-                first_error = first_error.value_or(ok.error());
+        std::vector<std::vector<Partial>> partials(workers, std::vector<Partial>(count));
+        for (auto& worker : partials) {
+            for (std::size_t k = 0; k < count; ++k) {
+                const SampleType type = image.channels()[first + k].type;
+                if (counted_by_code(type)) {
+                    worker[k].counts.assign(type == SampleType::U8 ? 256 : 65536, 0);
+                } else {
+                    worker[k].bins.assign(kHistogramBins, 0);
+                }
             }
-            return ok.ok();
+        }
+        std::vector<std::vector<std::byte>> buffers(workers);
+        std::atomic<bool> failed{false};
+        // Reads every channel of the group wanted by `wanted` in item `k`, in turn, then hands
+        // their pages back (a multi-GB file is read once, not kept resident).
+        const auto pass = [&](const auto& wanted, const auto& add) {
+            parallel_for(
+                items.size(),
+                [&](unsigned w, std::size_t k) {
+                    if (failed) {
+                        return;
+                    }
+                    const Plane base{0, positions[item_position[k]]};
+                    for (std::size_t j = 0; j < count; ++j) {
+                        const std::size_t c = first + j;
+                        if (!wanted(c)) {
+                            continue;
+                        }
+                        Plane plane = base;
+                        plane.channel = c;
+                        buffers[w].resize(image.region_bytes(c, items[k]));
+                        if (auto ok = image.read_region(plane, items[k], buffers[w]); !ok) {
+                            std::lock_guard lock(error_mutex);
+                            first_error = first_error.value_or(ok.error());
+                            failed = true;
+                            return;
+                        }
+                        add(c, buffers[w].data(), static_cast<std::size_t>(items[k].area()),
+                            partials[w][j]);
+                    }
+                    for (std::size_t j = 0; j < count; ++j) {
+                        Plane plane = base;
+                        plane.channel = first + j;
+                        image.release_region(plane, items[k]);
+                    }
+                },
+                options.threads);
         };
-        bool failed = false;
-        ChannelStatistics s =
-            (type == SampleType::U8 || type == SampleType::U16 || type == SampleType::F16)
-                ? statistics_by_code(type, bands, read, workers, options.threads, failed)
-                : statistics_by_histogram(type, bands, read, workers, options.threads, failed);
+        const auto type_of = [&](std::size_t c) {
+            return image.channels()[c].type;
+        };
+        pass([](std::size_t) { return true; },
+             [&](std::size_t c, const std::byte* data, std::size_t n, Partial& p) {
+                 if (counted_by_code(type_of(c))) {
+                     count_codes(type_of(c), data, n, p);
+                 } else {
+                     add_moments(type_of(c), data, n, p);
+                 }
+             });
         if (failed) {
             return first_error.value_or(Error{"cannot read pixels for statistics"});
         }
+        bool histograms = false;
+        for (std::size_t j = 0; j < count; ++j) {
+            const std::size_t c = first + j;
+            std::vector<const Partial*> each;
+            for (const auto& worker : partials) {
+                each.push_back(&worker[j]);
+            }
+            if (counted_by_code(type_of(c))) {
+                for (unsigned w = 1; w < workers; ++w) {
+                    for (std::size_t code = 0; code < partials[0][j].counts.size(); ++code) {
+                        partials[0][j].counts[code] += partials[w][j].counts[code];
+                    }
+                }
+                result[c] = finish_codes(type_of(c), partials[0][j].counts);
+            } else {
+                result[c] = finish_moments(each);
+                histograms = histograms || result[c].finite > 0;
+            }
+        }
+        // u32 and f32: a second pass bins every value over [min, max].
+        const auto binned = [&](std::size_t c) {
+            return !counted_by_code(type_of(c)) && result[c].finite > 0;
+        };
+        if (histograms) {
+            pass(binned, [&](std::size_t c, const std::byte* data, std::size_t n, Partial& p) {
+                add_bins(type_of(c), data, n, result[c].min, result[c].max - result[c].min, p);
+            });
+            if (failed) {
+                return first_error.value_or(Error{"cannot read pixels for statistics"});
+            }
+        }
+        for (std::size_t j = 0; j < count; ++j) {
+            const std::size_t c = first + j;
+            if (binned(c)) {
+                std::vector<const Partial*> each;
+                for (const auto& worker : partials) {
+                    each.push_back(&worker[j]);
+                }
+                finish_histogram(result[c], each);
+            }
+        }
+    }
+    for (ChannelStatistics& s : result) {
         s.exact = step == 1 &&
                   (options.positions.empty() ||
                    static_cast<std::int64_t>(positions.size()) == image.planes_per_channel());
         s.row_step = step;
         s.planes = static_cast<std::int64_t>(positions.size());
-        result.push_back(std::move(s));
     }
     return result;
 }

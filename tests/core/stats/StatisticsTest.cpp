@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <mutex>
 #include <numeric>
@@ -152,18 +153,77 @@ class TiledSource final : public ImageSource {
                              std::span<std::byte> dst) const override {
         std::lock_guard lock(m_mutex);
         m_reads.push_back(rect);
+        m_channels.push_back(plane.channel);
         return m_image->read_region(plane, rect, dst);
     }
     std::vector<Rect> reads() const {
         std::lock_guard lock(m_mutex);
         return m_reads;
     }
+    // The channel of each read, in order.
+    std::vector<std::size_t> channels_read() const {
+        std::lock_guard lock(m_mutex);
+        return m_channels;
+    }
 
   private:
     std::shared_ptr<PlanarImage> m_image;
     mutable std::mutex m_mutex;
     mutable std::vector<Rect> m_reads;
+    mutable std::vector<std::size_t> m_channels;
 };
+
+TEST(Statistics, EveryChannelOfABandIsReadBeforeTheNextBand) {
+    // An interleaved source (a compressed chunk holding every channel) decodes a band once for
+    // all channels only if they are read together; the values are those of each channel alone.
+    auto image = std::make_shared<PlanarImage>(1000, 1500);
+    image->add_channel("u8", SampleType::U8);
+    image->add_channel("f32", SampleType::F32);
+    image->add_channel("u16", SampleType::U16);
+    for (std::size_t i = 0; i < 1000u * 1500u; ++i) {
+        image->samples<std::uint8_t>(0)[i] = static_cast<std::uint8_t>(i * 31 % 251);
+        image->samples<float>(1)[i] = static_cast<float>(i % 977) * 0.25f - 3.0f;
+        image->samples<std::uint16_t>(2)[i] = static_cast<std::uint16_t>(i * 7919 % 65521);
+    }
+    const TiledSource source(image);
+    StatisticsOptions options;
+    options.threads = 1;
+    auto result = compute_statistics(source, options);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    const auto reads = source.reads();
+    const auto channels = source.channels_read();
+    // First pass: every band as (0, 1, 2) with one rectangle, whole rows of 256-row units; then
+    // the float channel's histogram pass over the same bands.
+    std::size_t k = 0;
+    std::set<std::int64_t> band_rows;
+    while (k + 2 < reads.size() && channels[k] == 0) {
+        EXPECT_EQ(channels[k + 1], 1u);
+        EXPECT_EQ(channels[k + 2], 2u);
+        EXPECT_EQ(reads[k + 1], reads[k]);
+        EXPECT_EQ(reads[k + 2], reads[k]);
+        EXPECT_EQ(reads[k].y % 256, 0);
+        band_rows.insert(reads[k].y);
+        k += 3;
+    }
+    EXPECT_EQ(band_rows.size(), 3u);  // 4 MB bands of 7000-byte rows: 512 rows
+    EXPECT_EQ(reads.size() - k, band_rows.size());
+    for (; k < reads.size(); ++k) {
+        EXPECT_EQ(channels[k], 1u);
+    }
+    for (std::size_t c = 0; c < 3; ++c) {
+        PlanarImage alone(1000, 1500);
+        alone.add_channel("one", image->channels()[c].type);
+        std::memcpy(alone.plane(0).data(), image->plane(c).data(), image->plane(c).size());
+        auto reference = compute_statistics(alone);
+        ASSERT_TRUE(reference.ok());
+        // Summed in other bands: equal up to rounding.
+        EXPECT_NEAR((*result)[c].mean, (*reference)[0].mean, 1e-12 * (*reference)[0].mean) << c;
+        EXPECT_EQ((*result)[c].min, (*reference)[0].min) << c;
+        EXPECT_EQ((*result)[c].max, (*reference)[0].max) << c;
+        EXPECT_EQ((*result)[c].p50, (*reference)[0].p50) << c;
+        EXPECT_EQ((*result)[c].histogram.bins, (*reference)[0].histogram.bins) << c;
+    }
+}
 
 TEST(Statistics, SamplingATiledSourceReadsWholeTilesSpreadOverIt) {
     auto image = std::make_shared<PlanarImage>(4096, 2048);
