@@ -8,10 +8,12 @@
 #include <fmt/format.h>
 #include <tinyexr.h>
 
+#include "core/base/Checked.h"
 #include "core/base/Parallel.h"
 #include "core/image/PlanarImage.h"
 #include "core/io/ExrHeader.h"
 #include "core/io/OpenExrDecoder.h"
+#include "core/io/OpenExrRegion.h"
 #include "core/io/TinyExr.h"
 
 namespace tessera::core {
@@ -190,6 +192,25 @@ Result<std::shared_ptr<PlanarImage>> decode_in_bands(const EXRHeader& header, co
     return image;
 }
 
+// Whether the file is too large to decode whole (LoadOptions::decode_whole_below).
+bool by_region(const std::vector<ExrPart>& parts, const LoadOptions& options) {
+    bool large = false;
+    for (const ExrPart& part : parts) {
+        std::uint64_t pixel_bytes = 0;
+        for (const ExrChannel& channel : part.channels) {
+            if (channel.x_sampling != 1 || channel.y_sampling != 1) {
+                return false;  // converted to RGB by OpenEXR's RGBA interface, whole
+            }
+            pixel_bytes += channel.pixel_type == 1 ? 2 : 4;
+        }
+        const auto bytes =
+            checked_product({static_cast<std::uint64_t>(part.data_window.width()),
+                             static_cast<std::uint64_t>(part.data_window.height()), pixel_bytes});
+        large = large || !bytes || *bytes > options.decode_whole_below;
+    }
+    return large;
+}
+
 }  // namespace
 
 Result<std::vector<Image>> decode_exr(const std::shared_ptr<const MappedFile>& file,
@@ -203,10 +224,26 @@ Result<std::vector<Image>> decode_exr(const std::shared_ptr<const MappedFile>& f
     if (version.non_image && !version.multipart) {
         return Error{"OpenEXR file holds deep data, which Tessera does not support"};
     }
-    // Everything tinyexr would trust is validated first (ExrHeader.h).
-    auto parts = scan_exr(bytes, ExrLimits{options.max_pixels});
+    // Everything tinyexr would trust is validated first (ExrHeader.h). Files read by region may
+    // exceed max_pixels, up to a million pixels a side.
+    constexpr std::uint64_t kMostPixelsByRegion = std::uint64_t{1} << 40;
+    auto parts = scan_exr(bytes, ExrLimits{std::max(options.max_pixels, kMostPixelsByRegion)});
     if (!parts) {
         return parts.error();
+    }
+    if (by_region(*parts, options)) {
+        return read_exr_by_region(file, *parts, options.max_chunk_bytes);
+    }
+    for (std::size_t i = 0; i < parts->size(); ++i) {
+        const Box2i& window = (*parts)[i].data_window;
+        const auto w = static_cast<std::uint64_t>(window.width());
+        const auto h = static_cast<std::uint64_t>(window.height());
+        if (!product_at_most({w, h}, options.max_pixels)) {
+            return Error{fmt::format(
+                "OpenEXR {}data window claims {}x{} pixels, more than the limit of {} pixels",
+                parts->size() > 1 ? fmt::format("part {} ", i) : std::string(), w, h,
+                options.max_pixels)};
+        }
     }
     using Library = LoadOptions::ExrLibrary;
     const bool openexr_faster = std::all_of(parts->begin(), parts->end(), [](const ExrPart& p) {

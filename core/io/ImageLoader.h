@@ -29,12 +29,14 @@ struct LoadOptions {
     ChannelAxis channel_axis = ChannelAxis::Auto;
     // NumPy: one letter of T, Z, C, Y, X per array axis ("ZYX"); empty: core/io/ArrayAxes's rule.
     std::string axes;
-    // Files read by region (TIFF): images whose decoded pixels take at most this many bytes are
-    // decoded whole at open instead (every core at once; a damaged strip is an error at open).
+    // Files read by region (TIFF, OpenEXR): images whose decoded pixels take at most this many
+    // bytes are decoded whole at open instead (every core at once; damaged data is an error at
+    // open). An OpenEXR file is read by region when any part is larger (core/io/OpenExrRegion),
+    // and max_pixels does not apply to it; subsampled (luminance/chroma) ones are decoded whole.
     std::uint64_t decode_whole_below = std::uint64_t{64} << 20;
-    // Files read by region (TIFF): one strip or tile decodes to at most this many bytes; a file
-    // with larger ones is refused when they are read (a single-strip 16k x 16k RGB float image
-    // would be 3 GB).
+    // Files read by region (TIFF, OpenEXR): one strip, tile or chunk decodes to at most this
+    // many bytes; a file with larger ones is refused when they are read (a single-strip
+    // 16k x 16k RGB float image would be 3 GB).
     std::size_t max_chunk_bytes = std::size_t{1} << 30;
     // OpenEXR: which library decodes what both can. Fastest: the OpenEXR library for ZIP and
     // PIZ (measured faster: tests/bench/DecodeBench.cpp), tinyexr for NONE, RLE and ZIPS; the

@@ -10,53 +10,18 @@
 #include <ImfChannelList.h>
 #include <ImfFrameBuffer.h>
 #include <ImfHeader.h>
-#include <ImfIO.h>
 #include <ImfInputPart.h>
 #include <ImfMultiPartInputFile.h>
 #include <ImfRgbaFile.h>
 #include <ImfThreading.h>
 
 #include "core/image/PlanarImage.h"
+#include "core/io/OpenExrShared.h"
 
 namespace tessera::core {
 namespace {
 
-// The file's bytes (read into memory, never mapped) as OpenEXR's input stream.
-class MemoryStream final : public Imf::IStream {
-  public:
-    explicit MemoryStream(std::span<const std::byte> bytes)
-        : Imf::IStream("memory"), m_bytes(bytes) {}
-
-    bool isMemoryMapped() const override { return true; }
-
-    char* readMemoryMapped(int n) override {
-        check(n);
-        char* data = const_cast<char*>(reinterpret_cast<const char*>(m_bytes.data() + m_position));
-        m_position += static_cast<std::uint64_t>(n);
-        return data;
-    }
-
-    bool read(char c[], int n) override {
-        check(n);
-        std::memcpy(c, m_bytes.data() + m_position, static_cast<std::size_t>(n));
-        m_position += static_cast<std::uint64_t>(n);
-        return m_position < m_bytes.size();
-    }
-
-    std::uint64_t tellg() override { return m_position; }
-    void seekg(std::uint64_t position) override { m_position = position; }
-
-  private:
-    void check(int n) const {
-        if (n < 0 || m_position > m_bytes.size() ||
-            static_cast<std::uint64_t>(n) > m_bytes.size() - m_position) {
-            throw std::runtime_error("unexpected end of file");
-        }
-    }
-
-    std::span<const std::byte> m_bytes;
-    std::uint64_t m_position = 0;
-};
+using MemoryStream = OpenExrMemoryStream;
 
 void use_every_core() {
     static std::once_flag once;
@@ -64,17 +29,6 @@ void use_every_core() {
         Imf::setGlobalThreadCount(
             static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
     });
-}
-
-SampleType sample_type_of(Imf::PixelType type) {
-    switch (type) {
-        case Imf::UINT:
-            return SampleType::U32;
-        case Imf::HALF:
-            return SampleType::F16;
-        default:
-            return SampleType::F32;
-    }
 }
 
 bool subsampled(const ExrPart& part) {
@@ -113,7 +67,7 @@ std::shared_ptr<PlanarImage> read_part(Imf::MultiPartInputFile& file, int index,
     Imf::FrameBuffer frame;
     const Imf::ChannelList& channels = input.header().channels();
     for (auto it = channels.begin(); it != channels.end(); ++it) {
-        const SampleType type = sample_type_of(it.channel().type);
+        const SampleType type = openexr_sample_type(it.channel().type);
         const std::size_t c = image->add_channel(it.name(), type);
         const std::size_t size = sample_size(type);
         // OpenEXR addresses a slice by absolute pixel coordinates: offset the base so that the

@@ -49,7 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // all the same.
     LoadOptions options;
     options.max_pixels = std::uint64_t{1} << 22;
-    // Files read by region (TIFF) are decoded whole only when small, so both paths are fuzzed.
+    // Files read by region (TIFF, OpenEXR) are decoded whole only when small, so both paths are
+    // fuzzed.
     options.decode_whole_below = std::uint64_t{1} << 18;
     // A few KB of ZSTD can be a gigabyte strip; each read of a corner below decodes it again.
     options.max_chunk_bytes = std::size_t{1} << 24;
