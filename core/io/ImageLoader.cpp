@@ -10,6 +10,7 @@
 #include "core/io/HdrDecoder.h"
 #include "core/io/JpegDecoder.h"
 #include "core/io/NpyDecoder.h"
+#include "core/io/PngDecoder.h"
 #include "core/io/PnmDecoder.h"
 #include "core/io/PsdDecoder.h"
 #include "core/io/StbDecoder.h"

@@ -15,19 +15,13 @@
 namespace tessera::core {
 namespace {
 
-const char* channel_name(int channel, int channel_count) {
-    static constexpr const char* kGray[] = {"Y", "A"};
-    static constexpr const char* kColour[] = {"R", "G", "B", "A"};
-    return channel_count <= 2 ? kGray[channel] : kColour[channel];
-}
-
 // stb_image returns interleaved samples; Tessera keeps one plane per channel.
 template <typename T>
 std::shared_ptr<PlanarImage> deinterleave(const T* pixels, int width, int height, int channels,
                                           SampleType type) {
     auto image = std::make_shared<PlanarImage>(width, height);
     for (int c = 0; c < channels; ++c) {
-        image->add_channel(channel_name(c, channels), type);
+        image->add_channel(interleaved_channel_name(c, channels), type);
     }
     // In bands of rows on every core: for large images this copy costs a tenth of the decode.
     const auto w = static_cast<std::size_t>(width);
@@ -52,6 +46,12 @@ std::shared_ptr<PlanarImage> deinterleave(const T* pixels, int width, int height
 
 }  // namespace
 
+const char* interleaved_channel_name(int channel, int channel_count) {
+    static constexpr const char* kGray[] = {"Y", "A"};
+    static constexpr const char* kColour[] = {"R", "G", "B", "A"};
+    return channel_count <= 2 ? kGray[channel] : kColour[channel];
+}
+
 bool sniff_tga(std::span<const std::byte> bytes) {
     return parse_tga_header(bytes).has_value();
 }
@@ -75,15 +75,15 @@ Result<void> check_header(Format format, std::span<const std::byte> bytes, Image
 }
 
 Result<std::vector<Image>> decode(Format format, const std::shared_ptr<const MappedFile>& file,
-                                  const LoadOptions& options) {
+                                  const LoadOptions& options, bool checked = false) {
     const auto bytes = file->bytes();
     if (bytes.size() > static_cast<std::size_t>(INT32_MAX)) {
         return Error{"file is larger than 2 GiB, which this decoder cannot read"};
     }
     // PNG structure and checksums are checked before stb_image reads even the header.
-    if (format == Format::Png) {
-        if (auto checked = check_png(bytes, options.max_pixels); !checked) {
-            return checked.error();
+    if (format == Format::Png && !checked) {
+        if (auto ok = check_png(bytes, options.max_pixels); !ok) {
+            return ok.error();
         }
     }
     const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
@@ -100,8 +100,8 @@ Result<std::vector<Image>> decode(Format format, const std::shared_ptr<const Map
                                  width, height, options.max_pixels)};
     }
     const ImageClaim claim{static_cast<std::uint64_t>(width), static_cast<std::uint64_t>(height)};
-    if (auto checked = check_header(format, bytes, claim); !checked) {
-        return checked.error();
+    if (auto ok = check_header(format, bytes, claim); !ok) {
+        return ok.error();
     }
 
     std::shared_ptr<PlanarImage> planes;
@@ -125,9 +125,9 @@ Result<std::vector<Image>> decode(Format format, const std::shared_ptr<const Map
 
 }  // namespace
 
-Result<std::vector<Image>> decode_png(const std::shared_ptr<const MappedFile>& file,
-                                      const LoadOptions& options) {
-    return decode(Format::Png, file, options);
+Result<std::vector<Image>> decode_png_stb(const std::shared_ptr<const MappedFile>& file,
+                                          const LoadOptions& options, bool checked) {
+    return decode(Format::Png, file, options, checked);
 }
 Result<std::vector<Image>> decode_bmp(const std::shared_ptr<const MappedFile>& file,
                                       const LoadOptions& options) {

@@ -14,9 +14,10 @@
 namespace tessera::core {
 
 // One entry per format: each checks its header against the file (HeaderChecks.h) before
-// stb_image allocates, then decodes with stb_image.
-Result<std::vector<Image>> decode_png(const std::shared_ptr<const MappedFile>& file,
-                                      const LoadOptions& options);
+// stb_image allocates, then decodes with stb_image. PNGs come here from core/io/PngDecoder
+// (palette, 1/2/4-bit, interlaced, tRNS), `checked` when it has checked the file already.
+Result<std::vector<Image>> decode_png_stb(const std::shared_ptr<const MappedFile>& file,
+                                          const LoadOptions& options, bool checked);
 Result<std::vector<Image>> decode_bmp(const std::shared_ptr<const MappedFile>& file,
                                       const LoadOptions& options);
 Result<std::vector<Image>> decode_gif(const std::shared_ptr<const MappedFile>& file,
@@ -27,5 +28,8 @@ Result<std::vector<Image>> decode_tga(const std::shared_ptr<const MappedFile>& f
 // TGA has no signature: a plausible 18-byte TGA header (HeaderChecks.h). Such a header can never
 // carry another format's signature, so stb_image decodes it as TGA and nothing else.
 bool sniff_tga(std::span<const std::byte> bytes);
+
+// Names of interleaved channels by their count: Y, Y A, R G B, R G B A.
+const char* interleaved_channel_name(int channel, int channel_count);
 
 }  // namespace tessera::core

@@ -130,6 +130,35 @@ std::vector<std::byte> png16(std::uint32_t width, std::uint32_t height, int chan
     return out;
 }
 
+std::vector<std::byte> png_from_rows(std::uint32_t width, std::uint32_t height, int depth,
+                                     int colour, std::span<const std::uint8_t> raw,
+                                     std::size_t idat_size) {
+    std::vector<std::byte> out;
+    append(out, "\x89PNG\r\n\x1a\n");
+    std::vector<std::byte> ihdr;
+    append_be32(ihdr, width);
+    append_be32(ihdr, height);
+    ihdr.push_back(static_cast<std::byte>(depth));
+    ihdr.push_back(static_cast<std::byte>(colour));
+    ihdr.push_back(std::byte{0});
+    ihdr.push_back(std::byte{0});
+    ihdr.push_back(std::byte{0});
+    append_chunk(out, "IHDR", ihdr);
+    uLongf compressed_size = compressBound(static_cast<uLong>(raw.size()));
+    std::vector<std::byte> stream(compressed_size);
+    compress(reinterpret_cast<Bytef*>(stream.data()), &compressed_size, raw.data(),
+             static_cast<uLong>(raw.size()));
+    stream.resize(compressed_size);
+    for (std::size_t at = 0; at < stream.size(); at += idat_size) {
+        const std::size_t end = std::min(stream.size(), at + idat_size);
+        append_chunk(out, "IDAT",
+                     {stream.begin() + static_cast<std::ptrdiff_t>(at),
+                      stream.begin() + static_cast<std::ptrdiff_t>(end)});
+    }
+    append_chunk(out, "IEND", {});
+    return out;
+}
+
 std::string write_exr(const std::filesystem::path& path, const std::vector<ExrPart>& parts) {
     std::vector<EXRHeader> headers(parts.size());
     std::vector<EXRImage> images(parts.size());

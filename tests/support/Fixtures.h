@@ -33,6 +33,12 @@ void write_npy(const std::filesystem::path& path, const NpyHeader& header,
 std::vector<std::byte> png16(std::uint32_t width, std::uint32_t height, int channels,
                              std::span<const std::uint16_t> samples);
 
+// A PNG of the given bit depth and colour type whose image data is `raw` (rows already filtered,
+// each with its filter byte), deflated and split into IDAT chunks of at most `idat_size` bytes.
+std::vector<std::byte> png_from_rows(std::uint32_t width, std::uint32_t height, int depth,
+                                     int colour, std::span<const std::uint8_t> raw,
+                                     std::size_t idat_size);
+
 // One part of an EXR with a single channel "Y" of `pixel_type` (TINYEXR_PIXELTYPE_*); `samples`
 // holds width * height values in that type.
 struct ExrPart {
