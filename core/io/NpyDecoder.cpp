@@ -342,6 +342,55 @@ std::string shape_text(const std::vector<std::uint64_t>& shape) {
     return fmt::format("({}{})", fmt::join(shape, ", "), shape.size() == 1 ? "," : "");
 }
 
+// Where each axis of an array lies: Y, X, the channel axis (if any) and the stack axes.
+struct Layout {
+    std::int64_t height = 0;
+    std::int64_t width = 0;
+    std::int64_t stride_y = 0;
+    std::int64_t stride_x = 0;
+    std::int64_t stride_c = 0;
+    std::size_t channel_count = 1;
+    std::vector<Axis> stack_axes;
+    std::vector<std::int64_t> axis_strides;
+};
+
+// `strides` in elements, one per dimension of `shape`; `axes` one letter per dimension.
+Layout layout_of(const std::vector<std::uint64_t>& shape, const std::vector<std::int64_t>& strides,
+                 std::string_view axes) {
+    Layout layout;
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+        const auto extent = static_cast<std::int64_t>(shape[i]);
+        switch (axes[i]) {
+            case 'Y':
+                layout.height = extent;
+                layout.stride_y = strides[i];
+                break;
+            case 'X':
+                layout.width = extent;
+                layout.stride_x = strides[i];
+                break;
+            case 'C':
+                layout.channel_count = shape[i];
+                layout.stride_c = strides[i];
+                break;
+            default:
+                layout.stack_axes.push_back({std::string(1, axes[i]), extent});
+                layout.axis_strides.push_back(strides[i]);
+                break;
+        }
+    }
+    return layout;
+}
+
+std::shared_ptr<NpySource> make_source(std::shared_ptr<const MappedFile> file, std::size_t offset,
+                                       Dtype dtype, bool swap, Layout layout,
+                                       std::vector<ChannelInfo> channels) {
+    return std::make_shared<NpySource>(
+        std::move(file), offset, dtype, swap, layout.width, layout.height, std::move(channels),
+        layout.stride_x, layout.stride_y, layout.stride_c, std::move(layout.stack_axes),
+        std::move(layout.axis_strides));
+}
+
 }  // namespace
 
 Result<std::vector<Image>> decode_npy(const std::shared_ptr<const MappedFile>& file,
@@ -418,35 +467,10 @@ Result<std::vector<Image>> decode_npy(const std::shared_ptr<const MappedFile>& f
     }
     strides.erase(strides.begin(), strides.begin() + dropped);
 
-    std::int64_t height = 0;
-    std::int64_t width = 0;
-    std::int64_t stride_y = 0;
-    std::int64_t stride_x = 0;
-    std::int64_t stride_c = 0;
-    std::size_t channel_count = 1;
-    std::vector<Axis> stack_axes;
-    std::vector<std::int64_t> axis_strides;
-    for (std::size_t i = 0; i < shape.size(); ++i) {
-        const auto extent = static_cast<std::int64_t>(shape[i]);
-        switch ((*axes)[i]) {
-            case 'Y':
-                height = extent;
-                stride_y = strides[i];
-                break;
-            case 'X':
-                width = extent;
-                stride_x = strides[i];
-                break;
-            case 'C':
-                channel_count = shape[i];
-                stride_c = strides[i];
-                break;
-            default:
-                stack_axes.push_back({std::string(1, (*axes)[i]), extent});
-                axis_strides.push_back(strides[i]);
-                break;
-        }
-    }
+    Layout layout = layout_of(shape, strides, *axes);
+    const std::size_t channel_count = layout.channel_count;
+    const std::int64_t width = layout.width;
+    const std::int64_t height = layout.height;
     if (channel_count > 4096) {
         return Error{
             fmt::format("NumPy array of shape {} would have {} channels; name its axes explicitly "
@@ -461,9 +485,8 @@ Result<std::vector<Image>> decode_npy(const std::shared_ptr<const MappedFile>& f
             {photo ? std::string(1, "RGBA"[c]) : fmt::format("c{}", c), dtype->sample_type});
     }
     Image image;
-    image.source = std::make_shared<NpySource>(
-        file, header->data_offset, *dtype, swap, width, height, std::move(channels), stride_x,
-        stride_y, stride_c, std::move(stack_axes), std::move(axis_strides));
+    image.source = make_source(file, header->data_offset, *dtype, swap, std::move(layout),
+                               std::move(channels));
     image.metadata.transfer = photo ? Transfer::Srgb : Transfer::Linear;
     image.metadata.data_window = full_window(width, height);
     image.metadata.display_window = image.metadata.data_window;
@@ -476,6 +499,50 @@ Result<std::vector<Image>> decode_npy(const std::shared_ptr<const MappedFile>& f
     std::vector<Image> images;
     images.push_back(std::move(image));
     return images;
+}
+
+Result<std::shared_ptr<const ImageSource>> map_array(std::shared_ptr<const MappedFile> file,
+                                                     std::size_t offset, std::string_view dtype,
+                                                     bool big_endian,
+                                                     const std::vector<std::uint64_t>& shape,
+                                                     std::string_view axes,
+                                                     std::vector<std::string> channel_names) {
+    const auto type = parse_dtype(dtype);
+    if (!type || axes.size() != shape.size() || shape.size() < 2) {
+        return Error{fmt::format("cannot map an array of '{}' with axes '{}'", dtype, axes)};
+    }
+    std::uint64_t count = 1;
+    for (std::uint64_t dim : shape) {
+        const auto next = checked_mul(count, dim);
+        if (dim == 0 || !next || *next > (std::uint64_t{1} << 56)) {
+            return Error{
+                fmt::format("an array of shape {} is empty or absurdly large", shape_text(shape))};
+        }
+        count = *next;
+    }
+    const std::uint64_t bytes = count * type->item_size;
+    if (offset > file->size() || file->size() - offset < bytes) {
+        return Error{
+            fmt::format("{} bytes of data from offset {} lie past the end of the file ({} "
+                        "bytes)",
+                        bytes, offset, file->size())};
+    }
+    std::vector<std::int64_t> strides(shape.size());
+    std::int64_t step = 1;
+    for (std::size_t k = shape.size(); k-- > 0;) {
+        strides[k] = step;
+        step *= static_cast<std::int64_t>(shape[k]);
+    }
+    Layout layout = layout_of(shape, strides, axes);
+    std::vector<ChannelInfo> channels;
+    for (std::size_t c = 0; c < layout.channel_count; ++c) {
+        channels.push_back({c < channel_names.size() ? channel_names[c] : fmt::format("c{}", c),
+                            type->sample_type});
+    }
+    const bool swap =
+        type->item_size > 1 && big_endian != (std::endian::native == std::endian::big);
+    return std::shared_ptr<const ImageSource>(
+        make_source(std::move(file), offset, *type, swap, std::move(layout), std::move(channels)));
 }
 
 }  // namespace tessera::core

@@ -13,6 +13,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/io/ImageLoader.h"
@@ -21,5 +23,17 @@ namespace tessera::core {
 
 Result<std::vector<Image>> decode_npy(const std::shared_ptr<const MappedFile>& file,
                                       const LoadOptions& options);
+
+// A C-order array at `offset` of a mapped file, read in place as a .npy file's data is: for
+// other files that store planes raw (ImageJ's hyperstacks over 4 GB). `dtype` is a NumPy code
+// without its byte order ("u2", "f4"), converted by the table above; `axes` names each dimension
+// of `shape` (T, Z, C, Y, X, as --axes does); channels are named `channel_names` (c0, c1, ...
+// where it has too few).
+Result<std::shared_ptr<const ImageSource>> map_array(std::shared_ptr<const MappedFile> file,
+                                                     std::size_t offset, std::string_view dtype,
+                                                     bool big_endian,
+                                                     const std::vector<std::uint64_t>& shape,
+                                                     std::string_view axes,
+                                                     std::vector<std::string> channel_names);
 
 }  // namespace tessera::core

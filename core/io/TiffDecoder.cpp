@@ -1,6 +1,7 @@
 #include "core/io/TiffDecoder.h"
 
 #include <algorithm>
+#include <bit>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -13,6 +14,7 @@
 #include "core/base/Parallel.h"
 #include "core/image/PlanarImage.h"
 #include "core/io/ChunkCache.h"
+#include "core/io/NpyDecoder.h"
 #include "core/io/tiff/TiffHandle.h"
 #include "core/io/tiff/TiffMetadata.h"
 #include "core/io/tiff/TiffPage.h"
@@ -614,6 +616,98 @@ std::vector<std::shared_ptr<const ImageSource>> stored_levels(
     return levels;
 }
 
+// The NumPy type code of a page's samples read raw ("u2", "f4"), or "" for none.
+std::string raw_dtype(const TiffPage& page) {
+    const char kind = page.sample_format == SAMPLEFORMAT_IEEEFP ? 'f'
+                      : page.sample_format == SAMPLEFORMAT_INT  ? 'i'
+                                                                : 'u';
+    if (page.bits % 8 != 0 || page.bits == 0 || page.bits > 64) {
+        return {};
+    }
+    return fmt::format("{}{}", kind, page.bits / 8);
+}
+
+// ImageJ saves a hyperstack whose data passes 4 GB with its first IFD alone: the description's
+// images=N planes lie one after another from that page's pixels, uncompressed (ImageJ's reader
+// and tifffile read them so). Such a file becomes a stack mapped in place; nullopt when the file
+// is not one (every plane has its IFD, or the first page is not raw single-channel data).
+Result<std::optional<Image>> imagej_contiguous(const std::vector<Result<TiffPage>>& pages,
+                                               TiffHandlePool& pool) {
+    const auto& first = pages.front();
+    const auto info = tiff::parse_imagej(first->description);
+    if (!info || info->images <= static_cast<std::int64_t>(pages.size()) ||
+        info->images != info->channels * info->slices * info->frames) {
+        return std::optional<Image>{};
+    }
+    const TiffPage& page = first.value();
+    const std::string dtype = raw_dtype(page);
+    if (page.compression != COMPRESSION_NONE || page.channels.size() != 1 || dtype.empty() ||
+        page.fill_order != FILLORDER_MSB2LSB || page.channels.front().invert ||
+        page.channels.front().palette >= 0 || page.mode != tiff::PageMode::Raw) {
+        return std::optional<Image>{};
+    }
+    auto lease = pool.acquire(page.offset);
+    if (!lease) {
+        return lease.error();
+    }
+    TIFF* tif = (*lease)->get();
+    const std::uint32_t strips = TIFFNumberOfStrips(tif);
+    std::uint64_t offset = 0;
+    std::uint64_t next = 0;
+    for (std::uint32_t s = 0; s < strips; ++s) {
+        int failed = 0;
+        const std::uint64_t at = TIFFGetStrileOffsetWithErr(tif, s, &failed);
+        const std::uint64_t count = failed ? 0 : TIFFGetStrileByteCountWithErr(tif, s, &failed);
+        if (failed || (s > 0 && at != next)) {
+            return std::optional<Image>{};  // not one run of bytes: only its pages are shown
+        }
+        offset = s == 0 ? at : offset;
+        next = at + count;
+    }
+    std::vector<std::uint64_t> shape;
+    std::string axes;
+    for (const auto& [extent, letter] :
+         {std::pair{info->frames, 'T'}, {info->slices, 'Z'}, {info->channels, 'C'}}) {
+        if (extent > 1) {
+            shape.push_back(static_cast<std::uint64_t>(extent));
+            axes += letter;
+        }
+    }
+    shape.push_back(static_cast<std::uint64_t>(page.height));
+    shape.push_back(static_cast<std::uint64_t>(page.width));
+    axes += "YX";
+    std::vector<std::string> names;
+    for (std::int64_t c = 0; c < info->channels; ++c) {
+        names.push_back(info->channels > 1 ? fmt::format("C{}", c) : page.channels.front().name);
+    }
+    const bool big_endian = page.byte_swapped != (std::endian::native == std::endian::big);
+    auto source = map_array(pool.file(), offset, dtype, big_endian, shape, axes, names);
+    if (!source) {
+        return Error{fmt::format("ImageJ says {} images of {}x{} follow the first page: {}",
+                                 info->images, page.width, page.height, source.error().message)};
+    }
+    if ((*source)->channels().front().type != page.channels.front().type) {
+        return std::optional<Image>{};  // kept in another type than its pages would be
+    }
+    Image image;
+    image.source = std::move(source).value();
+    ImageMetadata& meta = image.metadata;
+    meta.format = "TIFF";
+    meta.transfer = is_float(page.channels.front().type) ? Transfer::Linear : Transfer::Srgb;
+    meta.data_window = full_window(page.width, page.height);
+    meta.display_window = meta.data_window;
+    meta.compression = page.compression_name();
+    meta.storage = fmt::format(
+        "{} planes one after another from the first page's pixels (ImageJ "
+        "over 4 GB), memory-mapped",
+        info->images);
+    meta.axes = axes;
+    meta.properties.emplace_back(
+        "ImageJ", fmt::format("hyperstack of {} channels, {} slices, {} frames", info->channels,
+                              info->slices, info->frames));
+    return std::optional<Image>{std::move(image)};
+}
+
 std::uint64_t decoded_bytes(const std::vector<ChannelInfo>& channels, const TiffPage& page,
                             std::int64_t planes_per_channel) {
     std::uint64_t bytes = 0;
@@ -649,6 +743,16 @@ Result<std::vector<Image>> decode_tiff(const std::shared_ptr<const MappedFile>& 
     const bool big = TIFFIsBigTIFF(scanner.get()) != 0;
     const bool swapped = TIFFIsByteSwapped(scanner.get()) != 0;
     auto pool = std::make_shared<TiffHandlePool>(file, std::move(opened.value()));
+
+    auto contiguous = imagej_contiguous(pages, *pool);
+    if (!contiguous) {
+        return contiguous.error();
+    }
+    if (contiguous->has_value()) {
+        std::vector<Image> images;
+        images.push_back(std::move(**contiguous));
+        return images;
+    }
 
     std::vector<Series> all;
     std::string description_note;

@@ -330,6 +330,114 @@ TEST(TiffPages, ImageJHyperstackPagesBecomeChannelsAndSlices) {
     }
 }
 
+// What ImageJ writes for a hyperstack over 4 GB, by hand (libtiff writes its IFD after the
+// pixels): one IFD of one 16-bit strip, the description, then `images` planes one after another.
+std::vector<std::byte> imagej_one_ifd(bool big_endian, std::uint32_t width, std::uint32_t height,
+                                      const std::string& description,
+                                      const std::vector<std::uint16_t>& samples) {
+    std::vector<std::byte> out;
+    const auto put = [&](std::uint64_t value, int bytes) {
+        for (int k = 0; k < bytes; ++k) {
+            const int shift = big_endian ? 8 * (bytes - 1 - k) : 8 * k;
+            out.push_back(static_cast<std::byte>(value >> shift & 0xff));
+        }
+    };
+    const std::uint32_t entries = 10;
+    const std::uint32_t text_at = 8 + 2 + entries * 12 + 4;
+    const auto text_size = static_cast<std::uint32_t>(description.size() + 1);
+    const std::uint32_t data_at = (text_at + text_size + 15) / 16 * 16;
+    out.push_back(std::byte{big_endian ? std::uint8_t{'M'} : std::uint8_t{'I'}});
+    out.push_back(out.back());
+    put(42, 2);
+    put(8, 4);
+    put(entries, 2);
+    // tag, type (3 SHORT, 4 LONG, 2 ASCII), count, value: a SHORT sits in the field's first bytes
+    const auto entry = [&](std::uint16_t tag, std::uint16_t type, std::uint32_t count,
+                           std::uint32_t value) {
+        put(tag, 2);
+        put(type, 2);
+        put(count, 4);
+        if (type == 3) {
+            put(value, 2);
+            put(0, 2);
+        } else {
+            put(value, 4);
+        }
+    };
+    entry(256, 4, 1, width);
+    entry(257, 4, 1, height);
+    entry(258, 3, 1, 16);
+    entry(259, 3, 1, 1);
+    entry(262, 3, 1, 1);
+    entry(270, 2, text_size, text_at);
+    entry(273, 4, 1, data_at);
+    entry(277, 3, 1, 1);
+    entry(278, 4, 1, height);
+    entry(279, 4, 1, width * height * 2);
+    put(0, 4);
+    for (char ch : description) {
+        out.push_back(static_cast<std::byte>(ch));
+    }
+    out.resize(data_at, std::byte{0});
+    for (std::uint16_t v : samples) {
+        put(v, 2);
+    }
+    return out;
+}
+
+TEST(TiffPages, ImageJHyperstacksOverFourGigabytesAreReadFromTheirOneIfd) {
+    constexpr std::uint32_t kWidth = 7;
+    constexpr std::uint32_t kHeight = 5;
+    const std::string description =
+        "ImageJ=1.54f\nimages=12\nchannels=2\nslices=3\nframes=2\nhyperstack=true\n";
+    // Plane k (C fastest, then Z, then T) holds 1000 k + the pixel's index.
+    std::vector<std::uint16_t> samples;
+    for (std::uint32_t k = 0; k < 12; ++k) {
+        for (std::uint32_t i = 0; i < kWidth * kHeight; ++i) {
+            samples.push_back(static_cast<std::uint16_t>(1000 * k + i));
+        }
+    }
+    for (const bool big_endian : {false, true}) {
+        const auto path = testing::temp_path("imagej-4gb.tif");
+        testing::write_bytes(path,
+                             imagej_one_ifd(big_endian, kWidth, kHeight, description, samples));
+        auto images = load_images(path);
+        ASSERT_TRUE(images.ok()) << images.error().message;
+        ASSERT_EQ(images->size(), 1u);
+        const Image& image = images->front();
+        EXPECT_NE(image.metadata.storage.find("ImageJ over 4 GB"), std::string::npos)
+            << image.metadata.storage;
+        EXPECT_EQ(image.metadata.axes, "TZCYX");
+        const ImageSource& source = *image.source;
+        ASSERT_EQ(source.channel_count(), 2u);
+        EXPECT_EQ(source.channels()[1].name, "C1");
+        EXPECT_EQ(source.channels()[1].type, SampleType::U16);
+        ASSERT_EQ(source.axes().size(), 2u);
+        EXPECT_EQ(source.axes()[0].name, "T");
+        EXPECT_EQ(source.axes()[1].name, "Z");
+        for (int t = 0; t < 2; ++t) {
+            for (int z = 0; z < 3; ++z) {
+                for (int c = 0; c < 2; ++c) {
+                    const double k = (t * 3 + z) * 2 + c;
+                    EXPECT_EQ(
+                        read_plane(source, {static_cast<std::size_t>(c), {t, z}}, {3, 2, 1, 1}),
+                        std::vector<double>{1000 * k + 2 * kWidth + 3})
+                        << "big endian " << big_endian;
+                }
+            }
+        }
+    }
+    // Fewer planes in the file than the description promises: an error saying so.
+    const auto path = testing::temp_path("imagej-4gb-short.tif");
+    samples.resize(samples.size() - 1);
+    testing::write_bytes(path, imagej_one_ifd(false, kWidth, kHeight, description, samples));
+    auto images = load_images(path);
+    ASSERT_FALSE(images.ok());
+    EXPECT_NE(images.error().message.find("ImageJ says 12 images of 7x5 follow the first page"),
+              std::string::npos)
+        << images.error().message;
+}
+
 TEST(TiffPages, OmeTiffPlacesPlanesByDimensionOrderAndTiffData) {
     // DimensionOrder XYCZT with the IFDs listed backwards through TiffData.
     std::string xml =
