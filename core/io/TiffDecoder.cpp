@@ -12,6 +12,7 @@
 #include "core/base/Checked.h"
 #include "core/base/FaultGuard.h"
 #include "core/base/Parallel.h"
+#include "core/image/OrientedSource.h"
 #include "core/image/PlanarImage.h"
 #include "core/io/ChunkCache.h"
 #include "core/io/NpyDecoder.h"
@@ -486,9 +487,11 @@ Result<void> read_rgba_page(TiffHandle& handle, const TiffPage& page, PlanarImag
                             const Plane& first_plane) {
     std::vector<std::uint32_t> raster(static_cast<std::size_t>(page.width * page.height));
     handle.clear_messages();
+    // Asked for the page's own orientation, libtiff leaves the rows as stored: the source is
+    // oriented afterwards, as every other page is.
     if (TIFFReadRGBAImageOriented(handle.get(), static_cast<std::uint32_t>(page.width),
                                   static_cast<std::uint32_t>(page.height), raster.data(),
-                                  ORIENTATION_TOPLEFT, 1) == 0 ||
+                                  page.orientation, 1) == 0 ||
         !handle.error_message().empty()) {
         return handle.error("cannot decode the page through libtiff's RGBA interface");
     }
@@ -823,11 +826,11 @@ Result<std::vector<Image>> decode_tiff(const std::shared_ptr<const MappedFile>& 
             result = std::move(decoded.value());
         }
         Image image;
-        image.source = std::move(result);
+        image.source = oriented(std::move(result), page.orientation);
         ImageMetadata& meta = image.metadata;
         meta.format = "TIFF";
         meta.transfer = is_float(page.channels.front().type) ? Transfer::Linear : Transfer::Srgb;
-        meta.data_window = full_window(page.width, page.height);
+        meta.data_window = full_window(image.source->width(), image.source->height());
         meta.display_window = meta.data_window;
         meta.compression = page.compression_name();
         meta.storage = fmt::format("{}{}, {}", page.layout_text(),

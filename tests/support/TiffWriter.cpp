@@ -73,6 +73,9 @@ void set_tiff_fields(TIFF* tif, const TiffSpec& spec, bool first_page) {
     if (spec.predictor != PREDICTOR_NONE) {
         TIFFSetField(tif, TIFFTAG_PREDICTOR, spec.predictor);
     }
+    if (spec.orientation != 0) {
+        TIFFSetField(tif, TIFFTAG_ORIENTATION, spec.orientation);
+    }
     if (!spec.extra.empty()) {
         TIFFSetField(tif, TIFFTAG_EXTRASAMPLES, static_cast<std::uint16_t>(spec.extra.size()),
                      spec.extra.data());

@@ -30,6 +30,7 @@ struct TiffSpec {
     std::string mode = "w";   // "wb": big-endian, "w8": BigTIFF
     std::string description;  // page 0's ImageDescription
     int pages = 1;
+    std::uint16_t orientation = 0;                       // 0: no Orientation tag
     std::vector<std::uint16_t> extra;                    // ExtraSamples
     std::array<std::vector<std::uint16_t>, 3> colormap;  // palette: R, G, B, 2^bits entries each
 };

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <tiffio.h>
 
+#include "core/image/OrientedSource.h"
+
 namespace tessera::core::tiff {
 namespace {
 
@@ -375,7 +377,8 @@ void copy_converted(const TiffPage& page, const ChannelSource& channel, const Ch
 }  // namespace
 
 bool TiffPage::stacks_with(const TiffPage& other) const {
-    return width == other.width && height == other.height && same_samples(other);
+    return width == other.width && height == other.height && orientation == other.orientation &&
+           same_samples(other);
 }
 
 bool TiffPage::same_samples(const TiffPage& other) const {
@@ -549,6 +552,10 @@ Result<TiffPage> read_page(::tiff* tif, bool read_description) {
     TIFFGetFieldDefaulted(tif, TIFFTAG_PLANARCONFIG, &page.planar);
     TIFFGetFieldDefaulted(tif, TIFFTAG_COMPRESSION, &page.compression);
     TIFFGetFieldDefaulted(tif, TIFFTAG_FILLORDER, &page.fill_order);
+    if (TIFFGetField(tif, TIFFTAG_ORIENTATION, &page.orientation) == 0 ||
+        !valid_orientation(page.orientation)) {
+        page.orientation = ORIENTATION_TOPLEFT;  // what readers assume of a value out of range
+    }
     TIFFGetFieldDefaulted(tif, TIFFTAG_SUBFILETYPE, &page.subfile_type);
     if (TIFFGetField(tif, TIFFTAG_PREDICTOR, &page.predictor) == 0) {
         page.predictor = PREDICTOR_NONE;

@@ -48,6 +48,7 @@ struct TiffPage {
     std::uint16_t compression = 1;
     std::uint16_t predictor = 1;
     std::uint16_t fill_order = 1;
+    std::uint16_t orientation = 1;  // ORIENTATION_*: applied by core/image/OrientedSource
     std::uint32_t subfile_type = 0;
     bool tiled = false;
     bool byte_swapped = false;

@@ -223,6 +223,102 @@ TEST(TiffRoundTrip, MinIsWhiteIsInvertedAndBigTiffReads) {
         "MinIsWhite BigTIFF");
 }
 
+// Every pixel of every plane of a file, read whole (or by region when decode_whole_below is 0).
+std::vector<std::vector<double>> all_planes(const std::filesystem::path& path,
+                                            std::uint64_t whole_below, std::int64_t& width,
+                                            std::int64_t& height) {
+    LoadOptions options;
+    options.decode_whole_below = whole_below;
+    auto images = load_images(path, options);
+    EXPECT_TRUE(images.ok()) << (images.ok() ? "" : images.error().message);
+    std::vector<std::vector<double>> planes;
+    if (!images.ok()) {
+        return planes;
+    }
+    const ImageSource& source = *images->front().source;
+    width = source.width();
+    height = source.height();
+    for (std::size_t c = 0; c < source.channel_count(); ++c) {
+        planes.push_back(read_plane(source, {c}, source.bounds()));
+    }
+    return planes;
+}
+
+TEST(TiffRoundTrip, OrientationTagsTurnAndMirrorThePageAsTheySay) {
+    // Grey strips (whole and by region), tiles, and CIELab through libtiff's RGBA interface:
+    // each orientation shows the stored pixel (sx, sy) where the tag puts row 0 and column 0.
+    Spec grey;
+    grey.bits = 16;
+    grey.width = 11;
+    grey.height = 6;
+    Spec tiled = grey;
+    tiled.tiled = true;
+    tiled.tile = 16;
+    Spec lab = grey;
+    lab.bits = 8;
+    lab.spp = 3;
+    lab.photometric = PHOTOMETRIC_CIELAB;
+    const std::int64_t w = grey.width;
+    const std::int64_t h = grey.height;
+    const auto shown_at = [&](int orientation, std::int64_t sx, std::int64_t sy) {
+        switch (orientation) {
+            case 2:  // row 0 top, column 0 right
+                return std::pair{w - 1 - sx, sy};
+            case 3:  // row 0 bottom, column 0 right
+                return std::pair{w - 1 - sx, h - 1 - sy};
+            case 4:  // row 0 bottom, column 0 left
+                return std::pair{sx, h - 1 - sy};
+            case 5:  // row 0 left, column 0 top
+                return std::pair{sy, sx};
+            case 6:  // row 0 right, column 0 top
+                return std::pair{h - 1 - sy, sx};
+            case 7:  // row 0 right, column 0 bottom
+                return std::pair{h - 1 - sy, w - 1 - sx};
+            case 8:  // row 0 left, column 0 bottom
+                return std::pair{sy, w - 1 - sx};
+            default:
+                return std::pair{sx, sy};
+        }
+    };
+    for (Spec spec : {grey, tiled, lab}) {
+        const auto value = [](int, int sample, std::uint32_t x, std::uint32_t y) {
+            return static_cast<double>((x * 7 + y * 31 + static_cast<std::uint32_t>(sample) * 5) %
+                                       200);
+        };
+        spec.orientation = 1;
+        const auto reference_path = testing::temp_path("orientation-1.tif");
+        write_file(reference_path, spec, value);
+        std::int64_t rw = 0;
+        std::int64_t rh = 0;
+        const auto reference = all_planes(reference_path, std::uint64_t{64} << 20, rw, rh);
+        ASSERT_EQ(rw, w);
+        for (int orientation = 2; orientation <= 8; ++orientation) {
+            spec.orientation = static_cast<std::uint16_t>(orientation);
+            const auto path = testing::temp_path(fmt::format("orientation-{}.tif", orientation));
+            write_file(path, spec, value);
+            for (const std::uint64_t whole_below : {std::uint64_t{64} << 20, std::uint64_t{0}}) {
+                std::int64_t sw = 0;
+                std::int64_t sh = 0;
+                const auto shown = all_planes(path, whole_below, sw, sh);
+                ASSERT_EQ(sw, orientation >= 5 ? h : w) << orientation;
+                ASSERT_EQ(sh, orientation >= 5 ? w : h) << orientation;
+                ASSERT_EQ(shown.size(), reference.size());
+                for (std::size_t c = 0; c < shown.size(); ++c) {
+                    for (std::int64_t sy = 0; sy < h; ++sy) {
+                        for (std::int64_t sx = 0; sx < w; ++sx) {
+                            const auto [x, y] = shown_at(orientation, sx, sy);
+                            ASSERT_EQ(shown[c][static_cast<std::size_t>(y * sw + x)],
+                                      reference[c][static_cast<std::size_t>(sy * w + sx)])
+                                << "photometric " << spec.photometric << ", orientation "
+                                << orientation << ", channel " << c << " at " << sx << "," << sy;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 TEST(TiffMetadata, PageZerosDescriptiveTagsAreListedAsProperties) {
     Spec spec;
     spec.compression = COMPRESSION_LZW;
