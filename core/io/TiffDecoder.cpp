@@ -616,6 +616,40 @@ std::vector<std::shared_ptr<const ImageSource>> stored_levels(
             pool.shared_from_this(), level.value(), channels, series.axes, std::move(refs),
             series.pages_per_position, max_chunk_bytes, static_cast<int>(k)));
     }
+    if (!levels.empty() || series.directories.size() != 1 || series.pages_per_position != 1 ||
+        base.mode != tiff::PageMode::Raw) {
+        return levels;
+    }
+    // A single page followed by reduced-resolution pages of its samples in the main chain (the
+    // overviews of a cloud-optimised GeoTIFF, a pyramid written by libvips or GDAL): each one
+    // of ceil(W / 2^k) x ceil(H / 2^k) pixels is level k; others (thumbnails) are passed over.
+    for (auto j = static_cast<std::size_t>(series.directories.front()) + 1; j < pages.size(); ++j) {
+        const auto& page = pages[j];
+        if (!page.ok() || (page->subfile_type & FILETYPE_REDUCEDIMAGE) == 0 ||
+            (page->subfile_type & FILETYPE_MASK) != 0) {
+            break;
+        }
+        if (!page->same_samples(base) || page->orientation != base.orientation) {
+            continue;
+        }
+        for (int k = 1; k < 40; ++k) {
+            const std::int64_t scale = std::int64_t{1} << k;
+            if (page->width == (base.width + scale - 1) / scale &&
+                page->height == (base.height + scale - 1) / scale) {
+                if (levels.size() < static_cast<std::size_t>(k)) {
+                    levels.resize(static_cast<std::size_t>(k));
+                }
+                auto& level = levels[static_cast<std::size_t>(k - 1)];
+                if (!level) {
+                    level = std::make_shared<TiffSource>(
+                        pool.shared_from_this(), page.value(), channels, series.axes,
+                        std::vector<PageRef>{{page->offset, static_cast<std::int64_t>(j)}}, 1,
+                        max_chunk_bytes, k);
+                }
+                break;
+            }
+        }
+    }
     return levels;
 }
 
@@ -849,14 +883,18 @@ Result<std::vector<Image>> decode_tiff(const std::shared_ptr<const MappedFile>& 
                                                                              : "unsigned"));
         if (level_count > 0) {
             std::string sizes;
+            std::size_t stored = 0;
             for (std::size_t k = 1; k <= level_count; ++k) {
-                const auto level = source->stored_level(static_cast<int>(k));
-                sizes += fmt::format("{}{}x{}", sizes.empty() ? "" : ", ", level->width(),
-                                     level->height());
+                if (const auto level = source->stored_level(static_cast<int>(k))) {
+                    sizes += fmt::format("{}{}x{}", sizes.empty() ? "" : ", ", level->width(),
+                                         level->height());
+                    ++stored;
+                }
             }
             meta.properties.emplace_back(
-                "stored pyramid", fmt::format("{} SubIFD levels ({}), read as the pyramid's levels",
-                                              level_count, sizes));
+                "stored pyramid",
+                fmt::format("{} {} levels ({}), read as the pyramid's levels", stored,
+                            page.sub_ifd_offsets.empty() ? "reduced-page" : "SubIFD", sizes));
         } else if (!page.sub_ifd_offsets.empty()) {
             meta.properties.emplace_back(
                 "stored pyramid",

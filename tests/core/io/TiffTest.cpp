@@ -18,6 +18,7 @@
 #include "core/image/SampleType.h"
 #include "core/io/ImageLoader.h"
 #include "core/io/tiff/TiffMetadata.h"
+#include "core/lod/Pyramid.h"
 #include "tests/support/Fixtures.h"
 #include "tests/support/TiffWriter.h"
 
@@ -317,6 +318,69 @@ TEST(TiffRoundTrip, OrientationTagsTurnAndMirrorThePageAsTheySay) {
             }
         }
     }
+}
+
+TEST(TiffPages, ReducedPagesOfTheMainChainAreThePyramidsLevels) {
+    // A 100 x 70 page, then reduced pages as GDAL writes overviews: 50 x 35 (level 1), a
+    // 20 x 14 thumbnail (no level), 13 x 9 (level 3). Each holds 1000 * its level + x.
+    const auto path = testing::temp_path("overviews.tif");
+    TIFF* tif = TIFFOpen(path.c_str(), "w");
+    ASSERT_NE(tif, nullptr);
+    const std::tuple<std::uint32_t, std::uint32_t, int> pages[] = {
+        {100, 70, 0}, {50, 35, 1}, {20, 14, 9}, {13, 9, 3}};
+    for (const auto& [width, height, level] : pages) {
+        Spec spec;
+        spec.width = width;
+        spec.height = height;
+        spec.bits = 16;
+        spec.tiled = true;
+        testing::set_tiff_fields(tif, spec, level == 0);
+        if (level > 0) {
+            TIFFSetField(tif, TIFFTAG_SUBFILETYPE, FILETYPE_REDUCEDIMAGE);
+        }
+        for (std::uint32_t ty = 0; ty < height; ty += spec.tile) {
+            for (std::uint32_t tx = 0; tx < width; tx += spec.tile) {
+                std::vector<std::uint16_t> tile(spec.tile * spec.tile);
+                for (std::uint32_t i = 0; i < tile.size(); ++i) {
+                    tile[i] = static_cast<std::uint16_t>(1000 * level + tx + i % spec.tile);
+                }
+                ASSERT_GE(TIFFWriteTile(tif, tile.data(), tx, ty, 0, 0), 0);
+            }
+        }
+        ASSERT_NE(TIFFWriteDirectory(tif), 0);
+    }
+    TIFFClose(tif);
+    auto images = load_images(path);
+    ASSERT_TRUE(images.ok()) << images.error().message;
+    ASSERT_EQ(images->size(), 1u) << "reduced pages are levels, not parts";
+    const Image& image = images->front();
+    auto source = image.source;
+    ASSERT_EQ(source->width(), 100);
+    ASSERT_NE(source->stored_level(1), nullptr);
+    EXPECT_EQ(source->stored_level(1)->width(), 50);
+    EXPECT_EQ(source->stored_level(2), nullptr);
+    ASSERT_NE(source->stored_level(3), nullptr);
+    EXPECT_EQ(source->stored_level(3)->height(), 9);
+    EXPECT_EQ(read_plane(*source->stored_level(3), {0}, {12, 8, 1, 1}),
+              std::vector<double>{3000 + 12});
+    bool listed = false;
+    for (const auto& [key, value] : image.metadata.properties) {
+        listed = listed || (key == "stored pyramid" &&
+                            value ==
+                                "2 reduced-page levels (50x35, 13x9), read as the pyramid's "
+                                "levels");
+    }
+    EXPECT_TRUE(listed);
+    // The pyramid reads level 1 from the file; level 2, not stored, is built from level 0.
+    Pyramid pyramid(source, std::size_t{8} << 20, 16);
+    std::vector<std::uint16_t> got(50 * 35);
+    ASSERT_TRUE(
+        pyramid.read_region({0}, 1, {0, 0, 50, 35}, std::as_writable_bytes(std::span(got))).ok());
+    EXPECT_EQ(got[7], 1000 + 7);
+    std::vector<std::uint16_t> two(25 * 18);
+    ASSERT_TRUE(
+        pyramid.read_region({0}, 2, {0, 0, 25, 18}, std::as_writable_bytes(std::span(two))).ok());
+    EXPECT_EQ(two[0], 2);  // the mean of 0, 1, 2, 3, rounded
 }
 
 TEST(TiffMetadata, PageZerosDescriptiveTagsAreListedAsProperties) {
