@@ -1,6 +1,7 @@
 #include "core/io/TiffDecoder.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <limits>
 #include <memory>
@@ -35,6 +36,10 @@ constexpr std::int64_t kMaxPages = 1 << 20;
 // another) decode it once. Chunks over half of it are not kept, and are decoded only down to
 // the last row a read needs (libtiff's codecs stop when the buffer is full).
 constexpr std::size_t kChunkCacheBytes = std::size_t{32} << 20;
+// Rows of a strip over half the cache are decoded and kept in blocks of about this size.
+constexpr std::size_t kRowBlockBytes = std::size_t{1} << 20;
+// Handles reading such strips row by row per file: one per thread reading another part.
+constexpr std::size_t kCursors = 4;
 
 // One IFD: where it is, and the page (of the main chain) it belongs to, for messages.
 struct PageRef {
@@ -230,11 +235,21 @@ class TiffSource final : public ImageSource {
             }
             // Short or misplaced: libtiff's decoder says what is wrong, or reads what is there.
         }
+        if (!m_page.tiled && needed > kChunkCacheBytes / 2 && !m_page.jpeg_rgb &&
+            m_page.compression != COMPRESSION_JPEG && m_page.compression != COMPRESSION_OJPEG) {
+            if (needed > m_max_chunk_bytes) {
+                return Error{fmt::format(
+                    "strip {} of {} would decode to {} bytes (Tessera does not support strips "
+                    "or tiles over {} bytes)",
+                    index, where(ref), needed, m_max_chunk_bytes)};
+            }
+            return copy_rows(ref, index, chunk, channel, part, rect, dst);
+        }
         // Chunks small enough to keep decode whole; larger ones only down to the rows wanted.
         const bool whole = needed <= kChunkCacheBytes / 2;
         const std::size_t wanted =
             whole ? needed : static_cast<std::size_t>(part.y + part.height - chunk.y) * row_bytes;
-        auto data = m_cache.find({directory, index});
+        auto data = m_cache.find({directory, index, 0});
         if (!data && needed > m_max_chunk_bytes) {
             return Error{fmt::format(
                 "{} {} of {} would decode to {} bytes (Tessera does not "
@@ -269,7 +284,7 @@ class TiffSource final : public ImageSource {
             }
             data = std::move(decoded);
             if (whole) {
-                m_cache.insert({directory, index}, data);
+                m_cache.insert({directory, index, 0}, data);
             }
         }
         chunk.data = data->bytes.get();
@@ -277,6 +292,154 @@ class TiffSource final : public ImageSource {
         chunk.rows = static_cast<std::int64_t>(data->size / row_bytes);
         tiff::extract(m_page, channel, chunk, part, rect, dst.data(), false);
         return {};
+    }
+
+    // A strip too large to keep decoded: its rows in blocks of about kRowBlockBytes, each one
+    // decoded once into the chunk cache by the cursor, a handle of this source's own that reads
+    // rows in order through libtiff's scanline interface and so keeps the codec's state between
+    // reads: a block after the last one decoded continues from there (the blocks between are
+    // decoded and cached on the way), an earlier one restarts the strip. Reading a strip top to
+    // bottom therefore decodes it once, however many reads it takes (decoding each read's rows
+    // from the strip's start was quadratic).
+    Result<void> copy_rows(const PageRef& ref, std::uint32_t index, const Chunk& chunk,
+                           const tiff::ChannelSource& channel, Rect part, Rect rect,
+                           std::span<std::byte> dst) const {
+        const std::size_t row_bytes = m_page.chunk_row_bytes();
+        const auto block_rows =
+            std::max<std::int64_t>(1, static_cast<std::int64_t>(kRowBlockBytes / row_bytes));
+        for (std::int64_t b = (part.y - chunk.y) / block_rows;
+             chunk.y + b * block_rows < part.y + part.height; ++b) {
+            const std::int64_t y0 = chunk.y + b * block_rows;
+            const std::int64_t rows = std::min(block_rows, chunk.y + chunk.rows - y0);
+            auto data = m_cache.find({ref.offset, index, static_cast<std::uint64_t>(b) + 1});
+            if (!data) {
+                auto decoded = decode_blocks(ref, index, chunk, channel, b, block_rows);
+                if (!decoded) {
+                    return decoded.error();
+                }
+                data = std::move(decoded).value();
+            }
+            Chunk block = chunk;
+            block.data = data->bytes.get();
+            block.size = data->size;
+            block.y = y0;
+            block.rows = rows;
+            tiff::extract(m_page, channel, block,
+                          intersection(part, {chunk.x, y0, chunk.width, rows}), rect, dst.data(),
+                          false);
+        }
+        return {};
+    }
+
+    // A handle reading one strip's rows in order, and where it stands.
+    struct Cursor {
+        std::unique_ptr<TiffHandle> handle;
+        std::pair<std::uint64_t, std::uint32_t> strip;  // its directory and strip
+        std::int64_t block = 0;                         // the next block it reads
+    };
+
+    // An idle cursor that can continue to block `target` of the strip (the nearest one), else a
+    // new one while there are fewer than kCursors, else any idle one (it restarts the strip).
+    // Threads reading different parts of a strip each keep a cursor of their own.
+    std::unique_ptr<Cursor> take_cursor(std::pair<std::uint64_t, std::uint32_t> strip,
+                                        std::int64_t target) const {
+        std::lock_guard lock(m_cursor_mutex);
+        auto best = m_cursors.end();
+        for (auto it = m_cursors.begin(); it != m_cursors.end(); ++it) {
+            if ((*it)->strip == strip && (*it)->block <= target &&
+                (best == m_cursors.end() || (*it)->block > (*best)->block)) {
+                best = it;
+            }
+        }
+        if (best == m_cursors.end() && (m_cursor_count >= kCursors && !m_cursors.empty())) {
+            best = m_cursors.begin();
+        }
+        if (best != m_cursors.end()) {
+            auto cursor = std::move(*best);
+            m_cursors.erase(best);
+            return cursor;
+        }
+        ++m_cursor_count;
+        return std::make_unique<Cursor>();
+    }
+
+    void give_back(std::unique_ptr<Cursor> cursor) const {
+        std::lock_guard lock(m_cursor_mutex);
+        m_cursors.push_back(std::move(cursor));
+    }
+
+    // Moves a cursor on to block `target` of the strip, caching every block it decodes, and
+    // returns that one.
+    Result<std::shared_ptr<const DecodedChunk>> decode_blocks(
+        const PageRef& ref, std::uint32_t index, const Chunk& chunk,
+        const tiff::ChannelSource& channel, std::int64_t target, std::int64_t block_rows) const {
+        const std::size_t row_bytes = m_page.chunk_row_bytes();
+        const std::uint16_t sample = m_page.planar == PLANARCONFIG_SEPARATE ? channel.sample : 0;
+        const std::pair strip{ref.offset, index};
+        std::unique_ptr<Cursor> cursor = take_cursor(strip, target);
+        if (auto cached =
+                m_cache.find({ref.offset, index, static_cast<std::uint64_t>(target) + 1})) {
+            give_back(std::move(cursor));
+            return cached;  // decoded by another thread meanwhile
+        }
+        auto result = advance(*cursor, ref, index, chunk, sample, target, block_rows, row_bytes);
+        give_back(std::move(cursor));
+        return result;
+    }
+
+    Result<std::shared_ptr<const DecodedChunk>> advance(Cursor& cursor, const PageRef& ref,
+                                                        std::uint32_t index, const Chunk& chunk,
+                                                        std::uint16_t sample, std::int64_t target,
+                                                        std::int64_t block_rows,
+                                                        std::size_t row_bytes) const {
+        if (!cursor.handle) {
+            auto opened = TiffHandle::open(m_pool->file());
+            if (!opened) {
+                return opened.error();
+            }
+            cursor.handle = std::move(opened).value();
+        }
+        TiffHandle& handle = *cursor.handle;
+        if (auto moved = handle.set_directory(ref.offset); !moved) {
+            return moved.error();
+        }
+        tiff::prepare_handle(handle.get(), m_page);
+        if (static_cast<std::size_t>(TIFFScanlineSize64(handle.get())) != row_bytes) {
+            return Error{fmt::format("{}: libtiff's rows are not the strip's rows", where(ref))};
+        }
+        // On from its next block, or back to the strip's start.
+        const std::pair key{ref.offset, index};
+        std::int64_t block = cursor.strip == key && cursor.block <= target ? cursor.block : 0;
+        std::shared_ptr<const DecodedChunk> result;
+        for (; block <= target; ++block) {
+            const std::int64_t y0 = chunk.y + block * block_rows;
+            const std::int64_t rows = std::min(block_rows, chunk.y + chunk.rows - y0);
+            auto decoded = std::make_shared<DecodedChunk>();
+            try {
+                decoded->size = static_cast<std::size_t>(rows) * row_bytes;
+                decoded->bytes = std::make_unique_for_overwrite<std::byte[]>(decoded->size);
+            } catch (const std::bad_alloc&) {
+                return Error{fmt::format("out of memory decoding rows of {}", where(ref))};
+            }
+            handle.clear_messages();
+            for (std::int64_t r = 0; r < rows; ++r) {
+                if (TIFFReadScanline(handle.get(),
+                                     decoded->bytes.get() + static_cast<std::size_t>(r) * row_bytes,
+                                     static_cast<std::uint32_t>(y0 + r), sample) < 0 ||
+                    !handle.error_message().empty()) {
+                    Error error = handle.error(fmt::format("cannot decode row {} of strip {} of {}",
+                                                           y0 + r, key.second, where(ref)));
+                    cursor = Cursor{};  // its codec's state is unknown: the next read restarts
+                    return error;
+                }
+            }
+            m_cache.insert({ref.offset, key.second, static_cast<std::uint64_t>(block) + 1},
+                           decoded);
+            result = std::move(decoded);
+        }
+        cursor.strip = key;
+        cursor.block = block;
+        return result;
     }
 
     std::shared_ptr<TiffHandlePool> m_pool;
@@ -289,7 +452,13 @@ class TiffSource final : public ImageSource {
     std::size_t m_max_chunk_bytes;
     std::vector<std::shared_ptr<const ImageSource>> m_levels;
     bool m_direct;  // uncompressed whole-byte samples: read from the map, no libtiff decode
-    mutable ChunkCache<std::pair<std::uint64_t, std::uint32_t>> m_cache{kChunkCacheBytes};
+    // Decoded chunks by directory, chunk and block of rows (0: the whole chunk).
+    using Key = std::array<std::uint64_t, 3>;
+    mutable ChunkCache<Key> m_cache{kChunkCacheBytes};
+    // The handles that read large strips row by row (copy_rows): idle ones, and how many exist.
+    mutable std::mutex m_cursor_mutex;
+    mutable std::vector<std::unique_ptr<Cursor>> m_cursors;
+    mutable std::size_t m_cursor_count = 0;
 };
 
 // One image to make from the file: pages, axes and channel names.

@@ -815,16 +815,18 @@ TEST(TiffStreaming, AStripTooLargeToCacheDecodesOnlyDownToTheRowsARegionNeeds) {
         auto images = load_images(path, options);
         ASSERT_TRUE(images.ok()) << images.error().message;
         const ImageSource& source = *images->front().source;
-        for (const Rect rect : {Rect{100, 5, 50, 4}, Rect{8000, 2290, 192, 14}}) {
+        const auto expect_rect = [&](Rect rect) {
             const auto values = read_plane(source, {0}, rect);
             ASSERT_EQ(values.size(), static_cast<std::size_t>(rect.width * rect.height));
             for (std::int64_t i = 0; i < static_cast<std::int64_t>(values.size()); ++i) {
                 ASSERT_EQ(values[static_cast<std::size_t>(i)],
                           value(0, 0, static_cast<std::uint32_t>(rect.x + i % rect.width),
                                 static_cast<std::uint32_t>(rect.y + i / rect.width)))
-                    << i;
+                    << rect.x << "," << rect.y << " pixel " << i;
             }
-        }
+        };
+        expect_rect({100, 5, 50, 4});
+        expect_rect({8000, 2290, 192, 14});
     }
     {
         std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
@@ -851,6 +853,54 @@ TEST(TiffStreaming, AStripTooLargeToCacheDecodesOnlyDownToTheRowsARegionNeeds) {
     EXPECT_NE(refused.error().message.find("strip 0 of page 0 would decode to 18874368 bytes"),
               std::string::npos)
         << refused.error().message;
+}
+
+TEST(TiffStreaming, AStripLargerThanTheCacheReadsTheRowsAskedForInAnyOrder) {
+    // One deflate strip of 12288 x 4096 u8 (50 MB, more than the 32 MB chunk cache holds):
+    // rows read forwards, backwards and by three threads at once, so that the handles reading
+    // the strip row by row go on from where they stand, or start it again, or are shared.
+    Spec spec;
+    spec.width = 12288;
+    spec.height = 4096;
+    spec.rows_per_strip = spec.height;
+    spec.compression = COMPRESSION_ADOBE_DEFLATE;
+    const auto path = testing::temp_path("one-huge-strip.tif");
+    const auto value = [](int, int, std::uint32_t x, std::uint32_t y) {
+        return (x * 3 + y * 17) % 253;
+    };
+    write_file(path, spec, value);
+    LoadOptions options;
+    options.decode_whole_below = 0;  // read by region, not decoded at open
+    auto images = load_images(path, options);
+    ASSERT_TRUE(images.ok()) << images.error().message;
+    const ImageSource& source = *images->front().source;
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 3; ++t) {
+        threads.emplace_back([&, t] {
+            std::uint32_t state = 77u + static_cast<std::uint32_t>(t);
+            for (int k = 0; k < 30; ++k) {
+                state = state * 1664525u + 1013904223u;
+                const auto y = static_cast<std::int64_t>(state % 4090);
+                const Rect rect{static_cast<std::int64_t>(state % 12000), y, 64,
+                                std::min<std::int64_t>(1 + k % 7, 4096 - y)};
+                const auto values = read_plane(source, {0}, rect);
+                for (std::int64_t i = 0; i < rect.area(); ++i) {
+                    if (values.size() != static_cast<std::size_t>(rect.area()) ||
+                        values[static_cast<std::size_t>(i)] !=
+                            value(0, 0, static_cast<std::uint32_t>(rect.x + i % rect.width),
+                                  static_cast<std::uint32_t>(rect.y + i / rect.width))) {
+                        ++wrong;
+                        break;
+                    }
+                }
+            }
+        });
+    }
+    for (std::thread& thread : threads) {
+        thread.join();
+    }
+    EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(TiffStreaming, ThreadsReadingPagesAtOnceGetTheirOwnPlanes) {
