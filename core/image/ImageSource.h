@@ -136,4 +136,21 @@ class ImageSource {
     Rect bounds() const { return {0, 0, width(), height()}; }
 };
 
+// The reduced-resolution levels a file stores (level k of ceil(W / 2^k) x ceil(H / 2^k)), held by
+// a source for its stored_level(): levels 1, 2, ... in order, nullptr where the file has none.
+class StoredLevels {
+  public:
+    void set(std::vector<std::shared_ptr<const ImageSource>> levels) {
+        m_levels = std::move(levels);
+    }
+    std::shared_ptr<const ImageSource> level(int level) const {
+        return level >= 1 && level <= static_cast<int>(m_levels.size())
+                   ? m_levels[static_cast<std::size_t>(level - 1)]
+                   : nullptr;
+    }
+
+  private:
+    std::vector<std::shared_ptr<const ImageSource>> m_levels;
+};
+
 }  // namespace tessera::core

@@ -107,12 +107,10 @@ class ExrRegionSource final : public ImageSource {
     }
 
     void set_levels(std::vector<std::shared_ptr<const ImageSource>> levels) {
-        m_levels = std::move(levels);
+        m_levels.set(std::move(levels));
     }
     std::shared_ptr<const ImageSource> stored_level(int level) const override {
-        return level >= 1 && level <= static_cast<int>(m_levels.size())
-                   ? m_levels[static_cast<std::size_t>(level - 1)]
-                   : nullptr;
+        return m_levels.level(level);
     }
 
     Result<void> read_region(const Plane& plane, Rect rect,
@@ -230,7 +228,7 @@ class ExrRegionSource final : public ImageSource {
     int m_level;
     std::int64_t m_width;
     std::int64_t m_height;
-    std::vector<std::shared_ptr<const ImageSource>> m_levels;
+    StoredLevels m_levels;
 };
 
 // The part's own reduced levels that the pyramid can use: level k of a mip-map (or level (k, k)

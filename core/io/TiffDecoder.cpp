@@ -83,12 +83,10 @@ class TiffSource final : public ImageSource {
 
     // The file's own reduced-resolution levels, 1, 2, ... in order.
     void set_levels(std::vector<std::shared_ptr<const ImageSource>> levels) {
-        m_levels = std::move(levels);
+        m_levels.set(std::move(levels));
     }
     std::shared_ptr<const ImageSource> stored_level(int level) const override {
-        return level >= 1 && level <= static_cast<int>(m_levels.size())
-                   ? m_levels[static_cast<std::size_t>(level - 1)]
-                   : nullptr;
+        return m_levels.level(level);
     }
 
     Result<void> read_region(const Plane& plane, Rect rect,
@@ -450,7 +448,7 @@ class TiffSource final : public ImageSource {
     std::int64_t m_pages_per_position;
     int m_level;  // 0, or the stored pyramid level this source is
     std::size_t m_max_chunk_bytes;
-    std::vector<std::shared_ptr<const ImageSource>> m_levels;
+    StoredLevels m_levels;
     bool m_direct;  // uncompressed whole-byte samples: read from the map, no libtiff decode
     // Decoded chunks by directory, chunk and block of rows (0: the whole chunk).
     using Key = std::array<std::uint64_t, 3>;
