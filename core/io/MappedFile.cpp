@@ -110,7 +110,9 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::open(const std::filesystem
         }
         file->m_data = static_cast<const std::byte*>(data);
     }
-    return std::shared_ptr<const MappedFile>(std::move(file));  // the map outlives the descriptor
+    file->m_fd = handle.fd;  // kept for copy()
+    handle.fd = -1;
+    return std::shared_ptr<const MappedFile>(std::move(file));
 }
 
 Result<std::shared_ptr<const MappedFile>> MappedFile::read(const std::filesystem::path& path) {
@@ -165,6 +167,31 @@ MappedFile::~MappedFile() {
     if (m_mapped && m_data != nullptr) {
         ::munmap(const_cast<std::byte*>(m_data), m_size);
     }
+    if (m_fd >= 0) {
+        ::close(m_fd);
+    }
+}
+
+Result<void> MappedFile::copy(std::size_t offset, std::span<std::byte> dst) const {
+    if (offset > m_size || dst.size() > m_size - offset) {
+        return Error{
+            fmt::format("{}: {} bytes at offset {} lie past the end of the file ({} bytes)",
+                        m_path.string(), dst.size(), offset, m_size)};
+    }
+    if (m_fd < 0) {
+        std::memcpy(dst.data(), m_data + offset, dst.size());  // read into memory: cannot shrink
+        return {};
+    }
+    auto got = read_fully(m_path, m_fd, dst.data(), dst.size(), offset);
+    if (!got) {
+        return got.error();
+    }
+    if (*got != dst.size()) {
+        return Error{
+            fmt::format("{}: the file shrank while it was read (it is being rewritten); reload it",
+                        m_path.string())};
+    }
+    return {};
 }
 
 void MappedFile::prefetch(std::size_t offset, std::size_t length) const {

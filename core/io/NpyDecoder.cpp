@@ -192,6 +192,9 @@ class NpySource final : public ImageSource {
             return Error{fmt::format("{}: {}", m_file->path().string(), ok.error().message)};
         }
         const std::int64_t start = plane_start(plane);
+        if (stored_as_delivered() && m_stride_x == 1) {
+            return copy_rows(start, rect, dst);
+        }
         // The loops own nothing with a destructor: a fault (the file shrank) leaves them safely.
         const bool read = read_mapped([&] { copy_region(start, rect, dst); });
         if (!read) {
@@ -239,13 +242,41 @@ class NpySource final : public ImageSource {
         return start;
     }
 
+    // Samples stored in the type and byte order read_region delivers.
+    bool stored_as_delivered() const {
+        return !m_swap && (m_dtype.kind == Kind::U8 || m_dtype.kind == Kind::U16 ||
+                           m_dtype.kind == Kind::U32 || m_dtype.kind == Kind::F16 ||
+                           m_dtype.kind == Kind::F32);
+    }
+
+    // Rows whose samples lie side by side as delivered: copied from the file (MappedFile::copy,
+    // not through the map), in one piece where the rows follow each other.
+    Result<void> copy_rows(std::int64_t start, Rect rect, std::span<std::byte> dst) const {
+        const std::size_t item = m_dtype.item_size;
+        const auto row_bytes = static_cast<std::size_t>(rect.width) * item;
+        const auto at = [&](std::int64_t row) {
+            return m_offset +
+                   static_cast<std::size_t>((rect.y + row) * m_stride_y + rect.x + start) * item;
+        };
+        if (m_stride_y == rect.width) {
+            return m_file->copy(at(0),
+                                dst.first(row_bytes * static_cast<std::size_t>(rect.height)));
+        }
+        for (std::int64_t row = 0; row < rect.height; ++row) {
+            if (auto ok = m_file->copy(
+                    at(row), dst.subspan(static_cast<std::size_t>(row) * row_bytes, row_bytes));
+                !ok) {
+                return ok;
+            }
+        }
+        return {};
+    }
+
     void copy_region(std::int64_t start, Rect rect, std::span<std::byte> dst) const {
         const std::byte* base = m_file->bytes().data() + m_offset;
         const auto out_size = sample_size(m_dtype.sample_type);
         // Samples stored as delivered: copied (contiguous rows) or gathered (interleaved channels).
-        const bool same = !m_swap && (m_dtype.kind == Kind::U8 || m_dtype.kind == Kind::U16 ||
-                                      m_dtype.kind == Kind::U32 || m_dtype.kind == Kind::F16 ||
-                                      m_dtype.kind == Kind::F32);
+        const bool same = stored_as_delivered();
         const bool direct = same && m_stride_x == 1;
         for (std::int64_t row = 0; row < rect.height; ++row) {
             const std::int64_t first = (rect.y + row) * m_stride_y + rect.x * m_stride_x + start;
