@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "core/base/FaultGuard.h"
+
 namespace tessera::core {
 namespace {
 
@@ -110,8 +112,14 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::open(const std::filesystem
         }
         file->m_data = static_cast<const std::byte*>(data);
     }
-    file->m_fd = handle.fd;  // kept for copy()
-    handle.fd = -1;
+    // Kept for copy() while the process holds few descriptors (they are numbered lowest first):
+    // a session of thousands of open files reads the later ones through their maps instead of
+    // running out of descriptors.
+    constexpr int kKeepBelow = 512;
+    if (handle.fd < kKeepBelow) {
+        file->m_fd = handle.fd;
+        handle.fd = -1;
+    }
     return std::shared_ptr<const MappedFile>(std::move(file));
 }
 
@@ -179,7 +187,14 @@ Result<void> MappedFile::copy(std::size_t offset, std::span<std::byte> dst) cons
                         m_path.string(), dst.size(), offset, m_size)};
     }
     if (m_fd < 0) {
-        std::memcpy(dst.data(), m_data + offset, dst.size());  // read into memory: cannot shrink
+        // Read into memory (it cannot shrink), or a map without its descriptor (it may).
+        const bool read =
+            read_mapped([&] { std::memcpy(dst.data(), m_data + offset, dst.size()); });
+        if (!read) {
+            return Error{fmt::format(
+                "{}: the file shrank while it was read (it is being rewritten); reload it",
+                m_path.string())};
+        }
         return {};
     }
     auto got = read_fully(m_path, m_fd, dst.data(), dst.size(), offset);

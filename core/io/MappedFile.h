@@ -56,7 +56,7 @@ class MappedFile {
     const std::byte* m_data = nullptr;
     std::size_t m_size = 0;
     bool m_mapped = false;
-    int m_fd = -1;  // a mapped file's descriptor, for copy()
+    int m_fd = -1;  // a mapped file's descriptor, for copy(); -1 when not kept
     // The bytes of a file that was read, not mapped: not zero-filled first, since the read
     // overwrites them all (zeroing a large buffer costs as much as a third of the read).
     std::unique_ptr<std::byte[]> m_copy;
