@@ -54,9 +54,10 @@ SumOp<K, Terms, Finish> sum_op(Terms terms, Finish finish) {
 }
 
 // Adds (sign = 1) or takes away (-1) the terms of input row `row` to per-column sums, laid out
-// term by term (columns[k * width + x]): one straight loop per row that the compiler vectorises.
-// The K sums of a column lie `width` apart and never overlap, which the compiler cannot know.
-template <bool Two, typename Op>
+// term by term (columns[k * width + x]), or with Start sets the sums to them (a block's first
+// row: no zeroing pass before it): one straight loop per row that the compiler vectorises. The
+// K sums of a column lie `width` apart and never overlap, which the compiler cannot know.
+template <bool Two, bool Start, typename Op>
 void add_row_of(const Op& op, const float* __restrict a, const float* __restrict b,
                 std::int64_t width, double sign, double* __restrict columns) {
     constexpr int K = Op::kTerms;
@@ -68,18 +69,22 @@ void add_row_of(const Op& op, const float* __restrict a, const float* __restrict
         std::array<double, K> t;
         op.terms(a[x], Two ? b[x] : 0.0f, t.data());
         for (int k = 0; k < K; ++k) {
-            columns[k * width + x] += sign * t[static_cast<std::size_t>(k)];
+            if constexpr (Start) {
+                columns[k * width + x] = t[static_cast<std::size_t>(k)];
+            } else {
+                columns[k * width + x] += sign * t[static_cast<std::size_t>(k)];
+            }
         }
     }
 }
 
-template <typename Op>
+template <bool Start = false, typename Op>
 void add_row(const Op& op, const float* a, const float* b, std::int64_t width, double sign,
              double* columns) {
     if (b != nullptr) {
-        add_row_of<true>(op, a, b, width, sign, columns);
+        add_row_of<true, Start>(op, a, b, width, sign, columns);
     } else {
-        add_row_of<false>(op, a, b, width, sign, columns);
+        add_row_of<false, Start>(op, a, b, width, sign, columns);
     }
 }
 
@@ -91,11 +96,13 @@ void blocks(const BlockSpec& spec, const Op& op, Rect in, Rows a, Rows b, Rect o
     thread_local std::vector<double> columns;
     columns.resize(static_cast<std::size_t>(in.width) * K);
     for (std::int64_t r = 0; r < out.height; ++r) {
-        std::fill(columns.begin(), columns.end(), 0.0);
         const std::int64_t y0 = (out.y + r) * spec.height;
         const std::int64_t y1 = std::min(in.y + in.height, y0 + spec.height);
-        // Whole rows, one after the other: the inputs are read in long straight runs.
-        for (std::int64_t y = y0; y < y1; ++y) {
+        // Whole rows, one after the other: the inputs are read in long straight runs. The first
+        // sets the sums (every block has at least one row).
+        add_row<true>(op, a.row(y0 - in.y), b.empty() ? nullptr : b.row(y0 - in.y), in.width, 1.0,
+                      columns.data());
+        for (std::int64_t y = y0 + 1; y < y1; ++y) {
             add_row(op, a.row(y - in.y), b.empty() ? nullptr : b.row(y - in.y), in.width, 1.0,
                     columns.data());
         }
