@@ -23,46 +23,107 @@ void main() {
 )";
 }
 
-std::string composite_pass_fragment_shader(int channels, bool compare) {
+namespace {
+
+int flag(bool value) {
+    return value ? 1 : 0;
+}
+
+std::string int_array(const PassVariant& variant, SlotKind kind) {
+    std::string values;
+    for (int slot = 0; slot < kChannelsPerPass; ++slot) {
+        values += fmt::format("{}{}", slot > 0 ? ", " : "",
+                              flag(variant.slots[static_cast<std::size_t>(slot)] == kind));
+    }
+    return fmt::format("int[SLOTS]({})", values);
+}
+
+// The resolve as a function of a pixel's accumulated colour, alpha and non-finite flag, shared
+// by the resolve shader and a pass resolved directly. `p` is the pixel's position in the target,
+// from its lower-left corner.
+std::string display_colour_source(const ResolveVariant& variant) {
+    return fmt::format(R"(const int u_colour_resolve = {colour};
+const int u_has_alpha = {has_alpha};
+const int u_premultiplied = {premultiplied};
+uniform vec3 u_nan_colour;
+
+float resolve_srgb_to_linear(float c) {{
+    return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4);
+}}
+float linear_to_srgb(float c) {{
+    return c <= 0.0031308 ? c * 12.92 : 1.055 * pow(c, 1.0 / 2.4) - 0.055;
+}}
+
+vec3 display_colour(vec3 rgb, float alpha, bool non_finite, ivec2 p) {{
+    if (non_finite) {{
+        return u_nan_colour;
+    }}
+    if (u_colour_resolve != 0) {{
+        if (u_has_alpha != 0) {{
+            int x = p.x;
+            int y = int(u_output_size.y) - 1 - p.y;
+            float checker = resolve_srgb_to_linear(((x / 8 + y / 8) & 1) != 0 ? 0.6 : 0.4);
+            rgb = u_premultiplied != 0 ? rgb + checker * (1.0 - alpha)
+                                       : rgb * alpha + checker * (1.0 - alpha);
+        }}
+        rgb = clamp(rgb, 0.0, 1.0);
+        rgb = vec3(linear_to_srgb(rgb.r), linear_to_srgb(rgb.g), linear_to_srgb(rgb.b));
+    }}
+    return clamp(rgb, 0.0, 1.0);
+}}
+)",
+                       fmt::arg("colour", flag(variant.colour)),
+                       fmt::arg("has_alpha", flag(variant.has_alpha)),
+                       fmt::arg("premultiplied", flag(variant.premultiplied)));
+}
+
+}  // namespace
+
+std::string composite_pass_fragment_shader(const PassVariant& variant) {
     std::string samplers;
     std::string slots;
-    for (int slot = 0; slot < channels; ++slot) {
+    for (int slot = 0; slot < variant.channels; ++slot) {
         samplers += fmt::format("uniform sampler2D u_channel{};\n", slot);
-        if (compare) {
+        if (variant.compare) {
             samplers += fmt::format("uniform sampler2D u_reference{};\n", slot);
             slots += fmt::format(
                 "    accumulate_error({0}, sample_channel(u_channel{0}, level) * u_scale[{0}],\n"
                 "                     sample_channel(u_reference{0}, level) * "
                 "u_reference_scale[{0}], rgb, alpha, non_finite);\n",
                 slot);
+        } else if (variant.slots[static_cast<std::size_t>(slot)] == SlotKind::Label) {
+            slots += fmt::format(
+                "    accumulate_label({0}, u_channel{0}, level, rgb, alpha, non_finite);\n", slot);
         } else {
             slots += fmt::format(
-                "    if (u_label[{0}] != 0) {{\n"
-                "        accumulate_label({0}, u_channel{0}, level, rgb, alpha, non_finite);\n"
-                "    }} else {{\n"
-                "        accumulate({0}, sample_channel(u_channel{0}, level), rgb, alpha, "
-                "non_finite);\n"
-                "    }}\n",
+                "    accumulate({0}, sample_channel(u_channel{0}, level), rgb, alpha, "
+                "non_finite);\n",
                 slot);
         }
     }
-    return fmt::format(R"(#version 330 core
+    const std::string output =
+        variant.direct
+            ? "    o_output = vec4(display_colour(rgb, alpha, non_finite, ivec2(pixel)), 1.0);\n"
+            : "    o_output = vec4(rgb, alpha + (non_finite ? 2.0 : 0.0));\n";
+    return fmt::format(
+        R"(#version 330 core
 #define SLOTS {slot_count}
 {samplers}
 uniform sampler2D u_luts;       // one 256-texel row per colormap
 uniform sampler2D u_previous;   // accumulation so far (passes after the first)
-uniform int u_first;
+const int u_first = {first};
 uniform ivec2 u_image_size;     // of the tile's level
 uniform float u_level_scale;    // 2^level: image pixels per level pixel
 uniform ivec2 u_texel_origin;   // level pixel of texel (0, 0) of this tile's textures
 uniform ivec2 u_texture_size;
 uniform vec4 u_view;
 uniform vec2 u_output_size;
+uniform ivec2 u_origin;         // the output's lower-left corner in the framebuffer
 uniform vec4 u_rect;            // the image rectangle this draw owns: x0, y0, x1, y1
-uniform int u_linear;
-uniform int u_blend;            // 0 additive, 1 max, 2 min, 3 over
-uniform int u_colour;
-uniform int u_srgb_input;
+const int u_linear = {linear};
+const int u_blend = {blend};    // 0 additive, 1 max, 2 min, 3 over
+const int u_colour = {colour};
+const int u_srgb_input = {srgb_input};
 uniform float u_exposure_scale;
 uniform float u_offset;
 uniform vec3 u_background;
@@ -72,16 +133,17 @@ uniform float u_gamma[SLOTS];
 uniform float u_opacity[SLOTS];
 uniform int u_lut_row[SLOTS];
 uniform int u_reversed[SLOTS];
-uniform int u_is_alpha[SLOTS];
+const int u_is_alpha[SLOTS] = {is_alpha};
+const int u_has_gamma[SLOTS] = {has_gamma};
 uniform float u_scale[SLOTS];            // compare: data units per texel value
 uniform float u_reference_scale[SLOTS];
-uniform int u_metric;                    // compare: E, AE, SE, RAE, RSE
-uniform int u_label[SLOTS];              // the slot holds label ids
+const int u_metric = {metric};           // compare: E, AE, SE, RAE, RSE
 uniform uint u_label_seed;
 uniform float u_label_selected;          // -1: none
-uniform int u_contour;                   // 0: filled; else boundaries this many pixels wide
-out vec4 o_accumulation;        // rgb, alpha + 2 if a non-finite sample was seen
-
+const int u_has_contour = {contour};
+uniform int u_contour;                   // boundaries this many pixels wide
+out vec4 o_output;  // accumulating: rgb, alpha + 2 if a non-finite sample was seen
+{display_colour}
 float fetch(sampler2D s, ivec2 pixel) {{
     ivec2 texel = clamp(clamp(pixel, ivec2(0), u_image_size - 1) - u_texel_origin, ivec2(0),
                         u_texture_size - 1);
@@ -154,7 +216,7 @@ void accumulate(int slot, float n, inout vec3 rgb, inout float alpha, inout bool
         alpha = t;
         return;
     }}
-    if (u_gamma[slot] != 1.0) {{
+    if (u_has_gamma[slot] != 0) {{
         t = pow(t, u_gamma[slot]);
     }}
     blend_colour(slot, sample_lut(u_lut_row[slot], u_reversed[slot], t), rgb);
@@ -206,7 +268,7 @@ void accumulate_label(int slot, sampler2D s, vec2 level, inout vec3 rgb, inout f
     if (id == 0.0) {{
         return;
     }}
-    if (u_contour > 0) {{
+    if (u_has_contour != 0) {{
         float w = float(u_contour);
         vec2 f = level - f0;
         float px = u_level_scale / u_view.z;
@@ -249,7 +311,8 @@ void accumulate_error(int slot, float a, float b, inout vec3 rgb, inout float al
 }}
 
 void main() {{
-    vec2 output_pixel = vec2(gl_FragCoord.x, u_output_size.y - gl_FragCoord.y);
+    vec2 pixel = gl_FragCoord.xy - vec2(u_origin);
+    vec2 output_pixel = vec2(pixel.x, u_output_size.y - pixel.y);
     vec2 image = u_view.xy + output_pixel * u_view.zw;
     if (image.x < u_rect.x || image.y < u_rect.y || image.x >= u_rect.z || image.y >= u_rect.w) {{
         discard;  // another tile's pixel, or outside the image
@@ -268,58 +331,40 @@ void main() {{
         non_finite = previous.a >= 1.5;
         alpha = non_finite ? previous.a - 2.0 : previous.a;
     }}
-{slots}    o_accumulation = vec4(rgb, alpha + (non_finite ? 2.0 : 0.0));
-}}
+{slots}{output}}}
 )",
-                       fmt::arg("slot_count", kChannelsPerPass), fmt::arg("samplers", samplers),
-                       fmt::arg("slots", slots));
+        fmt::arg("slot_count", kChannelsPerPass), fmt::arg("samplers", samplers),
+        fmt::arg("first", flag(variant.first)), fmt::arg("linear", flag(variant.linear)),
+        fmt::arg("blend", variant.blend), fmt::arg("colour", flag(variant.colour)),
+        fmt::arg("srgb_input", flag(variant.srgb_input)),
+        fmt::arg("is_alpha", int_array(variant, SlotKind::Alpha)),
+        fmt::arg("has_gamma", int_array(variant, SlotKind::Gamma)),
+        fmt::arg("metric", variant.metric), fmt::arg("contour", flag(variant.contour)),
+        fmt::arg("display_colour", variant.direct ? display_colour_source(variant.resolve) : ""),
+        fmt::arg("slots", slots), fmt::arg("output", output));
 }
 
-std::string composite_resolve_fragment_shader() {
-    return R"(#version 330 core
+std::string composite_resolve_fragment_shader(const ResolveVariant& variant) {
+    return fmt::format(R"(#version 330 core
 uniform sampler2D u_accumulation;
 uniform ivec2 u_origin;         // the target rectangle's lower-left corner in the framebuffer
 uniform vec2 u_output_size;
-uniform int u_colour;
-uniform int u_has_alpha;
-uniform int u_premultiplied;
-uniform vec3 u_nan_colour;
 uniform vec3 u_background;
 out vec4 o_colour;
-
-float srgb_to_linear(float c) {
-    return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4);
-}
-float linear_to_srgb(float c) {
-    return c <= 0.0031308 ? c * 12.92 : 1.055 * pow(c, 1.0 / 2.4) - 0.055;
-}
-
-void main() {
+{display_colour}
+void main() {{
     ivec2 p = ivec2(gl_FragCoord.xy) - u_origin;
     vec4 acc = texelFetch(u_accumulation, p, 0);
     vec3 rgb;
-    if (acc.a < -0.5) {
+    if (acc.a < -0.5) {{
         rgb = u_background;  // no image here
-    } else if (acc.a >= 1.5) {
-        rgb = u_nan_colour;
-    } else {
-        rgb = acc.rgb;
-        if (u_colour != 0) {
-            if (u_has_alpha != 0) {
-                int x = p.x;
-                int y = int(u_output_size.y) - 1 - p.y;
-                float checker = srgb_to_linear(((x / 8 + y / 8) & 1) != 0 ? 0.6 : 0.4);
-                rgb = u_premultiplied != 0 ? rgb + checker * (1.0 - acc.a)
-                                           : rgb * acc.a + checker * (1.0 - acc.a);
-            }
-            rgb = clamp(rgb, 0.0, 1.0);
-            rgb = vec3(linear_to_srgb(rgb.r), linear_to_srgb(rgb.g), linear_to_srgb(rgb.b));
-        }
-        rgb = clamp(rgb, 0.0, 1.0);
-    }
+    }} else {{
+        rgb = display_colour(acc.rgb, acc.a, acc.a >= 1.5, p);
+    }}
     o_colour = vec4(rgb, 1.0);
-}
-)";
+}}
+)",
+                       fmt::arg("display_colour", display_colour_source(variant)));
 }
 
 }  // namespace tessera::gl

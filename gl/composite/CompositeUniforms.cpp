@@ -8,10 +8,7 @@ PassUniforms PassUniforms::of(const Program& p) {
     PassUniforms u;
     u.view = p.uniform("u_view");
     u.output_size = p.uniform("u_output_size");
-    u.linear = p.uniform("u_linear");
-    u.blend = p.uniform("u_blend");
-    u.colour = p.uniform("u_colour");
-    u.srgb_input = p.uniform("u_srgb_input");
+    u.origin = p.uniform("u_origin");
     u.exposure_scale = p.uniform("u_exposure_scale");
     u.offset = p.uniform("u_offset");
     u.background = p.uniform("u_background");
@@ -23,21 +20,18 @@ PassUniforms PassUniforms::of(const Program& p) {
     }
     u.scale = p.uniform("u_scale");
     u.reference_scale = p.uniform("u_reference_scale");
-    u.metric = p.uniform("u_metric");
-    u.label = p.uniform("u_label");
     u.label_seed = p.uniform("u_label_seed");
     u.label_selected = p.uniform("u_label_selected");
     u.contour = p.uniform("u_contour");
     u.luts = p.uniform("u_luts");
     u.previous = p.uniform("u_previous");
-    u.first = p.uniform("u_first");
+    u.nan_colour = p.uniform("u_nan_colour");
     u.lo = p.uniform("u_lo");
     u.inv_range = p.uniform("u_inv_range");
     u.gamma = p.uniform("u_gamma");
     u.opacity = p.uniform("u_opacity");
     u.lut_row = p.uniform("u_lut_row");
     u.reversed = p.uniform("u_reversed");
-    u.is_alpha = p.uniform("u_is_alpha");
     u.level_scale = p.uniform("u_level_scale");
     u.image_size = p.uniform("u_image_size");
     u.texel_origin = p.uniform("u_texel_origin");
@@ -53,9 +47,6 @@ ResolveUniforms ResolveUniforms::of(const Program& p) {
     u.output_size = p.uniform("u_output_size");
     u.view = p.uniform("u_view");
     u.rect = p.uniform("u_rect");
-    u.colour = p.uniform("u_colour");
-    u.has_alpha = p.uniform("u_has_alpha");
-    u.premultiplied = p.uniform("u_premultiplied");
     u.nan_colour = p.uniform("u_nan_colour");
     u.background = p.uniform("u_background");
     return u;

@@ -13,10 +13,7 @@ namespace tessera::gl {
 struct PassUniforms {
     GLint view = -1;         // vec4: image x0, y0 and image pixels per output pixel
     GLint output_size = -1;  // vec2
-    GLint linear = -1;
-    GLint blend = -1;
-    GLint colour = -1;
-    GLint srgb_input = -1;
+    GLint origin = -1;       // ivec2: the output's lower-left corner in the framebuffer
     GLint exposure_scale = -1;
     GLint offset = -1;
     GLint background = -1;
@@ -24,14 +21,12 @@ struct PassUniforms {
     std::array<GLint, kChannelsPerPass> reference{};  // compare: the reference's samplers
     GLint scale = -1;                                 // compare, per slot
     GLint reference_scale = -1;
-    GLint metric = -1;
-    GLint label = -1;  // per slot
     GLint label_seed = -1;
     GLint label_selected = -1;
     GLint contour = -1;
     GLint luts = -1;
     GLint previous = -1;
-    GLint first = -1;  // the first pass of a frame: nothing to accumulate onto
+    GLint nan_colour = -1;  // a pass resolved straight into the target
     // Per slot (arrays of kChannelsPerPass):
     GLint lo = -1;
     GLint inv_range = -1;
@@ -39,7 +34,6 @@ struct PassUniforms {
     GLint opacity = -1;
     GLint lut_row = -1;
     GLint reversed = -1;
-    GLint is_alpha = -1;
     // Per tile:
     GLint level_scale = -1;
     GLint image_size = -1;
@@ -54,11 +48,8 @@ struct ResolveUniforms {
     GLint accumulation = -1;
     GLint origin = -1;
     GLint output_size = -1;
-    GLint view = -1;
+    GLint view = -1;  // the vertex shader's: the quad covers the whole output
     GLint rect = -1;
-    GLint colour = -1;
-    GLint has_alpha = -1;
-    GLint premultiplied = -1;
     GLint nan_colour = -1;
     GLint background = -1;
 

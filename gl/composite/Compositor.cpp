@@ -30,14 +30,15 @@ core::Result<Texture2D> make_lut_texture() {
 }  // namespace
 
 core::Result<Compositor> Compositor::create() {
-    auto resolve = Program::link("composite resolve", composite_vertex_shader(),
-                                 composite_resolve_fragment_shader());
-    if (!resolve) {
-        return resolve.error();
-    }
     Compositor compositor;
-    compositor.m_resolve = std::move(resolve).value();
-    compositor.m_resolve_uniforms = ResolveUniforms::of(compositor.m_resolve);
+    if (auto resolve = compositor.resolve_program(ResolveVariant{}); !resolve) {
+        return resolve.error();  // the shaders do not build here: say so at once
+    }
+    GLint viewport[2] = {0, 0};
+    GLint texture = 0;
+    glGetIntegerv(GL_MAX_VIEWPORT_DIMS, viewport);
+    glGetIntegerv(GL_MAX_TEXTURE_SIZE, &texture);
+    compositor.m_max_target = std::min({viewport[0], viewport[1], texture});
     compositor.m_vertex_array = VertexArray::create();
     auto luts = make_lut_texture();
     if (!luts) {
@@ -63,21 +64,44 @@ std::pair<std::vector<TileDraw>, std::vector<TileDraw>> pair_tiles(const std::ve
     return pairs;
 }
 
-core::Result<const Compositor::PassProgram*> Compositor::pass_program(std::size_t channels,
-                                                                      bool compare) {
-    std::optional<PassProgram>& slot = compare ? m_compare_passes[channels] : m_passes[channels];
-    if (!slot) {
-        auto program = Program::link(
-            fmt::format("composite {}pass ({} channels)", compare ? "compare " : "", channels),
-            composite_vertex_shader(),
-            composite_pass_fragment_shader(static_cast<int>(channels), compare));
-        if (!program) {
-            return program.error();
-        }
-        PassUniforms uniforms = PassUniforms::of(*program);
-        slot.emplace(PassProgram{std::move(program).value(), uniforms});
+core::Result<const Compositor::PassProgram*> Compositor::pass_program(const PassVariant& variant) {
+    const std::uint64_t now = ++m_program_clock;
+    if (auto found = m_passes.find(variant); found != m_passes.end()) {
+        found->second.second = now;
+        return &found->second.first;
     }
-    return &*slot;
+    auto program =
+        Program::link(fmt::format("composite {}pass ({} channels)",
+                                  variant.compare ? "compare " : "", variant.channels),
+                      composite_vertex_shader(), composite_pass_fragment_shader(variant));
+    if (!program) {
+        return program.error();
+    }
+    if (m_passes.size() >= kMaxPrograms) {
+        m_passes.erase(std::min_element(
+            m_passes.begin(), m_passes.end(),
+            [](const auto& a, const auto& b) { return a.second.second < b.second.second; }));
+    }
+    PassUniforms uniforms = PassUniforms::of(*program);
+    auto [entry, inserted] = m_passes.emplace(
+        variant, std::pair{PassProgram{std::move(program).value(), uniforms}, now});
+    return &entry->second.first;
+}
+
+core::Result<const Compositor::ResolveProgram*> Compositor::resolve_program(
+    const ResolveVariant& variant) {
+    if (auto found = m_resolves.find(variant); found != m_resolves.end()) {
+        return &found->second;
+    }
+    auto program = Program::link("composite resolve", composite_vertex_shader(),
+                                 composite_resolve_fragment_shader(variant));
+    if (!program) {
+        return program.error();
+    }
+    ResolveUniforms uniforms = ResolveUniforms::of(*program);
+    auto [entry, inserted] =
+        m_resolves.emplace(variant, ResolveProgram{std::move(program).value(), uniforms});
+    return &entry->second;
 }
 
 core::Result<void> Compositor::resize_accumulation(int width, int height) {
@@ -176,10 +200,34 @@ core::Result<CompositeStats> Compositor::draw(std::span<const LayerDraw> layers,
         return core::Error{fmt::format("view of {}x{} does not match the {}x{} target", view.width,
                                        view.height, target.width, target.height)};
     }
+    if (target.width > m_max_target || target.height > m_max_target) {
+        // Beyond the viewport (or the accumulation buffer's texture) GL would draw a part only.
+        return core::Error{fmt::format("a {}x{} target is larger than this GL draws ({} a side)",
+                                       target.width, target.height, m_max_target)};
+    }
+
+    // A view of one layer whose visible channels fit one pass is resolved by that pass, straight
+    // into the target: no accumulation buffer to write and read back (on llvmpipe, that round
+    // trip cost as much as the pass itself).
+    const auto per_pass =
+        static_cast<std::size_t>(reference != nullptr ? kComparePerPass : kChannelsPerPass);
+    const core::ImageUniforms base = core::image_uniforms(*layers.front().settings);
+    const ResolveVariant resolve{base.colour, base.has_alpha, base.premultiplied};
+    const bool direct =
+        layers.size() == 1 && layers.front().settings->visible_channels().size() <= per_pass;
 
     StateScope scope;
     StateScope::set_plain_draw_state();
-    if (auto ok = resize_accumulation(target.width, target.height); !ok) {
+    if (direct) {
+        // What no tile covers shows the background, as the resolve would show it.
+        glBindFramebuffer(GL_FRAMEBUFFER, target.framebuffer);
+        glViewport(target.x, target.y, target.width, target.height);
+        glEnable(GL_SCISSOR_TEST);
+        glScissor(target.x, target.y, target.width, target.height);
+        glClearColor(base.background[0], base.background[1], base.background[2], 1.0f);
+        glClear(GL_COLOR_BUFFER_BIT);
+        glDisable(GL_SCISSOR_TEST);
+    } else if (auto ok = resize_accumulation(target.width, target.height); !ok) {
         return ok.error();
     }
     m_vertex_array.bind();
@@ -195,8 +243,6 @@ core::Result<CompositeStats> Compositor::draw(std::span<const LayerDraw> layers,
         if (reference != nullptr) {  // channels without a partner are not drawn
             std::erase_if(visible, [&](std::size_t c) { return !reference->channels[c]; });
         }
-        const auto per_pass =
-            static_cast<std::size_t>(reference != nullptr ? kComparePerPass : kChannelsPerPass);
         if (l > 0 && visible.empty()) {
             continue;  // adds nothing
         }
@@ -215,33 +261,22 @@ core::Result<CompositeStats> Compositor::draw(std::span<const LayerDraw> layers,
             const std::size_t first = pass * per_pass;
             const std::size_t count =
                 std::min<std::size_t>(per_pass, visible.size() - std::min(first, visible.size()));
-            auto program = pass_program(count, reference != nullptr);
-            if (!program) {
-                return program.error();
-            }
-            const PassUniforms& u = (*program)->uniforms;
-            (*program)->program.use();
-            glUniform4fv(u.view, 1, view_uniform);
-            glUniform2f(u.output_size, static_cast<float>(target.width),
-                        static_cast<float>(target.height));
-            glUniform1i(u.linear, layer_view.sampling == core::Sampling::Linear ? 1 : 0);
-            glUniform1i(u.blend, static_cast<int>(uniforms.blend));
-            glUniform1i(u.colour, uniforms.colour ? 1 : 0);
-            glUniform1i(u.srgb_input, uniforms.srgb_input ? 1 : 0);
-            glUniform1f(u.exposure_scale, uniforms.exposure_scale);
-            glUniform1f(u.offset, uniforms.offset);
-            glUniform3fv(u.background, 1, uniforms.background.data());
-            for (std::size_t slot = 0; slot < count; ++slot) {
-                glUniform1i(u.channel[slot], static_cast<int>(slot));
-                glUniform1i(u.reference[slot], kReferenceUnit + static_cast<int>(slot));
-            }
-            glUniform1i(u.luts, kLutUnit);
-            glUniform1i(u.previous, kPreviousUnit);
 
             std::array<float, kChannelsPerPass> lo{}, inv_range{}, gamma{}, opacity{};
-            std::array<int, kChannelsPerPass> lut_row{}, reversed{}, is_alpha{};
+            std::array<int, kChannelsPerPass> lut_row{}, reversed{};
             std::array<float, kChannelsPerPass> scale{}, reference_scale{};
-            std::array<int, kChannelsPerPass> label{};
+            PassVariant variant;
+            variant.channels = static_cast<int>(count);
+            variant.compare = reference != nullptr;
+            variant.metric = reference != nullptr ? static_cast<int>(reference->metric) : 0;
+            variant.first = first_pass;
+            variant.direct = direct;
+            variant.resolve = direct ? resolve : ResolveVariant{};
+            variant.linear = layer_view.sampling == core::Sampling::Linear;
+            variant.blend = static_cast<int>(uniforms.blend);
+            variant.colour = uniforms.colour;
+            variant.srgb_input = uniforms.colour && uniforms.srgb_input;
+            bool any_label = false;
             for (std::size_t slot = 0; slot < count; ++slot) {
                 const std::size_t c = visible[first + slot];
                 const bool alpha = settings.colour && static_cast<int>(c) == settings.alpha_channel;
@@ -251,7 +286,7 @@ core::Result<CompositeStats> Compositor::draw(std::span<const LayerDraw> layers,
                 const core::ChannelUniforms cu =
                     core::channel_uniforms(settings.channels[c], type, alpha && !reference);
                 scale[slot] = core::normalisation(source.channels()[c].type);
-                label[slot] = source.channels()[c].labels && reference == nullptr ? 1 : 0;
+                const bool label = source.channels()[c].labels && reference == nullptr;
                 if (reference != nullptr) {
                     reference_scale[slot] = core::normalisation(
                         reference->source->channels()[*reference->channels[c]].type);
@@ -262,31 +297,53 @@ core::Result<CompositeStats> Compositor::draw(std::span<const LayerDraw> layers,
                 opacity[slot] = cu.opacity;
                 lut_row[slot] = cu.colormap.index;
                 reversed[slot] = cu.colormap.reversed ? 1 : 0;
-                is_alpha[slot] = cu.is_alpha ? 1 : 0;
+                variant.slots[slot] = label              ? SlotKind::Label
+                                      : cu.is_alpha      ? SlotKind::Alpha
+                                      : cu.gamma != 1.0f ? SlotKind::Gamma
+                                                         : SlotKind::Plain;
+                any_label = any_label || label;
             }
+            variant.contour = any_label && uniforms.labels.contour > 0;
+
+            auto program = pass_program(variant);
+            if (!program) {
+                return program.error();
+            }
+            const PassUniforms& u = (*program)->uniforms;
+            (*program)->program.use();
+            glUniform4fv(u.view, 1, view_uniform);
+            glUniform2f(u.output_size, static_cast<float>(target.width),
+                        static_cast<float>(target.height));
+            glUniform2i(u.origin, direct ? target.x : 0, direct ? target.y : 0);
+            glUniform1f(u.exposure_scale, uniforms.exposure_scale);
+            glUniform1f(u.offset, uniforms.offset);
+            glUniform3fv(u.background, 1, uniforms.background.data());
+            glUniform3fv(u.nan_colour, 1, base.nan_colour.data());
+            for (std::size_t slot = 0; slot < count; ++slot) {
+                glUniform1i(u.channel[slot], static_cast<int>(slot));
+                glUniform1i(u.reference[slot], kReferenceUnit + static_cast<int>(slot));
+            }
+            glUniform1i(u.luts, kLutUnit);
+            glUniform1i(u.previous, kPreviousUnit);
             glUniform1fv(u.lo, kChannelsPerPass, lo.data());
             glUniform1fv(u.inv_range, kChannelsPerPass, inv_range.data());
             glUniform1fv(u.gamma, kChannelsPerPass, gamma.data());
             glUniform1fv(u.opacity, kChannelsPerPass, opacity.data());
             glUniform1iv(u.lut_row, kChannelsPerPass, lut_row.data());
             glUniform1iv(u.reversed, kChannelsPerPass, reversed.data());
-            glUniform1iv(u.is_alpha, kChannelsPerPass, is_alpha.data());
             glUniform1fv(u.scale, kChannelsPerPass, scale.data());
-            glUniform1iv(u.label, kChannelsPerPass, label.data());
             glUniform1ui(u.label_seed, uniforms.labels.seed);
             glUniform1f(u.label_selected, static_cast<float>(uniforms.labels.selected));
             glUniform1i(u.contour, uniforms.labels.contour);
             glUniform1fv(u.reference_scale, kChannelsPerPass, reference_scale.data());
-            if (reference != nullptr) {
-                glUniform1i(u.metric, static_cast<int>(reference->metric));
-            }
-            glUniform1i(u.first, first_pass ? 1 : 0);
             if (!first_pass) {
                 m_accumulation[current].bind(kPreviousUnit);
                 current = 1 - current;
             }
             first_pass = false;
-            if (l == 0) {
+            if (direct) {
+                // The target is bound and cleared above.
+            } else if (l == 0) {
                 // Every pass of the first layer draws the same tiles: what they miss has no image.
                 m_accumulation_framebuffers[current].bind();
                 glClearColor(0.0f, 0.0f, 0.0f, -1.0f);  // alpha -1: no image at this pixel
@@ -331,16 +388,23 @@ core::Result<CompositeStats> Compositor::draw(std::span<const LayerDraw> layers,
             ++stats.passes;
         }
     }
+    if (direct) {
+        TESSERA_GL_CHECK();
+        return stats;
+    }
 
     // Resolved with the first layer's settings, over the whole output.
-    const core::ImageUniforms base = core::image_uniforms(*layers.front().settings);
-    const ResolveUniforms& r = m_resolve_uniforms;
+    auto program = resolve_program(resolve);
+    if (!program) {
+        return program.error();
+    }
+    const ResolveUniforms& r = (*program)->uniforms;
     const float view_uniform[4] = {static_cast<float>(view.x0), static_cast<float>(view.y0),
                                    static_cast<float>(view.x_scale),
                                    static_cast<float>(view.y_scale)};
     glBindFramebuffer(GL_FRAMEBUFFER, target.framebuffer);
     glViewport(target.x, target.y, target.width, target.height);
-    m_resolve.use();
+    (*program)->program.use();
     m_accumulation[current].bind(0);
     glUniform1i(r.accumulation, 0);
     glUniform2i(r.origin, target.x, target.y);
@@ -350,9 +414,6 @@ core::Result<CompositeStats> Compositor::draw(std::span<const LayerDraw> layers,
     glUniform4f(r.rect, view_uniform[0], view_uniform[1],
                 view_uniform[0] + view_uniform[2] * static_cast<float>(target.width),
                 view_uniform[1] + view_uniform[3] * static_cast<float>(target.height));
-    glUniform1i(r.colour, base.colour ? 1 : 0);
-    glUniform1i(r.has_alpha, base.has_alpha ? 1 : 0);
-    glUniform1i(r.premultiplied, base.premultiplied ? 1 : 0);
     glUniform3fv(r.nan_colour, 1, base.nan_colour.data());
     glUniform3fv(r.background, 1, base.background.data());
     glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);

@@ -1,11 +1,14 @@
 // Compositor: draws an image's tiles with DisplaySettings through a View into a rectangle of a
 // framebuffer, on the GPU. Visible channels are composited in passes of up to 8 (any number of
-// channels works) into a float accumulation buffer, then resolved into the target. Display
-// settings reach the GPU as uniforms only; textures are uploaded by gl/image/StreamingImage the
-// first time a tile's channel is needed. Sets the GL state it relies on and restores the caller's.
+// channels works) into a float accumulation buffer, then resolved into the target; a view that
+// takes one pass (one layer, up to 8 channels) is resolved by that pass straight into the target.
+// Display settings reach the GPU as uniforms and as the specialisation of the pass programs
+// (CompositeShader.h); textures are uploaded by gl/image/StreamingImage the first time a tile's
+// channel is needed. Sets the GL state it relies on and restores the caller's.
 #pragma once
 
 #include <array>
+#include <map>
 #include <optional>
 #include <span>
 #include <vector>
@@ -98,18 +101,24 @@ class Compositor {
         Program program;
         PassUniforms uniforms;
     };
+    struct ResolveProgram {
+        Program program;
+        ResolveUniforms uniforms;
+    };
     core::Result<void> resize_accumulation(int width, int height);
-    core::Result<const PassProgram*> pass_program(std::size_t channels, bool compare);
+    core::Result<const PassProgram*> pass_program(const PassVariant& variant);
+    core::Result<const ResolveProgram*> resolve_program(const ResolveVariant& variant);
     core::Result<CompositeStats> draw(std::span<const LayerDraw> layers,
                                       const ReferenceDraw* reference, const core::View& view,
                                       const Target& target);
 
-    // One pass program per channel count, 0 to kChannelsPerPass, compiled on first use; the
-    // same for comparisons.
-    std::array<std::optional<PassProgram>, kChannelsPerPass + 1> m_passes;
-    std::array<std::optional<PassProgram>, kComparePerPass + 1> m_compare_passes;
-    Program m_resolve;
-    ResolveUniforms m_resolve_uniforms;
+    // Programs per variant, compiled on first use (a few tens of milliseconds on llvmpipe). The
+    // variants a session meets are few; past kMaxPrograms the least recently used goes.
+    static constexpr std::size_t kMaxPrograms = 64;
+    std::map<PassVariant, std::pair<PassProgram, std::uint64_t>> m_passes;
+    std::map<ResolveVariant, ResolveProgram> m_resolves;
+    std::uint64_t m_program_clock = 0;
+    int m_max_target = 0;  // pixels a side: the smaller of the viewport and texture limits
     VertexArray m_vertex_array;
     Texture2D m_luts;
     std::array<Texture2D, 2> m_accumulation;

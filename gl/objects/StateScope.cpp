@@ -20,6 +20,7 @@ StateScope::StateScope() {
         glGetIntegerv(GL_TEXTURE_BINDING_2D, &m_textures[static_cast<std::size_t>(unit)]);
     }
     glGetIntegerv(GL_VIEWPORT, m_viewport);
+    glGetIntegerv(GL_SCISSOR_BOX, m_scissor_box);
     glGetFloatv(GL_COLOR_CLEAR_VALUE, m_clear_colour);
     m_blend = glIsEnabled(GL_BLEND);
     m_depth = glIsEnabled(GL_DEPTH_TEST);
@@ -39,6 +40,7 @@ StateScope::~StateScope() {
     }
     glActiveTexture(static_cast<GLenum>(m_active_texture));
     glViewport(m_viewport[0], m_viewport[1], m_viewport[2], m_viewport[3]);
+    glScissor(m_scissor_box[0], m_scissor_box[1], m_scissor_box[2], m_scissor_box[3]);
     glClearColor(m_clear_colour[0], m_clear_colour[1], m_clear_colour[2], m_clear_colour[3]);
     restore(GL_BLEND, m_blend);
     restore(GL_DEPTH_TEST, m_depth);

@@ -1,6 +1,6 @@
 // StateScope: captures the GL state Tessera's draws change (program, vertex array, framebuffer,
-// viewport, texture bindings of the first units, blend/depth/scissor/cull) and puts it back when
-// it goes away, so our drawing never disturbs ImGui's renderer or a caller's state.
+// viewport, texture bindings of the units we use, blend/depth/scissor/cull, scissor box) and puts
+// it back when it goes away, so our drawing never disturbs ImGui's renderer or a caller's state.
 #pragma once
 
 #include <array>
@@ -11,7 +11,7 @@ namespace tessera::gl {
 
 class StateScope {
   public:
-    static constexpr int kUnits = 12;
+    static constexpr int kUnits = 16;
 
     StateScope();
     ~StateScope();
@@ -29,6 +29,7 @@ class StateScope {
     GLint m_active_texture = GL_TEXTURE0;
     std::array<GLint, kUnits> m_textures{};
     GLint m_viewport[4] = {};
+    GLint m_scissor_box[4] = {};
     GLfloat m_clear_colour[4] = {};
     GLboolean m_blend = GL_FALSE;
     GLboolean m_depth = GL_FALSE;

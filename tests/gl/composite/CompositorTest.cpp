@@ -408,7 +408,7 @@ TEST_F(CompositorTest, ATargetTooLargeForItsBuffersIsAnErrorNotACrash) {
     const core::View view = core::View::fit(8, 8, limit + 1, 2);
     auto drawn = m_compositor->draw_tiles(*image, {}, settings, view, {0, 0, 0, limit + 1, 2});
     ASSERT_FALSE(drawn.ok());
-    EXPECT_NE(drawn.error().message.find("accumulation buffer"), std::string::npos)
+    EXPECT_NE(drawn.error().message.find("is larger than this GL draws"), std::string::npos)
         << drawn.error().message;
     // And the compositor still works afterwards.
     const auto tiled = upload_all(image);
@@ -552,6 +552,7 @@ TEST_F(CompositorTest, RestoresTheGlStateItChanges) {
     glEnable(GL_BLEND);
     glEnable(GL_SCISSOR_TEST);
     glViewport(1, 2, 3, 4);
+    glScissor(2, 3, 5, 6);
     unrelated.bind(3);
     glActiveTexture(GL_TEXTURE5);
     auto drawn = draw(*tiled, settings_for(SampleType::U8, 2), core::View::fit(8, 8, 8, 8),
@@ -563,6 +564,10 @@ TEST_F(CompositorTest, RestoresTheGlStateItChanges) {
     glGetIntegerv(GL_VIEWPORT, viewport);
     EXPECT_EQ(viewport[0], 1);
     EXPECT_EQ(viewport[3], 4);
+    GLint scissor[4] = {};
+    glGetIntegerv(GL_SCISSOR_BOX, scissor);
+    EXPECT_EQ((std::array<GLint, 4>{scissor[0], scissor[1], scissor[2], scissor[3]}),
+              (std::array<GLint, 4>{2, 3, 5, 6}));
     GLint value = -1;
     glGetIntegerv(GL_CURRENT_PROGRAM, &value);
     EXPECT_EQ(value, 0);
@@ -576,6 +581,123 @@ TEST_F(CompositorTest, RestoresTheGlStateItChanges) {
     glDisable(GL_BLEND);
     glDisable(GL_SCISSOR_TEST);
     Framebuffer::bind_default();
+}
+
+// A view of one layer whose channels fit one pass is resolved by that pass straight into the
+// target; any other goes through the accumulation buffer and the resolve pass. Both must give the
+// same pixels, byte for byte, for every resolve mode: drawn here into a rectangle inside a larger
+// framebuffer (the window's case), once alone and once under a layer that shows nothing (which
+// forces the accumulated path without changing the picture).
+TEST_F(CompositorTest, AOnePassViewDrawnStraightIntoTheTargetEqualsTheAccumulatedResolve) {
+    auto grey = make_image(SampleType::F32, 37, 23, 3);  // NaN and infinities included
+    auto photo = std::make_shared<core::PlanarImage>(37, 23);
+    auto hdr = std::make_shared<core::PlanarImage>(37, 23);
+    for (const char* name : {"R", "G", "B"}) {
+        photo->add_channel(name, SampleType::U8);
+    }
+    for (const char* name : {"A", "B", "G", "R"}) {
+        hdr->add_channel(name, SampleType::F16);
+    }
+    for (std::size_t i = 0; i < 37 * 23; ++i) {
+        for (std::size_t c = 0; c < 3; ++c) {
+            photo->samples<std::uint8_t>(c)[i] = static_cast<std::uint8_t>((i * (c + 3)) % 256);
+        }
+        hdr->samples<std::uint16_t>(0)[i] = core::float_to_half(static_cast<float>(i % 11) / 10.0f);
+        for (std::size_t c = 1; c < 4; ++c) {
+            hdr->samples<std::uint16_t>(c)[i] =
+                core::float_to_half(static_cast<float>((i * c) % 37) / 9.0f);
+        }
+    }
+    auto ids = std::make_shared<core::PlanarImage>(37, 23);
+    ids->add_channel("ids", SampleType::U16);
+    for (std::size_t i = 0; i < 37 * 23; ++i) {
+        ids->samples<std::uint16_t>(0)[i] = static_cast<std::uint16_t>((i % 37) / 5 + (i / 37) / 4);
+    }
+    const std::shared_ptr<const core::ImageSource> labels = core::as_labels(ids);
+
+    struct Case {
+        std::string name;
+        std::shared_ptr<const core::ImageSource> image;
+        core::DisplaySettings settings;
+    };
+    std::vector<Case> cases;
+    for (auto blend : {core::BlendMode::Additive, core::BlendMode::Max, core::BlendMode::Min,
+                       core::BlendMode::Over}) {
+        core::DisplaySettings settings = settings_for(SampleType::F32, 3);
+        settings.blend = blend;
+        settings.nan_colour = {0.2f, 0.9f, 0.4f};
+        settings.background = {0.1f, 0.3f, 0.6f};
+        cases.push_back({"grey " + std::string(core::to_string(blend)), grey, settings});
+    }
+    const std::vector<core::ChannelStatistics> none3(3), none4(4);
+    cases.push_back(
+        {"photo", photo, core::default_display(photo->channels(), none3, core::Transfer::Srgb)});
+    // Linear data's alpha is premultiplied; sRGB-encoded data's is straight (CompositeMath.h).
+    core::DisplaySettings premultiplied =
+        core::default_display(hdr->channels(), none4, core::Transfer::Linear);
+    premultiplied.exposure = -0.5f;
+    ASSERT_TRUE(premultiplied.colour && premultiplied.alpha_channel >= 0);
+    core::DisplaySettings straight = premultiplied;
+    straight.srgb_input = true;
+    cases.push_back({"premultiplied alpha", hdr, premultiplied});
+    cases.push_back({"straight alpha", hdr, straight});
+    core::DisplaySettings filled;
+    filled.channels = {{true, core::named_colormap("gray"), 0, 1, 1, 1}};
+    filled.labels.seed = 5;
+    core::DisplaySettings contour = filled;
+    contour.labels.contour = 1;
+    contour.labels.selected = 3;
+    cases.push_back({"labels", labels, filled});
+    cases.push_back({"label contours", labels, contour});
+
+    core::DisplaySettings nothing;  // the layer above: one channel, not visible
+    nothing.channels = {{false, core::named_colormap("gray"), 0, 1, 1, 1}};
+    auto small = make_image(SampleType::F32, 4, 4, 1);
+    const auto above = upload_all(small);
+
+    const Texture2D target = Texture2D::create(64, 48, PixelFormat{}).value();
+    auto framebuffer = Framebuffer::create(target);
+    ASSERT_TRUE(framebuffer.ok());
+    const Target where{framebuffer->id(), 9, 5, 44, 30};
+    for (const Case& c : cases) {
+        ASSERT_TRUE(core::check_display(c.settings, c.image->channels()).ok()) << c.name;
+        const auto tiled = upload_all(c.image, 16);  // several tiles, owned pixel by pixel
+        for (core::View view : {core::View::of_rect(-4, -3, 41, 26, 44, 30),
+                                core::View::of_rect(2.5, 1.25, 13.5, 8.75, 44, 30)}) {
+            for (auto sampling : {core::Sampling::Nearest, core::Sampling::Linear}) {
+                view.sampling = sampling;
+                auto frame = tiled->prepare_final(view, c.settings.visible_channels());
+                auto frame_above = above->prepare_final(view, {});
+                ASSERT_TRUE(frame.ok() && frame_above.ok());
+                const LayerDraw one{c.image.get(), &frame->draws, &c.settings, {}};
+                const LayerDraw two[] = {one, {small.get(), &frame_above->draws, &nothing, {}}};
+                std::array<core::RgbaImage, 2> pixels;
+                for (std::size_t k = 0; k < 2; ++k) {
+                    framebuffer->bind();
+                    glClearColor(1.0f, 0.0f, 1.0f, 1.0f);
+                    glClear(GL_COLOR_BUFFER_BIT);
+                    auto drawn = k == 0 ? m_compositor->draw_layers(std::span(&one, 1), view, where)
+                                        : m_compositor->draw_layers(two, view, where);
+                    ASSERT_TRUE(drawn.ok()) << c.name << ": " << drawn.error().message;
+                    framebuffer->bind();
+                    pixels[k] = read_rgba8(0, 0, 64, 48);
+                    Framebuffer::bind_default();
+                }
+                const Difference d = compare(pixels[0], pixels[1]);
+                EXPECT_EQ(d.max, 0)
+                    << c.name << " at " << d.x << "," << d.y << " scale " << view.x_scale;
+                // Outside the target's rectangle (rows 13 to 42 from the top, columns 9 to 52),
+                // the framebuffer is as it was.
+                for (const auto& [x, y] : {std::pair{0, 0}, std::pair{8, 20}, std::pair{53, 40},
+                                           std::pair{30, 12}, std::pair{30, 43}}) {
+                    const auto p = pixels[0].at(x, y);
+                    EXPECT_EQ((std::array<int, 3>{p[0], p[1], p[2]}),
+                              (std::array<int, 3>{255, 0, 255}))
+                        << c.name << " at " << x << "," << y;
+                }
+            }
+        }
+    }
 }
 
 TEST_F(CompositorTest, BadSettingsAreErrorsNotDraws) {
