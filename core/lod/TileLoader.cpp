@@ -49,18 +49,16 @@ std::optional<TileLoader::Batch> TileLoader::take() {
     for (std::size_t i = 0; i < m_streams.size(); ++i) {
         const std::size_t index = (m_next + i) % m_streams.size();
         TileStream& stream = *m_streams[index];
-        while (!stream.m_jobs.empty()) {
-            const TileJob job = stream.m_jobs.front();
-            stream.m_jobs.pop_front();
-            if (!stream.wants(job)) {
-                stream.m_queued.erase(job);  // left the view before it started
-                ++stream.m_dropped;
-                continue;
-            }
+        const auto next = stream.next_job();
+        if (next != stream.m_jobs.end()) {
+            const TileJob job = *next;
+            stream.m_jobs.erase(next);
             Batch batch{&stream, {job}, stream.m_pyramid, stream.m_epoch};
-            // The tile's other planes are read with it (one pass over an interleaved source).
+            // The tile's other channels are read with it (one pass over an interleaved source);
+            // other positions are planes of their own, and wait their turn.
             for (auto other = stream.m_jobs.begin(); other != stream.m_jobs.end();) {
-                if (other->tile == job.tile && other->provisional == job.provisional) {
+                if (other->tile == job.tile && other->provisional == job.provisional &&
+                    other->plane.position == job.plane.position) {
                     batch.jobs.push_back(*other);
                     other = stream.m_jobs.erase(other);
                 } else {
@@ -188,11 +186,37 @@ bool TileStream::wants(const TileJob& job) const {
            (m_wanted_positions.empty() || m_wanted_positions.count(job.plane.position) != 0);
 }
 
-void TileStream::set_wanted(std::set<TileKey> wanted,
-                            std::set<std::vector<std::int64_t>> positions) {
+std::deque<TileJob>::iterator TileStream::next_job() {
+    for (auto job = m_jobs.begin(); job != m_jobs.end();) {
+        if (wants(*job)) {
+            ++job;
+        } else {
+            m_queued.erase(*job);  // left the view before it started
+            ++m_dropped;
+            job = m_jobs.erase(job);
+        }
+    }
+    if (!m_shown) {
+        return m_jobs.begin();  // in the order requested
+    }
+    auto best = m_jobs.end();
+    int best_rank = 3;
+    for (auto job = m_jobs.begin(); job != m_jobs.end() && best_rank > 0; ++job) {
+        const int rank = job->plane.position != *m_shown ? 2 : job->provisional ? 0 : 1;
+        if (rank < best_rank) {
+            best = job;
+            best_rank = rank;
+        }
+    }
+    return best;
+}
+
+void TileStream::set_wanted(std::set<TileKey> wanted, std::set<std::vector<std::int64_t>> positions,
+                            std::optional<std::vector<std::int64_t>> shown) {
     std::lock_guard lock(m_loader.m_mutex);
     m_wanted = std::move(wanted);
     m_wanted_positions = std::move(positions);
+    m_shown = std::move(shown);
     for (auto job = m_jobs.begin(); job != m_jobs.end();) {
         if (!wants(*job)) {
             m_queued.erase(*job);

@@ -120,8 +120,11 @@ class TileStream {
 
     // What the view wants now: these tiles at these positions (complete, an index on every
     // axis; none listed: any position). Queued jobs for anything else are dropped (counted), so
-    // a slider scrubbed past a slice drops that slice's reads.
-    void set_wanted(std::set<TileKey> wanted, std::set<std::vector<std::int64_t>> positions = {});
+    // a slider scrubbed past a slice drops that slice's reads. Jobs of `shown` (the position the
+    // view shows) are taken before those of positions read ahead, its provisional (strided,
+    // fast) reads first: a slice switched to is covered before the slices ahead are read.
+    void set_wanted(std::set<TileKey> wanted, std::set<std::vector<std::int64_t>> positions = {},
+                    std::optional<std::vector<std::int64_t>> shown = {});
     // Queues a job unless it is queued, in flight or waiting to be taken already.
     void request(const TileJob& job);
     void notify();  // wakes the workers after requests
@@ -155,6 +158,8 @@ class TileStream {
     void prune_history();                      // loader mutex held
     bool superseded(const TileResult& result) const;
     bool wants(const TileJob& job) const;  // loader mutex held
+    // Drops jobs no longer wanted and says which queued job goes next (loader mutex held).
+    std::deque<TileJob>::iterator next_job();
 
     TileLoader& m_loader;
     // Guarded by the loader's mutex:
@@ -164,6 +169,7 @@ class TileStream {
     std::set<TileJob> m_queued;  // queued, in flight, or waiting to be taken
     std::set<TileKey> m_wanted;
     std::set<std::vector<std::int64_t>> m_wanted_positions;  // empty: any
+    std::optional<std::vector<std::int64_t>> m_shown;        // its jobs go first
     std::deque<TileResult> m_ready;
     std::uint64_t m_epoch = 0;  // one more for every change of the source
     std::vector<std::pair<std::uint64_t, Damage>> m_history;  // changes older results may meet

@@ -186,7 +186,7 @@ core::Result<StreamingFrame> StreamingImage::prepare(
     }
     m_wanted = plan.wanted;
     m_wanted_positions = positions;
-    m_stream->set_wanted(plan.wanted, positions);
+    m_stream->set_wanted(plan.wanted, positions, here);
     if (m_recent.empty() || m_recent.front() != here) {
         m_recent.erase(std::remove(m_recent.begin(), m_recent.end(), here), m_recent.end());
         m_recent.push_front(here);
@@ -209,15 +209,22 @@ core::Result<StreamingFrame> StreamingImage::prepare(
             }
         }
     }
-    // Slices ahead: the tiles the view shows, exact, once everything above is queued (playing:
-    // their coverage tiles).
+    // Slices ahead: their coverage tiles (provisional), then the tiles the view shows, exact
+    // (playing: coverage only). The loader takes them after this slice's reads.
     const std::vector<core::TileKey> visible = scheduler.visible(plan.level, view);
-    const std::vector<core::TileKey> ahead_tiles = moving ? scheduler.visible(top, view) : visible;
+    const std::vector<core::TileKey> coverage = plan_options(0).coverage || moving
+                                                    ? scheduler.visible(top, view)
+                                                    : std::vector<core::TileKey>{};
     for (const std::vector<core::Plane>& next : ahead_planes) {
-        for (const core::TileKey& tile : ahead_tiles) {
-            for (const core::Plane& plane : next) {
-                if (m_textures->find(key(tile, plane)) == nullptr) {
-                    m_stream->request({tile, plane, moving || tile.level > plan.level});
+        for (const bool exact : {false, true}) {
+            if (exact && (moving || plan.level == top)) {
+                break;  // coverage is all a player shows; at the top level it is the view
+            }
+            for (const core::TileKey& tile : exact ? visible : coverage) {
+                for (const core::Plane& plane : next) {
+                    if (m_textures->find(key(tile, plane)) == nullptr) {
+                        m_stream->request({tile, plane, !exact});
+                    }
                 }
             }
         }
@@ -243,22 +250,31 @@ core::Result<StreamingFrame> StreamingImage::prepare(
 
     std::size_t frame_bytes = 0;
     std::string error;
+    // What this frame needs first. The rest (tiles around the view, slices ahead) waits for a
+    // frame that needs nothing: a slice switched to shows as soon as its own tiles are up.
     std::vector<core::TileResult> arrived = m_stream->take_ready();
+    const auto needed = [&](const core::TileResult& result) {
+        return essential.count(result.job.tile) != 0 && result.job.plane.position == here;
+    };
+    std::stable_partition(arrived.begin(), arrived.end(), needed);
     std::vector<core::TileResult> later;
+    bool uploaded_needed = false;
     for (core::TileResult& result : arrived) {
         if (!result.error.empty()) {
             error = result.error;
             continue;
         }
-        if (frame_bytes > 0 && frame_bytes + result.texels.data.size() > m_options.upload_budget) {
-            later.push_back(std::move(result));  // this frame's upload budget is spent
+        const bool need = needed(result);
+        if ((frame_bytes > 0 &&
+             frame_bytes + result.texels.data.size() > m_options.upload_budget) ||
+            (!need && uploaded_needed)) {
+            later.push_back(std::move(result));  // budget spent, or not needed now: next frame
             continue;
         }
-        const bool needed =
-            essential.count(result.job.tile) != 0 && result.job.plane.position == here;
-        if (auto ok = upload(result, needed, frame_bytes); !ok) {
+        if (auto ok = upload(result, need, frame_bytes); !ok) {
             error = ok.error().message;
         }
+        uploaded_needed = uploaded_needed || need;
     }
     m_stream->put_back(std::move(later));
     TESSERA_GL_CHECK();

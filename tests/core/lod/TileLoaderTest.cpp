@@ -133,7 +133,7 @@ TEST(TileLoader, EveryPlaneOfAStackStreamsThroughTheLoader) {
             stream.request({{0, 1, 1}, Plane{0, {t, z}}, false});
         }
     }
-    EXPECT_EQ(loader.run_pending(), 1u) << "the planes of one tile are read as one batch";
+    EXPECT_EQ(loader.run_pending(), 12u) << "each position is a batch of its own";
     const std::vector<TileResult> results = stream.take_ready();
     ASSERT_EQ(results.size(), 12u);
     for (const TileResult& result : results) {
@@ -144,6 +144,44 @@ TEST(TileLoader, EveryPlaneOfAStackStreamsThroughTheLoader) {
         EXPECT_EQ(texel(result, 1, 1), value_at(t, z, 128, 128, 300)) << t << "," << z;
         EXPECT_EQ(texel(result, 0, 0), value_at(t, z, 127, 127, 300)) << "the gutter";
     }
+}
+
+// A slice switched to while the next slices' reads are queued (read ahead at the previous stop):
+// its own strided coverage goes first, then its exact tiles, then the slices ahead, each in the
+// order asked for.
+TEST(TileLoader, TheShownPositionsJobsGoFirstItsProvisionalOnesBeforeExactOnes) {
+    auto image = stack(300, 200, 4, 3);
+    TileLoader loader({0, true});
+    TileStream stream(loader, image, 128);
+    const std::vector<std::int64_t> shown{1, 0};
+    std::set<TileKey> wanted{{0, 0, 0}, {0, 1, 0}, {1, 0, 0}};
+    stream.set_wanted(wanted, {{1, 0}, {2, 0}, {3, 0}}, shown);
+    stream.request({{0, 0, 0}, Plane{0, {2, 0}}, false});  // ahead, queued earlier
+    stream.request({{0, 1, 0}, Plane{0, {3, 0}}, false});
+    stream.request({{0, 0, 0}, Plane{0, shown}, false});  // this slice, exact
+    stream.request({{0, 1, 0}, Plane{0, shown}, false});
+    stream.request({{1, 0, 0}, Plane{0, shown}, true});   // this slice, coverage
+    stream.request({{1, 0, 0}, Plane{0, {2, 0}}, true});  // ahead, coverage
+    std::vector<TileJob> order;
+    while (loader.run_pending(1) == 1) {
+        for (const TileResult& result : stream.take_ready()) {
+            ASSERT_TRUE(result.error.empty()) << result.error;
+            order.push_back(result.job);
+        }
+    }
+    const std::vector<TileJob> expected{
+        {{1, 0, 0}, Plane{0, shown}, true},   {{0, 0, 0}, Plane{0, shown}, false},
+        {{0, 1, 0}, Plane{0, shown}, false},  {{0, 0, 0}, Plane{0, {2, 0}}, false},
+        {{0, 1, 0}, Plane{0, {3, 0}}, false}, {{1, 0, 0}, Plane{0, {2, 0}}, true}};
+    EXPECT_EQ(order, expected);
+    // Without a shown position, jobs run in the order asked for.
+    stream.set_wanted(wanted, {{2, 0}, {3, 0}});
+    stream.request({{0, 1, 0}, Plane{0, {3, 0}}, true});
+    stream.request({{0, 0, 0}, Plane{0, {2, 0}}, true});
+    ASSERT_EQ(loader.run_pending(1), 1u);
+    const auto first = stream.take_ready();
+    ASSERT_EQ(first.size(), 1u);
+    EXPECT_EQ(first[0].job.tile, (TileKey{0, 1, 0}));
 }
 
 TEST(TileLoader, JobsWhoseTileLeftTheViewAreDroppedBeforeTheyRun) {
