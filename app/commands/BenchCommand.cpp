@@ -261,6 +261,7 @@ class BenchImage {
                 .value(static_cast<std::uint64_t>(m_image.cpu_cache_budget()));
         }
         json.key("textures_created").value(stats.textures_created);
+        json.key("textures_reused").value(stats.textures_reused);
         json.key("evicted").value(stats.evicted);
         json.key("dropped_requests").value(stats.dropped);
         // The GL thread's share of path frames spent planning and uploading (StreamingImage::

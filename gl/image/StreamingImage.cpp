@@ -139,17 +139,25 @@ core::Result<void> StreamingImage::upload(core::TileResult& result, bool essenti
             return {};  // never exceed the budget
         }
         const core::SampleType type = m_stream->source()->channels()[job.plane.channel].type;
-        auto texture = Texture2D::create(texels.width, texels.height, channel_texture_format(type),
-                                         texels.data.data());
-        if (!texture) {
-            return core::Error{fmt::format("tile ({}, {}) of level {}: {}", job.tile.column,
-                                           job.tile.row, job.tile.level, texture.error().message)};
-        }
+        const PixelFormat format = channel_texture_format(type);
         TextureEntry fresh;
-        fresh.texture = std::move(texture).value();
         fresh.bytes = bytes;
+        if (auto spare = m_textures->take_spare(texels.width, texels.height, format)) {
+            fresh.texture = std::move(*spare);
+            fresh.texture.upload(0, 0, texels.width, texels.height, texels.data.data());
+            ++m_stats.textures_reused;
+        } else {
+            auto texture =
+                Texture2D::create(texels.width, texels.height, format, texels.data.data());
+            if (!texture) {
+                return core::Error{fmt::format("tile ({}, {}) of level {}: {}", job.tile.column,
+                                               job.tile.row, job.tile.level,
+                                               texture.error().message)};
+            }
+            fresh.texture = std::move(texture).value();
+            ++m_stats.textures_created;
+        }
         entry = &m_textures->insert(key(job.tile, job.plane), std::move(fresh));
-        ++m_stats.textures_created;
     }
     entry->provisional = job.provisional;
     entry->stale = result.superseded;  // then it is read again
@@ -277,6 +285,7 @@ core::Result<StreamingFrame> StreamingImage::prepare(
         uploaded_needed = uploaded_needed || need;
     }
     m_stream->put_back(std::move(later));
+    m_textures->release_spares();
     TESSERA_GL_CHECK();
     if (!error.empty()) {
         return core::Error{error};

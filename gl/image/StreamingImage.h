@@ -69,8 +69,9 @@ struct StreamingStats {
     std::uint64_t uploads = 0;
     std::uint64_t bytes = 0;
     std::uint64_t textures_created = 0;
-    std::uint64_t evicted = 0;    // textures this image's uploads displaced
-    std::uint64_t dropped = 0;    // requests dropped because their tile left the view
+    std::uint64_t textures_reused = 0;  // uploads into a texture evicted the same frame
+    std::uint64_t evicted = 0;          // textures this image's uploads displaced
+    std::uint64_t dropped = 0;          // requests dropped because their tile left the view
     std::uint64_t discarded = 0;  // results superseded (shown, read again): the source changed
                                   // after the read began
     std::uint64_t damaged = 0;    // textures marked stale by changes of the source

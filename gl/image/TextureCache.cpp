@@ -51,7 +51,9 @@ bool TextureCache::make_room(std::size_t bytes, bool essential, std::uint64_t& e
         return false;  // never exceed the budget
     }
     for (const TextureKey& victim : victims) {
-        m_image_bytes[victim.image] -= m_entries.at(victim).bytes;
+        TextureEntry& entry = m_entries.at(victim);
+        m_image_bytes[victim.image] -= entry.bytes;
+        m_spares.push_back(std::move(entry.texture));
         m_lru.erase(victim);
         m_entries.erase(victim);
         ++evicted;
@@ -72,6 +74,20 @@ TextureEntry& TextureCache::insert(const TextureKey& key, TextureEntry entry) {
     m_lru.insert(key, entry.bytes);
     m_peak = std::max(m_peak, m_lru.bytes());
     return m_entries[key] = std::move(entry);
+}
+
+std::optional<Texture2D> TextureCache::take_spare(int width, int height,
+                                                  const PixelFormat& format) {
+    const auto found = std::find_if(m_spares.begin(), m_spares.end(), [&](const Texture2D& t) {
+        return t.width() == width && t.height() == height && t.format() == format;
+    });
+    if (found == m_spares.end()) {
+        m_spares.clear();
+        return std::nullopt;
+    }
+    std::optional<Texture2D> spare(std::move(*found));
+    m_spares.erase(found);
+    return spare;
 }
 
 void TextureCache::for_each(std::uint64_t image,

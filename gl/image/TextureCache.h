@@ -3,12 +3,19 @@
 // room, the least recently used textures leave first, except those a view protects: what each
 // image draws or must draw now (essential) is never evicted, and what it prefetched gives way
 // only to essential uploads (of any image). Two images on screen share the one budget.
+//
+// Textures evicted to make room are kept as spares until the uploads of the frame are done: an
+// upload of the same size and format refills one in place instead of creating a texture (a slice
+// switch replaces the last slice's tiles with as many of the same size). Creating one costs far
+// more than refilling it, on llvmpipe above all (fresh memory, page by page). Spares never push
+// the total over the budget: when a texture must be created, the spares go first.
 #pragma once
 
 #include <compare>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -60,6 +67,11 @@ class TextureCache {
     // evicted then). Returns through `evicted` how many textures left.
     bool make_room(std::size_t bytes, bool essential, std::uint64_t& evicted);
     TextureEntry& insert(const TextureKey& key, TextureEntry entry);
+    // A spare of this size and format, if one was evicted since release_spares(); otherwise
+    // none, and the spares are released (a texture is about to be created).
+    std::optional<Texture2D> take_spare(int width, int height, const PixelFormat& format);
+    void release_spares() { m_spares.clear(); }
+    std::size_t spare_count() const { return m_spares.size(); }
 
     // Every texture of one image, in key order (tile by tile).
     void for_each(std::uint64_t image,
@@ -81,6 +93,7 @@ class TextureCache {
     core::LruBudget<TextureKey> m_lru;
     std::map<std::uint64_t, Protection> m_protected;
     std::map<std::uint64_t, std::size_t> m_image_bytes;
+    std::vector<Texture2D> m_spares;
 };
 
 }  // namespace tessera::gl

@@ -11,6 +11,7 @@ struct PixelFormat {
     GLenum internal_format = GL_RGBA8;
     GLenum format = GL_RGBA;
     GLenum type = GL_UNSIGNED_BYTE;
+    bool operator==(const PixelFormat&) const = default;
 };
 
 class Texture2D {

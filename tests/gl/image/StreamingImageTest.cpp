@@ -493,6 +493,44 @@ TEST_F(StreamingImageTest, ASliceSwitchKeepsThePreviousSliceOnScreenUntilTheNewO
     EXPECT_EQ(arrived->position, std::vector<std::int64_t>{3});
 }
 
+// The slice read ahead gets its coverage tile first, so the next step shows at once even when its
+// exact tiles are not read yet; and none of it is read, or uploaded, before what the slice on
+// screen needs.
+TEST_F(StreamingImageTest, ASliceReadAheadIsCoveredFirstAndNeverDelaysTheSliceShown) {
+    ManualStack stack;
+    auto& [source, loader, textures, image, view] = stack;
+    const std::vector<std::vector<std::int64_t>> ahead{{1}};
+    ASSERT_TRUE(image.prepare(view, {0}, {0}, ahead).ok());
+    // Slice 0's reads all run before slice 1's first one.
+    int jobs = 0;
+    while (source->reads()[1] == 0) {
+        ASSERT_EQ(loader.run_pending(1), 1u) << "slice 1 was never read";
+        ++jobs;
+        if (source->reads()[1] == 0) {
+            EXPECT_GT(source->reads()[0], 0);
+        }
+    }
+    EXPECT_GE(jobs, 3) << "slice 0's coverage and two exact tiles came first";
+    // Both have arrived: the frame uploads what it needs, slice 0's tiles, and not slice 1's.
+    const int top = image.scheduler().geometry().levels - 1;
+    const core::TileKey coverage{top, 0, 0};
+    auto shown = image.prepare(view, {0}, {0}, ahead);
+    ASSERT_TRUE(shown.ok());
+    EXPECT_TRUE(shown->final);
+    EXPECT_EQ(image.texture(coverage, core::Plane{0, {1}}), nullptr) << "waits for a frame";
+    ASSERT_TRUE(image.prepare(view, {0}, {0}, ahead).ok());
+    EXPECT_NE(image.texture(coverage, core::Plane{0, {1}}), nullptr);
+    // One step on: slice 1 covers the view from its coverage tile alone, at once.
+    auto stepped = image.prepare(view, {0}, {1}, {{2}});
+    ASSERT_TRUE(stepped.ok());
+    EXPECT_EQ(stepped->position, std::vector<std::int64_t>{1});
+    EXPECT_FALSE(stepped->final) << "its exact tiles are still to come";
+    loader.run_pending();
+    auto exact = image.prepare(view, {0}, {1}, {{2}});
+    ASSERT_TRUE(exact.ok());
+    EXPECT_TRUE(exact->final);
+}
+
 TEST_F(StreamingImageTest, ScrubbingDropsTheReadsOfSlicesAlreadyLeft) {
     ManualStack stack;
     auto& [source, loader, textures, image, view] = stack;
@@ -544,6 +582,8 @@ TEST_F(StreamingImageTest, SlicesLeftGiveTheirTexturesBackToABudgetThatHoldsOneS
         EXPECT_LE(image.texture_bytes(), options.gpu_budget);
     }
     EXPECT_GT(image.stats().evicted, 0u);
+    // The new slice's tiles refill the textures the last one's gave back, of the same size.
+    EXPECT_GT(image.stats().textures_reused, 0u);
 }
 
 TEST_F(StreamingImageTest, PlayingFasterThanSlicesArriveSkipsSlicesInsteadOfQueueingThem) {
