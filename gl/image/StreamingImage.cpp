@@ -259,12 +259,19 @@ core::Result<StreamingFrame> StreamingImage::prepare(
     std::size_t frame_bytes = 0;
     std::string error;
     // What this frame needs first. The rest (tiles around the view, slices ahead) waits for a
-    // frame that needs nothing: a slice switched to shows as soon as its own tiles are up.
+    // frame that needs nothing: a slice switched to shows as soon as its own tiles are up. On the
+    // first frame of a switch, a coverage tile that arrived goes up alone: the slice shows from
+    // it at once, and its exact tiles (each a texture to create) follow on the next frame.
     std::vector<core::TileResult> arrived = m_stream->take_ready();
     const auto needed = [&](const core::TileResult& result) {
         return essential.count(result.job.tile) != 0 && result.job.plane.position == here;
     };
     std::stable_partition(arrived.begin(), arrived.end(), needed);
+    const bool switching = m_shown && *m_shown != here;
+    const bool coverage_arrived =
+        switching && std::any_of(arrived.begin(), arrived.end(), [&](const auto& result) {
+            return needed(result) && result.job.tile.level == top && result.error.empty();
+        });
     std::vector<core::TileResult> later;
     bool uploaded_needed = false;
     for (core::TileResult& result : arrived) {
@@ -275,7 +282,7 @@ core::Result<StreamingFrame> StreamingImage::prepare(
         const bool need = needed(result);
         if ((frame_bytes > 0 &&
              frame_bytes + result.texels.data.size() > m_options.upload_budget) ||
-            (!need && uploaded_needed)) {
+            (!need && uploaded_needed) || (coverage_arrived && result.job.tile.level != top)) {
             later.push_back(std::move(result));  // budget spent, or not needed now: next frame
             continue;
         }

@@ -531,6 +531,25 @@ TEST_F(StreamingImageTest, ASliceReadAheadIsCoveredFirstAndNeverDelaysTheSliceSh
     EXPECT_TRUE(exact->final);
 }
 
+// The first frame of a switch puts up the new slice's coverage tile alone when it has arrived,
+// even if its exact tiles have too: the slice shows on that frame, exactly on the next.
+TEST_F(StreamingImageTest, TheFirstFrameOfASwitchUploadsTheCoverageTileAlone) {
+    ManualStack stack;
+    auto& [source, loader, textures, image, view] = stack;
+    ASSERT_TRUE(image.prepare_final(view, {0}, {0}).ok());
+    ASSERT_TRUE(image.prepare(view, {0}, {3}).ok());  // asks for slice 3
+    loader.run_pending();                             // everything of it arrives
+    const std::uint64_t uploads = image.stats().uploads;
+    auto first = image.prepare(view, {0}, {3});
+    ASSERT_TRUE(first.ok());
+    EXPECT_EQ(first->position, std::vector<std::int64_t>{3});
+    EXPECT_FALSE(first->final);
+    EXPECT_EQ(image.stats().uploads, uploads + 1) << "the coverage tile alone";
+    auto second = image.prepare(view, {0}, {3});
+    ASSERT_TRUE(second.ok());
+    EXPECT_TRUE(second->final);
+}
+
 TEST_F(StreamingImageTest, ScrubbingDropsTheReadsOfSlicesAlreadyLeft) {
     ManualStack stack;
     auto& [source, loader, textures, image, view] = stack;
