@@ -219,17 +219,18 @@ INSTANTIATE_TEST_SUITE_P(
                                          core::BlendMode::Min, core::BlendMode::Over)),
     gpu_test_name);
 
-TEST_F(CompositorTest, ColourModesMatchTheCpuReference) {
-    // An 8-bit sRGB photograph and a linear half-float RGBA image with alpha and exposure.
-    auto photo = std::make_shared<core::PlanarImage>(33, 21);
-    auto hdr = std::make_shared<core::PlanarImage>(33, 21);
+// An 8-bit sRGB photograph (R, G, B) and a linear half-float image with alpha (A, B, G, R).
+std::pair<std::shared_ptr<core::PlanarImage>, std::shared_ptr<core::PlanarImage>> colour_images(
+    int width, int height) {
+    auto photo = std::make_shared<core::PlanarImage>(width, height);
+    auto hdr = std::make_shared<core::PlanarImage>(width, height);
     for (const char* name : {"R", "G", "B"}) {
         photo->add_channel(name, SampleType::U8);
     }
     for (const char* name : {"A", "B", "G", "R"}) {
         hdr->add_channel(name, SampleType::F16);
     }
-    for (std::size_t i = 0; i < 33 * 21; ++i) {
+    for (std::size_t i = 0; i < static_cast<std::size_t>(width) * height; ++i) {
         for (std::size_t c = 0; c < 3; ++c) {
             photo->samples<std::uint8_t>(c)[i] = static_cast<std::uint8_t>((i * (c + 3)) % 256);
         }
@@ -239,6 +240,12 @@ TEST_F(CompositorTest, ColourModesMatchTheCpuReference) {
                 core::float_to_half(static_cast<float>((i * c) % 37) / 9.0f);
         }
     }
+    return {photo, hdr};
+}
+
+TEST_F(CompositorTest, ColourModesMatchTheCpuReference) {
+    // An 8-bit sRGB photograph and a linear half-float RGBA image with alpha and exposure.
+    auto [photo, hdr] = colour_images(33, 21);
     hdr->samples<std::uint16_t>(3)[40] =
         core::float_to_half(std::numeric_limits<float>::quiet_NaN());
     const std::vector<core::ChannelStatistics> none3(3), none4(4);
@@ -590,24 +597,7 @@ TEST_F(CompositorTest, RestoresTheGlStateItChanges) {
 // forces the accumulated path without changing the picture).
 TEST_F(CompositorTest, AOnePassViewDrawnStraightIntoTheTargetEqualsTheAccumulatedResolve) {
     auto grey = make_image(SampleType::F32, 37, 23, 3);  // NaN and infinities included
-    auto photo = std::make_shared<core::PlanarImage>(37, 23);
-    auto hdr = std::make_shared<core::PlanarImage>(37, 23);
-    for (const char* name : {"R", "G", "B"}) {
-        photo->add_channel(name, SampleType::U8);
-    }
-    for (const char* name : {"A", "B", "G", "R"}) {
-        hdr->add_channel(name, SampleType::F16);
-    }
-    for (std::size_t i = 0; i < 37 * 23; ++i) {
-        for (std::size_t c = 0; c < 3; ++c) {
-            photo->samples<std::uint8_t>(c)[i] = static_cast<std::uint8_t>((i * (c + 3)) % 256);
-        }
-        hdr->samples<std::uint16_t>(0)[i] = core::float_to_half(static_cast<float>(i % 11) / 10.0f);
-        for (std::size_t c = 1; c < 4; ++c) {
-            hdr->samples<std::uint16_t>(c)[i] =
-                core::float_to_half(static_cast<float>((i * c) % 37) / 9.0f);
-        }
-    }
+    auto [photo, hdr] = colour_images(37, 23);
     auto ids = std::make_shared<core::PlanarImage>(37, 23);
     ids->add_channel("ids", SampleType::U16);
     for (std::size_t i = 0; i < 37 * 23; ++i) {
