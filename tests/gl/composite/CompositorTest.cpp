@@ -642,7 +642,7 @@ TEST_F(CompositorTest, AOnePassViewDrawnStraightIntoTheTargetEqualsTheAccumulate
 
     core::DisplaySettings nothing;  // the layer above: one channel, not visible
     nothing.channels = {{false, core::named_colormap("gray"), 0, 1, 1, 1}};
-    auto small = make_image(SampleType::F32, 4, 4, 1);
+    auto small = make_image(SampleType::F32, 4, 4, 1, false);
     const auto above = upload_all(small);
 
     const Texture2D target = Texture2D::create(64, 48, PixelFormat{}).value();
