@@ -344,7 +344,7 @@ StreamingFrame StreamingImage::frame_of(const core::View& view,
     // versions at once (waiting for the next frame could wait for nothing).
     const core::TilePlan plan = scheduler.plan(view, resident, plan_options(0));
     if (ask_exact) {
-        const bool changing = std::chrono::steady_clock::now() - m_last_damage < m_options.settle;
+        const bool changing = this->changing(std::chrono::steady_clock::now());
         for (const core::DrawItem& item : plan.draws) {
             const bool ideal = item.tile.level == plan.level;
             for (const core::Plane& plane : planes) {
@@ -419,10 +419,9 @@ core::Result<StreamingFrame> StreamingImage::prepare_final(
                 "the view needs more texture memory than the GPU budget of {} MB allows",
                 m_textures->budget() >> 20)};
         }
-        const auto settled = m_last_damage + m_options.settle;
-        if (!m_stream->busy() && std::chrono::steady_clock::now() < settled) {
+        if (!m_stream->busy() && changing(std::chrono::steady_clock::now())) {
             // The source changed a moment ago: its coarse tiles are strided until it settles.
-            std::this_thread::sleep_until(settled);
+            std::this_thread::sleep_until(*m_last_damage + m_options.settle);
             continue;
         }
         if (!m_stream->busy()) {

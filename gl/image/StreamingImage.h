@@ -162,7 +162,11 @@ class StreamingImage {
     // player shows the newest slice that arrived), but their queued reads were dropped.
     std::deque<std::vector<std::int64_t>> m_recent;
     bool m_over_budget = false;  // an essential tile did not fit in the GPU budget
-    std::chrono::steady_clock::time_point m_last_damage{};  // when the source last changed
+    // When the source last changed (none yet: not changing, whatever the clock reads).
+    std::optional<std::chrono::steady_clock::time_point> m_last_damage;
+    bool changing(std::chrono::steady_clock::time_point now) const {
+        return m_last_damage && now - *m_last_damage < m_options.settle;
+    }
     std::uint64_t m_revision_polled = 0;  // the source's revision at the last damage poll
 };
 

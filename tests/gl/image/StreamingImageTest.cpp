@@ -276,8 +276,11 @@ TEST_F(StreamingImageTest, ACoarseTileOfASourceThatKeepsChangingIsReReadStridedE
         source->add_channel("v", core::SampleType::F32);
         core::TileLoader loader({0, true});
         StreamingOptions options;
-        // The clock cannot matter: still changing for an hour, or settled at once.
-        options.settle = keeps_changing ? std::chrono::hours(1) : std::chrono::milliseconds(0);
+        // The clock cannot matter: still changing for a year, or settled at once. A year is
+        // longer than the machine has been up: an image that never changed is not changing,
+        // whatever the steady clock reads (its epoch is the boot).
+        options.settle =
+            keeps_changing ? std::chrono::hours(24 * 365) : std::chrono::milliseconds(0);
         StreamingImage image(source, loader, std::make_shared<TextureCache>(), options);
         const core::View fit = core::View::fit(4096, 4096, 512, 512);  // level 3
         ASSERT_TRUE(image.prepare_final(fit, {0}).ok());
