@@ -1,6 +1,7 @@
 #include "core/image/ImageSource.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -102,6 +103,66 @@ Result<Plane> ImageSource::complete(const Plane& plane) const {
         }
     }
     return full;
+}
+
+Result<void> ImageSource::check_strided(const Plane& plane, std::int64_t x0, std::int64_t y0,
+                                        std::int64_t step, std::int64_t columns, std::int64_t rows,
+                                        std::size_t dst_bytes) const {
+    if (auto full = complete(plane); !full) {
+        return full.error();
+    }
+    if (x0 < 0 || y0 < 0 || x0 >= width() || y0 >= height() || step < 1 || columns < 0 ||
+        rows < 0) {
+        return Error{
+            fmt::format("{}x{} samples every {} from ({}, {}) do not start inside the "
+                        "{}x{} image",
+                        columns, rows, step, x0, y0, width(), height())};
+    }
+    if (dst_bytes < region_bytes(plane.channel, {0, 0, columns, rows})) {
+        return Error{fmt::format("destination holds {} bytes, {}x{} samples need {}", dst_bytes,
+                                 columns, rows,
+                                 region_bytes(plane.channel, {0, 0, columns, rows}))};
+    }
+    return {};
+}
+
+Result<void> ImageSource::read_strided(const Plane& plane, std::int64_t x0, std::int64_t y0,
+                                       std::int64_t step, std::int64_t columns, std::int64_t rows,
+                                       std::span<std::byte> dst) const {
+    if (auto ok = check_strided(plane, x0, y0, step, columns, rows, dst.size()); !ok) {
+        return ok;
+    }
+    if (columns == 0 || rows == 0) {
+        return {};
+    }
+    const std::size_t size = sample_size(channels()[plane.channel].type);
+    const std::int64_t x_end = std::min(width(), x0 + (columns - 1) * step + 1);
+    const auto source_row_of = [&](std::int64_t y) {
+        return Rect{x0, std::min(y0 + y * step, height() - 1), x_end - x0, 1};
+    };
+    for (std::int64_t y = 0; y < rows; ++y) {
+        prefetch_region(plane, source_row_of(y));  // scattered rows read together
+    }
+    // Rows far apart each map a page-cache folio around them (up to 2 MiB): they are handed
+    // back in groups, one hint for a group and the rows between (never mapped), not per row.
+    constexpr std::int64_t kRowsPerRelease = 32;
+    std::vector<std::byte> line(static_cast<std::size_t>(x_end - x0) * size);
+    for (std::int64_t y = 0; y < rows; ++y) {
+        const Rect source_row = source_row_of(y);
+        if (auto ok = read_region(plane, source_row, line); !ok) {
+            return ok.error();
+        }
+        for (std::int64_t x = 0; x < columns; ++x) {
+            const std::int64_t sx = std::min(x * step, source_row.width - 1);
+            std::memcpy(dst.data() + static_cast<std::size_t>(y * columns + x) * size,
+                        line.data() + static_cast<std::size_t>(sx) * size, size);
+        }
+        if ((y + 1) % kRowsPerRelease == 0 || y + 1 == rows) {
+            const Rect first = source_row_of(y - y % kRowsPerRelease);
+            release_region(plane, {first.x, first.y, first.width, source_row.y - first.y + 1});
+        }
+    }
+    return {};
 }
 
 Result<void> ImageSource::check_read(const Plane& plane, Rect rect, std::size_t dst_bytes) const {

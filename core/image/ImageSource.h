@@ -107,6 +107,15 @@ class ImageSource {
     // cache arrive together rather than one disk round trip after another.
     virtual void prefetch_region(const Plane& /*plane*/, Rect /*rect*/) const {}
 
+    // Every `step`-th sample of every `step`-th row from (x0, y0), which must lie inside the
+    // image: dst's pixel (x, y), for x < columns and y < rows, is the image's pixel
+    // (min(x0 + x * step, width - 1), min(y0 + y * step, height - 1)), tightly packed in the
+    // channel's native type. Default: each row's span read whole and every step-th sample kept
+    // (with the prefetch and release hints); sources in memory pick the samples alone.
+    virtual Result<void> read_strided(const Plane& plane, std::int64_t x0, std::int64_t y0,
+                                      std::int64_t step, std::int64_t columns, std::int64_t rows,
+                                      std::span<std::byte> dst) const;
+
     // The unit this source decodes at once (a compressed tile or strip), as a rectangle at the
     // origin: sampled statistics read whole units spread over the image rather than every n-th
     // row, which would decode every unit it crosses. Default: one row (rows are cheap).
@@ -130,6 +139,10 @@ class ImageSource {
     Result<Plane> complete(const Plane& plane) const;
     // The plane is valid, the rectangle lies inside the image and `dst` holds it.
     Result<void> check_read(const Plane& plane, Rect rect, std::size_t dst_bytes) const;
+    // The same for read_strided.
+    Result<void> check_strided(const Plane& plane, std::int64_t x0, std::int64_t y0,
+                               std::int64_t step, std::int64_t columns, std::int64_t rows,
+                               std::size_t dst_bytes) const;
     std::size_t region_bytes(std::size_t channel, Rect rect) const {
         return static_cast<std::size_t>(rect.area()) * sample_size(channels()[channel].type);
     }

@@ -79,11 +79,47 @@ Result<void> PlanarImage::read_region(const Plane& plane, Rect rect,
     }
     const std::size_t sample = sample_size(m_channels[plane.channel].type);
     const std::size_t row_bytes = static_cast<std::size_t>(rect.width) * sample;
-    const std::byte* src = m_planes[plane.channel].bytes().data() + plane_offset(*complete(plane));
     std::shared_lock lock(m_sync->lock);
+    const std::byte* src = m_planes[plane.channel].bytes().data() + plane_offset(*complete(plane));
     for (std::int64_t row = 0; row < rect.height; ++row) {
         std::memcpy(dst.data() + static_cast<std::size_t>(row) * row_bytes,
                     src + row_offset(rect, row, m_width, sample), row_bytes);
+    }
+    return {};
+}
+
+Result<void> PlanarImage::read_strided(const Plane& plane, std::int64_t x0, std::int64_t y0,
+                                       std::int64_t step, std::int64_t columns, std::int64_t rows,
+                                       std::span<std::byte> dst) const {
+    if (auto ok = check_strided(plane, x0, y0, step, columns, rows, dst.size()); !ok) {
+        return ok;
+    }
+    const std::size_t sample = sample_size(m_channels[plane.channel].type);
+    std::shared_lock lock(m_sync->lock);
+    const std::byte* src = m_planes[plane.channel].bytes().data() + plane_offset(*complete(plane));
+    // Samples picked one by one, in the type's size (the compiler turns each copy into a move).
+    const auto pick = [&]<std::size_t Size>() {
+        for (std::int64_t y = 0; y < rows; ++y) {
+            const std::int64_t sy = std::min(y0 + y * step, m_height - 1);
+            const std::byte* row = src + static_cast<std::size_t>(sy * m_width) * Size;
+            std::byte* out = dst.data() + static_cast<std::size_t>(y * columns) * Size;
+            for (std::int64_t x = 0; x < columns; ++x) {
+                const std::int64_t sx = std::min(x0 + x * step, m_width - 1);
+                std::memcpy(out + static_cast<std::size_t>(x) * Size,
+                            row + static_cast<std::size_t>(sx) * Size, Size);
+            }
+        }
+    };
+    switch (sample) {
+        case 1:
+            pick.operator()<1>();
+            break;
+        case 2:
+            pick.operator()<2>();
+            break;
+        default:
+            pick.operator()<4>();
+            break;
     }
     return {};
 }

@@ -37,6 +37,9 @@ class PlanarImage final : public ImageSource {
     const std::vector<Axis>& axes() const override { return m_axes; }
     Result<void> read_region(const Plane& plane, Rect rect,
                              std::span<std::byte> dst) const override;
+    Result<void> read_strided(const Plane& plane, std::int64_t x0, std::int64_t y0,
+                              std::int64_t step, std::int64_t columns, std::int64_t rows,
+                              std::span<std::byte> dst) const override;
 
     // Copies `src` (tightly packed rows in the channel's type) into `rect` of `plane` and records
     // the damage. Safe while other threads read.

@@ -435,39 +435,10 @@ Result<void> Pyramid::read_region_sampled(const Plane& requested, int level, Rec
         return Error{fmt::format("region {}x{}+{}+{} lies outside level {} of the pyramid",
                                  rect.width, rect.height, rect.x, rect.y, level)};
     }
-    const std::size_t size = sample_size(channels()[plane->channel].type);
     const std::int64_t stride = std::int64_t{1} << level;
-    std::vector<std::byte> line(static_cast<std::size_t>(m_base->width()) * size);
-    // One row of level 0 per level row: a small fraction of the file for coarse levels.
-    const std::int64_t x_begin = rect.x * stride;
-    const std::int64_t x_end = std::min(m_base->width(), (rect.x + rect.width - 1) * stride + 1);
-    const auto source_row_of = [&](std::int64_t y) {
-        return Rect{x_begin, std::min((rect.y + y) * stride, m_base->height() - 1), x_end - x_begin,
-                    1};
-    };
-    for (std::int64_t y = 0; y < rect.height; ++y) {
-        m_base->prefetch_region(*plane, source_row_of(y));  // scattered rows read together
-    }
-    // Rows far apart each map a page-cache folio around them (up to 2 MiB): they are handed
-    // back in groups, one hint for a group and the rows between (never mapped), not per row.
-    constexpr std::int64_t kRowsPerRelease = 32;
-    for (std::int64_t y = 0; y < rect.height; ++y) {
-        const Rect source_row = source_row_of(y);
-        if (auto ok = m_base->read_region(*plane, source_row, line); !ok) {
-            return ok.error();
-        }
-        for (std::int64_t x = 0; x < rect.width; ++x) {
-            const std::int64_t sx = std::min(x * stride, source_row.width - 1);
-            std::memcpy(dst.data() + static_cast<std::size_t>(y * rect.width + x) * size,
-                        line.data() + static_cast<std::size_t>(sx) * size, size);
-        }
-        if ((y + 1) % kRowsPerRelease == 0 || y + 1 == rect.height) {
-            const Rect first = source_row_of(y - y % kRowsPerRelease);
-            m_base->release_region(*plane,
-                                   {first.x, first.y, first.width, source_row.y - first.y + 1});
-        }
-    }
-    return {};
+    return m_base->read_strided(*plane, rect.x * stride,
+                                std::min(rect.y * stride, m_base->height() - 1), stride, rect.width,
+                                rect.height, dst);
 }
 
 }  // namespace tessera::core

@@ -106,8 +106,8 @@ std::vector<TileResult> TileLoader::execute(const Batch& batch) {
             results[k].error = ok.error().message;
             continue;
         }
-        results[k].texels =
-            gutter_texels(reads[k], source, content, pyramid.channels()[planes[k].channel].type);
+        results[k].texels = gutter_texels(std::move(reads[k]), source, content,
+                                          pyramid.channels()[planes[k].channel].type);
     }
     return results;
 }

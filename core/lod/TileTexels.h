@@ -23,8 +23,9 @@ struct TileTexels {
     int height = 0;
 };
 
-// `read` holds the samples of gutter_source(content, ...) in the channel's native type.
-TileTexels gutter_texels(const std::vector<std::byte>& read, const Rect& source,
-                         const Rect& content, SampleType type);
+// `read` holds the samples of gutter_source(content, ...) in the channel's native type. A tile
+// whose gutter lies wholly inside the level has its texels read already: `read` becomes them.
+TileTexels gutter_texels(std::vector<std::byte> read, const Rect& source, const Rect& content,
+                         SampleType type);
 
 }  // namespace tessera::core
