@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -18,11 +20,58 @@ namespace tessera::app {
 
 namespace ipc = core::ipc;
 
+namespace {
+
+// Updates at least this large that cover whole channels are received straight into the image.
+constexpr std::size_t kDirectBytes = std::size_t{1} << 20;
+
+}  // namespace
+
+// The rest of a large whole-image update, received into the image's storage as it arrives.
+struct IpcServer::DirectReceive {
+    ipc::WholeUpdate update;
+    std::vector<std::span<std::byte>> targets;
+    std::size_t target = 0;  // the one being filled
+    std::size_t filled = 0;  // bytes of it
+    std::uint64_t skip = 0;  // bytes of the packet after its data: read and dropped
+    bool grab_focus = false;
+    std::vector<std::byte> scratch;
+
+    bool done() const { return target == targets.size() && skip == 0; }
+    // Where the next bytes go.
+    std::span<std::byte> room() {
+        if (target < targets.size()) {
+            return targets[target].subspan(filled);
+        }
+        scratch.resize(static_cast<std::size_t>(std::min<std::uint64_t>(skip, 1 << 20)));
+        return scratch;
+    }
+    // `bytes` arrived in room() (or elsewhere, when `from` is given: copied into place).
+    void advance(std::size_t bytes, const std::byte* from = nullptr) {
+        while (bytes > 0 && target < targets.size()) {
+            const std::size_t take = std::min(bytes, targets[target].size() - filled);
+            if (from != nullptr) {
+                std::memcpy(targets[target].data() + filled, from, take);
+                from += take;
+            }
+            filled += take;
+            bytes -= take;
+            if (filled == targets[target].size()) {
+                ++target;
+                filled = 0;
+            }
+        }
+        skip -= std::min<std::uint64_t>(skip, bytes);
+    }
+};
+
 struct IpcServer::Connection {
     Socket socket;
     std::string name;
     ipc::PacketStream stream;
     std::size_t errors = 0;
+    bool head_checked = false;  // the packet being buffered is not one to receive directly
+    std::optional<DirectReceive> direct;
 };
 
 core::Result<std::unique_ptr<IpcServer>> IpcServer::start(const Endpoint& endpoint,
@@ -221,7 +270,8 @@ bool IpcServer::service(Connection& connection) {
     constexpr std::size_t kRead = std::size_t{4} << 20;
     std::size_t this_round = 0;
     while (this_round < std::size_t{64} << 20) {
-        auto room = connection.stream.prepare(kRead);
+        auto room =
+            connection.direct ? connection.direct->room() : connection.stream.prepare(kRead);
         const ssize_t got = recv(connection.socket.fd(), room.data(), room.size(), 0);
         if (got == 0) {
             return false;  // the client is done
@@ -232,12 +282,19 @@ bool IpcServer::service(Connection& connection) {
             }
             return errno == EAGAIN || errno == EWOULDBLOCK;
         }
-        connection.stream.commit(static_cast<std::size_t>(got));
         this_round += static_cast<std::size_t>(got);
         {
             std::lock_guard lock(m_mutex);
             m_stats.bytes += static_cast<std::uint64_t>(got);
         }
+        if (connection.direct) {
+            connection.direct->advance(static_cast<std::size_t>(got));
+            if (connection.direct->done()) {
+                finish_direct(connection);
+            }
+            continue;
+        }
+        connection.stream.commit(static_cast<std::size_t>(got));
         while (true) {
             auto packet = connection.stream.next();
             if (!packet) {
@@ -249,10 +306,78 @@ bool IpcServer::service(Connection& connection) {
             if (!packet->has_value()) {
                 break;
             }
+            connection.head_checked = false;
             handle(connection, **packet);
+        }
+        if (!connection.head_checked) {
+            begin_direct(connection);
         }
     }
     return true;
+}
+
+void IpcServer::begin_direct(Connection& connection) {
+    const std::span<const std::byte> pending = connection.stream.pending();
+    if (pending.size() < 5) {
+        return;
+    }
+    if (ipc::announced_length(pending) < kDirectBytes) {
+        connection.head_checked = true;
+        return;
+    }
+    auto head = ipc::parse_update_head(pending);
+    if (head && !head->has_value()) {
+        return;  // its fields have not all arrived
+    }
+    connection.head_checked = true;
+    if (!head) {
+        return;  // not an update, or a wrong one: buffered whole and refused with its reason
+    }
+    const ipc::UpdateHead& fields = **head;
+    auto update = m_live->begin_whole(fields.update);
+    if (!update) {
+        return;
+    }
+    DirectReceive direct;
+    direct.targets = update->targets();
+    direct.update = std::move(*update);
+    direct.grab_focus = fields.update.grab_focus;
+    direct.skip = fields.length - fields.data_offset - fields.data_bytes;
+    const auto arrived = pending.subspan(std::min(fields.data_offset, pending.size()));
+    direct.advance(arrived.size(), arrived.data());
+    connection.stream.drop_pending();
+    connection.direct = std::move(direct);
+    if (connection.direct->done()) {
+        finish_direct(connection);
+    }
+}
+
+void IpcServer::finish_direct(Connection& connection) {
+    DirectReceive direct = std::move(*connection.direct);
+    connection.direct.reset();
+    connection.head_checked = false;
+    const std::string name = direct.update.name();
+    const auto finished = m_live->finish(std::move(direct.update));
+    if (!finished) {
+        log(connection, "UpdateImage dropped: " + finished.error().message);
+    } else {
+        {
+            std::lock_guard lock(m_mutex);
+            ++m_stats.received_in_place;
+        }
+        updated(connection, name, direct.grab_focus);
+    }
+    handled(!finished.ok());
+}
+
+void IpcServer::updated(Connection& connection, const std::string& name, bool grab_focus) {
+    if (m_update_hook) {
+        const auto image = m_live->find(name);
+        m_update_hook(name, image ? image->revision() : 0);
+    }
+    if (grab_focus) {
+        push({connection.name, LiveImageFocus{name}});
+    }
 }
 
 void IpcServer::handle(Connection& connection, std::span<const std::byte> bytes) {
@@ -274,13 +399,7 @@ void IpcServer::handle(Connection& connection, std::span<const std::byte> bytes)
             malformed = true;
             log(connection, "UpdateImage dropped: " + written.error().message);
         } else {
-            if (m_update_hook) {
-                const auto image = m_live->find(update->name);
-                m_update_hook(update->name, image ? image->revision() : 0);
-            }
-            if (update->grab_focus) {
-                push({connection.name, LiveImageFocus{update->name}});
-            }
+            updated(connection, update->name, update->grab_focus);
         }
     } else {
         std::visit(
@@ -293,6 +412,10 @@ void IpcServer::handle(Connection& connection, std::span<const std::byte> bytes)
             },
             *parsed);
     }
+    handled(malformed);
+}
+
+void IpcServer::handled(bool malformed) {
     std::function<void()> wake;
     {
         std::lock_guard lock(m_mutex);

@@ -59,6 +59,7 @@ struct IpcStats {
     std::uint64_t packets = 0;
     std::uint64_t malformed = 0;
     std::uint64_t closed_connections = 0;  // closed for a stream that could not be resynchronised
+    std::uint64_t received_in_place = 0;   // large whole-image updates received into the image
 };
 
 class IpcServer {
@@ -91,12 +92,18 @@ class IpcServer {
 
   private:
     struct Connection;
+    struct DirectReceive;
     IpcServer(Socket listener, Endpoint endpoint, std::shared_ptr<core::ipc::LiveImages> live,
               IpcServerOptions options);
     void run();
     void accept_clients();
     bool service(Connection& connection);  // false: close it
     void handle(Connection& connection, std::span<const std::byte> packet);
+    // A large whole-image update is received into the image, not buffered (LiveImages).
+    void begin_direct(Connection& connection);
+    void finish_direct(Connection& connection);
+    void updated(Connection& connection, const std::string& name, bool grab_focus);
+    void handled(bool malformed);  // counts a packet, wakes the UI
     void push(IpcEvent event);
     void log(Connection& connection, const std::string& message);
 

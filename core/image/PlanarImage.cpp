@@ -124,6 +124,53 @@ Result<void> PlanarImage::read_strided(const Plane& plane, std::int64_t x0, std:
     return {};
 }
 
+PlanarImage::ZeroedBlock PlanarImage::take_storage(std::size_t channel) {
+    assert(channel < m_planes.size() && "take_storage: no such channel");
+    {
+        std::lock_guard lock(m_sync->spares_lock);
+        if (channel < m_sync->spares.size() && m_sync->spares[channel]) {
+            ZeroedBlock spare = std::move(*m_sync->spares[channel]);
+            m_sync->spares[channel].reset();
+            return spare;
+        }
+    }
+    return ZeroedBlock(m_planes[channel].size());
+}
+
+Result<void> PlanarImage::replace_channels(
+    std::vector<std::pair<std::size_t, ZeroedBlock>> filled) {
+    if (!m_axes.empty()) {
+        return Error{"whole channels of a stack are not replaced at once"};
+    }
+    std::vector<Plane> planes;
+    for (std::size_t i = 0; i < filled.size(); ++i) {
+        const auto& [channel, block] = filled[i];
+        if (channel >= m_planes.size() || block.size() != m_planes[channel].size()) {
+            return Error{
+                fmt::format("storage of {} bytes does not fit channel {}", block.size(), channel)};
+        }
+        for (std::size_t j = 0; j < i; ++j) {
+            if (filled[j].first == channel) {
+                return Error{fmt::format("channel {} is replaced twice at once", channel)};
+            }
+        }
+        planes.push_back({channel, {}});
+    }
+    {
+        std::unique_lock lock(m_sync->lock);
+        for (auto& [channel, block] : filled) {
+            std::swap(m_planes[channel], block);  // `block` is the replaced storage now
+        }
+    }
+    m_sync->damage.record({bounds(), std::move(planes)});
+    std::lock_guard lock(m_sync->spares_lock);
+    m_sync->spares.resize(m_planes.size());
+    for (auto& [channel, block] : filled) {
+        m_sync->spares[channel] = std::move(block);
+    }
+    return {};
+}
+
 Result<void> PlanarImage::write_region(const Plane& plane, Rect rect,
                                        std::span<const std::byte> src) {
     if (auto ok = check_read(plane, rect, src.size()); !ok) {

@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -49,6 +51,31 @@ class PlanarImage final : public ImageSource {
         return m_sync->damage.since(since, bounds());
     }
 
+    // A channel's block, zero-filled by calloc: a large block is fresh pages from the kernel,
+    // zero already, so it costs nothing until written, and its pages are touched by whichever
+    // threads write them (decoders, derived images' workers) instead of in one zero-filling pass.
+    class ZeroedBlock {
+      public:
+        explicit ZeroedBlock(std::size_t size);  // std::bad_alloc when there is no memory
+        std::span<std::byte> bytes() { return {m_data.get(), m_size}; }
+        std::span<const std::byte> bytes() const { return {m_data.get(), m_size}; }
+        std::size_t size() const { return m_size; }
+
+      private:
+        struct Free {
+            void operator()(std::byte* data) const;
+        };
+        std::unique_ptr<std::byte[], Free> m_data;
+        std::size_t m_size;
+    };
+    // Whole channels of a 2-D image written without a copy: take_storage(c) hands out storage
+    // the size of channel c (a spare one when there is one, holding whatever it held) for the
+    // caller to fill; replace_channels puts filled storage in place of the channels' pixels, all
+    // of them at once as one change (one revision, whole-image damage), and keeps the storage it
+    // replaces as the spares. Safe while other threads read.
+    ZeroedBlock take_storage(std::size_t channel);
+    Result<void> replace_channels(std::vector<std::pair<std::size_t, ZeroedBlock>> filled);
+
     // Every plane of a channel, one after another (for a 2-D image: the channel's only plane).
     // For filling the image before it is shared; not synchronised with write_region.
     std::span<std::byte> plane(std::size_t channel) { return m_planes[channel].bytes(); }
@@ -79,26 +106,12 @@ class PlanarImage final : public ImageSource {
     std::int64_t m_height;
     std::vector<Axis> m_axes;
     std::vector<ChannelInfo> m_channels;
-    // A channel's block, zero-filled by calloc: a large block is fresh pages from the kernel,
-    // zero already, so it costs nothing until written, and its pages are touched by whichever
-    // threads write them (decoders, derived images' workers) instead of in one zero-filling pass.
-    class ZeroedBlock {
-      public:
-        explicit ZeroedBlock(std::size_t size);  // std::bad_alloc when there is no memory
-        std::span<std::byte> bytes() { return {m_data.get(), m_size}; }
-        std::span<const std::byte> bytes() const { return {m_data.get(), m_size}; }
-
-      private:
-        struct Free {
-            void operator()(std::byte* data) const;
-        };
-        std::unique_ptr<std::byte[], Free> m_data;
-        std::size_t m_size;
-    };
     std::vector<ZeroedBlock> m_planes;
     struct Sync {
         std::shared_mutex lock;  // write_region against readers
         DamageLog damage;
+        std::mutex spares_lock;
+        std::vector<std::optional<ZeroedBlock>> spares;  // per channel
     };
     std::unique_ptr<Sync> m_sync = std::make_unique<Sync>();  // the image stays movable
 };

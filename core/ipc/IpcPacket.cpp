@@ -13,11 +13,15 @@ namespace {
 static_assert(std::endian::native == std::endian::little,
               "the protocol is little-endian; big-endian hosts would byte-swap here");
 
-// Reads fields from one packet's payload; every read checks what is left first.
+// Reads fields from one packet's payload; every read checks what is left first. A reader of a
+// packet's beginning (`total` payload bytes announced, fewer received) fails where the rest is
+// needed and says so (short()): the packet is not wrong, only incomplete.
 class Reader {
   public:
     Reader(std::span<const std::byte> bytes, std::string_view packet)
-        : m_bytes(bytes), m_packet(packet) {}
+        : Reader(bytes, packet, bytes.size()) {}
+    Reader(std::span<const std::byte> bytes, std::string_view packet, std::size_t total)
+        : m_bytes(bytes), m_packet(packet), m_total(total) {}
 
     Result<std::uint8_t> u8(std::string_view what) {
         std::uint8_t value = 0;
@@ -59,6 +63,7 @@ class Reader {
         const auto* end = m_bytes.data() + m_bytes.size();
         const auto* nul = std::find(begin, end, std::byte{0});
         if (nul == end) {
+            m_short = m_bytes.size() < m_total;
             return fail(fmt::format("{} has no terminating NUL", what));
         }
         std::string value(reinterpret_cast<const char*>(begin),
@@ -77,7 +82,9 @@ class Reader {
         }
         return static_cast<std::size_t>(*value);
     }
-    std::size_t left() const { return m_bytes.size() - m_at; }
+    std::size_t left() const { return m_total - m_at; }
+    std::size_t at() const { return m_at; }
+    bool short_of_bytes() const { return m_short; }
     std::span<const std::byte> rest() const { return m_bytes.subspan(m_at); }
     Error fail(std::string_view reason) const {
         return Error{fmt::format("{}: {}", m_packet, reason)};
@@ -88,6 +95,10 @@ class Reader {
         if (left() < size) {
             return fail(fmt::format("packet ends before {}", what));
         }
+        if (m_bytes.size() - m_at < size) {
+            m_short = true;
+            return fail(fmt::format("{} has not arrived", what));
+        }
         std::memcpy(out, m_bytes.data() + m_at, size);
         m_at += size;
         return {};
@@ -95,7 +106,9 @@ class Reader {
 
     std::span<const std::byte> m_bytes;
     std::string_view m_packet;
+    std::size_t m_total;
     std::size_t m_at = 0;
+    bool m_short = false;
 };
 
 #define TESSERA_READ(variable, expression) \
@@ -126,7 +139,9 @@ Result<Rect> read_rect(Reader& in) {
     return Rect{*x, *y, *width, *height};
 }
 
-Result<Packet> parse_update(Reader& in, PacketType type) {
+// `data_bytes`: what the data takes (the packet may hold more after it). Of a packet's beginning
+// (see Reader), `data` stays empty.
+Result<Packet> parse_update(Reader& in, PacketType type, std::uint64_t* data_bytes = nullptr) {
     UpdateImage update;
     TESSERA_READ(grab, in.boolean("grabFocus"));
     update.grab_focus = *grab;
@@ -190,7 +205,12 @@ Result<Packet> parse_update(Reader& in, PacketType type) {
         }
         needed = std::max(needed, static_cast<std::uint64_t>(last) * 4);
     }
-    update.data = in.rest().first(static_cast<std::size_t>(needed));
+    if (data_bytes != nullptr) {
+        *data_bytes = needed;
+    }
+    if (in.rest().size() >= needed) {
+        update.data = in.rest().first(static_cast<std::size_t>(needed));
+    }
     return Packet{std::move(update)};
 }
 
@@ -358,6 +378,34 @@ Result<Packet> parse_packet(std::span<const std::byte> packet) {
             return parse_vector_graphics(in);
     }
     return Error{fmt::format("invalid packet type {}", id)};
+}
+
+Result<std::optional<UpdateHead>> parse_update_head(std::span<const std::byte> head) {
+    if (head.size() < 5) {
+        return std::optional<UpdateHead>{};
+    }
+    const std::uint32_t length = announced_length(head);
+    const auto id = static_cast<std::uint8_t>(head[4]);
+    const auto type = static_cast<PacketType>(id);
+    if (length < 5 || (type != PacketType::UpdateImage && type != PacketType::UpdateImageV2 &&
+                       type != PacketType::UpdateImageV3)) {
+        return Error{fmt::format("not an UpdateImage packet (type {}, {} bytes)", id, length)};
+    }
+    head = head.first(std::min<std::size_t>(head.size(), length));
+    Reader in(head.subspan(5), packet_type_name(type), length - 5);
+    UpdateHead parsed;
+    auto packet = parse_update(in, type, &parsed.data_bytes);
+    if (!packet) {
+        if (in.short_of_bytes()) {
+            return std::optional<UpdateHead>{};
+        }
+        return packet.error();
+    }
+    parsed.update = std::get<UpdateImage>(std::move(packet).value());
+    parsed.update.data = {};
+    parsed.data_offset = 5 + in.at();
+    parsed.length = length;
+    return std::optional<UpdateHead>{std::move(parsed)};
 }
 
 #undef TESSERA_READ

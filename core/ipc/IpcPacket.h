@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -138,6 +139,18 @@ std::uint32_t announced_length(std::span<const std::byte> head);
 // `packet`. Errors say which packet and what is wrong, e.g. "UpdateImageV3: insufficient image
 // data (needs 4096 bytes, has 100)".
 Result<Packet> parse_packet(std::span<const std::byte> packet);
+
+// An UpdateImage packet's fields before its data, from the packet's beginning: a receiver may put
+// the data where it belongs as it arrives instead of buffering the packet (a large update).
+struct UpdateHead {
+    UpdateImage update;            // without its data
+    std::size_t data_offset = 0;   // where the data begins, from the packet's first byte
+    std::uint64_t data_bytes = 0;  // what the data takes; the packet may hold more after it
+    std::uint32_t length = 0;      // the whole packet's
+};
+// Nothing while `head` is too short to tell; an error for a packet that is no UpdateImage or
+// whose fields are wrong (parse_packet would refuse it whole, with the same reason).
+Result<std::optional<UpdateHead>> parse_update_head(std::span<const std::byte> head);
 
 // The legacy OpenImage's "path:selector": split at the last ':' unless it belongs to a Windows
 // drive ("C:\..."), as tev does.

@@ -105,6 +105,58 @@ Result<void> LiveImages::update(const UpdateImage& packet) {
     return {};
 }
 
+std::vector<std::span<std::byte>> WholeUpdate::targets() {
+    std::vector<std::span<std::byte>> out;
+    for (auto& [channel, storage] : m_storage) {
+        out.push_back(storage.bytes());
+    }
+    return out;
+}
+
+std::optional<WholeUpdate> LiveImages::begin_whole(const UpdateImage& head) {
+    std::shared_ptr<PlanarImage> image = find(head.name);
+    if (!image || !image->axes().empty() || head.rect != image->bounds() || head.channels.empty()) {
+        return std::nullopt;
+    }
+    WholeUpdate update;
+    const std::int64_t area = head.rect.area();
+    for (std::size_t c = 0; c < head.channels.size(); ++c) {
+        if (head.strides[c] != 1 || head.offsets[c] != static_cast<std::int64_t>(c) * area) {
+            return std::nullopt;
+        }
+        const auto& channels = image->channels();
+        const auto found = std::find_if(channels.begin(), channels.end(), [&](const auto& info) {
+            return info.name == head.channels[c];
+        });
+        if (found == channels.end() || found->type != SampleType::F32) {
+            return std::nullopt;
+        }
+        const auto index = static_cast<std::size_t>(found - channels.begin());
+        for (const auto& [taken, storage] : update.m_storage) {
+            if (taken == index) {
+                return std::nullopt;  // named twice: update() writes it twice, the last wins
+            }
+        }
+        update.m_storage.emplace_back(index, image->take_storage(index));
+    }
+    update.m_name = head.name;
+    update.m_image = std::move(image);
+    return update;
+}
+
+Result<void> LiveImages::finish(WholeUpdate update) {
+    if (find(update.m_name) != update.m_image) {
+        return Error{fmt::format(
+            "image '{}' was closed or created again while its update arrived; the update is "
+            "dropped",
+            update.m_name)};
+    }
+    if (auto ok = update.m_image->replace_channels(std::move(update.m_storage)); !ok) {
+        return Error{fmt::format("image '{}': {}", update.m_name, ok.error().message)};
+    }
+    return {};
+}
+
 bool LiveImages::remove(std::string_view name) {
     std::lock_guard lock(m_mutex);
     const auto found = m_images.find(name);

@@ -27,12 +27,36 @@ struct LiveLimits {
     std::uint64_t max_total_bytes = std::uint64_t{8} << 30;
 };
 
+// An update of whole channels, received straight into storage of the image (see
+// LiveImages::begin_whole): the receiver fills targets() in order, then hands it to finish().
+class WholeUpdate {
+  public:
+    // Where the update's data goes, in the order it arrives (channel after channel).
+    std::vector<std::span<std::byte>> targets();
+    const std::string& name() const { return m_name; }
+
+  private:
+    friend class LiveImages;
+    std::string m_name;
+    std::shared_ptr<PlanarImage> m_image;
+    std::vector<std::pair<std::size_t, PlanarImage::ZeroedBlock>> m_storage;
+};
+
 class LiveImages {
   public:
     explicit LiveImages(LiveLimits limits = {}) : m_limits(limits) {}
 
     Result<std::shared_ptr<PlanarImage>> create(const CreateImage& packet);
     Result<void> update(const UpdateImage& packet);
+    // An update (its fields, without data) that covers whole channels of an image, planar
+    // (each channel's values back to back, channel after channel, as UpdateImage V1 and V2 and
+    // V3 with offsets c * area and stride 1 lay them out): storage for its data, so the network
+    // thread receives the data there and nothing copies it again. Nothing for any other update
+    // (which update() then applies, or refuses with its reason).
+    std::optional<WholeUpdate> begin_whole(const UpdateImage& head);
+    // The filled storage becomes the image's pixels, as update() would have written them. An
+    // error when the image was closed or replaced meanwhile (the update is dropped).
+    Result<void> finish(WholeUpdate update);
     bool remove(std::string_view name);  // false: no such image
     std::shared_ptr<PlanarImage> find(std::string_view name) const;
     std::size_t size() const;

@@ -29,6 +29,12 @@ class PacketStream {
     // error when the stream cannot go on (then the connection should close).
     Result<std::optional<std::span<const std::byte>>> next();
     std::size_t buffered() const { return m_end - m_begin; }
+    // What is buffered of the packet next() has not handed out yet (after next() said it is
+    // incomplete), and forgetting it: the caller received the rest of that packet elsewhere.
+    std::span<const std::byte> pending() const {
+        return std::span(m_buffer).subspan(m_begin, m_end - m_begin);
+    }
+    void drop_pending() { m_begin = m_end = 0; }
     std::size_t capacity() const { return m_buffer.size(); }
 
   private:

@@ -171,6 +171,100 @@ TEST_F(IpcServerTest, CreateUpdateByTilesAndByRectangleThenCloseReadBackExactly)
     EXPECT_EQ(served.server->stats().malformed, 0u) << served.log();
 }
 
+// Until the server has received `bytes` in all (so that what is sent next arrives apart).
+void wait_for_bytes(const IpcServer& server, std::uint64_t bytes) {
+    const auto give_up = std::chrono::steady_clock::now() + kPatience;
+    while (server.stats().bytes < bytes && std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_GE(server.stats().bytes, bytes);
+}
+
+// A whole-image update of channels G and R (planar, V2) of frame f, with 12 bytes after the data.
+std::vector<std::byte> whole_frame(const std::string& name, int frame, int width, int height) {
+    ipc::PacketWriter out(ipc::PacketType::UpdateImageV2);
+    out.boolean(false).string(name).i32(2).string("G").string("R");
+    out.i32(0).i32(0).i32(width).i32(height);
+    for (const std::size_t c : {std::size_t{1}, std::size_t{0}}) {
+        for (std::int64_t y = 0; y < height; ++y) {
+            for (std::int64_t x = 0; x < width; ++x) {
+                out.f32(value_at(frame, c, x, y));
+            }
+        }
+    }
+    out.i32(1).i32(2).i32(3);
+    return out.finish();
+}
+
+void expect_channel(const core::ImageSource& source, std::size_t c, int frame) {
+    std::vector<float> got(static_cast<std::size_t>(source.width() * source.height()));
+    ASSERT_TRUE(
+        source.read_region({c}, source.bounds(), std::as_writable_bytes(std::span(got))).ok());
+    std::size_t wrong = 0;
+    for (std::int64_t y = 0; y < source.height(); ++y) {
+        for (std::int64_t x = 0; x < source.width(); ++x) {
+            wrong +=
+                got[static_cast<std::size_t>(y * source.width() + x)] != value_at(frame, c, x, y);
+        }
+    }
+    EXPECT_EQ(wrong, 0u) << "channel " << c << " of frame " << frame;
+}
+
+TEST_F(IpcServerTest, ALargeWholeImageUpdateIsReceivedIntoTheImageHoweverItsBytesArrive) {
+    Served served;
+    Socket client = served.connect();
+    const std::vector<std::string> rgb{"R", "G", "B"};
+    send(client, ipc::encode(ipc::CreateImage{false, "big", 640, 480, rgb}));
+    ASSERT_TRUE(served.server->wait_for_packets(1, kPatience));
+    const std::shared_ptr<core::PlanarImage> image = served.live->find("big");
+    ASSERT_NE(image, nullptr);
+    std::uint64_t sent = served.server->stats().bytes;
+    // Frame 1 (2.4 MB) in pieces that split its fields, its data and the bytes after it; each
+    // piece has arrived before the next is sent.
+    const std::vector<std::byte> first = whole_frame("big", 1, 640, 480);
+    const std::size_t cuts[] = {3, 9, 24, 1000, 700001, first.size() - 5, first.size()};
+    std::size_t from = 0;
+    for (const std::size_t to : cuts) {
+        send(client, std::vector<std::byte>(first.begin() + static_cast<long>(from),
+                                            first.begin() + static_cast<long>(to)));
+        sent += to - from;
+        wait_for_bytes(*served.server, sent);
+        from = to;
+    }
+    ASSERT_TRUE(served.server->wait_for_packets(2, kPatience));
+    EXPECT_EQ(served.server->stats().received_in_place, 1u);
+    expect_channel(*image, 0, 1);
+    expect_channel(*image, 1, 1);
+    EXPECT_EQ(image->revision(), 1u) << "one change";
+    // Frame 2 at once, then a small update after it in the same stream: the stream goes on
+    // after the bytes that followed the data.
+    send(client, whole_frame("big", 2, 640, 480));
+    const std::vector<std::string> blue{"B"};
+    send(client, ipc::encode_update_interleaved(false, "big", blue, {5, 6, 2, 1},
+                                                std::vector<float>{8.0f, 9.0f}));
+    ASSERT_TRUE(served.server->wait_for_packets(4, kPatience));
+    EXPECT_EQ(served.server->stats().received_in_place, 2u);
+    expect_channel(*image, 0, 2);
+    expect_channel(*image, 1, 2);
+    std::vector<float> b(2);
+    ASSERT_TRUE(image->read_region({2}, {5, 6, 2, 1}, std::as_writable_bytes(std::span(b))).ok());
+    EXPECT_EQ(b, (std::vector<float>{8.0f, 9.0f}));
+
+    // A client gone halfway through an update: nothing changes, and the server goes on.
+    {
+        Socket quitter = served.connect();
+        const std::vector<std::byte> third = whole_frame("big", 3, 640, 480);
+        const std::uint64_t before = served.server->stats().bytes;
+        send(quitter, std::vector<std::byte>(third.begin(), third.begin() + 1000000));
+        wait_for_bytes(*served.server, before + 1000000);
+    }
+    send(client, ipc::encode(ipc::CloseImage{"nothing"}));
+    ASSERT_TRUE(served.server->wait_for_packets(5, kPatience));
+    EXPECT_EQ(image->revision(), 3u) << "frame 2 and the small update";
+    expect_channel(*image, 0, 2);
+    EXPECT_EQ(served.server->stats().malformed, 0u) << served.log();
+}
+
 TEST_F(IpcServerTest, AnUpdateInsideOneTileReuploadsOnlyThatTileInPlace) {
     Served served;
     Session session;

@@ -160,6 +160,66 @@ TEST(IpcPacket, UpdateImageV3ReadsInterleavedDataByOffsetAndStride) {
     EXPECT_EQ(encode_update_interleaved(false, "im", names, {5, 6, 1, 2}, values), bytes.packet(6));
 }
 
+TEST(IpcPacket, AnUpdatesFieldsAreReadFromItsBeginningBeforeItsDataArrives) {
+    // V1, V2 and V3, each with 4 bytes after its data (tev reads past none of them).
+    std::vector<std::vector<std::byte>> packets;
+    Bytes v1;
+    v1.u8(1).str("img").str("Y").u32(3).u32(4).u32(2).u32(1).f32(1.5f).f32(-2.25f).u32(7);
+    packets.push_back(v1.packet(3));
+    Bytes v2;
+    v2.u8(0).str("i").u32(2).str("R").str("G").u32(0).u32(0).u32(2).u32(1);
+    v2.f32(1).f32(2).f32(10).f32(20).u32(7);
+    packets.push_back(v2.packet(5));
+    Bytes v3;
+    v3.u8(0).str("im").u32(2).str("R").str("G").u32(5).u32(6).u32(1).u32(2);
+    v3.i64(2).i64(0).i64(1).i64(1).f32(1).f32(2).f32(3).f32(4).u32(7);
+    packets.push_back(v3.packet(6));
+    for (const auto& packet : packets) {
+        const auto whole = parsed_as<UpdateImage>(packet);
+        const auto data_offset = static_cast<std::size_t>(whole.data.data() - packet.data());
+        for (std::size_t size = 0; size <= packet.size(); ++size) {
+            SCOPED_TRACE(testing::Message()
+                         << "type " << int(packet[4]) << ", " << size << " bytes");
+            auto head = parse_update_head(std::span(packet).first(size));
+            ASSERT_TRUE(head.ok()) << head.error().message;
+            // The fields end where the data begins: from there on, every prefix tells.
+            ASSERT_EQ(head->has_value(), size >= data_offset);
+            if (!head->has_value()) {
+                continue;
+            }
+            const UpdateHead& fields = **head;
+            EXPECT_EQ(fields.update.name, whole.name);
+            EXPECT_EQ(fields.update.grab_focus, whole.grab_focus);
+            EXPECT_EQ(fields.update.channels, whole.channels);
+            EXPECT_EQ(fields.update.rect, whole.rect);
+            EXPECT_EQ(fields.update.offsets, whole.offsets);
+            EXPECT_EQ(fields.update.strides, whole.strides);
+            EXPECT_TRUE(fields.update.data.empty());
+            EXPECT_EQ(fields.data_offset, data_offset);
+            EXPECT_EQ(fields.data_bytes, whole.data.size());
+            EXPECT_EQ(fields.length, packet.size());
+            EXPECT_EQ(fields.data_offset + fields.data_bytes + 4, packet.size());
+        }
+    }
+    // Not an update, or one whose fields are wrong: refused at once, with parse_packet's reason.
+    EXPECT_FALSE(parse_update_head(encode(CloseImage{"x"})).ok());
+    Bytes negative;
+    negative.u8(0).str("im").str("Y").u32(0).u32(0).u32(0xffffffff).u32(1);
+    const auto bad = negative.packet(3);
+    const auto refused = parse_update_head(std::span(bad).first(bad.size()));
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().message.find("negative size"), std::string::npos)
+        << refused.error().message;
+    // A packet announcing more data than it has is refused from its fields alone.
+    Bytes short_data;
+    short_data.u8(0).str("im").str("Y").u32(0).u32(0).u32(100).u32(100);
+    auto announced = short_data.packet(3);
+    const auto too_short = parse_update_head(announced);
+    ASSERT_FALSE(too_short.ok());
+    EXPECT_NE(too_short.error().message.find("insufficient image data"), std::string::npos)
+        << too_short.error().message;
+}
+
 TEST(IpcPacket, VectorGraphicsReadsCommandsWithTheirFloatsAndText) {
     Bytes bytes;
     bytes.u8(0).str("img").u8(1).u32(4);

@@ -1,5 +1,7 @@
 // Live images: created zero-filled, written in place by updates (each channel, rectangle and
 // layout exactly), damage recorded for the rectangle only, and bad requests refused by name.
+#include <cstring>
+
 #include <gtest/gtest.h>
 
 #include "core/ipc/LiveImages.h"
@@ -119,6 +121,98 @@ TEST(LiveImages, BadRequestsAreRefusedNamingTheImageChannelOrRectangle) {
                       .find("does not fit into image 'a'"),
                   std::string::npos);
     }
+}
+
+// A V2 update of whole channels, planar: channel c's pixel i is c * 1000 + i + frame / 4.
+std::vector<std::byte> whole_update(const std::vector<std::string>& channels, int width, int height,
+                                    int frame) {
+    PacketWriter out(PacketType::UpdateImageV2);
+    out.boolean(false).string("live").i32(static_cast<std::int32_t>(channels.size()));
+    for (const std::string& channel : channels) {
+        out.string(channel);
+    }
+    out.i32(0).i32(0).i32(width).i32(height);
+    for (std::size_t c = 0; c < channels.size(); ++c) {
+        for (int i = 0; i < width * height; ++i) {
+            out.f32(static_cast<float>(c * 1000 + i) + static_cast<float>(frame) / 4);
+        }
+    }
+    return out.finish();
+}
+
+// What the network thread does with a large whole-channel update: its data into the storage.
+Result<void> receive_whole(LiveImages& live, const UpdateImage& update) {
+    auto whole = live.begin_whole(update);
+    EXPECT_TRUE(whole.has_value());
+    if (!whole) {
+        return Error{"not whole"};
+    }
+    std::size_t at = 0;
+    for (std::span<std::byte> target : whole->targets()) {
+        std::memcpy(target.data(), update.data.data() + at, target.size());
+        at += target.size();
+    }
+    EXPECT_EQ(at, update.data.size());
+    return live.finish(std::move(*whole));
+}
+
+TEST(LiveImages, WholeChannelsReceivedIntoStorageReplaceThePixelsAsOneChange) {
+    LiveImages live;
+    auto image = live.create({true, "live", 40, 30, {"R", "G", "B"}});
+    ASSERT_TRUE(image.ok());
+    const PlanarImage& pixels = **image;
+    for (int frame = 1; frame <= 3; ++frame) {
+        const std::uint64_t before = pixels.revision();
+        // B then R, named in that order: each channel's values go to the channel named.
+        ASSERT_TRUE(receive_whole(live, parsed_update(whole_update({"B", "R"}, 40, 30, frame))));
+        EXPECT_EQ(pixels.revision(), before + 1) << "one change for both channels";
+        const std::vector<Damage> damage = pixels.damage_since(before);
+        ASSERT_EQ(damage.size(), 1u);
+        EXPECT_EQ(damage[0].rect, (Rect{0, 0, 40, 30}));
+        EXPECT_TRUE(damage[0].touches({0})) << "R";
+        EXPECT_FALSE(damage[0].touches({1})) << "G is not written";
+        EXPECT_TRUE(damage[0].touches({2})) << "B";
+        const std::vector<float> b = read(pixels, 2, {0, 0, 40, 30});
+        const std::vector<float> r = read(pixels, 0, {0, 0, 40, 30});
+        for (int i = 0; i < 40 * 30; ++i) {
+            ASSERT_EQ(b[static_cast<std::size_t>(i)], static_cast<float>(i) + frame / 4.0f);
+            ASSERT_EQ(r[static_cast<std::size_t>(i)], static_cast<float>(1000 + i) + frame / 4.0f);
+        }
+        EXPECT_EQ(read(pixels, 1, {0, 0, 40, 30}), std::vector<float>(40 * 30, 0.0f));
+    }
+}
+
+TEST(LiveImages, OnlyPlanarUpdatesOfWholeDistinctChannelsAreReceivedIntoStorage) {
+    LiveImages live;
+    ASSERT_TRUE(live.create({true, "live", 8, 4, {"R", "G"}}).ok());
+    const std::vector<std::string> rg{"R", "G"};
+    const std::vector<float> values(8 * 4 * 2, 1.0f);
+    EXPECT_FALSE(live.begin_whole(
+        parsed_update(encode_update_interleaved(false, "live", rg, {0, 0, 8, 4}, values))))
+        << "interleaved";
+    EXPECT_FALSE(live.begin_whole(parsed_update(encode_update_interleaved(
+        false, "live", std::vector<std::string>{"R"}, {0, 0, 8, 3}, values))))
+        << "part of the image";
+    EXPECT_FALSE(live.begin_whole(parsed_update(whole_update({"R", "R"}, 8, 4, 0))))
+        << "a channel named twice";
+    EXPECT_FALSE(live.begin_whole(parsed_update(whole_update({"X"}, 8, 4, 0)))) << "no such";
+    EXPECT_FALSE(live.begin_whole(parsed_update(whole_update({"R"}, 8, 5, 0)))) << "too large";
+    EXPECT_TRUE(live.begin_whole(parsed_update(whole_update({"G", "R"}, 8, 4, 0))));
+}
+
+TEST(LiveImages, AWholeUpdateOfAnImageReplacedMeanwhileIsDroppedNamingIt) {
+    LiveImages live;
+    ASSERT_TRUE(live.create({true, "live", 8, 4, {"R"}}).ok());
+    auto whole = live.begin_whole(parsed_update(whole_update({"R"}, 8, 4, 1)));
+    ASSERT_TRUE(whole.has_value());
+    auto again = live.create({true, "live", 8, 4, {"R"}});
+    ASSERT_TRUE(again.ok());
+    const auto finished = live.finish(std::move(*whole));
+    ASSERT_FALSE(finished.ok());
+    EXPECT_NE(finished.error().message.find("'live' was closed or created again"),
+              std::string::npos)
+        << finished.error().message;
+    EXPECT_EQ((*again)->revision(), 0u) << "the new image is untouched";
 }
 
 }  // namespace
