@@ -116,6 +116,14 @@ void StreamingImage::apply_damage() {
             }
         }
     });
+    // A held re-read older than a change is superseded too: uploaded, it stays stale.
+    for (auto& [texture, result] : m_held) {
+        for (const core::Damage& change : damage) {
+            if (change.touches(texture.plane) && scheduler.touches(texture.tile, change.rect)) {
+                result.superseded = true;
+            }
+        }
+    }
 }
 
 core::Result<void> StreamingImage::upload(core::TileResult& result, bool essential,
@@ -167,6 +175,33 @@ core::Result<void> StreamingImage::upload(core::TileResult& result, bool essenti
     m_stats.bytes += bytes;
     frame_bytes += bytes;
     return {};
+}
+
+void StreamingImage::hold_refreshes(std::vector<core::TileResult>& arrived) {
+    const auto now = std::chrono::steady_clock::now();
+    std::vector<core::TileResult> rest;
+    for (core::TileResult& result : arrived) {
+        const TextureKey texture = key(result.job.tile, result.job.plane);
+        const TextureEntry* entry = m_textures->find(texture);
+        const bool refresh = result.error.empty() && entry != nullptr && entry->stale &&
+                             entry->texture.width() == result.texels.width &&
+                             entry->texture.height() == result.texels.height;
+        if (!refresh) {
+            rest.push_back(std::move(result));
+            continue;
+        }
+        if (m_held.empty()) {
+            m_held_since = now;
+        }
+        m_held.insert_or_assign(texture, std::move(result));
+    }
+    arrived = std::move(rest);
+    if (!m_held.empty() && (!m_stream->busy() || now - m_held_since >= m_options.refresh_hold)) {
+        for (auto& [texture, result] : m_held) {
+            arrived.push_back(std::move(result));
+        }
+        m_held.clear();
+    }
 }
 
 core::Result<StreamingFrame> StreamingImage::prepare(
@@ -263,6 +298,7 @@ core::Result<StreamingFrame> StreamingImage::prepare(
     // first frame of a switch, a coverage tile that arrived goes up alone: the slice shows from
     // it at once, and its exact tiles (each a texture to create) follow on the next frame.
     std::vector<core::TileResult> arrived = m_stream->take_ready();
+    hold_refreshes(arrived);
     const auto needed = [&](const core::TileResult& result) {
         return essential.count(result.job.tile) != 0 && result.job.plane.position == here;
     };
@@ -349,6 +385,9 @@ StreamingFrame StreamingImage::frame_of(const core::View& view,
             const bool ideal = item.tile.level == plan.level;
             for (const core::Plane& plane : planes) {
                 const TextureEntry* entry = m_textures->find(key(item.tile, plane));
+                if (m_held.count(key(item.tile, plane)) != 0) {
+                    continue;  // its re-read waits for the others
+                }
                 if (ideal && changing && item.tile.level >= 2 && m_options.provisional) {
                     if (entry->stale) {
                         m_stream->request({item.tile, plane, true});  // strided while it changes
@@ -452,6 +491,7 @@ void StreamingImage::release() {
     m_wanted_positions.clear();
     m_shown.reset();
     m_recent.clear();
+    m_held.clear();
 }
 
 }  // namespace tessera::gl

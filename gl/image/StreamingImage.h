@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <deque>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -46,6 +47,10 @@ struct StreamingOptions {
     // streams into): its changed coarse tiles are re-read strided, a fraction of the work of the
     // exact means the next change would make stale again; exact ones follow once it settles.
     std::chrono::milliseconds settle{250};
+    // Re-reads of a changed source's tiles are uploaded together once every one of them has
+    // come back, so that a change shows whole in one draw (not tile by tile, each draw a
+    // composite of the whole view), but held no longer than this.
+    std::chrono::milliseconds refresh_hold{100};
 };
 
 struct StreamingFrame {
@@ -147,6 +152,9 @@ class StreamingImage {
     bool drawable(const core::TileKey& tile, const std::vector<core::Plane>& planes) const;
     bool exact(const core::TileKey& tile, const std::vector<core::Plane>& planes) const;
     void apply_damage();
+    // Moves re-reads of stale textures out of `arrived` into the held ones, and the held ones
+    // back once nothing more is being read (or they waited refresh_hold).
+    void hold_refreshes(std::vector<core::TileResult>& arrived);
     core::Result<void> upload(core::TileResult& result, bool essential, std::size_t& frame_bytes);
 
     std::unique_ptr<core::TileLoader> m_own_loader;  // when made without a session
@@ -167,7 +175,9 @@ class StreamingImage {
     bool changing(std::chrono::steady_clock::time_point now) const {
         return m_last_damage && now - *m_last_damage < m_options.settle;
     }
-    std::uint64_t m_revision_polled = 0;  // the source's revision at the last damage poll
+    std::uint64_t m_revision_polled = 0;            // the source's revision at the last damage poll
+    std::map<TextureKey, core::TileResult> m_held;  // re-reads waiting for the others
+    std::chrono::steady_clock::time_point m_held_since;
 };
 
 }  // namespace tessera::gl

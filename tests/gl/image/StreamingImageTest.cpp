@@ -342,6 +342,69 @@ TEST_F(StreamingImageTest, ADamagedRegionReuploadsOnlyTheTilesThatHoldItInPlace)
     EXPECT_EQ(difference(render(image, s, close), *cpu), 0) << "the new pixels are shown";
 }
 
+TEST_F(StreamingImageTest, AChangesReReadsAreUploadedTogetherOnceTheyAllCameBack) {
+    // 2048^2 at 1:1 in tiles of 510: a change across the corner of four tiles.
+    for (const bool hold : {true, false}) {
+        SCOPED_TRACE(hold ? "held" : "not held");
+        auto source = std::make_shared<core::PlanarImage>(2048, 2048);
+        source->add_channel("v", core::SampleType::F32);
+        core::TileLoader loader({0, true});
+        StreamingOptions options;
+        options.prefetch_ring = 0;
+        options.refresh_hold = hold ? std::chrono::hours(24 * 365) : std::chrono::milliseconds(0);
+        StreamingImage image(source, loader, std::make_shared<TextureCache>(), options);
+        core::View view = core::View::of_rect(0, 0, 2048, 2048, 2048, 2048);
+        view.sampling = core::Sampling::Nearest;
+        ASSERT_TRUE(image.prepare_final(view, {0}).ok());
+        const std::vector<float> bright(20 * 20, 0.75f);
+        ASSERT_TRUE(
+            source->write_region({0}, {500, 1010, 20, 20}, std::as_bytes(std::span(bright))));
+        ASSERT_TRUE(image.prepare(view, {0}).ok());  // the four tiles are asked for again
+        const std::uint64_t before = image.stats().uploads;
+        EXPECT_EQ(loader.run_pending(1), 1u);
+        auto frame = image.prepare(view, {0});
+        ASSERT_TRUE(frame.ok());
+        EXPECT_EQ(image.stats().uploads - before, hold ? 0u : 1u)
+            << "one of four back: held while the others are read";
+        EXPECT_EQ(loader.run_pending(), 3u);
+        frame = image.prepare(view, {0});
+        ASSERT_TRUE(frame.ok());
+        EXPECT_EQ(image.stats().uploads - before, 4u) << "all four, in one frame when held";
+        EXPECT_TRUE(frame->final);
+        EXPECT_GE(frame->oldest_revision, source->revision());
+    }
+}
+
+TEST_F(StreamingImageTest, AHeldReReadThatAnotherChangeOvertakesIsReadAgain) {
+    auto source = std::make_shared<core::PlanarImage>(2048, 2048);
+    source->add_channel("v", core::SampleType::F32);
+    core::TileLoader loader({0, true});
+    StreamingOptions options;
+    options.prefetch_ring = 0;
+    options.refresh_hold = std::chrono::hours(24 * 365);
+    StreamingImage image(source, loader, std::make_shared<TextureCache>(), options);
+    core::View view = core::View::of_rect(0, 0, 2048, 2048, 2048, 2048);
+    view.sampling = core::Sampling::Nearest;
+    ASSERT_TRUE(image.prepare_final(view, {0}).ok());
+    const std::vector<float> first(20 * 20, 0.5f);
+    ASSERT_TRUE(source->write_region({0}, {500, 1010, 20, 20}, std::as_bytes(std::span(first))));
+    ASSERT_TRUE(image.prepare(view, {0}).ok());
+    EXPECT_EQ(loader.run_pending(1), 1u);
+    ASSERT_TRUE(image.prepare(view, {0}).ok());  // one re-read held
+    // A second change over the same four tiles after that read: the held one is out of date.
+    const std::vector<float> second(20 * 20, 0.25f);
+    ASSERT_TRUE(source->write_region({0}, {500, 1010, 20, 20}, std::as_bytes(std::span(second))));
+    auto frame = image.prepare_final(view, {0});
+    ASSERT_TRUE(frame.ok()) << frame.error().message;
+    EXPECT_GE(frame->oldest_revision, source->revision());
+    const core::DisplaySettings s = settings(0, 1);
+    core::View close = core::View::of_rect(490, 1000, 530, 1040, 40, 40);
+    close.sampling = core::Sampling::Nearest;
+    auto cpu = core::composite_cpu(*source, s, close);
+    ASSERT_TRUE(cpu.ok());
+    EXPECT_EQ(difference(render(image, s, close), *cpu), 0) << "the second change is shown";
+}
+
 TEST_F(StreamingImageTest, TwoImagesOnScreenStreamWithinOneSharedBudget) {
     auto a = std::make_shared<ProceduralSource>(6000, 3000, true);
     auto b = std::make_shared<ProceduralSource>(6000, 3000, true, 0.5f);
