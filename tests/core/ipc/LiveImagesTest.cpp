@@ -190,8 +190,9 @@ TEST(LiveImages, OnlyPlanarUpdatesOfWholeDistinctChannelsAreReceivedIntoStorage)
     EXPECT_FALSE(live.begin_whole(
         parsed_update(encode_update_interleaved(false, "live", rg, {0, 0, 8, 4}, values))))
         << "interleaved";
-    EXPECT_FALSE(live.begin_whole(parsed_update(encode_update_interleaved(
-        false, "live", std::vector<std::string>{"R"}, {0, 0, 8, 3}, values))))
+    EXPECT_FALSE(live.begin_whole(
+        parsed_update(encode_update_interleaved(false, "live", std::vector<std::string>{"R"},
+                                                {0, 0, 8, 3}, std::vector<float>(8 * 3, 1.0f)))))
         << "part of the image";
     EXPECT_FALSE(live.begin_whole(parsed_update(whole_update({"R", "R"}, 8, 4, 0))))
         << "a channel named twice";
