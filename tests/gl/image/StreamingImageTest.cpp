@@ -114,15 +114,29 @@ class StreamingImageTest : public GlTest {
         Framebuffer::bind_default();
         return pixels;
     }
+    // The 40x40 pixels from (x, y) drawn one to one (limits 0 to 1), against the CPU reference:
+    // how many differ.
+    int differences_from_source(StreamingImage& image, std::int64_t x, std::int64_t y) {
+        const core::DisplaySettings s = settings(0, 1);
+        core::View close =
+            core::View::of_rect(static_cast<double>(x), static_cast<double>(y),
+                                static_cast<double>(x + 40), static_cast<double>(y + 40), 40, 40);
+        close.sampling = core::Sampling::Nearest;
+        auto cpu = core::composite_cpu(*image.source(), s, close);
+        EXPECT_TRUE(cpu.ok());
+        return cpu.ok() ? difference(render(image, s, close), *cpu) : -1;
+    }
+    static core::DisplaySettings settings(double lo, double hi);
+    static int difference(const core::RgbaImage& a, const core::RgbaImage& b, int margin = 0);
 };
 
-core::DisplaySettings settings(double lo, double hi) {
+core::DisplaySettings StreamingImageTest::settings(double lo, double hi) {
     core::DisplaySettings s;
     s.channels = {{true, core::named_colormap("viridis"), lo, hi, 1, 1}};
     return s;
 }
 
-int difference(const core::RgbaImage& a, const core::RgbaImage& b, int margin = 0) {
+int StreamingImageTest::difference(const core::RgbaImage& a, const core::RgbaImage& b, int margin) {
     int worst = 0;
     for (int y = margin; y < a.height - margin; ++y) {
         for (int x = margin; x < a.width - margin; ++x) {
@@ -333,13 +347,7 @@ TEST_F(StreamingImageTest, ADamagedRegionReuploadsOnlyTheTilesThatHoldItInPlace)
     EXPECT_EQ(after.textures_created, before.textures_created) << "updated in place";
     EXPECT_EQ(image.texture({0, 1, 2}, {0})->id(), name);
     EXPECT_EQ(after.damaged - before.damaged, 2u);  // the level-0 tile and the coverage tile
-
-    const core::DisplaySettings s = settings(0, 1);
-    core::View close = core::View::of_rect(590, 1090, 630, 1130, 40, 40);
-    close.sampling = core::Sampling::Nearest;
-    auto cpu = core::composite_cpu(*source, s, close);
-    ASSERT_TRUE(cpu.ok());
-    EXPECT_EQ(difference(render(image, s, close), *cpu), 0) << "the new pixels are shown";
+    EXPECT_EQ(differences_from_source(image, 590, 1090), 0) << "the new pixels are shown";
 }
 
 TEST_F(StreamingImageTest, AChangesReReadsAreUploadedTogetherOnceTheyAllCameBack) {
@@ -397,12 +405,7 @@ TEST_F(StreamingImageTest, AHeldReReadThatAnotherChangeOvertakesIsReadAgain) {
     auto frame = image.prepare_final(view, {0});
     ASSERT_TRUE(frame.ok()) << frame.error().message;
     EXPECT_GE(frame->oldest_revision, source->revision());
-    const core::DisplaySettings s = settings(0, 1);
-    core::View close = core::View::of_rect(490, 1000, 530, 1040, 40, 40);
-    close.sampling = core::Sampling::Nearest;
-    auto cpu = core::composite_cpu(*source, s, close);
-    ASSERT_TRUE(cpu.ok());
-    EXPECT_EQ(difference(render(image, s, close), *cpu), 0) << "the second change is shown";
+    EXPECT_EQ(differences_from_source(image, 490, 1000), 0) << "the second change is shown";
 }
 
 TEST_F(StreamingImageTest, TwoImagesOnScreenStreamWithinOneSharedBudget) {
