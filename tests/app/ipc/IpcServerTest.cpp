@@ -275,8 +275,10 @@ TEST_F(IpcServerTest, AnUpdateInsideOneTileReuploadsOnlyThatTileInPlace) {
     apply_events(*served.server, session);
     ImageDocument& document = *session.current();
     gl::StreamingImage& tiles = *document.tiles;
-    // The whole image at 1:1: 2 x 2 level-0 tiles of 510, and the coarse tile that covered them
-    // while they loaded.
+    // The whole image at half size (level 1, one tile), then at 1:1 (2 x 2 level-0 tiles of 510).
+    // Both are shown, so both are resident however fast the tiles came back.
+    ASSERT_TRUE(tiles.prepare_final(core::View::of_rect(0, 0, 1020, 1020, 510, 510), {0}).ok());
+    ASSERT_EQ(tiles.resident_tiles(), 1u);
     const core::View view = core::View::of_rect(0, 0, 1020, 1020, 1020, 1020);
     ASSERT_TRUE(tiles.prepare_final(view, {0}).ok());
     const gl::StreamingStats before = tiles.stats();
