@@ -236,9 +236,14 @@ TEST_F(IpcServerTest, ALargeWholeImageUpdateIsReceivedIntoTheImageHoweverItsByte
     expect_channel(*image, 0, 1);
     expect_channel(*image, 1, 1);
     EXPECT_EQ(image->revision(), 1u) << "one change";
-    // Frame 2 at once, then a small update after it in the same stream: the stream goes on
-    // after the bytes that followed the data.
-    send(client, whole_frame("big", 2, 640, 480));
+    // Frame 2, its fields first and then the rest at once, then a small update after it in the
+    // same stream: the stream goes on after the bytes that followed the data. (Had all of it
+    // arrived before the server looked, it would be buffered whole, as a small one is.)
+    const std::vector<std::byte> second = whole_frame("big", 2, 640, 480);
+    send(client, std::vector<std::byte>(second.begin(), second.begin() + 1000));
+    sent += 1000;
+    wait_for_bytes(*served.server, sent);
+    send(client, std::vector<std::byte>(second.begin() + 1000, second.end()));
     const std::vector<std::string> blue{"B"};
     send(client, ipc::encode_update_interleaved(false, "big", blue, {5, 6, 2, 1},
                                                 std::vector<float>{8.0f, 9.0f}));
