@@ -171,7 +171,7 @@ std::string render_help() {
            "  --opacity CH=O           opacity (0 to 1)\n"
            "  --blend MODE             additive (default), max, min or over\n"
            "  --exposure EV            colour images: exposure in stops\n"
-           "  --nearest, --linear      sampling (default: nearest when magnified, else linear)\n"
+           "  --nearest, --linear      sampling (default: nearest at 1:1 and magnified)\n"
            "  --tile-size N            tile texture size (default 512)\n"
            "  --max-texture-size N     pretend the GPU allows at most N texels (forces tiling)\n"
            "  --part NAME|INDEX        part of a multi-part EXR (default: the first)\n"
@@ -402,8 +402,7 @@ int run_render_grid(const RenderRequest& request, std::FILE* out, std::FILE* err
                               ? core::View::fit_rect((*request.view)[0], (*request.view)[1],
                                                      (*request.view)[2], (*request.view)[3], w, h)
                               : core::View::fit(source.width(), source.height(), w, h);
-        view.sampling = request.sampling.value_or(view.x_scale < 1.0 ? core::Sampling::Nearest
-                                                                     : core::Sampling::Linear);
+        view.sampling = request.sampling.value_or(core::default_sampling(view.x_scale));
         return view;
     };
     core::RgbaImage pixels(width, height);
@@ -531,9 +530,7 @@ int run_render(const RenderRequest& request, std::FILE* out, std::FILE* err) {
     }
     core::View view =
         core::View::fit_rect(rect[0], rect[1], rect[2], rect[3], size.first, size.second);
-    // Magnified pixels stay crisp unless asked otherwise; reduced images are filtered.
-    view.sampling = request.sampling.value_or(view.x_scale < 1.0 ? core::Sampling::Nearest
-                                                                 : core::Sampling::Linear);
+    view.sampling = request.sampling.value_or(core::default_sampling(view.x_scale));
 
     core::RgbaImage pixels;
     if (request.cpu) {

@@ -195,6 +195,7 @@ core::Result<RunResult> run_once(const StreamBenchRequest& request, int tile,
             : core::View::of_rect(side / 2.0 - target.width / 2.0, side / 2.0 - target.height / 2.0,
                                   side / 2.0 + target.width / 2.0, side / 2.0 + target.height / 2.0,
                                   target.width, target.height);
+    view.sampling = core::default_sampling(view.x_scale);  // as the window samples it
     gl::StreamingImage& tiles = *document->tiles;
     const std::vector<std::size_t> channels{0};
     // Settled before the client starts: what a final view of it draws.

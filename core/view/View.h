@@ -39,4 +39,12 @@ struct View {
     }
 };
 
+// How a view at `scale` image pixels per output pixel samples unless told otherwise: reduced
+// images are filtered (bilinear); magnified ones, and 1:1, show each pixel as it is (nearest).
+// At 1:1 bilinear would blur a half-pixel offset, and where it is aligned it gives the same
+// values from four texel fetches instead of one, and mixes in a NaN neighbour of weight zero.
+constexpr Sampling default_sampling(double scale) {
+    return scale <= 1.0 ? Sampling::Nearest : Sampling::Linear;
+}
+
 }  // namespace tessera::core

@@ -80,7 +80,7 @@ View ViewController::view() const {
     const auto origin = image_from_output(0, 0);
     view.x0 = origin[0];
     view.y0 = origin[1];
-    view.sampling = m_zoom > 1.0 ? Sampling::Nearest : Sampling::Linear;
+    view.sampling = default_sampling(view.x_scale);
     return view;
 }
 

@@ -49,8 +49,11 @@ TEST(ViewController, OneToOneMapsOneImagePixelToOneOutputPixel) {
     const auto b = c.output_from_image(1001, 1001);
     EXPECT_DOUBLE_EQ(b[0] - a[0], 1.0);
     EXPECT_DOUBLE_EQ(b[1] - a[1], 1.0);
+    EXPECT_EQ(c.view().sampling, Sampling::Nearest) << "1:1 shows each pixel as it is";
     c.zoom_steps(2, 400, 300);  // 2x: magnified pixels stay crisp
     EXPECT_EQ(c.view().sampling, Sampling::Nearest);
+    c.zoom_steps(-3, 400, 300);  // reduced: filtered
+    EXPECT_EQ(c.view().sampling, Sampling::Linear);
 }
 
 TEST(ViewController, AFittedViewRefitsOnResizeAndAZoomedOneDoesNot) {
