@@ -177,9 +177,19 @@ core::Result<void> StreamingImage::upload(core::TileResult& result, bool essenti
     return {};
 }
 
+void StreamingImage::refresh(const core::TileJob& job) {
+    m_stream->request(job);
+    m_refreshing.insert(job);
+}
+
 void StreamingImage::hold_refreshes(std::vector<core::TileResult>& arrived) {
     const auto now = std::chrono::steady_clock::now();
     std::vector<core::TileResult> rest;
+    for (const core::TileResult& result : arrived) {
+        m_refreshing.erase(result.job);
+        m_awaited.erase(result.job);
+    }
+    const bool holding = !m_held.empty();
     for (core::TileResult& result : arrived) {
         const TextureKey texture = key(result.job.tile, result.job.plane);
         const TextureEntry* entry = m_textures->find(texture);
@@ -190,17 +200,27 @@ void StreamingImage::hold_refreshes(std::vector<core::TileResult>& arrived) {
             rest.push_back(std::move(result));
             continue;
         }
-        if (m_held.empty()) {
-            m_held_since = now;
-        }
         m_held.insert_or_assign(texture, std::move(result));
     }
     arrived = std::move(rest);
-    if (!m_held.empty() && (!m_stream->busy() || now - m_held_since >= m_options.refresh_hold)) {
+    if (m_held.empty()) {
+        return;
+    }
+    // Re-reads dropped meanwhile (their tile left the view) will not come back.
+    m_stream->keep_pending(m_refreshing);
+    if (!holding) {
+        m_held_since = now;
+        m_awaited = m_refreshing;
+    } else {
+        std::erase_if(m_awaited,
+                      [&](const core::TileJob& job) { return !m_refreshing.count(job); });
+    }
+    if (m_awaited.empty() || !m_stream->busy() || now - m_held_since >= m_options.refresh_hold) {
         for (auto& [texture, result] : m_held) {
             arrived.push_back(std::move(result));
         }
         m_held.clear();
+        m_awaited.clear();
     }
 }
 
@@ -390,12 +410,14 @@ StreamingFrame StreamingImage::frame_of(const core::View& view,
                 }
                 if (ideal && changing && item.tile.level >= 2 && m_options.provisional) {
                     if (entry->stale) {
-                        m_stream->request({item.tile, plane, true});  // strided while it changes
+                        refresh({item.tile, plane, true});  // strided while it changes
                     }
-                } else if (ideal && (entry->provisional || entry->stale)) {
+                } else if (ideal && entry->stale) {
+                    refresh({item.tile, plane, false});
+                } else if (ideal && entry->provisional) {
                     m_stream->request({item.tile, plane, false});
                 } else if (entry->stale) {
-                    m_stream->request({item.tile, plane, true});  // coverage of a changed source
+                    refresh({item.tile, plane, true});  // coverage of a changed source
                 }
             }
         }
@@ -492,6 +514,8 @@ void StreamingImage::release() {
     m_shown.reset();
     m_recent.clear();
     m_held.clear();
+    m_refreshing.clear();
+    m_awaited.clear();
 }
 
 }  // namespace tessera::gl

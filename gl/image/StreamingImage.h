@@ -47,9 +47,9 @@ struct StreamingOptions {
     // streams into): its changed coarse tiles are re-read strided, a fraction of the work of the
     // exact means the next change would make stale again; exact ones follow once it settles.
     std::chrono::milliseconds settle{250};
-    // Re-reads of a changed source's tiles are uploaded together once every one of them has
-    // come back, so that a change shows whole in one draw (not tile by tile, each draw a
-    // composite of the whole view), but held no longer than this.
+    // Re-reads of a changed source's tiles are uploaded together once every one asked for before
+    // the first came back has come back too, so that a change shows whole in one draw (not tile by
+    // tile, each draw a composite of the whole view), but held no longer than this.
     std::chrono::milliseconds refresh_hold{100};
 };
 
@@ -153,7 +153,8 @@ class StreamingImage {
     bool exact(const core::TileKey& tile, const std::vector<core::Plane>& planes) const;
     void apply_damage();
     // Moves re-reads of stale textures out of `arrived` into the held ones, and the held ones
-    // back once nothing more is being read (or they waited refresh_hold).
+    // back once the re-reads asked for before the first was held have come back (or nothing is
+    // being read, or they waited refresh_hold).
     void hold_refreshes(std::vector<core::TileResult>& arrived);
     core::Result<void> upload(core::TileResult& result, bool essential, std::size_t& frame_bytes);
 
@@ -178,6 +179,12 @@ class StreamingImage {
     std::uint64_t m_revision_polled = 0;            // the source's revision at the last damage poll
     std::map<TextureKey, core::TileResult> m_held;  // re-reads waiting for the others
     std::chrono::steady_clock::time_point m_held_since;
+    std::set<core::TileJob> m_refreshing;  // re-reads of stale textures asked for, not back yet
+    // The re-reads the held ones wait for: those asked for before the first was held (a source
+    // that keeps changing asks for more all the time; they do not hold these back).
+    std::set<core::TileJob> m_awaited;
+    // Asks for a re-read of a stale texture (counted as awaited by a hold).
+    void refresh(const core::TileJob& job);
 };
 
 }  // namespace tessera::gl

@@ -383,6 +383,44 @@ TEST_F(StreamingImageTest, AChangesReReadsAreUploadedTogetherOnceTheyAllCameBack
     }
 }
 
+TEST_F(StreamingImageTest, HeldReReadsWaitOnlyForTheReReadsAskedForBeforeThem) {
+    // A source that keeps changing (a client streaming tiles): re-reads asked for after the hold
+    // began, of another change elsewhere, do not keep the first change off the screen.
+    auto source = std::make_shared<core::PlanarImage>(2048, 2048);
+    source->add_channel("v", core::SampleType::F32);
+    core::TileLoader loader({0, true});
+    StreamingOptions options;
+    options.prefetch_ring = 0;
+    options.refresh_hold = std::chrono::hours(24 * 365);
+    StreamingImage image(source, loader, std::make_shared<TextureCache>(), options);
+    core::View view = core::View::of_rect(0, 0, 2048, 2048, 2048, 2048);
+    view.sampling = core::Sampling::Nearest;
+    ASSERT_TRUE(image.prepare_final(view, {0}).ok());
+    const std::vector<float> bright(20 * 20, 0.75f);
+    const auto bytes = std::as_bytes(std::span(bright));
+    ASSERT_TRUE(source->write_region({0}, {500, 1010, 20, 20}, bytes));  // four tiles
+    ASSERT_TRUE(image.prepare(view, {0}).ok());
+    const std::uint64_t before = image.stats().uploads;
+    EXPECT_EQ(loader.run_pending(1), 1u);
+    ASSERT_TRUE(image.prepare(view, {0}).ok());                           // one of four held
+    ASSERT_TRUE(source->write_region({0}, {1520, 1520, 20, 20}, bytes));  // four others
+    ASSERT_TRUE(image.prepare(view, {0}).ok());  // their re-reads are asked for
+    EXPECT_EQ(image.stats().uploads - before, 0u);
+    EXPECT_EQ(loader.run_pending(3), 3u);  // the first change's
+    auto frame = image.prepare(view, {0});
+    ASSERT_TRUE(frame.ok());
+    EXPECT_EQ(image.stats().uploads - before, 4u)
+        << "the first change shows whole while the second one's re-reads are queued";
+    EXPECT_FALSE(frame->final);
+    EXPECT_EQ(loader.run_pending(), 4u);
+    frame = image.prepare(view, {0});
+    ASSERT_TRUE(frame.ok());
+    EXPECT_EQ(image.stats().uploads - before, 8u);
+    EXPECT_TRUE(frame->final);
+    EXPECT_EQ(differences_from_source(image, 490, 1000), 0);
+    EXPECT_EQ(differences_from_source(image, 1510, 1510), 0);
+}
+
 TEST_F(StreamingImageTest, AHeldReReadThatAnotherChangeOvertakesIsReadAgain) {
     auto source = std::make_shared<core::PlanarImage>(2048, 2048);
     source->add_channel("v", core::SampleType::F32);
