@@ -14,6 +14,8 @@ constexpr std::array<std::string_view, 18> kNames{
     "yellow", "viridis",  "magma", "inferno", "plasma", "cividis",
     "turbo",  "twilight", "fire",  "ice",     "HiLo",   "coolwarm"};
 
+constexpr std::size_t kLastRamp = 6;  // gray ... yellow: ramp() tables
+
 Lut ramp(float r, float g, float b) {
     Lut lut{};
     for (std::size_t i = 0; i < 256; ++i) {
@@ -131,12 +133,22 @@ const Lut& colormap_table(std::size_t index) {
     return all_tables()[index];
 }
 
+std::optional<std::array<float, 3>> colormap_ramp(Colormap colormap) {
+    if (colormap.index > kLastRamp) {
+        return std::nullopt;
+    }
+    return colormap_table(colormap.index)[255];
+}
+
 std::array<float, 3> sample_colormap(Colormap colormap, float t) {
-    const Lut& lut = colormap_table(colormap.index);
     t = std::clamp(t, 0.0f, 1.0f);
     if (colormap.reversed) {
         t = 1.0f - t;
     }
+    if (const auto ramp = colormap_ramp(colormap)) {
+        return {(*ramp)[0] * t, (*ramp)[1] * t, (*ramp)[2] * t};
+    }
+    const Lut& lut = colormap_table(colormap.index);
     const float x = t * 255.0f;
     const float below = std::min(std::floor(x), 254.0f);
     const float f = x - below;

@@ -31,6 +31,12 @@ Colormap named_colormap(std::string_view name);  // asserts the name exists
 const Lut& colormap_table(std::size_t index);
 
 // The colour at t (clamped to [0, 1]), interpolated between entries floor(t*255) and the next.
+// For a ramp (below) that is the ramp's colour times t, computed as such.
 std::array<float, 3> sample_colormap(Colormap colormap, float t);
+
+// A colormap that is a straight ramp from black to one colour (gray, red, green, blue, cyan,
+// magenta, yellow): that colour. Its table interpolated is the colour times t, which the GPU
+// computes without a table lookup.
+std::optional<std::array<float, 3>> colormap_ramp(Colormap colormap);
 
 }  // namespace tessera::core

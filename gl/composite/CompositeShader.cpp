@@ -38,6 +38,14 @@ std::string int_array(const PassVariant& variant, SlotKind kind) {
     return fmt::format("int[SLOTS]({})", values);
 }
 
+std::string int_array(const std::array<bool, kChannelsPerPass>& flags) {
+    std::string values;
+    for (std::size_t slot = 0; slot < flags.size(); ++slot) {
+        values += fmt::format("{}{}", slot > 0 ? ", " : "", flag(flags[slot]));
+    }
+    return fmt::format("int[SLOTS]({})", values);
+}
+
 // The resolve as a function of a pixel's accumulated colour, alpha and non-finite flag, shared
 // by the resolve shader and a pass resolved directly. `p` is the pixel's position in the target,
 // from its lower-left corner.
@@ -133,6 +141,8 @@ uniform float u_gamma[SLOTS];
 uniform float u_opacity[SLOTS];
 uniform int u_lut_row[SLOTS];
 uniform int u_reversed[SLOTS];
+const int u_is_ramp[SLOTS] = {is_ramp};
+uniform vec3 u_ramp[SLOTS];              // a ramp's colour
 const int u_is_alpha[SLOTS] = {is_alpha};
 const int u_has_gamma[SLOTS] = {has_gamma};
 uniform float u_scale[SLOTS];            // compare: data units per texel value
@@ -219,7 +229,11 @@ void accumulate(int slot, float n, inout vec3 rgb, inout float alpha, inout bool
     if (u_has_gamma[slot] != 0) {{
         t = pow(t, u_gamma[slot]);
     }}
-    blend_colour(slot, sample_lut(u_lut_row[slot], u_reversed[slot], t), rgb);
+    if (u_is_ramp[slot] != 0) {{
+        blend_colour(slot, u_ramp[slot] * (u_reversed[slot] != 0 ? 1.0 - t : t), rgb);
+    }} else {{
+        blend_colour(slot, sample_lut(u_lut_row[slot], u_reversed[slot], t), rgb);
+    }}
 }}
 
 // core/display/CompositeMath.h: label_hash, label_colour, label_id, accumulate_label.
@@ -339,7 +353,8 @@ void main() {{
         fmt::arg("srgb_input", flag(variant.srgb_input)),
         fmt::arg("is_alpha", int_array(variant, SlotKind::Alpha)),
         fmt::arg("has_gamma", int_array(variant, SlotKind::Gamma)),
-        fmt::arg("metric", variant.metric), fmt::arg("contour", flag(variant.contour)),
+        fmt::arg("is_ramp", int_array(variant.ramp)), fmt::arg("metric", variant.metric),
+        fmt::arg("contour", flag(variant.contour)),
         fmt::arg("display_colour", variant.direct ? display_colour_source(variant.resolve) : ""),
         fmt::arg("slots", slots), fmt::arg("output", output));
 }

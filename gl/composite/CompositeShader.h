@@ -55,6 +55,9 @@ struct PassVariant {
     bool srgb_input = false;
     bool contour = false;  // label slots draw boundaries only
     std::array<SlotKind, kChannelsPerPass> slots{};
+    // Plain and gamma slots whose colormap is a ramp (core::colormap_ramp): colour times t, no
+    // table lookup.
+    std::array<bool, kChannelsPerPass> ramp{};
     auto operator<=>(const PassVariant&) const = default;
 };
 

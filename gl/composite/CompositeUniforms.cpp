@@ -32,6 +32,7 @@ PassUniforms PassUniforms::of(const Program& p) {
     u.opacity = p.uniform("u_opacity");
     u.lut_row = p.uniform("u_lut_row");
     u.reversed = p.uniform("u_reversed");
+    u.ramp = p.uniform("u_ramp");
     u.level_scale = p.uniform("u_level_scale");
     u.image_size = p.uniform("u_image_size");
     u.texel_origin = p.uniform("u_texel_origin");

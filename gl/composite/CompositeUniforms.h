@@ -34,6 +34,7 @@ struct PassUniforms {
     GLint opacity = -1;
     GLint lut_row = -1;
     GLint reversed = -1;
+    GLint ramp = -1;
     // Per tile:
     GLint level_scale = -1;
     GLint image_size = -1;

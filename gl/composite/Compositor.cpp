@@ -264,6 +264,7 @@ core::Result<CompositeStats> Compositor::draw(std::span<const LayerDraw> layers,
 
             std::array<float, kChannelsPerPass> lo{}, inv_range{}, gamma{}, opacity{};
             std::array<int, kChannelsPerPass> lut_row{}, reversed{};
+            std::array<float, 3 * kChannelsPerPass> ramp{};
             std::array<float, kChannelsPerPass> scale{}, reference_scale{};
             PassVariant variant;
             variant.channels = static_cast<int>(count);
@@ -297,6 +298,10 @@ core::Result<CompositeStats> Compositor::draw(std::span<const LayerDraw> layers,
                 opacity[slot] = cu.opacity;
                 lut_row[slot] = cu.colormap.index;
                 reversed[slot] = cu.colormap.reversed ? 1 : 0;
+                const auto colour_ramp = core::colormap_ramp(cu.colormap);
+                variant.ramp[slot] = colour_ramp.has_value();
+                std::copy_n(colour_ramp.value_or(std::array<float, 3>{}).begin(), 3,
+                            ramp.begin() + static_cast<std::ptrdiff_t>(3 * slot));
                 variant.slots[slot] = label              ? SlotKind::Label
                                       : cu.is_alpha      ? SlotKind::Alpha
                                       : cu.gamma != 1.0f ? SlotKind::Gamma
@@ -331,6 +336,7 @@ core::Result<CompositeStats> Compositor::draw(std::span<const LayerDraw> layers,
             glUniform1fv(u.opacity, kChannelsPerPass, opacity.data());
             glUniform1iv(u.lut_row, kChannelsPerPass, lut_row.data());
             glUniform1iv(u.reversed, kChannelsPerPass, reversed.data());
+            glUniform3fv(u.ramp, kChannelsPerPass, ramp.data());
             glUniform1fv(u.scale, kChannelsPerPass, scale.data());
             glUniform1ui(u.label_seed, uniforms.labels.seed);
             glUniform1f(u.label_selected, static_cast<float>(uniforms.labels.selected));

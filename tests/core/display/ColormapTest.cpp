@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 #include "core/display/Colormap.h"
@@ -73,6 +76,41 @@ TEST(Colormap, SamplingInterpolatesBetweenEntriesAndReversalMirrors) {
     const auto& lut = colormap_table(viridis.index);
     const auto mid = sample_colormap(viridis, 10.5f / 255.0f);
     EXPECT_NEAR(mid[1], (lut[10][1] + lut[11][1]) / 2, 1e-6f);
+}
+
+TEST(Colormap, RampsAreTheirTablesInterpolatedAndNothingElseIsARamp) {
+    for (const std::string_view name : colormap_names()) {
+        for (const bool reversed : {false, true}) {
+            Colormap colormap = named_colormap(name);
+            colormap.reversed = reversed;
+            const auto ramp = colormap_ramp(colormap);
+            const bool one_colour = name == "gray" || name == "red" || name == "green" ||
+                                    name == "blue" || name == "cyan" || name == "magenta" ||
+                                    name == "yellow";
+            ASSERT_EQ(ramp.has_value(), one_colour) << name;
+            if (!ramp) {
+                continue;
+            }
+            // The table interpolated as the GPU would (mix between entries), at every entry,
+            // between entries, and clamped outside [0, 1].
+            const auto& lut = colormap_table(colormap.index);
+            for (int step = -8; step <= 2048 + 8; ++step) {
+                const float t = static_cast<float>(step) / 2048.0f;
+                float u = std::clamp(t, 0.0f, 1.0f);
+                u = reversed ? 1.0f - u : u;
+                const float x = u * 255.0f;
+                const float below = std::min(std::floor(x), 254.0f);
+                const float f = x - below;
+                const auto i = static_cast<std::size_t>(below);
+                const auto got = sample_colormap(colormap, t);
+                for (std::size_t k = 0; k < 3; ++k) {
+                    EXPECT_NEAR(got[k], lut[i][k] * (1.0f - f) + lut[i + 1][k] * f, 1e-6f)
+                        << name << (reversed ? "_r" : "") << " at " << t;
+                    EXPECT_FLOAT_EQ(got[k], (*ramp)[k] * u);
+                }
+            }
+        }
+    }
 }
 
 }  // namespace
