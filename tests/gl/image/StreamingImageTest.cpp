@@ -350,19 +350,37 @@ TEST_F(StreamingImageTest, ADamagedRegionReuploadsOnlyTheTilesThatHoldItInPlace)
     EXPECT_EQ(differences_from_source(image, 590, 1090), 0) << "the new pixels are shown";
 }
 
-TEST_F(StreamingImageTest, AChangesReReadsAreUploadedTogetherOnceTheyAllCameBack) {
-    // 2048^2 at 1:1 in tiles of 510: a change across the corner of four tiles.
-    for (const bool hold : {true, false}) {
-        SCOPED_TRACE(hold ? "held" : "not held");
-        auto source = std::make_shared<core::PlanarImage>(2048, 2048);
-        source->add_channel("v", core::SampleType::F32);
-        core::TileLoader loader({0, true});
+// A 2048^2 float image in memory shown whole at 1:1 (5 x 5 tiles of 510) through a manual loader,
+// re-reads of changed tiles held for `hold` at most.
+struct ChangingImage {
+    static StreamingOptions options(std::chrono::milliseconds hold) {
         StreamingOptions options;
         options.prefetch_ring = 0;
-        options.refresh_hold = hold ? std::chrono::hours(24 * 365) : std::chrono::milliseconds(0);
-        StreamingImage image(source, loader, std::make_shared<TextureCache>(), options);
-        core::View view = core::View::of_rect(0, 0, 2048, 2048, 2048, 2048);
+        options.refresh_hold = hold;
+        return options;
+    }
+    static std::shared_ptr<core::PlanarImage> make_source() {
+        auto source = std::make_shared<core::PlanarImage>(2048, 2048);
+        source->add_channel("v", core::SampleType::F32);
+        return source;
+    }
+    explicit ChangingImage(std::chrono::milliseconds hold = std::chrono::hours(24 * 365))
+        : image(source, loader, std::make_shared<TextureCache>(), options(hold)) {
         view.sampling = core::Sampling::Nearest;
+    }
+
+    std::shared_ptr<core::PlanarImage> source = make_source();
+    core::TileLoader loader{{0, true}};
+    StreamingImage image;
+    core::View view = core::View::of_rect(0, 0, 2048, 2048, 2048, 2048);
+};
+
+TEST_F(StreamingImageTest, AChangesReReadsAreUploadedTogetherOnceTheyAllCameBack) {
+    // A change across the corner of four tiles.
+    for (const bool hold : {true, false}) {
+        SCOPED_TRACE(hold ? "held" : "not held");
+        ChangingImage changing(hold ? std::chrono::hours(24 * 365) : std::chrono::milliseconds(0));
+        auto& [source, loader, image, view] = changing;
         ASSERT_TRUE(image.prepare_final(view, {0}).ok());
         const std::vector<float> bright(20 * 20, 0.75f);
         ASSERT_TRUE(
@@ -386,15 +404,8 @@ TEST_F(StreamingImageTest, AChangesReReadsAreUploadedTogetherOnceTheyAllCameBack
 TEST_F(StreamingImageTest, HeldReReadsWaitOnlyForTheReReadsAskedForBeforeThem) {
     // A source that keeps changing (a client streaming tiles): re-reads asked for after the hold
     // began, of another change elsewhere, do not keep the first change off the screen.
-    auto source = std::make_shared<core::PlanarImage>(2048, 2048);
-    source->add_channel("v", core::SampleType::F32);
-    core::TileLoader loader({0, true});
-    StreamingOptions options;
-    options.prefetch_ring = 0;
-    options.refresh_hold = std::chrono::hours(24 * 365);
-    StreamingImage image(source, loader, std::make_shared<TextureCache>(), options);
-    core::View view = core::View::of_rect(0, 0, 2048, 2048, 2048, 2048);
-    view.sampling = core::Sampling::Nearest;
+    ChangingImage changing;
+    auto& [source, loader, image, view] = changing;
     ASSERT_TRUE(image.prepare_final(view, {0}).ok());
     const std::vector<float> bright(20 * 20, 0.75f);
     const auto bytes = std::as_bytes(std::span(bright));
@@ -422,15 +433,8 @@ TEST_F(StreamingImageTest, HeldReReadsWaitOnlyForTheReReadsAskedForBeforeThem) {
 }
 
 TEST_F(StreamingImageTest, AHeldReReadThatAnotherChangeOvertakesIsReadAgain) {
-    auto source = std::make_shared<core::PlanarImage>(2048, 2048);
-    source->add_channel("v", core::SampleType::F32);
-    core::TileLoader loader({0, true});
-    StreamingOptions options;
-    options.prefetch_ring = 0;
-    options.refresh_hold = std::chrono::hours(24 * 365);
-    StreamingImage image(source, loader, std::make_shared<TextureCache>(), options);
-    core::View view = core::View::of_rect(0, 0, 2048, 2048, 2048, 2048);
-    view.sampling = core::Sampling::Nearest;
+    ChangingImage changing;
+    auto& [source, loader, image, view] = changing;
     ASSERT_TRUE(image.prepare_final(view, {0}).ok());
     const std::vector<float> first(20 * 20, 0.5f);
     ASSERT_TRUE(source->write_region({0}, {500, 1010, 20, 20}, std::as_bytes(std::span(first))));
