@@ -244,12 +244,16 @@ core::Result<StreamingFrame> StreamingImage::prepare(
             positions.insert(ahead_planes.back().front().position);
         }
     }
-    if (plan.wanted != m_wanted || positions != m_wanted_positions) {
+    const bool moved = plan.wanted != m_wanted || positions != m_wanted_positions;
+    if (moved) {
         m_over_budget = false;  // a new view may fit
     }
     m_wanted = plan.wanted;
     m_wanted_positions = positions;
     m_stream->set_wanted(plan.wanted, positions, here);
+    if (moved && !m_refreshing.empty()) {
+        m_stream->keep_pending(m_refreshing);  // re-reads the move dropped never come back
+    }
     if (m_recent.empty() || m_recent.front() != here) {
         m_recent.erase(std::remove(m_recent.begin(), m_recent.end(), here), m_recent.end());
         m_recent.push_front(here);
