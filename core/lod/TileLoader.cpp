@@ -340,11 +340,6 @@ bool TileStream::busy() const {
     return !m_queued.empty() || !m_in_flight.empty() || !m_ready.empty();
 }
 
-void TileStream::keep_pending(std::set<TileJob>& jobs) const {
-    std::lock_guard lock(m_loader.m_mutex);
-    std::erase_if(jobs, [&](const TileJob& job) { return m_queued.count(job) == 0; });
-}
-
 bool TileStream::wait(std::chrono::steady_clock::time_point deadline) {
     if (m_loader.manual()) {
         m_loader.run_pending(1);

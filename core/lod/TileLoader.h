@@ -144,9 +144,6 @@ class TileStream {
     void reset();
 
     bool busy() const;  // jobs queued, in flight or results waiting
-    // Removes from `jobs` those neither queued, in flight nor waiting to be taken (arrived and
-    // taken, or dropped).
-    void keep_pending(std::set<TileJob>& jobs) const;
     // Until a result waits or the deadline passes (false); a manual loader runs one job instead.
     bool wait(std::chrono::steady_clock::time_point deadline);
 

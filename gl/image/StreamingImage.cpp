@@ -100,18 +100,25 @@ const Texture2D* StreamingImage::texture(const core::TileKey& tile,
 void StreamingImage::apply_damage() {
     // Every change up to this revision is in the damage polled next: textures not marked stale
     // by it show the source as of this revision at least.
+    const std::uint64_t previous = m_revision_polled;
     m_revision_polled = m_stream->source()->revision();
     const std::vector<core::Damage> damage = m_stream->poll_damage();
     if (damage.empty()) {
         return;
     }
     m_last_damage = std::chrono::steady_clock::now();
+    for (const core::Damage& change : damage) {
+        if (m_frames.add(change)) {
+            (m_frame_end ? m_next_frame_end : m_frame_end) = m_revision_polled;
+        }
+    }
     const core::TileScheduler& scheduler = m_stream->scheduler();
     m_textures->for_each(m_id, [&](const TextureKey& texture, TextureEntry& entry) {
         for (const core::Damage& change : damage) {
             if (!entry.stale && change.touches(texture.plane) &&
                 scheduler.touches(texture.tile, change.rect)) {
                 entry.stale = true;
+                entry.revision = std::max(entry.revision, previous);
                 ++m_stats.damaged;
             }
         }
@@ -177,18 +184,23 @@ core::Result<void> StreamingImage::upload(core::TileResult& result, bool essenti
     return {};
 }
 
-void StreamingImage::refresh(const core::TileJob& job) {
-    m_stream->request(job);
-    m_refreshing.insert(job);
+bool StreamingImage::refreshed(const std::vector<TextureKey>& drawn,
+                               std::optional<std::uint64_t> frame_end) const {
+    return std::all_of(drawn.begin(), drawn.end(), [&](const TextureKey& texture) {
+        const TextureEntry* entry = m_textures->find(texture);
+        if (entry == nullptr || !entry->stale || (frame_end && entry->revision >= *frame_end)) {
+            return true;  // current, or it shows the frame (only the next one changed it)
+        }
+        const auto held = m_held.find(texture);
+        return held != m_held.end() &&
+               (!held->second.superseded || (frame_end && held->second.revision >= *frame_end));
+    });
 }
 
-void StreamingImage::hold_refreshes(std::vector<core::TileResult>& arrived) {
+void StreamingImage::hold_refreshes(std::vector<core::TileResult>& arrived,
+                                    const std::vector<TextureKey>& drawn) {
     const auto now = std::chrono::steady_clock::now();
     std::vector<core::TileResult> rest;
-    for (const core::TileResult& result : arrived) {
-        m_refreshing.erase(result.job);
-        m_awaited.erase(result.job);
-    }
     const bool holding = !m_held.empty();
     for (core::TileResult& result : arrived) {
         const TextureKey texture = key(result.job.tile, result.job.plane);
@@ -206,21 +218,27 @@ void StreamingImage::hold_refreshes(std::vector<core::TileResult>& arrived) {
     if (m_held.empty()) {
         return;
     }
-    // Re-reads dropped meanwhile (their tile left the view) will not come back.
-    m_stream->keep_pending(m_refreshing);
     if (!holding) {
         m_held_since = now;
-        m_awaited = m_refreshing;
-    } else {
-        std::erase_if(m_awaited,
-                      [&](const core::TileJob& job) { return !m_refreshing.count(job); });
     }
-    if (m_awaited.empty() || !m_stream->busy() || now - m_held_since >= m_options.refresh_hold) {
-        for (auto& [texture, result] : m_held) {
-            arrived.push_back(std::move(result));
-        }
-        m_held.clear();
-        m_awaited.clear();
+    // Whole: everything drawn is as new as every change polled, so no frame waits either. A
+    // frame: everything drawn is as new as the end of the frame that ended first.
+    const bool whole = refreshed(drawn);
+    const bool frame = m_frame_end && refreshed(drawn, m_frame_end);
+    if (!whole && !frame && !m_release_held && now - m_held_since < m_options.refresh_hold) {
+        return;
+    }
+    for (auto& [texture, result] : m_held) {
+        arrived.push_back(std::move(result));
+    }
+    m_held.clear();
+    m_release_held = false;
+    if (whole) {
+        m_frame_end.reset();
+        m_next_frame_end.reset();
+    } else if (frame) {
+        m_frame_end = m_next_frame_end;
+        m_next_frame_end.reset();
     }
 }
 
@@ -251,9 +269,6 @@ core::Result<StreamingFrame> StreamingImage::prepare(
     m_wanted = plan.wanted;
     m_wanted_positions = positions;
     m_stream->set_wanted(plan.wanted, positions, here);
-    if (moved && !m_refreshing.empty()) {
-        m_stream->keep_pending(m_refreshing);  // re-reads the move dropped never come back
-    }
     if (m_recent.empty() || m_recent.front() != here) {
         m_recent.erase(std::remove(m_recent.begin(), m_recent.end(), here), m_recent.end());
         m_recent.push_front(here);
@@ -322,7 +337,13 @@ core::Result<StreamingFrame> StreamingImage::prepare(
     // first frame of a switch, a coverage tile that arrived goes up alone: the slice shows from
     // it at once, and its exact tiles (each a texture to create) follow on the next frame.
     std::vector<core::TileResult> arrived = m_stream->take_ready();
-    hold_refreshes(arrived);
+    std::vector<TextureKey> drawn;
+    for (const core::DrawItem& item : plan.draws) {
+        for (const core::Plane& plane : planes) {
+            drawn.push_back(key(item.tile, plane));
+        }
+    }
+    hold_refreshes(arrived, drawn);
     const auto needed = [&](const core::TileResult& result) {
         return essential.count(result.job.tile) != 0 && result.job.plane.position == here;
     };
@@ -409,19 +430,24 @@ StreamingFrame StreamingImage::frame_of(const core::View& view,
             const bool ideal = item.tile.level == plan.level;
             for (const core::Plane& plane : planes) {
                 const TextureEntry* entry = m_textures->find(key(item.tile, plane));
-                if (m_held.count(key(item.tile, plane)) != 0) {
-                    continue;  // its re-read waits for the others
+                // A held re-read waits for the others. One that a later change touched is read
+                // again once a frame of changes has ended after it was read: while a client
+                // sweeps over a tile, reading it again and again would be work for nothing.
+                const auto held = m_held.find(key(item.tile, plane));
+                if (held != m_held.end() && !(held->second.superseded && m_frame_end &&
+                                              held->second.revision < *m_frame_end)) {
+                    continue;
                 }
                 if (ideal && changing && item.tile.level >= 2 && m_options.provisional) {
                     if (entry->stale) {
-                        refresh({item.tile, plane, true});  // strided while it changes
+                        m_stream->request({item.tile, plane, true});  // strided while it changes
                     }
                 } else if (ideal && entry->stale) {
-                    refresh({item.tile, plane, false});
+                    m_stream->request({item.tile, plane, false});
                 } else if (ideal && entry->provisional) {
                     m_stream->request({item.tile, plane, false});
                 } else if (entry->stale) {
-                    refresh({item.tile, plane, true});  // coverage of a changed source
+                    m_stream->request({item.tile, plane, true});  // coverage of a changed source
                 }
             }
         }
@@ -489,6 +515,12 @@ core::Result<StreamingFrame> StreamingImage::prepare_final(
             std::this_thread::sleep_until(*m_last_damage + m_options.settle);
             continue;
         }
+        if (!m_stream->busy() && !m_held.empty()) {
+            // Re-reads held for a frame that may not end (nothing else is read): no frame is
+            // drawn before this one, so they go up now.
+            m_release_held = true;
+            continue;
+        }
         if (!m_stream->busy()) {
             // Nothing queued or in flight (results of a changed source were just discarded): the
             // next prepare() asks again for what is missing. Nothing to ask for is a bug.
@@ -518,8 +550,9 @@ void StreamingImage::release() {
     m_shown.reset();
     m_recent.clear();
     m_held.clear();
-    m_refreshing.clear();
-    m_awaited.clear();
+    m_frames = core::ChangeFrames();
+    m_frame_end.reset();
+    m_next_frame_end.reset();
 }
 
 }  // namespace tessera::gl

@@ -24,6 +24,7 @@
 #include <set>
 #include <vector>
 
+#include "core/image/ChangeFrames.h"
 #include "core/lod/TileLoader.h"
 #include "core/lod/TileScheduler.h"
 #include "gl/composite/Compositor.h"
@@ -47,9 +48,11 @@ struct StreamingOptions {
     // streams into): its changed coarse tiles are re-read strided, a fraction of the work of the
     // exact means the next change would make stale again; exact ones follow once it settles.
     std::chrono::milliseconds settle{250};
-    // Re-reads of a changed source's tiles are uploaded together once every one asked for before
-    // the first came back has come back too, so that a change shows whole in one draw (not tile by
-    // tile, each draw a composite of the whole view), but held no longer than this.
+    // Re-reads of a changed source's tiles are held back and uploaded together, so that a change
+    // shows whole in one draw (not tile by tile, each draw a composite of the whole view): once
+    // every stale texture the view draws has a re-read as new as everything that changed, or,
+    // for a source that keeps changing (a client streaming frames region by region), as new as
+    // the frame that ended last (core/image/ChangeFrames). Held no longer than this.
     std::chrono::milliseconds refresh_hold{100};
 };
 
@@ -153,9 +156,13 @@ class StreamingImage {
     bool exact(const core::TileKey& tile, const std::vector<core::Plane>& planes) const;
     void apply_damage();
     // Moves re-reads of stale textures out of `arrived` into the held ones, and the held ones
-    // back once the re-reads asked for before the first was held have come back (or nothing is
-    // being read, or they waited refresh_hold).
-    void hold_refreshes(std::vector<core::TileResult>& arrived);
+    // back once the textures `drawn` show a whole change or frame (or they waited refresh_hold).
+    void hold_refreshes(std::vector<core::TileResult>& arrived,
+                        const std::vector<TextureKey>& drawn);
+    // Every stale texture in `drawn` has a held re-read that no later change touched, or, with
+    // `frame_end`, shows that revision already or has a held re-read read at it or after.
+    bool refreshed(const std::vector<TextureKey>& drawn,
+                   std::optional<std::uint64_t> frame_end = std::nullopt) const;
     core::Result<void> upload(core::TileResult& result, bool essential, std::size_t& frame_bytes);
 
     std::unique_ptr<core::TileLoader> m_own_loader;  // when made without a session
@@ -179,12 +186,12 @@ class StreamingImage {
     std::uint64_t m_revision_polled = 0;            // the source's revision at the last damage poll
     std::map<TextureKey, core::TileResult> m_held;  // re-reads waiting for the others
     std::chrono::steady_clock::time_point m_held_since;
-    std::set<core::TileJob> m_refreshing;  // re-reads of stale textures asked for, not back yet
-    // The re-reads the held ones wait for: those asked for before the first was held (a source
-    // that keeps changing asks for more all the time; they do not hold these back).
-    std::set<core::TileJob> m_awaited;
-    // Asks for a re-read of a stale texture (counted as awaited by a hold).
-    void refresh(const core::TileJob& job);
+    core::ChangeFrames m_frames;  // the source's changes, frame by frame
+    // The revision polled when a frame of changes ended (the next began), not yet shown whole;
+    // and the one after it, when another ended meanwhile.
+    std::optional<std::uint64_t> m_frame_end;
+    std::optional<std::uint64_t> m_next_frame_end;
+    bool m_release_held = false;  // prepare_final: the next prepare uploads whatever is held
 };
 
 }  // namespace tessera::gl

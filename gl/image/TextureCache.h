@@ -36,9 +36,11 @@ struct TextureKey {
 struct TextureEntry {
     Texture2D texture;
     std::size_t bytes = 0;
-    bool provisional = false;    // strided samples, to be replaced by the exact tile
-    bool stale = false;          // the source changed there since it was read
-    std::uint64_t revision = 0;  // the source's revision when it was read (at least this new)
+    bool provisional = false;  // strided samples, to be replaced by the exact tile
+    bool stale = false;        // the source changed there since it was read
+    // The source's revision its pixels are at least as new as: when it was read, or, once it
+    // turned stale, the last revision polled before (it showed every change up to there).
+    std::uint64_t revision = 0;
 };
 
 class TextureCache {

@@ -401,35 +401,72 @@ TEST_F(StreamingImageTest, AChangesReReadsAreUploadedTogetherOnceTheyAllCameBack
     }
 }
 
-TEST_F(StreamingImageTest, HeldReReadsWaitOnlyForTheReReadsAskedForBeforeThem) {
-    // A source that keeps changing (a client streaming tiles): re-reads asked for after the hold
-    // began, of another change elsewhere, do not keep the first change off the screen.
+TEST_F(StreamingImageTest, AFrameSentRegionByRegionShowsWholeOnceTheNextFrameBegins) {
+    // A client streaming frames region by region: a frame's re-reads are held while it keeps
+    // arriving (nothing is drawn tile by tile), and go up together once the next frame begins,
+    // even though that one has changed tiles again already.
     ChangingImage changing;
     auto& [source, loader, image, view] = changing;
     ASSERT_TRUE(image.prepare_final(view, {0}).ok());
     const std::vector<float> bright(20 * 20, 0.75f);
     const auto bytes = std::as_bytes(std::span(bright));
-    ASSERT_TRUE(source->write_region({0}, {500, 1010, 20, 20}, bytes));  // four tiles
-    ASSERT_TRUE(image.prepare(view, {0}).ok());
     const std::uint64_t before = image.stats().uploads;
-    EXPECT_EQ(loader.run_pending(1), 1u);
-    ASSERT_TRUE(image.prepare(view, {0}).ok());                           // one of four held
-    ASSERT_TRUE(source->write_region({0}, {1520, 1520, 20, 20}, bytes));  // four others
-    ASSERT_TRUE(image.prepare(view, {0}).ok());  // their re-reads are asked for
-    EXPECT_EQ(image.stats().uploads - before, 0u);
-    EXPECT_EQ(loader.run_pending(3), 3u);  // the first change's
+    // Frame 1: three regions, each in a tile of its own; each re-read comes back before the
+    // next region arrives.
+    ASSERT_TRUE(source->write_region({0}, {10, 10, 20, 20}, bytes));  // tile (0, 0)
+    ASSERT_TRUE(image.prepare(view, {0}).ok());
+    ASSERT_TRUE(source->write_region({0}, {600, 10, 20, 20}, bytes));  // tile (1, 0)
+    EXPECT_EQ(loader.run_pending(), 1u);
+    ASSERT_TRUE(image.prepare(view, {0}).ok());
+    ASSERT_TRUE(source->write_region({0}, {1200, 10, 20, 20}, bytes));  // tile (2, 0)
+    EXPECT_EQ(loader.run_pending(), 1u);
+    ASSERT_TRUE(image.prepare(view, {0}).ok());
+    const std::uint64_t frame_1 = source->revision();
+    EXPECT_EQ(image.stats().uploads - before, 0u) << "held while the frame keeps arriving";
+    // Frame 2 begins where frame 1 began.
+    ASSERT_TRUE(source->write_region({0}, {10, 10, 20, 20}, bytes));
+    EXPECT_EQ(loader.run_pending(), 1u);  // tile (2, 0)
     auto frame = image.prepare(view, {0});
     ASSERT_TRUE(frame.ok());
-    EXPECT_EQ(image.stats().uploads - before, 4u)
-        << "the first change shows whole while the second one's re-reads are queued";
-    EXPECT_FALSE(frame->final);
-    EXPECT_EQ(loader.run_pending(), 4u);
+    EXPECT_EQ(image.stats().uploads - before, 0u) << "tile (0, 0) is read again first";
+    ASSERT_TRUE(source->write_region({0}, {10, 600, 20, 20}, bytes));  // tile (0, 1), frame 2
+    EXPECT_EQ(loader.run_pending(), 1u);                               // tile (0, 0)
     frame = image.prepare(view, {0});
     ASSERT_TRUE(frame.ok());
-    EXPECT_EQ(image.stats().uploads - before, 8u);
+    EXPECT_EQ(image.stats().uploads - before, 3u) << "frame 1's three tiles, in one frame";
+    EXPECT_GE(frame->oldest_revision, frame_1) << "frame 1 is on screen whole";
+    EXPECT_FALSE(frame->final) << "tile (0, 1) of frame 2 is not";
+    frame = image.prepare_final(view, {0});
+    ASSERT_TRUE(frame.ok()) << frame.error().message;
+    EXPECT_EQ(differences_from_source(image, 0, 0), 0);
+    EXPECT_EQ(differences_from_source(image, 0, 590), 0);
+}
+
+TEST_F(StreamingImageTest, AHeldTileThatKeepsChangingIsReadAgainOnlyOnceItsFrameEnded) {
+    // While a client sweeps over a tile, its held re-read is out of date again and again;
+    // reading it again each time would be work for nothing until the frame is over.
+    ChangingImage changing;
+    auto& [source, loader, image, view] = changing;
+    ASSERT_TRUE(image.prepare_final(view, {0}).ok());
+    const std::vector<float> bright(20 * 20, 0.75f);
+    const auto bytes = std::as_bytes(std::span(bright));
+    ASSERT_TRUE(source->write_region({0}, {10, 10, 20, 20}, bytes));
+    ASSERT_TRUE(image.prepare(view, {0}).ok());
+    ASSERT_TRUE(source->write_region({0}, {600, 10, 20, 20}, bytes));  // keeps tile 1 held
+    EXPECT_EQ(loader.run_pending(), 1u);
+    ASSERT_TRUE(image.prepare(view, {0}).ok());  // tile (0, 0) held
+    for (int x = 40; x < 400; x += 40) {         // the sweep goes on over tile (0, 0)
+        ASSERT_TRUE(source->write_region({0}, {x, 10, 20, 20}, bytes));
+        ASSERT_TRUE(image.prepare(view, {0}).ok());
+        EXPECT_EQ(loader.run_pending(), x == 40 ? 1u : 0u) << "only tile (1, 0) was asked for";
+    }
+    ASSERT_TRUE(source->write_region({0}, {10, 10, 20, 20}, bytes));  // the next frame
+    ASSERT_TRUE(image.prepare(view, {0}).ok());
+    EXPECT_EQ(loader.run_pending(), 1u) << "now tile (0, 0) is read again";
+    auto frame = image.prepare(view, {0});
+    ASSERT_TRUE(frame.ok());
     EXPECT_TRUE(frame->final);
-    EXPECT_EQ(differences_from_source(image, 490, 1000), 0);
-    EXPECT_EQ(differences_from_source(image, 1510, 1510), 0);
+    EXPECT_EQ(differences_from_source(image, 0, 0), 0);
 }
 
 TEST_F(StreamingImageTest, AHeldReReadThatAnotherChangeOvertakesIsReadAgain) {
