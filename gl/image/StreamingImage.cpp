@@ -215,24 +215,24 @@ void StreamingImage::hold_refreshes(std::vector<core::TileResult>& arrived,
         m_held.insert_or_assign(texture, std::move(result));
     }
     arrived = std::move(rest);
-    if (m_held.empty()) {
-        return;
-    }
-    if (!holding) {
-        m_held_since = now;
-    }
     // Whole: everything drawn is as new as every change polled, so no frame waits either. A
     // frame: everything drawn is as new as the end of the frame that ended first.
     const bool whole = refreshed(drawn);
     const bool frame = m_frame_end && refreshed(drawn, m_frame_end);
-    if (!whole && !frame && !m_release_held && now - m_held_since < m_options.refresh_hold) {
-        return;
+    const bool shown = whole || frame;  // with what is held, or already (nothing of it drawn)
+    if (!m_held.empty()) {
+        if (!holding) {
+            m_held_since = now;
+        }
+        if (!shown && !m_release_held && now - m_held_since < m_options.refresh_hold) {
+            return;
+        }
+        for (auto& [texture, result] : m_held) {
+            arrived.push_back(std::move(result));
+        }
+        m_held.clear();
+        m_release_held = false;
     }
-    for (auto& [texture, result] : m_held) {
-        arrived.push_back(std::move(result));
-    }
-    m_held.clear();
-    m_release_held = false;
     if (whole) {
         m_frame_end.reset();
         m_next_frame_end.reset();

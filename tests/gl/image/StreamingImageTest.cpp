@@ -442,6 +442,36 @@ TEST_F(StreamingImageTest, AFrameSentRegionByRegionShowsWholeOnceTheNextFrameBeg
     EXPECT_EQ(differences_from_source(image, 0, 590), 0);
 }
 
+TEST_F(StreamingImageTest, AFrameThatEndedOutOfViewDoesNotLetTheNextOneUpTileByTile) {
+    // The view shows a quarter of the image; a frame ends (a region is written again) where
+    // the view does not reach. The next frame's changes in the view still show together.
+    ChangingImage changing;
+    auto& [source, loader, image, _] = changing;
+    core::View view = core::View::of_rect(0, 0, 1020, 1020, 1020, 1020);
+    view.sampling = core::Sampling::Nearest;
+    ASSERT_TRUE(image.prepare_final(view, {0}).ok());
+    const std::vector<float> bright(20 * 20, 0.75f);
+    const auto bytes = std::as_bytes(std::span(bright));
+    ASSERT_TRUE(source->write_region({0}, {1500, 1500, 20, 20}, bytes));
+    ASSERT_TRUE(image.prepare(view, {0}).ok());
+    ASSERT_TRUE(source->write_region({0}, {1500, 1500, 20, 20}, bytes));  // a frame ends
+    ASSERT_TRUE(image.prepare(view, {0}).ok());
+    EXPECT_EQ(loader.run_pending(), 0u) << "nothing in view changed";
+    const std::uint64_t before = image.stats().uploads;
+    ASSERT_TRUE(source->write_region({0}, {10, 10, 20, 20}, bytes));  // tile (0, 0)
+    ASSERT_TRUE(image.prepare(view, {0}).ok());
+    ASSERT_TRUE(source->write_region({0}, {600, 10, 20, 20}, bytes));  // tile (1, 0)
+    EXPECT_EQ(loader.run_pending(1), 1u);                              // tile (0, 0)
+    ASSERT_TRUE(image.prepare(view, {0}).ok());
+    EXPECT_EQ(image.stats().uploads - before, 0u) << "held for tile (1, 0)";
+    EXPECT_EQ(loader.run_pending(), 1u);
+    auto frame = image.prepare(view, {0});
+    ASSERT_TRUE(frame.ok());
+    EXPECT_EQ(image.stats().uploads - before, 2u) << "both, in one frame";
+    EXPECT_TRUE(frame->final);
+    EXPECT_EQ(differences_from_source(image, 0, 0), 0);
+}
+
 TEST_F(StreamingImageTest, AHeldTileThatKeepsChangingIsReadAgainOnlyOnceItsFrameEnded) {
     // While a client sweeps over a tile, its held re-read is out of date again and again;
     // reading it again each time would be work for nothing until the frame is over.
