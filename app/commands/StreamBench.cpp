@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <mutex>
 #include <thread>
@@ -57,25 +58,33 @@ double process_cpu_ms() {
     return ms(usage.ru_utime) + ms(usage.ru_stime);
 }
 
+// The rectangles a frame is sent in, in order: rows of tiles (one for whole frames).
+std::vector<core::Rect> frame_rects(int side, int tile) {
+    const int step = tile > 0 ? tile : side;
+    std::vector<core::Rect> rects;
+    for (int ty = 0; ty < side; ty += step) {
+        for (int tx = 0; tx < side; tx += step) {
+            rects.push_back({tx, ty, std::min(step, side - tx), std::min(step, side - ty)});
+        }
+    }
+    return rects;
+}
+
 // The packets of one frame: a ramp whose direction alternates, so every frame changes every pixel.
 std::vector<std::vector<std::byte>> frame_packets(int side, int tile, bool flipped) {
     const std::vector<std::string> channel{"Y"};
-    const int step = tile > 0 ? tile : side;
     std::vector<std::vector<std::byte>> packets;
     std::vector<float> values;
-    for (int ty = 0; ty < side; ty += step) {
-        for (int tx = 0; tx < side; tx += step) {
-            const core::Rect rect{tx, ty, std::min(step, side - tx), std::min(step, side - ty)};
-            values.resize(static_cast<std::size_t>(rect.area()));
-            for (std::int64_t y = 0; y < rect.height; ++y) {
-                for (std::int64_t x = 0; x < rect.width; ++x) {
-                    const float t = static_cast<float>((rect.x + x) + (rect.y + y)) /
-                                    static_cast<float>(2 * side);
-                    values[static_cast<std::size_t>(y * rect.width + x)] = flipped ? 1 - t : t;
-                }
+    for (const core::Rect& rect : frame_rects(side, tile)) {
+        values.resize(static_cast<std::size_t>(rect.area()));
+        for (std::int64_t y = 0; y < rect.height; ++y) {
+            for (std::int64_t x = 0; x < rect.width; ++x) {
+                const float t =
+                    static_cast<float>((rect.x + x) + (rect.y + y)) / static_cast<float>(2 * side);
+                values[static_cast<std::size_t>(y * rect.width + x)] = flipped ? 1 - t : t;
             }
-            packets.push_back(ipc::encode_update_interleaved(false, kName, channel, rect, values));
         }
+        packets.push_back(ipc::encode_update_interleaved(false, kName, channel, rect, values));
     }
     return packets;
 }
@@ -86,9 +95,10 @@ struct RunResult {
     double seconds = 0;
     std::uint64_t frames_sent = 0;
     std::uint64_t frames_written = 0;    // every packet of the frame written into the image
-    std::uint64_t frames_displayed = 0;  // complete new frames on screen
+    std::uint64_t frames_displayed = 0;  // new frames on screen whole (every pixel shown of them)
     std::uint64_t draws = 0;
-    std::vector<double> latency_ms;    // last byte of a frame to the end of the draw showing it
+    // The last byte of what the view shows of a frame to the end of the draw showing it whole.
+    std::vector<double> latency_ms;
     std::vector<double> draw_ms;       // between draws
     std::vector<double> prepare_ms;    // planning and uploading (StreamingImage::prepare)
     std::vector<double> composite_ms;  // drawing the tiles, to glFinish
@@ -116,18 +126,40 @@ core::Result<RunResult> run_once(const StreamBenchRequest& request, int tile,
         return started.error();
     }
     IpcServer& server = *started.value();
-    // Frame f is written when the last of its packets is: its revision and when.
-    const std::size_t per_frame =
-        tile > 0 ? static_cast<std::size_t>(((side + tile - 1) / tile) * ((side + tile - 1) / tile))
-                 : 1;
+    core::View view =
+        view_name == "fit"
+            ? core::View::fit(side, side, target.width, target.height)
+            : core::View::of_rect(side / 2.0 - target.width / 2.0, side / 2.0 - target.height / 2.0,
+                                  side / 2.0 + target.width / 2.0, side / 2.0 + target.height / 2.0,
+                                  target.width, target.height);
+    view.sampling = core::default_sampling(view.x_scale);  // as the window samples it
+    // What the view shows of a frame is written with the last packet that touches it: frame f
+    // is whole on screen once a draw shows every texture at that revision or newer. (At fit that
+    // is the frame's last packet; at 1:1 the last one inside the view.)
+    const core::Rect shown_rect =
+        core::intersection({static_cast<std::int64_t>(std::floor(view.x0)),
+                            static_cast<std::int64_t>(std::floor(view.y0)),
+                            static_cast<std::int64_t>(std::ceil(view.width * view.x_scale)) + 1,
+                            static_cast<std::int64_t>(std::ceil(view.height * view.y_scale)) + 1},
+                           {0, 0, side, side});
+    const std::vector<core::Rect> rects = frame_rects(side, tile);
+    std::size_t last_shown = 0;  // the packet
+    for (std::size_t k = 0; k < rects.size(); ++k) {
+        if (!core::intersection(rects[k], shown_rect).empty()) {
+            last_shown = k;
+        }
+    }
     std::mutex written_mutex;
-    std::vector<std::pair<std::uint64_t, Clock::time_point>> written;  // per frame
+    std::vector<std::pair<std::uint64_t, Clock::time_point>> written;  // per frame, what it shows
+    std::uint64_t frames_written = 0;
     std::uint64_t updates = 0;
     server.set_update_hook([&](const std::string&, std::uint64_t revision) {
         std::lock_guard lock(written_mutex);
-        if (++updates % per_frame == 0) {
+        const std::size_t k = updates++ % rects.size();
+        if (k == last_shown) {
             written.emplace_back(revision, Clock::now());
         }
+        frames_written += k + 1 == rects.size() ? 1 : 0;
     });
 
     // The client: creates the image, then sends frames until told to stop.
@@ -189,13 +221,6 @@ core::Result<RunResult> run_once(const StreamBenchRequest& request, int tile,
     }
     document->display().channels[0].lo = 0;
     document->display().channels[0].hi = 1;
-    core::View view =
-        view_name == "fit"
-            ? core::View::fit(side, side, target.width, target.height)
-            : core::View::of_rect(side / 2.0 - target.width / 2.0, side / 2.0 - target.height / 2.0,
-                                  side / 2.0 + target.width / 2.0, side / 2.0 + target.height / 2.0,
-                                  target.width, target.height);
-    view.sampling = core::default_sampling(view.x_scale);  // as the window samples it
     gl::StreamingImage& tiles = *document->tiles;
     const std::vector<std::size_t> channels{0};
     // Settled before the client starts: what a final view of it draws.
@@ -248,7 +273,7 @@ core::Result<RunResult> run_once(const StreamBenchRequest& request, int tile,
         run.draw_ms.push_back(ms_between(last_draw, now));
         last_draw = now;
         ++run.draws;
-        // The newest frame all of whose pixels are on screen (or replaced by newer ones).
+        // The newest frame all of whose pixels shown are on screen (or replaced by newer ones).
         std::lock_guard lock(written_mutex);
         std::uint64_t complete = shown;
         while (complete < written.size() && written[complete].first <= frame->oldest_revision) {
@@ -271,7 +296,7 @@ core::Result<RunResult> run_once(const StreamBenchRequest& request, int tile,
     run.frames_sent = sent;
     {
         std::lock_guard lock(written_mutex);
-        run.frames_written = written.size();
+        run.frames_written = frames_written;
     }
     const gl::StreamingStats after = tiles.stats();
     run.upload_bytes = after.bytes - before.bytes;
