@@ -368,6 +368,11 @@ struct ChangingImage {
         : image(source, loader, std::make_shared<TextureCache>(), options(hold)) {
         view.sampling = core::Sampling::Nearest;
     }
+    // A client's update: 20 x 20 pixels from (x, y) set to 0.75.
+    bool change(std::int64_t x, std::int64_t y) {
+        const std::vector<float> bright(20 * 20, 0.75f);
+        return source->write_region({0}, {x, y, 20, 20}, std::as_bytes(std::span(bright))).ok();
+    }
 
     std::shared_ptr<core::PlanarImage> source = make_source();
     core::TileLoader loader{{0, true}};
@@ -382,9 +387,7 @@ TEST_F(StreamingImageTest, AChangesReReadsAreUploadedTogetherOnceTheyAllCameBack
         ChangingImage changing(hold ? std::chrono::hours(24 * 365) : std::chrono::milliseconds(0));
         auto& [source, loader, image, view] = changing;
         ASSERT_TRUE(image.prepare_final(view, {0}).ok());
-        const std::vector<float> bright(20 * 20, 0.75f);
-        ASSERT_TRUE(
-            source->write_region({0}, {500, 1010, 20, 20}, std::as_bytes(std::span(bright))));
+        ASSERT_TRUE(changing.change(500, 1010));
         ASSERT_TRUE(image.prepare(view, {0}).ok());  // the four tiles are asked for again
         const std::uint64_t before = image.stats().uploads;
         EXPECT_EQ(loader.run_pending(1), 1u);
@@ -408,29 +411,27 @@ TEST_F(StreamingImageTest, AFrameSentRegionByRegionShowsWholeOnceTheNextFrameBeg
     ChangingImage changing;
     auto& [source, loader, image, view] = changing;
     ASSERT_TRUE(image.prepare_final(view, {0}).ok());
-    const std::vector<float> bright(20 * 20, 0.75f);
-    const auto bytes = std::as_bytes(std::span(bright));
     const std::uint64_t before = image.stats().uploads;
     // Frame 1: three regions, each in a tile of its own; each re-read comes back before the
     // next region arrives.
-    ASSERT_TRUE(source->write_region({0}, {10, 10, 20, 20}, bytes));  // tile (0, 0)
+    ASSERT_TRUE(changing.change(10, 10));  // tile (0, 0)
     ASSERT_TRUE(image.prepare(view, {0}).ok());
-    ASSERT_TRUE(source->write_region({0}, {600, 10, 20, 20}, bytes));  // tile (1, 0)
+    ASSERT_TRUE(changing.change(600, 10));  // tile (1, 0)
     EXPECT_EQ(loader.run_pending(), 1u);
     ASSERT_TRUE(image.prepare(view, {0}).ok());
-    ASSERT_TRUE(source->write_region({0}, {1200, 10, 20, 20}, bytes));  // tile (2, 0)
+    ASSERT_TRUE(changing.change(1200, 10));  // tile (2, 0)
     EXPECT_EQ(loader.run_pending(), 1u);
     ASSERT_TRUE(image.prepare(view, {0}).ok());
     const std::uint64_t frame_1 = source->revision();
     EXPECT_EQ(image.stats().uploads - before, 0u) << "held while the frame keeps arriving";
     // Frame 2 begins where frame 1 began.
-    ASSERT_TRUE(source->write_region({0}, {10, 10, 20, 20}, bytes));
+    ASSERT_TRUE(changing.change(10, 10));
     EXPECT_EQ(loader.run_pending(), 1u);  // tile (2, 0)
     auto frame = image.prepare(view, {0});
     ASSERT_TRUE(frame.ok());
     EXPECT_EQ(image.stats().uploads - before, 0u) << "tile (0, 0) is read again first";
-    ASSERT_TRUE(source->write_region({0}, {10, 600, 20, 20}, bytes));  // tile (0, 1), frame 2
-    EXPECT_EQ(loader.run_pending(), 1u);                               // tile (0, 0)
+    ASSERT_TRUE(changing.change(10, 600));  // tile (0, 1), frame 2
+    EXPECT_EQ(loader.run_pending(), 1u);    // tile (0, 0)
     frame = image.prepare(view, {0});
     ASSERT_TRUE(frame.ok());
     EXPECT_EQ(image.stats().uploads - before, 3u) << "frame 1's three tiles, in one frame";
@@ -450,18 +451,16 @@ TEST_F(StreamingImageTest, AFrameThatEndedOutOfViewDoesNotLetTheNextOneUpTileByT
     core::View view = core::View::of_rect(0, 0, 1020, 1020, 1020, 1020);
     view.sampling = core::Sampling::Nearest;
     ASSERT_TRUE(image.prepare_final(view, {0}).ok());
-    const std::vector<float> bright(20 * 20, 0.75f);
-    const auto bytes = std::as_bytes(std::span(bright));
-    ASSERT_TRUE(source->write_region({0}, {1500, 1500, 20, 20}, bytes));
+    ASSERT_TRUE(changing.change(1500, 1500));
     ASSERT_TRUE(image.prepare(view, {0}).ok());
-    ASSERT_TRUE(source->write_region({0}, {1500, 1500, 20, 20}, bytes));  // a frame ends
+    ASSERT_TRUE(changing.change(1500, 1500));  // a frame ends
     ASSERT_TRUE(image.prepare(view, {0}).ok());
     EXPECT_EQ(loader.run_pending(), 0u) << "nothing in view changed";
     const std::uint64_t before = image.stats().uploads;
-    ASSERT_TRUE(source->write_region({0}, {10, 10, 20, 20}, bytes));  // tile (0, 0)
+    ASSERT_TRUE(changing.change(10, 10));  // tile (0, 0)
     ASSERT_TRUE(image.prepare(view, {0}).ok());
-    ASSERT_TRUE(source->write_region({0}, {600, 10, 20, 20}, bytes));  // tile (1, 0)
-    EXPECT_EQ(loader.run_pending(1), 1u);                              // tile (0, 0)
+    ASSERT_TRUE(changing.change(600, 10));  // tile (1, 0)
+    EXPECT_EQ(loader.run_pending(1), 1u);   // tile (0, 0)
     ASSERT_TRUE(image.prepare(view, {0}).ok());
     EXPECT_EQ(image.stats().uploads - before, 0u) << "held for tile (1, 0)";
     EXPECT_EQ(loader.run_pending(), 1u);
@@ -478,19 +477,17 @@ TEST_F(StreamingImageTest, AHeldTileThatKeepsChangingIsReadAgainOnlyOnceItsFrame
     ChangingImage changing;
     auto& [source, loader, image, view] = changing;
     ASSERT_TRUE(image.prepare_final(view, {0}).ok());
-    const std::vector<float> bright(20 * 20, 0.75f);
-    const auto bytes = std::as_bytes(std::span(bright));
-    ASSERT_TRUE(source->write_region({0}, {10, 10, 20, 20}, bytes));
+    ASSERT_TRUE(changing.change(10, 10));
     ASSERT_TRUE(image.prepare(view, {0}).ok());
-    ASSERT_TRUE(source->write_region({0}, {600, 10, 20, 20}, bytes));  // keeps tile 1 held
+    ASSERT_TRUE(changing.change(600, 10));  // keeps tile 1 held
     EXPECT_EQ(loader.run_pending(), 1u);
     ASSERT_TRUE(image.prepare(view, {0}).ok());  // tile (0, 0) held
     for (int x = 40; x < 400; x += 40) {         // the sweep goes on over tile (0, 0)
-        ASSERT_TRUE(source->write_region({0}, {x, 10, 20, 20}, bytes));
+        ASSERT_TRUE(changing.change(x, 10));
         ASSERT_TRUE(image.prepare(view, {0}).ok());
         EXPECT_EQ(loader.run_pending(), x == 40 ? 1u : 0u) << "only tile (1, 0) was asked for";
     }
-    ASSERT_TRUE(source->write_region({0}, {10, 10, 20, 20}, bytes));  // the next frame
+    ASSERT_TRUE(changing.change(10, 10));  // the next frame
     ASSERT_TRUE(image.prepare(view, {0}).ok());
     EXPECT_EQ(loader.run_pending(), 1u) << "now tile (0, 0) is read again";
     auto frame = image.prepare(view, {0});
