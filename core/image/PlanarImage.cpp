@@ -137,6 +137,20 @@ PlanarImage::ZeroedBlock PlanarImage::take_storage(std::size_t channel) {
     return ZeroedBlock(m_planes[channel].size());
 }
 
+bool PlanarImage::has_spare(std::size_t channel) const {
+    std::lock_guard lock(m_sync->spares_lock);
+    return channel < m_sync->spares.size() && m_sync->spares[channel].has_value();
+}
+
+std::uint64_t PlanarImage::spare_bytes() const {
+    std::lock_guard lock(m_sync->spares_lock);
+    std::uint64_t bytes = 0;
+    for (const auto& spare : m_sync->spares) {
+        bytes += spare ? spare->size() : 0;
+    }
+    return bytes;
+}
+
 Result<void> PlanarImage::replace_channels(
     std::vector<std::pair<std::size_t, ZeroedBlock>> filled) {
     if (!m_axes.empty()) {

@@ -74,6 +74,8 @@ class PlanarImage final : public ImageSource {
     // of them at once as one change (one revision, whole-image damage), and keeps the storage it
     // replaces as the spares. Safe while other threads read.
     ZeroedBlock take_storage(std::size_t channel);
+    bool has_spare(std::size_t channel) const;
+    std::uint64_t spare_bytes() const;  // of every channel's spare
     Result<void> replace_channels(std::vector<std::pair<std::size_t, ZeroedBlock>> filled);
 
     // Every plane of a channel, one after another (for a 2-D image: the channel's only plane).

@@ -1,11 +1,49 @@
 #include "core/ipc/LiveImages.h"
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 
 namespace tessera::core::ipc {
+
+WholeUpdate::Counted::Counted(std::shared_ptr<std::atomic<std::uint64_t>> counter,
+                              std::uint64_t size)
+    : total(std::move(counter)), bytes(size) {
+    *total += bytes;
+}
+
+WholeUpdate::Counted::Counted(Counted&& other) noexcept
+    : total(std::move(other.total)), bytes(std::exchange(other.bytes, 0)) {}
+
+WholeUpdate::Counted& WholeUpdate::Counted::operator=(Counted&& other) noexcept {
+    if (this != &other) {
+        release();
+        total = std::move(other.total);
+        bytes = std::exchange(other.bytes, 0);
+    }
+    return *this;
+}
+
+void WholeUpdate::Counted::release() {
+    if (total && bytes > 0) {
+        *total -= bytes;
+    }
+    bytes = 0;
+}
+
+std::uint64_t LiveImages::held_bytes(std::string_view except) const {
+    std::uint64_t bytes = *m_receiving;
+    for (const auto& [name, image] : m_images) {
+        if (name != except) {
+            bytes += static_cast<std::uint64_t>(image->width() * image->height()) *
+                         image->channel_count() * 4 +
+                     image->spare_bytes();
+        }
+    }
+    return bytes;
+}
 
 Result<std::shared_ptr<PlanarImage>> LiveImages::create(const CreateImage& packet) {
     const auto fail = [&](std::string reason) {
@@ -36,13 +74,7 @@ Result<std::shared_ptr<PlanarImage>> LiveImages::create(const CreateImage& packe
     }
     {
         std::lock_guard lock(m_mutex);
-        std::uint64_t others = 0;
-        for (const auto& [name, image] : m_images) {
-            if (name != packet.name) {
-                others += static_cast<std::uint64_t>(image->width() * image->height()) *
-                          image->channel_count() * 4;
-            }
-        }
+        const std::uint64_t others = held_bytes(packet.name);
         if (others + bytes > m_limits.max_total_bytes) {
             return fail(fmt::format("the live images would hold {} MB, more than the {} MB allowed",
                                     (others + bytes) >> 20, m_limits.max_total_bytes >> 20));
@@ -118,7 +150,7 @@ std::optional<WholeUpdate> LiveImages::begin_whole(const UpdateImage& head) {
     if (!image || !image->axes().empty() || head.rect != image->bounds() || head.channels.empty()) {
         return std::nullopt;
     }
-    WholeUpdate update;
+    std::vector<std::size_t> indices;
     const std::int64_t area = head.rect.area();
     for (std::size_t c = 0; c < head.channels.size(); ++c) {
         if (head.strides[c] != 1 || head.offsets[c] != static_cast<std::int64_t>(c) * area) {
@@ -132,13 +164,27 @@ std::optional<WholeUpdate> LiveImages::begin_whole(const UpdateImage& head) {
             return std::nullopt;
         }
         const auto index = static_cast<std::size_t>(found - channels.begin());
-        for (const auto& [taken, storage] : update.m_storage) {
-            if (taken == index) {
-                return std::nullopt;  // named twice: update() writes it twice, the last wins
-            }
+        if (std::find(indices.begin(), indices.end(), index) != indices.end()) {
+            return std::nullopt;  // named twice: update() writes it twice, the last wins
         }
+        indices.push_back(index);
+    }
+    const std::uint64_t channel_bytes = static_cast<std::uint64_t>(area) * sizeof(float);
+    // Spare storage is reused; new storage must fit. Spares are taken only here, so none goes
+    // between the count and the taking.
+    std::lock_guard lock(m_mutex);
+    std::uint64_t added = 0;
+    for (std::size_t index : indices) {
+        added += image->has_spare(index) ? 0 : channel_bytes;
+    }
+    if (held_bytes({}) + added > m_limits.max_total_bytes) {
+        return std::nullopt;
+    }
+    WholeUpdate update;
+    for (std::size_t index : indices) {
         update.m_storage.emplace_back(index, image->take_storage(index));
     }
+    update.m_counted = WholeUpdate::Counted(m_receiving, channel_bytes * indices.size());
     update.m_name = head.name;
     update.m_image = std::move(image);
     return update;
@@ -154,6 +200,7 @@ Result<void> LiveImages::finish(WholeUpdate update) {
     if (auto ok = update.m_image->replace_channels(std::move(update.m_storage)); !ok) {
         return Error{fmt::format("image '{}': {}", update.m_name, ok.error().message)};
     }
+    update.m_counted.release();  // the storage is the image's pixels now, the replaced its spares
     return {};
 }
 

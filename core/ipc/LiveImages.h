@@ -6,6 +6,7 @@
 // Thread-safe; errors say which image, channel or rectangle is wrong.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -19,7 +20,8 @@
 
 namespace tessera::core::ipc {
 
-// What clients may create: a side, a channel count, the bytes of one image and of all together.
+// What clients may create: a side, a channel count, the bytes of one image and of all together
+// (their pixels, and the storage whole-image updates are received into: see begin_whole).
 struct LiveLimits {
     std::int64_t max_side = std::int64_t{1} << 18;
     std::size_t max_channels = 1024;
@@ -40,6 +42,18 @@ class WholeUpdate {
     std::string m_name;
     std::shared_ptr<PlanarImage> m_image;
     std::vector<std::pair<std::size_t, PlanarImage::ZeroedBlock>> m_storage;
+    // The storage's bytes, counted in the live images' total until it is finished or dropped.
+    struct Counted {
+        std::shared_ptr<std::atomic<std::uint64_t>> total;
+        std::uint64_t bytes = 0;
+
+        Counted() = default;
+        Counted(std::shared_ptr<std::atomic<std::uint64_t>> counter, std::uint64_t size);
+        Counted(Counted&& other) noexcept;
+        Counted& operator=(Counted&& other) noexcept;
+        ~Counted() { release(); }
+        void release();
+    } m_counted;
 };
 
 class LiveImages {
@@ -52,7 +66,9 @@ class LiveImages {
     // (each channel's values back to back, channel after channel, as UpdateImage V1 and V2 and
     // V3 with offsets c * area and stride 1 lay them out): storage for its data, so the network
     // thread receives the data there and nothing copies it again. Nothing for any other update
-    // (which update() then applies, or refuses with its reason).
+    // (which update() then applies, or refuses with its reason). Nothing either when new storage
+    // would take the live images past max_total_bytes: an image that has had a whole update
+    // keeps the storage it replaced for the next one, so it holds its pixels twice.
     std::optional<WholeUpdate> begin_whole(const UpdateImage& head);
     // The filled storage becomes the image's pixels, as update() would have written them. An
     // error when the image was closed or replaced meanwhile (the update is dropped).
@@ -62,7 +78,13 @@ class LiveImages {
     std::size_t size() const;
 
   private:
+    // What the images hold (pixels, spare storage, storage being received into), but for the
+    // image named `except`. With m_mutex held.
+    std::uint64_t held_bytes(std::string_view except) const;
+
     LiveLimits m_limits;
+    std::shared_ptr<std::atomic<std::uint64_t>> m_receiving =
+        std::make_shared<std::atomic<std::uint64_t>>(0);  // bytes of WholeUpdates not finished
     mutable std::mutex m_mutex;
     std::map<std::string, std::shared_ptr<PlanarImage>, std::less<>> m_images;
 };

@@ -125,9 +125,9 @@ TEST(LiveImages, BadRequestsAreRefusedNamingTheImageChannelOrRectangle) {
 
 // A V2 update of whole channels, planar: channel c's pixel i is c * 1000 + i + frame / 4.
 std::vector<std::byte> whole_update(const std::vector<std::string>& channels, int width, int height,
-                                    int frame) {
+                                    int frame, const std::string& image = "live") {
     PacketWriter out(PacketType::UpdateImageV2);
-    out.boolean(false).string("live").i32(static_cast<std::int32_t>(channels.size()));
+    out.boolean(false).string(image).i32(static_cast<std::int32_t>(channels.size()));
     for (const std::string& channel : channels) {
         out.string(channel);
     }
@@ -214,6 +214,42 @@ TEST(LiveImages, AWholeUpdateOfAnImageReplacedMeanwhileIsDroppedNamingIt) {
               std::string::npos)
         << finished.error().message;
     EXPECT_EQ((*again)->revision(), 0u) << "the new image is untouched";
+}
+
+TEST(LiveImages, StorageForWholeUpdatesCountsAgainstTheTotalUntilItIsFinishedOrDropped) {
+    const std::uint64_t image_bytes = 40 * 30 * 4;
+    LiveImages live(LiveLimits{1 << 16, 16, image_bytes, 3 * image_bytes});
+    const auto update_of = [](const std::string& name, int frame) {
+        return parsed_update(whole_update({"Y"}, 40, 30, frame, name));
+    };
+    const auto create = [&](const std::string& name) {
+        return live.create({true, name, 40, 30, {"Y"}});
+    };
+    ASSERT_TRUE(create("a").ok());
+    ASSERT_TRUE(receive_whole(live, update_of("a", 1)));  // a keeps the storage it replaced
+    ASSERT_TRUE(create("b").ok());                        // a twice and b: the total
+    const auto refused = create("c");
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().message.find("would hold"), std::string::npos)
+        << refused.error().message;
+    // b has no spare and new storage does not fit: its update is written in place instead.
+    EXPECT_FALSE(live.begin_whole(update_of("b", 1)));
+    ASSERT_TRUE(live.update(update_of("b", 1)).ok());
+    EXPECT_EQ(read(*live.find("b"), 0, {0, 0, 40, 30})[5], 5.25f);
+    // a's next whole update is received into its spare.
+    ASSERT_TRUE(receive_whole(live, update_of("a", 2)));
+    EXPECT_EQ(read(*live.find("a"), 0, {0, 0, 40, 30})[7], 7.5f);
+
+    // Storage being received into is counted until the update is finished or dropped.
+    ASSERT_TRUE(live.remove("b"));
+    {
+        auto arriving = live.begin_whole(update_of("a", 3));  // takes a's spare
+        ASSERT_TRUE(arriving.has_value());
+        ASSERT_TRUE(create("c").ok());
+        EXPECT_FALSE(create("d").ok()) << "a, the storage in flight and c fill the total";
+    }  // dropped (its client went away): the storage is freed, and a has no spare left
+    EXPECT_TRUE(create("d").ok());
+    EXPECT_FALSE(create("e").ok());
 }
 
 }  // namespace
