@@ -191,11 +191,30 @@ std::optional<WholeUpdate> LiveImages::begin_whole(const UpdateImage& head) {
 }
 
 Result<void> LiveImages::finish(WholeUpdate update) {
-    if (find(update.m_name) != update.m_image) {
-        return Error{fmt::format(
-            "image '{}' was closed or created again while its update arrived; the update is "
-            "dropped",
-            update.m_name)};
+    const std::shared_ptr<PlanarImage> current = find(update.m_name);
+    if (current == nullptr) {
+        return Error{
+            fmt::format("image '{}' was closed while its update arrived; the update is "
+                        "dropped",
+                        update.m_name)};
+    }
+    if (current != update.m_image) {
+        // Created again meanwhile. As tev applies an update once its packet has arrived, it goes
+        // to the image of that name now: written channel by channel, checked as update() checks.
+        for (auto& [index, storage] : update.m_storage) {
+            UpdateImage channel;
+            channel.name = update.m_name;
+            channel.channels = {update.m_image->channels()[index].name};
+            channel.rect = update.m_image->bounds();
+            channel.offsets = {0};
+            channel.strides = {1};
+            channel.data = storage.bytes();
+            if (auto written = this->update(channel); !written) {
+                return Error{fmt::format("{} (it was created again while the update arrived)",
+                                         written.error().message)};
+            }
+        }
+        return {};
     }
     if (auto ok = update.m_image->replace_channels(std::move(update.m_storage)); !ok) {
         return Error{fmt::format("image '{}': {}", update.m_name, ok.error().message)};

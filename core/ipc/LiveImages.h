@@ -71,7 +71,8 @@ class LiveImages {
     // keeps the storage it replaced for the next one, so it holds its pixels twice.
     std::optional<WholeUpdate> begin_whole(const UpdateImage& head);
     // The filled storage becomes the image's pixels, as update() would have written them. An
-    // error when the image was closed or replaced meanwhile (the update is dropped).
+    // image created again meanwhile gets the update as update() would write it (an error when
+    // it no longer has those channels or that size); an error when it was closed.
     Result<void> finish(WholeUpdate update);
     bool remove(std::string_view name);  // false: no such image
     std::shared_ptr<PlanarImage> find(std::string_view name) const;

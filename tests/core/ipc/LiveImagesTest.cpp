@@ -140,19 +140,27 @@ std::vector<std::byte> whole_update(const std::vector<std::string>& channels, in
     return out.finish();
 }
 
-// What the network thread does with a large whole-channel update: its data into the storage.
-Result<void> receive_whole(LiveImages& live, const UpdateImage& update) {
+// What the network thread does with a large whole-channel update: its data into the storage,
+// as it arrives; finish() comes once it has all arrived.
+std::optional<WholeUpdate> arrive(LiveImages& live, const UpdateImage& update) {
     auto whole = live.begin_whole(update);
     EXPECT_TRUE(whole.has_value());
+    if (whole) {
+        std::size_t at = 0;
+        for (std::span<std::byte> target : whole->targets()) {
+            std::memcpy(target.data(), update.data.data() + at, target.size());
+            at += target.size();
+        }
+        EXPECT_EQ(at, update.data.size());
+    }
+    return whole;
+}
+
+Result<void> receive_whole(LiveImages& live, const UpdateImage& update) {
+    auto whole = arrive(live, update);
     if (!whole) {
         return Error{"not whole"};
     }
-    std::size_t at = 0;
-    for (std::span<std::byte> target : whole->targets()) {
-        std::memcpy(target.data(), update.data.data() + at, target.size());
-        at += target.size();
-    }
-    EXPECT_EQ(at, update.data.size());
     return live.finish(std::move(*whole));
 }
 
@@ -201,19 +209,47 @@ TEST(LiveImages, OnlyPlanarUpdatesOfWholeDistinctChannelsAreReceivedIntoStorage)
     EXPECT_TRUE(live.begin_whole(parsed_update(whole_update({"G", "R"}, 8, 4, 0))));
 }
 
-TEST(LiveImages, AWholeUpdateOfAnImageReplacedMeanwhileIsDroppedNamingIt) {
+// Frame 1 of `channels` of the 8x4 image "live", arrived and not finished yet.
+std::optional<WholeUpdate> arriving(LiveImages& live, const std::vector<std::string>& channels) {
+    return arrive(live, parsed_update(whole_update(channels, 8, 4, 1)));
+}
+
+TEST(LiveImages, AWholeUpdateOfAnImageCreatedAgainMeanwhileGoesToTheNewImage) {
+    LiveImages live;
+    ASSERT_TRUE(live.create({true, "live", 8, 4, {"R", "G"}}).ok());
+    auto whole = arriving(live, {"R", "G"});
+    ASSERT_TRUE(whole.has_value());
+    // Created again, as tev would see it before the update's packet has arrived: the update
+    // then applies to the new image (its channels in another order).
+    auto again = live.create({true, "live", 8, 4, {"G", "B", "R"}});
+    ASSERT_TRUE(again.ok());
+    ASSERT_TRUE(live.finish(std::move(*whole)).ok());
+    EXPECT_EQ(read(**again, 2, {0, 0, 8, 4})[3], 3.25f) << "R";
+    EXPECT_EQ(read(**again, 0, {0, 0, 8, 4})[3], 1003.25f) << "G";
+    EXPECT_EQ(read(**again, 1, {0, 0, 8, 4})[3], 0.0f) << "B is not written";
+}
+
+TEST(LiveImages, AWholeUpdateOfAnImageClosedOrChangedMeanwhileIsDroppedNamingIt) {
     LiveImages live;
     ASSERT_TRUE(live.create({true, "live", 8, 4, {"R"}}).ok());
-    auto whole = live.begin_whole(parsed_update(whole_update({"R"}, 8, 4, 1)));
-    ASSERT_TRUE(whole.has_value());
-    auto again = live.create({true, "live", 8, 4, {"R"}});
-    ASSERT_TRUE(again.ok());
-    const auto finished = live.finish(std::move(*whole));
-    ASSERT_FALSE(finished.ok());
-    EXPECT_NE(finished.error().message.find("'live' was closed or created again"),
+    auto closed = arriving(live, {"R"});
+    ASSERT_TRUE(live.remove("live"));
+    const auto dropped = live.finish(std::move(*closed));
+    ASSERT_FALSE(dropped.ok());
+    EXPECT_NE(dropped.error().message.find("'live' was closed while its update arrived"),
               std::string::npos)
-        << finished.error().message;
-    EXPECT_EQ((*again)->revision(), 0u) << "the new image is untouched";
+        << dropped.error().message;
+
+    ASSERT_TRUE(live.create({true, "live", 8, 4, {"R"}}).ok());
+    auto resized = arriving(live, {"R"});
+    auto smaller = live.create({true, "live", 8, 2, {"R"}});
+    ASSERT_TRUE(smaller.ok());
+    const auto refused = live.finish(std::move(*resized));
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().message.find("does not fit into image 'live'"), std::string::npos)
+        << refused.error().message;
+    EXPECT_NE(refused.error().message.find("created again"), std::string::npos);
+    EXPECT_EQ((*smaller)->revision(), 0u) << "the new image is untouched";
 }
 
 TEST(LiveImages, StorageForWholeUpdatesCountsAgainstTheTotalUntilItIsFinishedOrDropped) {
